@@ -1,0 +1,124 @@
+package fsm_test
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/batonhq/baton/fsm"
+)
+
+var update = flag.Bool("update", false, "rewrite ../docs/state-diagram.md from fsm.Election()")
+
+// stateDiagramPath is docs/state-diagram.md, relative to this package.
+var stateDiagramPath = filepath.Join("..", "docs", "state-diagram.md")
+
+// doorTable is a small table with two events between the same pair of states
+// and a terminal state, the cases Mermaid has to merge and close.
+func doorTable() fsm.Table {
+	return fsm.Table{
+		Name:    "door",
+		Initial: "closed",
+		States:  []fsm.State{"closed", "open", "broken"},
+		Events:  []fsm.Event{"push", "pull", "kick"},
+		Rules: []fsm.Rule{
+			{From: "closed", Event: "push", Outcome: fsm.Move, To: "open", Why: "pushed open"},
+			{From: "closed", Event: "pull", Outcome: fsm.Move, To: "open", Why: "pulled open"},
+			{From: "closed", Event: "kick", Outcome: fsm.Move, To: "broken", Why: "kicked in"},
+			{From: "open", Event: "push", Outcome: fsm.Move, To: "closed", Why: "pushed shut"},
+			{From: "open", Event: "pull", Outcome: fsm.Stay, Why: "already open"},
+			{From: "open", Event: "kick", Outcome: fsm.Refuse, Why: "nothing to kick | no door"},
+			{From: "broken", Event: "push", Outcome: fsm.Stay, Why: "nothing happens"},
+			{From: "broken", Event: "pull", Outcome: fsm.Stay, Why: "nothing happens"},
+			{From: "broken", Event: "kick", Outcome: fsm.Stay, Why: "nothing happens"},
+		},
+	}
+}
+
+func TestMermaid(t *testing.T) {
+	want := `stateDiagram-v2
+    [*] --> closed
+    closed --> open: push / pull
+    closed --> broken: kick
+    open --> closed: push
+    broken --> [*]
+`
+	if got := doorTable().Mermaid(); got != want {
+		t.Errorf("Mermaid() =\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestMarkdown(t *testing.T) {
+	got := doorTable().Markdown()
+	for _, row := range []string{
+		"| `closed` | `push` | move | `open` | pushed open |\n",
+		"| `open` | `pull` | stay |  | already open |\n",
+		"| `open` | `kick` | refuse |  | nothing to kick \\| no door |\n",
+	} {
+		if !strings.Contains(got, row) {
+			t.Errorf("Markdown() has no row %q:\n%s", row, got)
+		}
+	}
+	if n := strings.Count(got, "\n"); n != 2+9 {
+		t.Errorf("Markdown() has %d lines, want a header, a separator and 9 rows:\n%s", n, got)
+	}
+}
+
+func TestElectionMermaid(t *testing.T) {
+	got := fsm.Election().Mermaid()
+	for _, line := range []string{
+		"    [*] --> candidate\n",
+		"    candidate --> leader: acquired\n",
+		"    candidate --> follower: lost_race / leader_observed / unhealthy / child_failed\n",
+		"    follower --> candidate: key_released / campaign\n",
+		"    leader --> follower: renew_conflict / renew_deadline / disconnect_grace / reconnect_refuted / unhealthy / child_failed / resign\n",
+		"    stopped --> [*]\n",
+	} {
+		if !strings.Contains(got, line) {
+			t.Errorf("election diagram has no line %q:\n%s", line, got)
+		}
+	}
+	if got != fsm.Election().Mermaid() {
+		t.Error("Mermaid() differs between two calls on the same table")
+	}
+}
+
+// stateDiagramDoc renders docs/state-diagram.md.
+func stateDiagramDoc() string {
+	tab := fsm.Election()
+	var b strings.Builder
+	b.WriteString("# Election state diagram\n\n")
+	b.WriteString("<!-- Generated from fsm.Election() by `go test ./fsm -run TestStateDiagramIsCurrent -update`. Do not edit. -->\n\n")
+	b.WriteString("Each election actor runs this machine. An arrow is a state change, labelled with the events that cause it; ")
+	b.WriteString("events not drawn from a state either leave it unchanged (stay) or are refused with `fsm.ErrRefused`. ")
+	b.WriteString("Every arrow out of `leader` is a demotion (`fsm.IsDemotion`). ")
+	b.WriteString("The table below the diagram lists every (state, event) pair with its reason.\n\n")
+	b.WriteString("```mermaid\n")
+	b.WriteString(tab.Mermaid())
+	b.WriteString("```\n\n")
+	b.WriteString("## Every state and event\n\n")
+	b.WriteString(tab.Markdown())
+	return b.String()
+}
+
+func TestStateDiagramIsCurrent(t *testing.T) {
+	want := stateDiagramDoc()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(stateDiagramPath), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(stateDiagramPath, []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	got, err := os.ReadFile(stateDiagramPath)
+	if err != nil {
+		t.Fatalf("reading %s: %v; run go test ./fsm -run TestStateDiagramIsCurrent -update", stateDiagramPath, err)
+	}
+	if string(got) != want {
+		t.Fatal("docs/state-diagram.md is stale; run go test ./fsm -run TestStateDiagramIsCurrent -update")
+	}
+}

@@ -1,0 +1,226 @@
+package fsm_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/batonhq/baton/fsm"
+)
+
+// want is the expected handling of one (state, event) pair.
+type want struct {
+	outcome fsm.Outcome
+	to      fsm.State // only for fsm.Move
+}
+
+var (
+	c, f, l, s = fsm.StateCandidate, fsm.StateFollower, fsm.StateLeader, fsm.StateStopped
+	stay       = want{outcome: fsm.Stay}
+	refuse     = want{outcome: fsm.Refuse}
+)
+
+func moveTo(to fsm.State) want { return want{outcome: fsm.Move, to: to} }
+
+// electionMatrix is the election table written out by hand, independently of
+// fsm.Election, so that a change to either one fails this test.
+var electionMatrix = map[fsm.State]map[fsm.Event]want{
+	c: {
+		fsm.EvAcquired:         moveTo(l),
+		fsm.EvLostRace:         moveTo(f),
+		fsm.EvLeaderObserved:   moveTo(f),
+		fsm.EvKeyReleased:      stay,
+		fsm.EvCampaign:         stay,
+		fsm.EvRenewConflict:    stay,
+		fsm.EvRenewDeadline:    stay,
+		fsm.EvDisconnectGrace:  stay,
+		fsm.EvReconnectRefuted: stay,
+		fsm.EvUnhealthy:        moveTo(f),
+		fsm.EvChildFailed:      moveTo(f),
+		fsm.EvResign:           refuse,
+		fsm.EvStop:             moveTo(s),
+	},
+	f: {
+		fsm.EvAcquired:         refuse,
+		fsm.EvLostRace:         stay,
+		fsm.EvLeaderObserved:   stay,
+		fsm.EvKeyReleased:      moveTo(c),
+		fsm.EvCampaign:         moveTo(c),
+		fsm.EvRenewConflict:    stay,
+		fsm.EvRenewDeadline:    stay,
+		fsm.EvDisconnectGrace:  stay,
+		fsm.EvReconnectRefuted: stay,
+		fsm.EvUnhealthy:        stay,
+		fsm.EvChildFailed:      stay,
+		fsm.EvResign:           refuse,
+		fsm.EvStop:             moveTo(s),
+	},
+	l: {
+		fsm.EvAcquired:         refuse,
+		fsm.EvLostRace:         refuse,
+		fsm.EvLeaderObserved:   stay,
+		fsm.EvKeyReleased:      stay,
+		fsm.EvCampaign:         stay,
+		fsm.EvRenewConflict:    moveTo(f),
+		fsm.EvRenewDeadline:    moveTo(f),
+		fsm.EvDisconnectGrace:  moveTo(f),
+		fsm.EvReconnectRefuted: moveTo(f),
+		fsm.EvUnhealthy:        moveTo(f),
+		fsm.EvChildFailed:      moveTo(f),
+		fsm.EvResign:           moveTo(f),
+		fsm.EvStop:             moveTo(s),
+	},
+	s: {
+		fsm.EvAcquired:         refuse,
+		fsm.EvLostRace:         stay,
+		fsm.EvLeaderObserved:   stay,
+		fsm.EvKeyReleased:      stay,
+		fsm.EvCampaign:         stay,
+		fsm.EvRenewConflict:    stay,
+		fsm.EvRenewDeadline:    stay,
+		fsm.EvDisconnectGrace:  stay,
+		fsm.EvReconnectRefuted: stay,
+		fsm.EvUnhealthy:        stay,
+		fsm.EvChildFailed:      stay,
+		fsm.EvResign:           refuse,
+		fsm.EvStop:             stay,
+	},
+}
+
+// pathTo lists the events that take a new election machine to each state.
+var pathTo = map[fsm.State][]fsm.Event{
+	c: nil,
+	f: {fsm.EvLostRace},
+	l: {fsm.EvAcquired},
+	s: {fsm.EvStop},
+}
+
+// electionIn returns an election machine driven from the initial state to st.
+func electionIn(t *testing.T, st fsm.State) *fsm.Machine {
+	t.Helper()
+	m, err := fsm.NewMachine(fsm.Election())
+	if err != nil {
+		t.Fatalf("NewMachine(Election()): %v", err)
+	}
+	path, ok := pathTo[st]
+	if !ok {
+		t.Fatalf("no path to state %q", st)
+	}
+	for _, ev := range path {
+		if _, err := m.Fire(ev); err != nil {
+			t.Fatalf("reaching %q: Fire(%q) in %q: %v", st, ev, m.Current(), err)
+		}
+	}
+	if m.Current() != st {
+		t.Fatalf("path %v reached %q, want %q", path, m.Current(), st)
+	}
+	return m
+}
+
+func TestElectionMatrixCoversTable(t *testing.T) {
+	tab := fsm.Election()
+	if len(electionMatrix) != len(tab.States) {
+		t.Fatalf("matrix has %d states, table has %d", len(electionMatrix), len(tab.States))
+	}
+	for _, st := range tab.States {
+		row, ok := electionMatrix[st]
+		if !ok {
+			t.Fatalf("matrix has no row for state %q", st)
+		}
+		if len(row) != len(tab.Events) {
+			t.Errorf("matrix row %q has %d events, table has %d", st, len(row), len(tab.Events))
+		}
+		for _, ev := range tab.Events {
+			if _, ok := row[ev]; !ok {
+				t.Errorf("matrix has no entry for (%s, %s)", st, ev)
+			}
+		}
+	}
+	if tab.Initial != c {
+		t.Errorf("initial state = %q, want %q", tab.Initial, c)
+	}
+}
+
+func TestElectionEveryPair(t *testing.T) {
+	for from, row := range electionMatrix {
+		for ev, w := range row {
+			t.Run(string(from)+"/"+string(ev), func(t *testing.T) {
+				m := electionIn(t, from)
+				rule, ok := m.Table().Lookup(from, ev)
+				if !ok || rule.Outcome != w.outcome {
+					t.Fatalf("Lookup(%s, %s) = %+v, %v; want outcome %s", from, ev, rule, ok, w.outcome)
+				}
+				if rule.Why == "" {
+					t.Errorf("rule (%s, %s) has no Why", from, ev)
+				}
+				if got, wantCan := m.Can(ev), w.outcome != fsm.Refuse; got != wantCan {
+					t.Errorf("Can(%s) in %s = %v, want %v", ev, from, got, wantCan)
+				}
+				tr, err := m.Fire(ev)
+				switch w.outcome {
+				case fsm.Move:
+					if err != nil {
+						t.Fatalf("Fire(%s) in %s: %v", ev, from, err)
+					}
+					wantTr := fsm.Transition{From: from, To: w.to, Event: ev, Changed: true}
+					if tr != wantTr {
+						t.Errorf("Fire(%s) in %s = %+v, want %+v", ev, from, tr, wantTr)
+					}
+				case fsm.Stay:
+					if err != nil {
+						t.Fatalf("Fire(%s) in %s: %v", ev, from, err)
+					}
+					wantTr := fsm.Transition{From: from, To: from, Event: ev}
+					if tr != wantTr {
+						t.Errorf("Fire(%s) in %s = %+v, want %+v", ev, from, tr, wantTr)
+					}
+				case fsm.Refuse:
+					if !errors.Is(err, fsm.ErrRefused) {
+						t.Fatalf("Fire(%s) in %s: error %v, want ErrRefused", ev, from, err)
+					}
+				}
+				wantState := from
+				if w.outcome == fsm.Move {
+					wantState = w.to
+				}
+				if m.Current() != wantState {
+					t.Errorf("after Fire(%s) in %s: Current() = %q, want %q", ev, from, m.Current(), wantState)
+				}
+			})
+		}
+	}
+}
+
+func TestIsDemotion(t *testing.T) {
+	tests := []struct {
+		name string
+		tr   fsm.Transition
+		want bool
+	}{
+		{"leader to follower", fsm.Transition{From: l, To: f, Event: fsm.EvRenewDeadline, Changed: true}, true},
+		{"leader to stopped", fsm.Transition{From: l, To: s, Event: fsm.EvStop, Changed: true}, true},
+		{"leader stays", fsm.Transition{From: l, To: l, Event: fsm.EvLeaderObserved}, false},
+		{"candidate to leader", fsm.Transition{From: c, To: l, Event: fsm.EvAcquired, Changed: true}, false},
+		{"candidate to follower", fsm.Transition{From: c, To: f, Event: fsm.EvLostRace, Changed: true}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := fsm.IsDemotion(tt.tr); got != tt.want {
+				t.Errorf("IsDemotion(%+v) = %v, want %v", tt.tr, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestElectionReturnsFreshCopy(t *testing.T) {
+	a := fsm.Election()
+	a.States[0] = "changed"
+	a.Events[0] = "changed"
+	a.Rules[0].To = "changed"
+	b := fsm.Election()
+	if err := b.Validate(); err != nil {
+		t.Fatalf("Election() after changing an earlier copy: %v", err)
+	}
+	if b.States[0] == "changed" || b.Events[0] == "changed" || b.Rules[0].To == "changed" {
+		t.Fatal("Election() shares slices between calls")
+	}
+}

@@ -1,0 +1,201 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Defaults for BucketConfig.
+const (
+	DefaultBucket         = "baton"
+	DefaultReplicas       = 1
+	DefaultLimitMarkerTTL = time.Second
+)
+
+// minServerVersion is the first nats-server that tells watchers when a key's
+// TTL expires (limit markers). Older servers expire keys silently, and a
+// follower would only notice on its next poll.
+var minServerVersion = [3]int{2, 11, 0}
+
+// BucketConfig says which bucket holds the leases and how to create it.
+type BucketConfig struct {
+	// Name of the KV bucket. Default DefaultBucket.
+	Name string
+	// Replicas of the bucket's stream when it is created: 1, or 3 or 5 on a
+	// cluster. Default DefaultReplicas. An existing bucket must match.
+	Replicas int
+	// LimitMarkerTTL is how long the server keeps the marker that tells
+	// watchers a key expired. Default DefaultLimitMarkerTTL; at least 1s.
+	LimitMarkerTTL time.Duration
+	// Memory keeps the bucket in memory instead of on disk when created.
+	Memory bool
+	// NoCreate makes Open fail with ErrBucketNotFound instead of creating a
+	// missing bucket, for accounts that may not create streams.
+	NoCreate bool
+}
+
+// withDefaults fills zero fields with their defaults.
+func (c BucketConfig) withDefaults() BucketConfig {
+	if c.Name == "" {
+		c.Name = DefaultBucket
+	}
+	if c.Replicas == 0 {
+		c.Replicas = DefaultReplicas
+	}
+	if c.LimitMarkerTTL == 0 {
+		c.LimitMarkerTTL = DefaultLimitMarkerTTL
+	}
+	return c
+}
+
+// validate checks the config after defaults are applied.
+func (c BucketConfig) validate() error {
+	switch {
+	case !validKey(c.Name) || strings.ContainsAny(c.Name, "./"):
+		return fmt.Errorf("%w: %w: bucket name %q may contain only letters, digits, '-' and '_'", ErrPermanent, ErrBucketMisconfigured, c.Name)
+	case c.Replicas < 1 || c.Replicas > 5:
+		return fmt.Errorf("%w: %w: Replicas %d must be between 1 and 5", ErrPermanent, ErrBucketMisconfigured, c.Replicas)
+	case c.LimitMarkerTTL < time.Second:
+		return fmt.Errorf("%w: %w: LimitMarkerTTL %v must be at least 1s", ErrPermanent, ErrBucketMisconfigured, c.LimitMarkerTTL)
+	}
+	return nil
+}
+
+// openBucket checks the server, then opens the bucket, creating it when it
+// is missing and allowed.
+func openBucket(ctx context.Context, nc *nats.Conn, cfg BucketConfig) (jetstream.JetStream, jetstream.KeyValue, error) {
+	if nc == nil || nc.IsClosed() {
+		return nil, nil, fmt.Errorf("open bucket %q: %w: %w", cfg.Name, ErrPermanent, ErrClosed)
+	}
+	if err := checkServerVersion(nc.ConnectedServerVersion()); err != nil {
+		return nil, nil, err
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open bucket %q: %w: %w", cfg.Name, ErrPermanent, err)
+	}
+	if _, err := js.AccountInfo(ctx); err != nil {
+		return nil, nil, classify("open bucket", cfg.Name, opRead, err)
+	}
+	kv, err := js.KeyValue(ctx, cfg.Name)
+	switch {
+	case errors.Is(err, jetstream.ErrBucketNotFound) && cfg.NoCreate:
+		return nil, nil, fmt.Errorf("open bucket %q: %w: %w", cfg.Name, ErrPermanent, ErrBucketNotFound)
+	case errors.Is(err, jetstream.ErrBucketNotFound):
+		kv, err = createBucket(ctx, js, cfg)
+		if err != nil {
+			return nil, nil, err
+		}
+	case err != nil:
+		return nil, nil, classify("open bucket", cfg.Name, opRead, err)
+	}
+	if err := checkBucket(ctx, kv, cfg); err != nil {
+		return nil, nil, err
+	}
+	return js, kv, nil
+}
+
+// createBucket creates the lease bucket. Two processes may race to create
+// it; the loser opens the winner's bucket, which checkBucket then vets.
+func createBucket(ctx context.Context, js jetstream.JetStream, cfg BucketConfig) (jetstream.KeyValue, error) {
+	storage := jetstream.FileStorage
+	if cfg.Memory {
+		storage = jetstream.MemoryStorage
+	}
+	kv, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:         cfg.Name,
+		Description:    "Baton leader election leases",
+		History:        1,
+		Replicas:       cfg.Replicas,
+		Storage:        storage,
+		LimitMarkerTTL: cfg.LimitMarkerTTL,
+	})
+	switch {
+	case errors.Is(err, jetstream.ErrBucketExists):
+		kv, err = js.KeyValue(ctx, cfg.Name)
+		if err != nil {
+			return nil, classify("open bucket", cfg.Name, opRead, err)
+		}
+		return kv, nil
+	case errors.Is(err, jetstream.ErrLimitMarkerTTLNotSupported):
+		return nil, fmt.Errorf("create bucket %q: %w: %w", cfg.Name, ErrPermanent, ErrServerTooOld)
+	case err != nil:
+		return nil, classify("create bucket", cfg.Name, opRead, err)
+	}
+	return kv, nil
+}
+
+// checkBucket rejects an existing bucket whose settings break the protocol,
+// naming the setting.
+func checkBucket(ctx context.Context, kv jetstream.KeyValue, cfg BucketConfig) error {
+	st, err := kv.Status(ctx)
+	if err != nil {
+		return classify("inspect bucket", cfg.Name, opRead, err)
+	}
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("bucket %q: %w: %w: %s", cfg.Name, ErrPermanent, ErrBucketMisconfigured, fmt.Sprintf(format, args...))
+	}
+	switch {
+	case st.History() != 1:
+		return bad("History is %d, want 1 (older revisions would keep superseded leases readable)", st.History())
+	case st.LimitMarkerTTL() <= 0:
+		return bad("LimitMarkerTTL is off, so watchers would never see a lease expire")
+	case st.TTL() != 0:
+		return bad("bucket TTL is %v, want none (per-key TTLs carry the lease)", st.TTL())
+	case st.Config().Replicas != cfg.Replicas:
+		return bad("Replicas is %d, config asks for %d", st.Config().Replicas, cfg.Replicas)
+	}
+	return nil
+}
+
+// checkServerVersion refuses servers older than minServerVersion. An empty
+// version means the connection is not up.
+func checkServerVersion(v string) error {
+	if v == "" {
+		return fmt.Errorf("check server version: %w: %w", ErrTransient, nats.ErrDisconnected)
+	}
+	parts := strings.SplitN(strings.SplitN(v, "-", 2)[0], ".", 3)
+	var got [3]int
+	for i := range got {
+		if i >= len(parts) {
+			break
+		}
+		n, err := strconv.Atoi(parts[i])
+		if err != nil {
+			return fmt.Errorf("check server version: %w: %w: cannot parse %q", ErrPermanent, ErrServerTooOld, v)
+		}
+		got[i] = n
+	}
+	for i := range got {
+		if got[i] != minServerVersion[i] {
+			if got[i] < minServerVersion[i] {
+				return fmt.Errorf("check server version: %w: %w: server is %s, need %d.%d.%d or newer",
+					ErrPermanent, ErrServerTooOld, v, minServerVersion[0], minServerVersion[1], minServerVersion[2])
+			}
+			return nil
+		}
+	}
+	return nil
+}
+
+// validKey reports whether s is a valid KV key: non-empty, made of
+// letters, digits and "-/_=.", not starting or ending with '.'.
+func validKey(s string) bool {
+	if s == "" || len(s) > 255 || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
+		return false
+	}
+	for _, r := range s {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-/_=.", r)
+		if !ok {
+			return false
+		}
+	}
+	return true
+}

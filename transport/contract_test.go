@@ -1,0 +1,351 @@
+package transport_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/batonhq/baton/internal/natstest"
+	"github.com/batonhq/baton/transport"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// topology is a NATS deployment the contract suite runs against.
+type topology struct {
+	name     string
+	replicas int
+	start    func(t *testing.T) (url string)
+}
+
+var topologies = []topology{
+	{name: "single", replicas: 1, start: func(t *testing.T) string { return natstest.RunServer(t).URL() }},
+	{name: "cluster3", replicas: 3, start: func(t *testing.T) string { return natstest.RunCluster(t, 3).URLs() }},
+}
+
+// fixture is one store on a fresh bucket plus a raw KV handle for setting up
+// states the store itself would never write.
+type fixture struct {
+	url    string
+	nc     *nats.Conn
+	store  *transport.JetStreamStore
+	kv     jetstream.KeyValue
+	bucket string
+	opts   transport.Options
+}
+
+// newFixture opens a store on the server at url.
+func newFixture(t *testing.T, url string, replicas int) *fixture {
+	t.Helper()
+	nc := natstest.Connect(t, url)
+	opts := transport.Options{
+		Bucket:       transport.BucketConfig{Name: "contract", Replicas: replicas},
+		PollInterval: 500 * time.Millisecond,
+	}
+	store, err := transport.Open(ctx(t), nc, opts)
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(store.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kv, err := js.KeyValue(ctx(t), "contract")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{url: url, nc: nc, store: store, kv: kv, bucket: "contract", opts: opts}
+}
+
+// second opens another store on its own connection, as another process would.
+func (f *fixture) second(t *testing.T) *transport.JetStreamStore {
+	t.Helper()
+	store, err := transport.Open(ctx(t), natstest.Connect(t, f.url), f.opts)
+	if err != nil {
+		t.Fatalf("open second store: %v", err)
+	}
+	t.Cleanup(store.Close)
+	return store
+}
+
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
+
+func record(holder string, ttl time.Duration) transport.Record {
+	return transport.Record{Holder: holder, Nonce: holder + "-nonce", TTL: ttl, AcquiredAt: time.Now()}
+}
+
+// expectEvent waits for the next event on w matching want.
+func expectEvent(t *testing.T, w transport.Watch, timeout time.Duration, what string, want func(transport.KeyEvent) bool) transport.KeyEvent {
+	t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	var seen []string
+	for {
+		select {
+		case ev, ok := <-w.Events():
+			if !ok {
+				t.Fatalf("watch closed while waiting for %s; saw %v", what, seen)
+			}
+			if want(ev) {
+				return ev
+			}
+			seen = append(seen, fmt.Sprintf("%v@%d", ev.Kind, ev.Entry.Revision))
+		case <-deadline.C:
+			t.Fatalf("waited %v for %s; saw %v", timeout, what, seen)
+		}
+	}
+}
+
+func TestContract(t *testing.T) {
+	for _, topo := range topologies {
+		t.Run(topo.name, func(t *testing.T) {
+			f := newFixture(t, topo.start(t), topo.replicas)
+			t.Run("AcquireRenewRelease", func(t *testing.T) { contractAcquireRenewRelease(t, f) })
+			t.Run("ConflictsAreClassified", func(t *testing.T) { contractConflicts(t, f) })
+			t.Run("CreateOverTombstoneRace", func(t *testing.T) { contractTombstoneRace(t, f) })
+			t.Run("RenewedKeyExpiresAfterTTL", func(t *testing.T) { contractExpiry(t, f) })
+			t.Run("StaleReleaseKeepsSuccessor", func(t *testing.T) { contractStaleRelease(t, f) })
+			t.Run("BadInput", func(t *testing.T) { contractBadInput(t, f) })
+		})
+	}
+}
+
+func contractAcquireRenewRelease(t *testing.T, f *fixture) {
+	role := "arr"
+	w, err := f.store.Watch(role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	expectEvent(t, w, 5*time.Second, "initial state: absent", func(ev transport.KeyEvent) bool { return ev.Kind == transport.KeyAbsent })
+
+	lease, err := f.store.Acquire(ctx(t), role, record("a", 5*time.Second))
+	if err != nil {
+		t.Fatalf("acquire: %v", err)
+	}
+	if lease.Term == 0 || lease.Term != lease.Revision {
+		t.Fatalf("fresh lease: term %d revision %d, want equal and non-zero", lease.Term, lease.Revision)
+	}
+	expectEvent(t, w, 5*time.Second, "put of the acquired lease", func(ev transport.KeyEvent) bool {
+		return ev.Kind == transport.KeyPut && ev.Entry.Revision == lease.Revision && ev.Entry.Record.Holder == "a"
+	})
+
+	renewed, err := f.store.Renew(ctx(t), lease)
+	if err != nil {
+		t.Fatalf("renew: %v", err)
+	}
+	if renewed.Revision <= lease.Revision || renewed.Term != lease.Term {
+		t.Fatalf("renewed lease %+v: want a higher revision and the same term %d", renewed, lease.Term)
+	}
+	got, err := f.store.Get(ctx(t), role)
+	if err != nil {
+		t.Fatalf("get: %v", err)
+	}
+	if got.Malformed != nil || got.Record.Holder != "a" || got.Term() != lease.Term || got.Revision != renewed.Revision {
+		t.Fatalf("get after renew = %+v, want holder a, term %d, revision %d", got, lease.Term, renewed.Revision)
+	}
+
+	if err := f.store.Release(ctx(t), renewed); err != nil {
+		t.Fatalf("release: %v", err)
+	}
+	expectEvent(t, w, 5*time.Second, "delete after release", func(ev transport.KeyEvent) bool { return ev.Kind == transport.KeyDeleted })
+	if _, err := f.store.Get(ctx(t), role); !errors.Is(err, transport.ErrNotFound) {
+		t.Fatalf("get after release: err = %v, want ErrNotFound", err)
+	}
+}
+
+func contractConflicts(t *testing.T, f *fixture) {
+	role := "conflicts"
+	other := f.second(t)
+	lease, err := f.store.Acquire(ctx(t), role, record("a", 5*time.Second))
+	if err != nil {
+		t.Fatalf("acquire: %v", err)
+	}
+	if _, err := other.Acquire(ctx(t), role, record("b", 5*time.Second)); !errors.Is(err, transport.ErrConflict) {
+		t.Fatalf("second acquire: err = %v, want ErrConflict", err)
+	}
+	renewed, err := f.store.Renew(ctx(t), lease)
+	if err != nil {
+		t.Fatalf("renew: %v", err)
+	}
+	if _, err := other.Renew(ctx(t), lease); !errors.Is(err, transport.ErrConflict) {
+		t.Fatalf("renew at a superseded revision: err = %v, want ErrConflict", err)
+	}
+	if err := other.Release(ctx(t), lease); !errors.Is(err, transport.ErrConflict) {
+		t.Fatalf("release at a superseded revision: err = %v, want ErrConflict", err)
+	}
+	if err := f.store.Release(ctx(t), renewed); err != nil {
+		t.Fatalf("release: %v", err)
+	}
+	if _, err := f.store.Renew(ctx(t), renewed); !errors.Is(err, transport.ErrConflict) {
+		t.Fatalf("renew after release: err = %v, want ErrConflict", err)
+	}
+}
+
+// contractTombstoneRace has many writers create the key over a delete
+// marker at once. Create retries over the tombstone inside nats.go, and on
+// a replicated bucket the retry's conflict arrives as raw API error 10164:
+// every loser must still see ErrConflict and exactly one must win.
+func contractTombstoneRace(t *testing.T, f *fixture) {
+	const writers, rounds = 8, 5
+	role := "tombstone"
+	stores := []*transport.JetStreamStore{f.store}
+	for range writers - 1 {
+		stores = append(stores, f.second(t))
+	}
+	for round := range rounds {
+		seed, err := f.store.Acquire(ctx(t), role, record("seed", 5*time.Second))
+		if err != nil {
+			t.Fatalf("round %d: seed acquire: %v", round, err)
+		}
+		if err := f.store.Release(ctx(t), seed); err != nil {
+			t.Fatalf("round %d: seed release: %v", round, err)
+		}
+		var wg sync.WaitGroup
+		leases := make([]transport.Lease, writers)
+		errs := make([]error, writers)
+		for i, s := range stores {
+			wg.Go(func() {
+				leases[i], errs[i] = s.Acquire(ctx(t), role, record(fmt.Sprintf("w%d", i), 5*time.Second))
+			})
+		}
+		wg.Wait()
+		winners := 0
+		var won transport.Lease
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				winners++
+				won = leases[i]
+			case !errors.Is(err, transport.ErrConflict):
+				t.Fatalf("round %d: writer %d: err = %v (class %v), want ErrConflict", round, i, err, transport.ClassOf(err))
+			}
+		}
+		if winners != 1 {
+			t.Fatalf("round %d: %d writers won the race, want exactly 1", round, winners)
+		}
+		if err := f.store.Release(ctx(t), won); err != nil {
+			t.Fatalf("round %d: release winner: %v", round, err)
+		}
+	}
+}
+
+// contractExpiry renews a key a few times, stops, and checks the key expires
+// one TTL after the last renewal (kv.Update would have dropped the TTL) and
+// that a watcher hears of it promptly.
+func contractExpiry(t *testing.T, f *fixture) {
+	const ttl = time.Second
+	role := "expiry"
+	w, err := f.store.Watch(role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	lease, err := f.store.Acquire(ctx(t), role, record("a", ttl))
+	if err != nil {
+		t.Fatalf("acquire: %v", err)
+	}
+	var sent, acked time.Time
+	for range 3 {
+		sent = time.Now()
+		lease, err = f.store.Renew(ctx(t), lease)
+		if err != nil {
+			t.Fatalf("renew: %v", err)
+		}
+		acked = time.Now()
+	}
+	marker := expectEvent(t, w, 3*ttl, "expiry of the renewed key", func(ev transport.KeyEvent) bool { return ev.Kind == transport.KeyPurged })
+	seen := time.Now()
+	expired := marker.Entry.Written // when the server wrote the expiry marker
+	if early := expired.Sub(sent); early < ttl {
+		t.Errorf("key expired %v after the last renewal was sent, before its TTL %v", early, ttl)
+	}
+	// The server sweeps expired messages at most every 250ms, so expiry
+	// itself may come up to that late; the watcher must add little to it.
+	if late := expired.Sub(acked); late > ttl+500*time.Millisecond {
+		t.Errorf("key expired %v after the last renewal's ack, want within TTL %v + the server's 250ms sweep", late, ttl)
+	}
+	if lag := seen.Sub(expired); lag > 250*time.Millisecond {
+		t.Errorf("watcher saw the expiry %v after the server wrote its marker, want within 250ms", lag)
+	}
+	t.Logf("key expired %v after the last renewal was sent (TTL %v); watcher saw it %v later",
+		expired.Sub(sent), ttl, seen.Sub(expired))
+	if _, err := f.store.Get(ctx(t), role); !errors.Is(err, transport.ErrNotFound) {
+		t.Fatalf("get after expiry: err = %v, want ErrNotFound", err)
+	}
+}
+
+func contractStaleRelease(t *testing.T, f *fixture) {
+	role := "stale-release"
+	first, err := f.store.Acquire(ctx(t), role, record("a", 5*time.Second))
+	if err != nil {
+		t.Fatalf("acquire: %v", err)
+	}
+	// An operator (or the TTL) removes a's key and b takes over; a never
+	// learned and tries to release its old lease.
+	if err := f.kv.Delete(ctx(t), role); err != nil {
+		t.Fatalf("delete behind a's back: %v", err)
+	}
+	successor, err := f.second(t).Acquire(ctx(t), role, record("b", 5*time.Second))
+	if err != nil {
+		t.Fatalf("successor acquire: %v", err)
+	}
+	if err := f.store.Release(ctx(t), first); !errors.Is(err, transport.ErrConflict) {
+		t.Fatalf("stale release: err = %v, want ErrConflict", err)
+	}
+	got, err := f.store.Get(ctx(t), role)
+	if err != nil || got.Record.Holder != "b" || got.Revision != successor.Revision {
+		t.Fatalf("successor's key after a stale release: %+v, %v; want held by b at %d", got, err, successor.Revision)
+	}
+	if err := f.store.Release(ctx(t), successor); err != nil {
+		t.Fatalf("successor release: %v", err)
+	}
+}
+
+func contractBadInput(t *testing.T, f *fixture) {
+	for _, role := range []string{"", "a b", ".a", "a.", "a*", "a>"} {
+		if _, err := f.store.Acquire(ctx(t), role, record("a", time.Second)); !errors.Is(err, transport.ErrInvalidRole) || !errors.Is(err, transport.ErrPermanent) {
+			t.Errorf("acquire role %q: err = %v, want ErrInvalidRole and ErrPermanent", role, err)
+		}
+		if _, err := f.store.Watch(role); !errors.Is(err, transport.ErrInvalidRole) {
+			t.Errorf("watch role %q: err = %v, want ErrInvalidRole", role, err)
+		}
+	}
+	for _, ttl := range []time.Duration{0, 200 * time.Millisecond, 1500 * time.Millisecond} {
+		if _, err := f.store.Acquire(ctx(t), "ttl", record("a", ttl)); !errors.Is(err, transport.ErrInvalidTTL) {
+			t.Errorf("acquire with TTL %v: err = %v, want ErrInvalidTTL", ttl, err)
+		}
+	}
+
+	role := "garbage"
+	w, err := f.store.Watch(role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	if _, err := f.kv.Put(ctx(t), role, []byte("not a lease {")); err != nil {
+		t.Fatalf("put garbage: %v", err)
+	}
+	ev := expectEvent(t, w, 5*time.Second, "put of the garbage value", func(ev transport.KeyEvent) bool { return ev.Kind == transport.KeyPut })
+	if !errors.Is(ev.Entry.Malformed, transport.ErrMalformedRecord) {
+		t.Fatalf("watched garbage: Malformed = %v, want ErrMalformedRecord", ev.Entry.Malformed)
+	}
+	got, err := f.store.Get(ctx(t), role)
+	if err != nil || !errors.Is(got.Malformed, transport.ErrMalformedRecord) {
+		t.Fatalf("get garbage = %+v, %v; want an entry marked malformed", got, err)
+	}
+	if _, err := f.store.Acquire(ctx(t), role, record("a", time.Second)); !errors.Is(err, transport.ErrConflict) {
+		t.Fatalf("acquire over garbage: err = %v, want ErrConflict (a foreign holder is not a free key)", err)
+	}
+	if err := f.store.Release(ctx(t), transport.Lease{Role: role, Record: record("a", time.Second)}); !errors.Is(err, transport.ErrPermanent) {
+		t.Fatalf("release at revision 0: err = %v, want ErrPermanent", err)
+	}
+}

@@ -1,0 +1,59 @@
+package transport_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/batonhq/baton/internal/natstest"
+	"github.com/batonhq/baton/transport"
+	"github.com/nats-io/nats.go"
+)
+
+// TestWatchHubSurvivesServerRestart restarts the only server and checks the
+// hub delivers the next change promptly: a watch can stall silently after a
+// restart, so the hub must replace it on reconnect.
+func TestWatchHubSurvivesServerRestart(t *testing.T) {
+	srv := natstest.RunServer(t)
+	f := newFixture(t, srv.URL(), 1)
+	f.opts.PollInterval = time.Minute // prove the watch, not the poll, recovers
+	watcherConn := natstest.Connect(t, srv.URL())
+	store, err := transport.Open(ctx(t), watcherConn, f.opts)
+	if err != nil {
+		t.Fatalf("open watcher's store: %v", err)
+	}
+	t.Cleanup(store.Close)
+	role := "restart"
+	w, err := store.Watch(role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	expectEvent(t, w, 5*time.Second, "initial state: absent", func(ev transport.KeyEvent) bool { return ev.Kind == transport.KeyAbsent })
+
+	if err := srv.Restart(); err != nil {
+		t.Fatalf("restart: %v", err)
+	}
+	waitReconnected(t, f.nc)
+	waitReconnected(t, watcherConn)
+	start := time.Now()
+	lease, err := f.store.Acquire(ctx(t), role, record("after-restart", 5*time.Second))
+	if err != nil {
+		t.Fatalf("acquire after restart: %v", err)
+	}
+	expectEvent(t, w, 5*time.Second, "put made after the restart", func(ev transport.KeyEvent) bool {
+		return ev.Kind == transport.KeyPut && ev.Entry.Revision == lease.Revision
+	})
+	t.Logf("change seen %v after it was made, following a server restart", time.Since(start))
+}
+
+// waitReconnected waits until nc has reconnected at least once and is up.
+func waitReconnected(t *testing.T, nc *nats.Conn) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for nc.Stats().Reconnects == 0 || !nc.IsConnected() {
+		if time.Now().After(deadline) {
+			t.Fatal("waited 10s for the client to reconnect after the server restart")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
