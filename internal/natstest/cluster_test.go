@@ -1,0 +1,61 @@
+package natstest_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/batonhq/baton/internal/natstest"
+)
+
+func TestClusterStreamLeaderFailover(t *testing.T) {
+	c := natstest.RunCluster(t, 3)
+	if len(c.Servers) != 3 || len(strings.Split(c.URLs(), ",")) != 3 {
+		t.Fatalf("cluster has %d servers and URLs %q, want 3 of each", len(c.Servers), c.URLs())
+	}
+	if _, err := c.StreamLeader("$G", "KV_baton"); !errors.Is(err, natstest.ErrNoStreamLeader) {
+		t.Fatalf("StreamLeader before the bucket exists: err = %v, want ErrNoStreamLeader", err)
+	}
+	kv := newKV(t, natstest.Connect(t, c.URLs()), 3)
+	if err := put(kv, "role", "first"); err != nil {
+		t.Fatalf("put: %v", err)
+	}
+	old, err := c.StreamLeader("$G", "KV_baton")
+	if err != nil {
+		t.Fatalf("StreamLeader: %v", err)
+	}
+	if old < 0 || old >= len(c.Servers) {
+		t.Fatalf("StreamLeader = %d, want an index into Servers", old)
+	}
+
+	c.Servers[old].Shutdown()
+	leader, err := c.WaitStreamLeader("$G", "KV_baton", 10*time.Second)
+	if err != nil {
+		t.Fatalf("WaitStreamLeader after stopping %s: %v", c.Servers[old].Name(), err)
+	}
+	if leader == old {
+		t.Fatalf("stream leader is still the stopped node %d", old)
+	}
+	eventually(t, 10*time.Second, "a KV put after the stream leader stopped", func() error {
+		return put(kv, "role", "second")
+	})
+
+	if err := c.Servers[old].Restart(); err != nil {
+		t.Fatalf("Restart %s: %v", c.Servers[old].Name(), err)
+	}
+	if err := c.WaitReady(20 * time.Second); err != nil {
+		t.Fatalf("WaitReady after restart: %v", err)
+	}
+	if v, err := get(kv, "role"); err != nil || v != "second" {
+		t.Fatalf("get after rejoin = %q, %v; want second", v, err)
+	}
+}
+
+func TestStartClusterInvalidSize(t *testing.T) {
+	for _, n := range []int{-1, 0, 1} {
+		if _, err := natstest.StartCluster(n); !errors.Is(err, natstest.ErrInvalidOptions) {
+			t.Errorf("StartCluster(%d): err = %v, want ErrInvalidOptions", n, err)
+		}
+	}
+}
