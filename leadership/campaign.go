@@ -1,0 +1,213 @@
+package leadership
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/batonhq/baton/fsm"
+	"github.com/batonhq/baton/transport"
+)
+
+// attempt is one acquisition in flight. Its goroutine puts the result on
+// done and then tells the actor with *attemptFinished; the actor (or its
+// shutdown) is the only reader.
+type attempt struct {
+	seq    uint64
+	nonce  string
+	sentAt time.Time
+	done   chan attemptResult
+}
+
+// attemptResult is what Acquire returned.
+type attemptResult struct {
+	lease transport.Lease
+	err   error
+}
+
+// wait returns the attempt's result; the goroutine is bounded by the
+// operation timeout.
+func (at *attempt) wait() attemptResult { return <-at.done }
+
+// maybeCampaign moves a follower that may campaign back to Candidate, or
+// schedules the next attempt of a candidate.
+func (a *electionActor) maybeCampaign(ctx actor.Context) {
+	if !a.mayCampaign() {
+		return
+	}
+	switch a.sm.State() {
+	case fsm.StateFollower:
+		if wait := time.Until(a.holdOffUntil); wait > 0 {
+			a.timers.After(campaignTimer, 0, wait)
+			return
+		}
+		a.fire(ctx, fsm.EvKeyReleased)
+		a.scheduleCampaign()
+	case fsm.StateCandidate:
+		a.scheduleCampaign()
+	}
+}
+
+// mayCampaign reports whether this candidate should try to acquire now.
+func (a *electionActor) mayCampaign() bool {
+	return a.store != nil && a.keyFree && a.healthy && !a.childFailed && a.attempt == nil
+}
+
+// scheduleCampaign arms the campaign timer after the herd jitter, shorter for
+// a higher priority.
+func (a *electionActor) scheduleCampaign() {
+	jitter := time.Duration(rand.Int64N(int64(a.cfg.CampaignJitter)+1)) / time.Duration(1+a.cfg.Priority)
+	a.timers.After(campaignTimer, 0, jitter)
+}
+
+// onCampaignTick starts an attempt if still allowed.
+func (a *electionActor) onCampaignTick(ctx actor.Context) {
+	switch a.sm.State() {
+	case fsm.StateFollower:
+		if a.mayCampaign() && time.Now().After(a.holdOffUntil) {
+			a.fire(ctx, fsm.EvCampaign)
+			a.startAttempt(ctx)
+		}
+	case fsm.StateCandidate:
+		if a.store != nil && a.healthy && !a.childFailed && a.attempt == nil {
+			a.startAttempt(ctx)
+		}
+	}
+}
+
+// startAttempt runs Acquire in a goroutine bounded by the operation timeout.
+func (a *electionActor) startAttempt(ctx actor.Context) {
+	a.attemptSeq++
+	at := &attempt{seq: a.attemptSeq, nonce: randomHex(8), sentAt: time.Now(), done: make(chan attemptResult, 1)}
+	a.attempt = at
+	rec := transport.Record{
+		Holder:     a.cfg.InstanceID,
+		Nonce:      at.nonce,
+		Priority:   a.cfg.Priority,
+		AcquiredAt: at.sentAt,
+		TTL:        a.cfg.TTL,
+	}
+	store, role, timeout := a.store, a.cfg.Role, a.cfg.OpTimeout
+	system, self := ctx.ActorSystem(), ctx.Self()
+	go func() {
+		actx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		lease, err := store.Acquire(actx, role, rec)
+		at.done <- attemptResult{lease: lease, err: err}
+		system.Root.Send(self, &attemptFinished{seq: at.seq})
+	}()
+	a.log.Debug("campaigning", "attempt", at.seq)
+}
+
+// onAttemptFinished acts on an acquisition's result: only the create's
+// acknowledgement makes a leader.
+func (a *electionActor) onAttemptFinished(ctx actor.Context, msg *attemptFinished) {
+	at := a.attempt
+	if at == nil || at.seq != msg.seq {
+		return // settled by shutdown already
+	}
+	res := at.wait()
+	a.attempt = nil
+	switch {
+	case res.err == nil && (!a.healthy || a.childFailed):
+		// Conditions changed while the create was in flight: hand the lease
+		// back without announcing a term nobody could use.
+		a.releaseAsync(ctx, res.lease, nil)
+		a.fire(ctx, eventFor(a.healthy))
+	case res.err == nil:
+		a.retry.Reset()
+		a.promote(ctx, res.lease, at)
+	case errors.Is(res.err, transport.ErrConflict):
+		a.retry.Reset()
+		a.keyFree = false
+		a.fire(ctx, fsm.EvLostRace)
+	default:
+		// Transient, permanent or unknown: we are not the leader. An unknown
+		// outcome may have left our create in place; nobody can take the key
+		// until it expires, and we never act on it.
+		a.lastErr = res.err
+		delay := a.retry.NextBackOff()
+		a.log.Warn("acquisition failed; retrying", "err", res.err, "class", transport.ClassOf(res.err).String(), "retry_in", delay)
+		a.timers.After(campaignTimer, 0, delay)
+	}
+	a.publish()
+}
+
+// eventFor is the event that moves a candidate that must not campaign.
+func eventFor(healthy bool) fsm.Event {
+	if !healthy {
+		return fsm.EvUnhealthy
+	}
+	return fsm.EvChildFailed
+}
+
+// onKeyObserved follows the role's key: it learns who leads and campaigns
+// when the key is free.
+func (a *electionActor) onKeyObserved(ctx actor.Context, ev transport.KeyEvent) {
+	if ev.Kind == transport.KeyPut {
+		a.keyFree = false
+		name, token := ForeignHolder, Token{}
+		if ev.Entry.Malformed == nil {
+			rec := ev.Entry.Record
+			name = rec.Holder
+			token = Token{Role: a.cfg.Role, Holder: rec.Holder, Revision: ev.Entry.Term(), Nonce: rec.Nonce}
+		}
+		a.observeLeader(ctx, name, token)
+		switch a.sm.State() {
+		case fsm.StateCandidate:
+			if a.attempt == nil { // else the create's answer decides
+				a.fire(ctx, fsm.EvLeaderObserved)
+			}
+		case fsm.StateLeader:
+			// Another term at a later revision: our lease is gone for certain.
+			if token != a.token && ev.Entry.Revision > a.lease.Revision {
+				a.demote(ctx, fsm.EvRenewConflict, false)
+			}
+		}
+		return
+	}
+	a.keyFree = true
+	a.observeLeader(ctx, "", Token{})
+	if a.sm.State() == fsm.StateLeader {
+		// The key moved past our revision: our lease is gone for certain.
+		if ev.Kind != transport.KeyAbsent && ev.Entry.Revision > a.lease.Revision {
+			a.demote(ctx, fsm.EvRenewConflict, false)
+			a.maybeCampaign(ctx)
+		}
+		return
+	}
+	a.maybeCampaign(ctx)
+}
+
+// observeLeader records the holder seen in the store and tells listeners
+// when it changed.
+func (a *electionActor) observeLeader(ctx actor.Context, name string, token Token) {
+	if name == a.leaderName && token == a.leader {
+		return
+	}
+	a.leaderName, a.leader = name, token
+	a.emit(ctx, &LeaderChanged{Role: a.cfg.Role, Leader: name, Token: token})
+	a.publish()
+}
+
+// receiveCandidate is the Candidate behaviour.
+func (a *electionActor) receiveCandidate(ctx actor.Context) {
+	if a.receiveCommon(ctx) {
+		return
+	}
+	if msg, ok := ctx.Message().(*keyObserved); ok {
+		a.onKeyObserved(ctx, msg.event)
+	}
+}
+
+// receiveFollower is the Follower behaviour.
+func (a *electionActor) receiveFollower(ctx actor.Context) {
+	if a.receiveCommon(ctx) {
+		return
+	}
+	if msg, ok := ctx.Message().(*keyObserved); ok {
+		a.onKeyObserved(ctx, msg.event)
+	}
+}

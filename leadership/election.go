@@ -1,0 +1,332 @@
+package leadership
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/batonhq/baton/actors"
+	"github.com/batonhq/baton/transport"
+)
+
+// Election is the facade for programs that do not use actors: one election
+// run by an election actor on the given actor system, with callbacks.
+//
+// Callback contract:
+//   - OnPromote runs when this candidate becomes leader, with the term's
+//     token and a context that is cancelled as soon as the term ends. It may
+//     run the leader's work until that context is done.
+//   - OnDemote runs when the term ends, always after the OnPromote of the
+//     same term has returned. Every OnPromote is followed by one OnDemote,
+//     including on Stop.
+//   - Callbacks of one election run one at a time, in order, on a goroutine
+//     of the election's own; they never overlap and never block the
+//     election itself.
+//
+// Register callbacks before Start. All methods are safe for concurrent use.
+type Election interface {
+	// Start opens the lease bucket (returning its error, such as a server
+	// without JetStream or a misconfigured bucket) and starts campaigning.
+	// It returns once the election is running.
+	Start(ctx context.Context) error
+	// Stop is StopWithContext with a 10s timeout, deleting the key and
+	// waiting for OnDemote.
+	Stop() error
+	// StopWithContext stops the election. A leader releases its lease first
+	// (unless opts.DeleteKey is false, when the lease is left to expire).
+	StopWithContext(ctx context.Context, opts StopOptions) error
+	// IsLeader reports whether this candidate leads and its self-demotion
+	// deadline has not passed, on the local clock.
+	IsLeader() bool
+	// LeaderID is the instance ID of the holder last observed, "" if none.
+	LeaderID() string
+	// Token is the current term's fencing token while leading, else zero.
+	Token() Token
+	// Status is the latest snapshot.
+	Status() Status
+	// OnPromote sets the promotion callback.
+	OnPromote(func(ctx context.Context, t Token))
+	// OnDemote sets the demotion callback.
+	OnDemote(func(ctx context.Context, reason DemoteReason))
+	// ValidateToken checks, with a read of the store, that this candidate
+	// still leads under its token. It returns ErrNotLeader when it does not
+	// lead, and ErrTokenStale when the store shows another term.
+	ValidateToken(ctx context.Context) error
+	// Resign releases the lease and demotes. It returns ErrNotLeader when
+	// this candidate does not lead.
+	Resign(ctx context.Context) error
+}
+
+// StopOptions say how StopWithContext stops.
+type StopOptions struct {
+	// DeleteKey releases a held lease so a successor need not wait for the
+	// TTL. Without it the lease is left to expire.
+	DeleteKey bool
+	// WaitForDemote waits until OnDemote has returned.
+	WaitForDemote bool
+}
+
+// NewElection validates cfg and returns an election on system, not yet
+// started.
+func NewElection(system *actor.ActorSystem, cfg Config) (Election, error) {
+	if system == nil {
+		return nil, fmt.Errorf("%w: actor system is nil", ErrInvalidConfig)
+	}
+	resolved, err := cfg.resolve()
+	if err != nil {
+		return nil, err
+	}
+	e := &election{system: system, cfg: resolved, ready: make(chan struct{}), ended: make(chan struct{})}
+	e.status.Store(&Status{Role: resolved.Role, InstanceID: resolved.InstanceID, State: "candidate", Healthy: true})
+	return e, nil
+}
+
+// election implements Election.
+type election struct {
+	system *actor.ActorSystem
+	cfg    Config
+	status atomic.Pointer[Status]
+
+	mu        sync.Mutex // guards the fields below
+	onPromote func(context.Context, Token)
+	onDemote  func(context.Context, DemoteReason)
+	started   bool
+	stopped   bool
+	pid       *actor.PID
+	store     *transport.JetStreamStore
+	sub       *eventSubscription
+	queue     *callbackQueue
+	termEnd   context.CancelFunc // cancels the current OnPromote context
+	demoted   chan struct{}      // closed when the last queued OnDemote returned
+
+	ready     chan struct{} // closed when the election is running or ended
+	readyOnce sync.Once
+	ended     chan struct{} // closed when the actor reported it stopped
+	endOnce   sync.Once
+}
+
+// OnPromote implements Election.
+func (e *election) OnPromote(f func(ctx context.Context, t Token)) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.onPromote = f
+}
+
+// OnDemote implements Election.
+func (e *election) OnDemote(f func(ctx context.Context, reason DemoteReason)) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.onDemote = f
+}
+
+// Start implements Election.
+func (e *election) Start(ctx context.Context) error {
+	e.mu.Lock()
+	if e.started {
+		e.mu.Unlock()
+		return ErrAlreadyStarted
+	}
+	e.started = true
+	e.mu.Unlock()
+
+	store, err := transport.Open(ctx, e.cfg.Conn, transport.Options{
+		Bucket:       transport.BucketConfig{Name: e.cfg.Bucket, Replicas: e.cfg.Replicas},
+		PollInterval: e.cfg.PollInterval,
+		OpTimeout:    e.cfg.OpTimeout,
+	})
+	if err != nil {
+		return fmt.Errorf("start election %q: %w", e.cfg.Role, err)
+	}
+	e.mu.Lock()
+	e.store = store
+	e.queue = newCallbackQueue()
+	e.sub = subscribeElection(e.system, e.cfg.Role, e.cfg.InstanceID, e.onEvent)
+	supervision := actors.DefaultBackoffSupervision()
+	supervision.OnGiveUp = actors.StopAndNotify
+	props := newProps(e.cfg, e.onStatus).Configure(actor.WithGuardian(actors.RestartWithBackoff(supervision)))
+	e.pid = e.system.Root.Spawn(props)
+	e.mu.Unlock()
+
+	select {
+	case <-e.ready:
+	case <-ctx.Done():
+		_ = e.StopWithContext(context.Background(), StopOptions{DeleteKey: true})
+		return fmt.Errorf("start election %q: %w", e.cfg.Role, ctx.Err())
+	}
+	if st := e.status.Load(); st.Err != nil {
+		_ = e.StopWithContext(context.Background(), StopOptions{})
+		return fmt.Errorf("start election %q: %w: %w", e.cfg.Role, ErrStopped, st.Err)
+	}
+	return nil
+}
+
+// onStatus stores a snapshot and signals readiness.
+func (e *election) onStatus(st *Status) {
+	e.status.Store(st)
+	if st.Ready || st.Err != nil || st.State == "stopped" {
+		e.readyOnce.Do(func() { close(e.ready) })
+	}
+	if st.State == "stopped" {
+		e.endOnce.Do(func() { close(e.ended) })
+	}
+}
+
+// onEvent turns the election's messages into queued callbacks. It runs on
+// the actor's goroutine (EventStream delivery is synchronous), so the order
+// of Promoted and Demoted is kept.
+func (e *election) onEvent(msg any) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	switch m := msg.(type) {
+	case *Promoted:
+		ctx, cancel := context.WithCancel(context.Background())
+		e.termEnd = cancel
+		e.demoted = make(chan struct{})
+		f, token := e.onPromote, m.Token
+		e.queue.push(func() {
+			if f != nil {
+				f(ctx, token)
+			}
+		})
+	case *Demoted:
+		if e.termEnd != nil {
+			e.termEnd() // the leader's work must stop now, not after the queue drains
+			e.termEnd = nil
+		}
+		f, reason, done := e.onDemote, m.Reason, e.demoted
+		e.queue.push(func() {
+			if f != nil {
+				f(context.Background(), reason)
+			}
+			if done != nil {
+				close(done)
+			}
+		})
+	}
+}
+
+// Stop implements Election.
+func (e *election) Stop() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return e.StopWithContext(ctx, StopOptions{DeleteKey: true, WaitForDemote: true})
+}
+
+// StopWithContext implements Election.
+func (e *election) StopWithContext(ctx context.Context, opts StopOptions) error {
+	e.mu.Lock()
+	if !e.started {
+		e.mu.Unlock()
+		return ErrNotStarted
+	}
+	if e.stopped {
+		e.mu.Unlock()
+		return nil
+	}
+	e.stopped = true
+	pid, store, sub, queue := e.pid, e.store, e.sub, e.queue
+	e.mu.Unlock()
+
+	var err error
+	if pid != nil {
+		e.system.Root.Send(pid, &stopOptions{deleteKey: opts.DeleteKey})
+		if werr := e.system.Root.PoisonFuture(pid).Wait(); werr != nil {
+			err = fmt.Errorf("stop election %q: %w", e.cfg.Role, werr)
+		}
+	}
+	if sub != nil {
+		sub.unsubscribe()
+	}
+	e.mu.Lock()
+	demoted := e.demoted
+	e.mu.Unlock()
+	if opts.WaitForDemote && demoted != nil {
+		select {
+		case <-demoted:
+		case <-ctx.Done():
+			return fmt.Errorf("stop election %q: waiting for OnDemote: %w", e.cfg.Role, ctx.Err())
+		}
+	}
+	if queue != nil {
+		queue.close()
+	}
+	if store != nil {
+		store.Close()
+	}
+	return err
+}
+
+// IsLeader implements Election.
+func (e *election) IsLeader() bool { return e.status.Load().IsLeader() }
+
+// LeaderID implements Election.
+func (e *election) LeaderID() string { return e.status.Load().Leader }
+
+// Token implements Election.
+func (e *election) Token() Token {
+	if st := e.status.Load(); st.IsLeader() {
+		return st.Token
+	}
+	return Token{}
+}
+
+// Status implements Election.
+func (e *election) Status() Status { return *e.status.Load() }
+
+// ValidateToken implements Election.
+func (e *election) ValidateToken(ctx context.Context) error {
+	st := e.status.Load()
+	if !st.IsLeader() {
+		return ErrNotLeader
+	}
+	e.mu.Lock()
+	store, stopped := e.store, e.stopped
+	e.mu.Unlock()
+	if stopped || store == nil {
+		return ErrStopped
+	}
+	entry, err := store.Get(ctx, e.cfg.Role)
+	switch {
+	case errors.Is(err, transport.ErrNotFound):
+		return fmt.Errorf("%w: the lease is gone", ErrTokenStale)
+	case err != nil:
+		return fmt.Errorf("validate token: %w", err)
+	case entry.Malformed != nil || entry.Record.Holder != st.Token.Holder ||
+		entry.Record.Nonce != st.Token.Nonce || entry.Term() != st.Token.Revision:
+		return fmt.Errorf("%w: store holds term %d of %q", ErrTokenStale, entry.Term(), entry.Record.Holder)
+	}
+	if !e.status.Load().IsLeader() {
+		return ErrNotLeader // the deadline passed while we read
+	}
+	return nil
+}
+
+// Resign implements Election.
+func (e *election) Resign(ctx context.Context) error {
+	e.mu.Lock()
+	pid, stopped := e.pid, e.stopped
+	e.mu.Unlock()
+	switch {
+	case pid == nil:
+		return ErrNotStarted
+	case stopped:
+		return ErrStopped
+	}
+	timeout := e.cfg.OpTimeout * 2
+	if dl, ok := ctx.Deadline(); ok {
+		timeout = time.Until(dl)
+	}
+	res, err := e.system.Root.RequestFuture(pid, &Resign{}, timeout).Result()
+	if err != nil {
+		return fmt.Errorf("resign %q: %w", e.cfg.Role, err)
+	}
+	r, ok := res.(*ResignResult)
+	if !ok {
+		return fmt.Errorf("resign %q: unexpected reply %T", e.cfg.Role, res)
+	}
+	return r.Err
+}

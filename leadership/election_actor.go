@@ -1,0 +1,419 @@
+package leadership
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/batonhq/baton/actors"
+	"github.com/batonhq/baton/fsm"
+	"github.com/batonhq/baton/transport"
+	"github.com/cenkalti/backoff/v5"
+)
+
+// Timer names of the election actor.
+const (
+	campaignTimer = "campaign" // next acquisition attempt
+	deadlineTimer = "deadline" // the leader's self-demotion deadline
+	graceTimer    = "grace"    // the leader's disconnect grace
+	openTimer     = "open"     // retry opening the store
+	respawnTimer  = "respawn"  // restart a child that was given up
+)
+
+// electionActor is one election. Its fields are touched only from Receive,
+// on the actor's goroutine; the facade sees them only through the Status
+// snapshot handed to onStatus.
+type electionActor struct {
+	cfg      Config
+	onStatus func(*Status) // called with every published snapshot; may be nil
+	log      *slog.Logger
+
+	sm     *actors.StateMachine
+	timers *actors.Timers
+	store  *transport.JetStreamStore
+	since  time.Time
+	trans  uint64
+
+	// children
+	watchPID, connPID, healthPID, heartbeatPID *actor.PID
+
+	// while leading
+	lease       transport.Lease
+	token       Token
+	lastRenewal time.Time // when the last successful renewal (or the acquire) was sent
+	proving     bool      // reconnected; the next renewal must prove the lease
+
+	// what the candidate knows
+	leader       Token  // holder observed in the store
+	leaderName   string // its instance ID, or ForeignHolder
+	keyFree      bool
+	connected    bool
+	healthy      bool
+	childFailed  bool
+	holdOffUntil time.Time
+	lastErr      error
+
+	// acquisition
+	attempt      *attempt
+	attemptSeq   uint64
+	retry        *backoff.ExponentialBackOff
+	openRetry    *backoff.ExponentialBackOff
+	deleteOnStop bool
+	failed       error
+}
+
+// newElectionActor builds the actor for a validated config.
+func newElectionActor(cfg Config, onStatus func(*Status)) *electionActor {
+	a := &electionActor{
+		cfg:          cfg,
+		onStatus:     onStatus,
+		log:          cfg.Logger.With("role", cfg.Role, "instance", cfg.InstanceID),
+		healthy:      true,
+		connected:    true,
+		deleteOnStop: true,
+		retry:        newBackoff(cfg.RetryInitialInterval, cfg.RetryMaxInterval),
+		openRetry:    newBackoff(cfg.RetryInitialInterval, cfg.RetryMaxInterval),
+	}
+	sm, err := actors.NewStateMachine(fsm.Election(), map[fsm.State]actor.ReceiveFunc{
+		fsm.StateCandidate: a.receiveCandidate,
+		fsm.StateFollower:  a.receiveFollower,
+		fsm.StateLeader:    a.receiveLeader,
+		fsm.StateStopped:   a.receiveStopped,
+	}, actors.WithTransitionObserver(a.onTransition))
+	if err != nil {
+		// The table and handlers are fixed at compile time; a failure here
+		// is a programming error caught by every test.
+		panic(fmt.Sprintf("election state machine: %v", err))
+	}
+	a.sm = sm
+	return a
+}
+
+// newBackoff returns an exponential backoff with jitter that never gives up.
+func newBackoff(initial, maxInterval time.Duration) *backoff.ExponentialBackOff {
+	b := backoff.NewExponentialBackOff()
+	b.InitialInterval = initial
+	b.MaxInterval = maxInterval
+	b.Reset()
+	return b
+}
+
+// Receive implements actor.Actor: the current state's behaviour handles
+// every message.
+func (a *electionActor) Receive(ctx actor.Context) { a.sm.Receive(ctx) }
+
+// receiveCommon handles what every state handles alike. It reports whether
+// it consumed the message.
+func (a *electionActor) receiveCommon(ctx actor.Context) bool {
+	switch msg := ctx.Message().(type) {
+	case *actor.Started:
+		a.onStarted(ctx)
+	case *actor.Stopping:
+		a.shutdown(ctx, ReasonStopped)
+	case *actor.Restarting:
+		a.shutdown(ctx, ReasonFailed)
+	case *actor.Stopped:
+		a.closeStore()
+	case *storeOpened:
+		a.onStoreOpened(ctx, msg)
+	case *attemptFinished:
+		a.onAttemptFinished(ctx, msg)
+	case *connChanged:
+		a.onConnChanged(ctx, msg.event)
+	case *healthReport:
+		a.onHealthReport(ctx, msg)
+	case *actors.ChildGaveUp:
+		a.onChildGaveUp(ctx, msg)
+	case *actors.Tick:
+		a.onTick(ctx, msg)
+	case *needLease:
+		if a.sm.State() == fsm.StateLeader && msg.term == a.token.Revision && ctx.Sender() != nil {
+			ctx.Send(ctx.Sender(), &leaseUpdate{term: a.token.Revision, lease: a.lease})
+		}
+	case *released:
+		a.onReleased(msg)
+	case *stopOptions:
+		a.deleteOnStop = msg.deleteKey
+	case *GetStatus:
+		ctx.Respond(a.snapshot())
+	case *Resign:
+		if a.sm.State() != fsm.StateLeader {
+			ctx.Respond(&ResignResult{Err: ErrNotLeader})
+		} else {
+			a.resign(ctx)
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// onStarted opens the store outside the actor.
+func (a *electionActor) onStarted(ctx actor.Context) {
+	a.timers = actors.NewTimers(ctx)
+	a.since = time.Now()
+	a.publish()
+	a.openStore(ctx)
+}
+
+// openStore opens the lease store in a goroutine that reports *storeOpened.
+func (a *electionActor) openStore(ctx actor.Context) {
+	system, self, cfg := ctx.ActorSystem(), ctx.Self(), a.cfg
+	go func() {
+		octx, cancel := context.WithTimeout(context.Background(), cfg.OpTimeout)
+		defer cancel()
+		store, err := transport.Open(octx, cfg.Conn, transport.Options{
+			Bucket:       transport.BucketConfig{Name: cfg.Bucket, Replicas: cfg.Replicas},
+			PollInterval: cfg.PollInterval,
+			OpTimeout:    cfg.OpTimeout,
+		})
+		system.Root.Send(self, &storeOpened{store: store, err: err})
+	}()
+}
+
+// onStoreOpened starts the children once the store is open, retries a
+// transient failure and stops the election on a permanent one.
+func (a *electionActor) onStoreOpened(ctx actor.Context, msg *storeOpened) {
+	if a.sm.State() == fsm.StateStopped {
+		if msg.store != nil {
+			msg.store.Close()
+		}
+		return
+	}
+	switch {
+	case msg.err == nil:
+		a.store = msg.store
+		a.spawnChildren(ctx)
+		a.log.Info("election ready", "bucket", a.cfg.Bucket)
+		a.publish()
+	case transport.ClassOf(msg.err) == transport.ClassPermanent:
+		a.failed = msg.err
+		a.lastErr = msg.err
+		a.log.Error("election cannot run", "err", msg.err)
+		a.emit(ctx, &Failed{Role: a.cfg.Role, InstanceID: a.cfg.InstanceID, Err: msg.err})
+		ctx.Stop(ctx.Self())
+	default:
+		a.lastErr = msg.err
+		a.log.Warn("opening the lease store failed; retrying", "err", msg.err)
+		a.timers.After(openTimer, 0, a.openRetry.NextBackOff())
+		a.publish()
+	}
+}
+
+// spawnChildren starts the watch, connection and health children.
+func (a *electionActor) spawnChildren(ctx actor.Context) {
+	if a.watchPID == nil {
+		a.watchPID = ctx.Spawn(newWatchProps(a.store, a.cfg.Role))
+	}
+	if a.connPID == nil {
+		a.connPID = ctx.Spawn(newConnectionProps(a.cfg.Conn))
+	}
+	if a.healthPID == nil && a.cfg.HealthChecker != nil {
+		a.healthPID = ctx.Spawn(newHealthProps(a.cfg.HealthChecker, a.cfg.HealthInterval))
+	}
+}
+
+// onTick dispatches the actor's own timers.
+func (a *electionActor) onTick(ctx actor.Context, tick *actors.Tick) {
+	if !a.timers.Current(tick) {
+		return
+	}
+	switch tick.Name {
+	case openTimer:
+		a.openStore(ctx)
+	case campaignTimer:
+		a.onCampaignTick(ctx)
+	case deadlineTimer:
+		if a.sm.State() == fsm.StateLeader && tick.Term == a.token.Revision {
+			a.demote(ctx, fsm.EvRenewDeadline, false)
+		}
+	case graceTimer:
+		if a.sm.State() == fsm.StateLeader && tick.Term == a.token.Revision {
+			a.demote(ctx, fsm.EvDisconnectGrace, false)
+		}
+	case respawnTimer:
+		a.childFailed = false
+		a.spawnChildren(ctx)
+		a.publish()
+	}
+}
+
+// onChildGaveUp demotes rather than lead without a child, and starts the
+// child again after a TTL.
+func (a *electionActor) onChildGaveUp(ctx actor.Context, msg *actors.ChildGaveUp) {
+	name := "unknown"
+	switch {
+	case msg.Child.Equal(a.watchPID):
+		a.watchPID, name = nil, "watch"
+	case msg.Child.Equal(a.connPID):
+		a.connPID, name = nil, "connection"
+	case msg.Child.Equal(a.healthPID):
+		a.healthPID, name = nil, "health"
+	case msg.Child.Equal(a.heartbeatPID):
+		a.heartbeatPID, name = nil, "heartbeat"
+	}
+	a.lastErr = fmt.Errorf("%s child gave up: %v", name, msg.Reason)
+	a.log.Error("child actor gave up; demoting", "child", name, "reason", fmt.Sprint(msg.Reason))
+	a.childFailed = true
+	switch a.sm.State() {
+	case fsm.StateLeader:
+		a.demote(ctx, fsm.EvChildFailed, true)
+	case fsm.StateCandidate:
+		if a.attempt == nil {
+			a.fire(ctx, fsm.EvChildFailed)
+		}
+	}
+	if name != "heartbeat" {
+		a.timers.After(respawnTimer, 0, a.cfg.TTL)
+	}
+	a.publish()
+}
+
+// onHealthReport tracks health and acts on a change.
+func (a *electionActor) onHealthReport(ctx actor.Context, msg *healthReport) {
+	healthy := msg.failures < a.cfg.HealthFailureThreshold
+	if msg.err != nil {
+		a.lastErr = msg.err
+		a.log.Debug("health check failed", "failures", msg.failures, "err", msg.err)
+	}
+	if healthy == a.healthy {
+		return
+	}
+	a.healthy = healthy
+	if !healthy {
+		a.log.Warn("unhealthy", "failures", msg.failures, "err", msg.err)
+		switch a.sm.State() {
+		case fsm.StateLeader:
+			a.demote(ctx, fsm.EvUnhealthy, true)
+		case fsm.StateCandidate:
+			if a.attempt == nil {
+				a.fire(ctx, fsm.EvUnhealthy)
+			}
+		}
+	} else {
+		a.log.Info("healthy again")
+		a.maybeCampaign(ctx)
+	}
+	a.publish()
+}
+
+// onConnChanged starts or ends the disconnect grace and asks for proof of
+// the lease after a reconnect.
+func (a *electionActor) onConnChanged(ctx actor.Context, ev transport.ConnEvent) {
+	a.log.Info("connection "+ev.State.String(), "state", ev.State.String())
+	switch ev.State {
+	case transport.Connected:
+		a.connected = true
+	case transport.Disconnected:
+		a.connected = false
+		if a.sm.State() == fsm.StateLeader {
+			a.timers.After(graceTimer, a.token.Revision, a.cfg.DisconnectGrace)
+		}
+	case transport.Reconnected:
+		a.connected = true
+		a.timers.Cancel(graceTimer)
+		if a.sm.State() == fsm.StateLeader {
+			a.proving = true
+			if a.heartbeatPID != nil {
+				ctx.Send(a.heartbeatPID, &proveLease{term: a.token.Revision})
+			}
+		}
+	case transport.Closed:
+		a.connected = false
+		a.lastErr = transport.ErrClosed
+		if a.sm.State() == fsm.StateLeader {
+			a.demote(ctx, fsm.EvDisconnectGrace, false)
+		}
+	}
+	a.publish()
+}
+
+// fire sends ev to the state machine, logging a refusal: every refusal is a
+// bug in the caller, since each caller checks the state first.
+func (a *electionActor) fire(ctx actor.Context, ev fsm.Event) bool {
+	tr, err := a.sm.Fire(ctx, ev)
+	if err != nil {
+		a.log.Error("state machine refused event", "event", string(ev), "err", err)
+		return false
+	}
+	return tr.Changed
+}
+
+// onTransition is the one place every state change is reported.
+func (a *electionActor) onTransition(_ actor.Context, tr fsm.Transition) {
+	a.trans++
+	a.since = time.Now()
+	a.log.Info("transition", "from", string(tr.From), "to", string(tr.To), "cause", string(tr.Event), "term", a.token.Revision)
+	a.publish()
+}
+
+// shutdown runs on Stopping and Restarting: it settles an attempt in flight,
+// releases the lease in place under a short deadline when it leads (the one
+// blocking NATS call made inside Receive, so the key is gone before the
+// actor is), and reports the end of the term.
+func (a *electionActor) shutdown(ctx actor.Context, reason DemoteReason) {
+	if a.timers != nil {
+		a.timers.CancelAll()
+	}
+	if a.attempt != nil {
+		res := a.attempt.wait()
+		a.attempt = nil
+		if res.err == nil {
+			a.releaseNow(res.lease)
+		}
+	}
+	leading, lease, token := a.sm.State() == fsm.StateLeader, a.lease, a.token
+	if leading && (a.deleteOnStop || reason == ReasonFailed) {
+		a.releaseNow(lease)
+	}
+	if a.sm.State() != fsm.StateStopped {
+		a.fire(ctx, fsm.EvStop)
+	}
+	if leading {
+		a.clearTerm()
+		a.emit(ctx, &Demoted{Role: a.cfg.Role, InstanceID: a.cfg.InstanceID, Token: token, Reason: reason})
+	}
+	if reason == ReasonFailed {
+		a.closeStore()
+	}
+	a.publish()
+}
+
+// releaseNow deletes the lease's key, waiting at most the operation timeout.
+func (a *electionActor) releaseNow(lease transport.Lease) {
+	if a.store == nil {
+		return
+	}
+	rctx, cancel := context.WithTimeout(context.Background(), a.cfg.OpTimeout)
+	defer cancel()
+	if err := a.store.Release(rctx, lease); err != nil && !errors.Is(err, transport.ErrConflict) {
+		a.log.Warn("release on stop failed; the lease will expire by TTL", "err", err)
+	}
+}
+
+// closeStore releases the store once the children using it are gone.
+func (a *electionActor) closeStore() {
+	if a.store != nil {
+		a.store.Close()
+		a.store = nil
+	}
+}
+
+// receiveStopped drops everything but lifecycle and status requests.
+func (a *electionActor) receiveStopped(ctx actor.Context) {
+	switch msg := ctx.Message().(type) {
+	case *actor.Stopped:
+		a.closeStore()
+	case *GetStatus:
+		ctx.Respond(a.snapshot())
+	case *Resign:
+		ctx.Respond(&ResignResult{Err: ErrStopped})
+	case *storeOpened:
+		if msg.store != nil {
+			msg.store.Close()
+		}
+	}
+}

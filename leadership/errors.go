@@ -1,0 +1,25 @@
+package leadership
+
+import "errors"
+
+var (
+	// ErrInvalidConfig is wrapped by every error from Config.Validate,
+	// NewProps and NewElection for a config that cannot work; the message
+	// names the field.
+	ErrInvalidConfig = errors.New("invalid election config")
+	// ErrNotLeader is returned by Election.Resign and Election.ValidateToken
+	// when this candidate does not hold the lease.
+	ErrNotLeader = errors.New("not the leader")
+	// ErrTokenStale is returned by Election.ValidateToken when the lease in
+	// the store no longer matches this candidate's token: another term began.
+	ErrTokenStale = errors.New("fencing token is stale")
+	// ErrStopped is returned by Election methods called after Stop, and by
+	// Start when the election stopped before it could begin (for example,
+	// the bucket could not be opened).
+	ErrStopped = errors.New("election stopped")
+	// ErrAlreadyStarted is returned by Election.Start when called twice.
+	ErrAlreadyStarted = errors.New("election already started")
+	// ErrNotStarted is returned by Election methods that need a running
+	// election before Start.
+	ErrNotStarted = errors.New("election not started")
+)

@@ -1,0 +1,53 @@
+package leadership_test
+
+import (
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/batonhq/baton/internal/natstest"
+	"github.com/batonhq/baton/leadership"
+	"github.com/nats-io/nats.go"
+)
+
+// newSystem returns an actor system with Proto.Actor's logging silenced,
+// shut down by t.Cleanup.
+func newSystem(t testing.TB) *actor.ActorSystem {
+	t.Helper()
+	system := actor.NewActorSystemWithConfig(actor.Configure(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
+		if os.Getenv("BATON_TEST_LOG") != "" {
+			return slog.New(slog.NewTextHandler(os.Stderr, nil))
+		}
+		return slog.New(slog.DiscardHandler)
+	})))
+	t.Cleanup(system.Shutdown)
+	return system
+}
+
+// fastConfig is a config with short timings for tests: TTL 2s, so a lost
+// lease passes on within about 2s.
+func fastConfig(nc *nats.Conn, role, instance string) leadership.Config {
+	cfg := leadership.Config{
+		Conn:              nc,
+		Role:              role,
+		InstanceID:        instance,
+		TTL:               2 * time.Second,
+		RenewDeadline:     1200 * time.Millisecond,
+		HeartbeatInterval: 300 * time.Millisecond,
+		DisconnectGrace:   600 * time.Millisecond,
+		OpTimeout:         400 * time.Millisecond,
+		PollInterval:      500 * time.Millisecond,
+	}
+	if os.Getenv("BATON_TEST_LOG") != "" {
+		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})).With("instance", instance)
+	}
+	return cfg
+}
+
+// connect opens a client suited to elections (no reconnect buffer).
+func connect(t testing.TB, url string) *nats.Conn {
+	t.Helper()
+	return natstest.Connect(t, url)
+}

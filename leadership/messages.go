@@ -1,0 +1,130 @@
+package leadership
+
+import "time"
+
+// Promoted is sent when this candidate becomes the leader.
+type Promoted struct {
+	Role       string
+	InstanceID string
+	// Token is the new term's fencing token.
+	Token Token
+}
+
+// Demoted is sent when this candidate stops being the leader, always after
+// the Promoted of the same term.
+type Demoted struct {
+	Role       string
+	InstanceID string
+	// Token is the term that ended.
+	Token Token
+	// Reason says why it ended.
+	Reason DemoteReason
+}
+
+// LeaderChanged is sent to every candidate when the holder it observes in
+// the store changes. Leader is empty when the role has no holder. It is a
+// hint from a read: Promoted and Demoted, not LeaderChanged, say whether
+// this candidate leads.
+type LeaderChanged struct {
+	Role string
+	// Leader is the holder's instance ID, or "" when the lease is free. A
+	// key holding something other than a lease record reads as
+	// ForeignHolder.
+	Leader string
+	// Token is the holder's token (zero when free or foreign).
+	Token Token
+}
+
+// ForeignHolder is LeaderChanged.Leader when the role's key holds a value
+// that is not a Baton lease: the role is taken, by something unknown.
+const ForeignHolder = "<foreign>"
+
+// Failed is sent when the election cannot run at all (for example, the
+// bucket is misconfigured) and stops itself.
+type Failed struct {
+	Role       string
+	InstanceID string
+	Err        error
+}
+
+// GetStatus asks the election actor for its *Status (use RequestFuture).
+type GetStatus struct{}
+
+// Resign asks the leader to release its lease and demote. The election
+// replies with *ResignResult once the release was attempted.
+type Resign struct{}
+
+// ResignResult answers Resign. Err is ErrNotLeader when the candidate did
+// not lead, or the release's error (the candidate demoted regardless).
+type ResignResult struct {
+	Err error
+}
+
+// DemoteReason says why a term ended.
+type DemoteReason string
+
+// The reasons a term ends.
+const (
+	// ReasonRenewConflict: a renewal was refused; the key moved on.
+	ReasonRenewConflict DemoteReason = "renew_conflict"
+	// ReasonRenewDeadline: no renewal succeeded within RenewDeadline.
+	ReasonRenewDeadline DemoteReason = "renew_deadline"
+	// ReasonDisconnected: the connection stayed lost past DisconnectGrace.
+	ReasonDisconnected DemoteReason = "disconnected"
+	// ReasonReconnectRefuted: after a reconnect the lease could not be proven.
+	ReasonReconnectRefuted DemoteReason = "reconnect_refuted"
+	// ReasonUnhealthy: the health checker failed too often.
+	ReasonUnhealthy DemoteReason = "unhealthy"
+	// ReasonChildFailed: a child actor the election needs kept failing.
+	ReasonChildFailed DemoteReason = "child_failed"
+	// ReasonResigned: the leader resigned.
+	ReasonResigned DemoteReason = "resigned"
+	// ReasonStopped: the election was stopped.
+	ReasonStopped DemoteReason = "stopped"
+	// ReasonFailed: the election actor itself failed and was restarted.
+	ReasonFailed DemoteReason = "failed"
+)
+
+// Status is a snapshot of an election, published by its actor after every
+// change. It is immutable.
+type Status struct {
+	Role       string
+	InstanceID string
+	// State is "candidate", "follower", "leader" or "stopped".
+	State string
+	// Leading is true while this candidate holds the lease. Use
+	// Status.IsLeader, which also honours LeaseDeadline.
+	Leading bool
+	// Token is this candidate's token while it leads, else zero.
+	Token Token
+	// LeaseDeadline is when a leader will demote itself unless a renewal
+	// succeeds first.
+	LeaseDeadline time.Time
+	// LastRenewal is when the last successful renewal was sent.
+	LastRenewal time.Time
+	// Leader is the holder last observed in the store ("" if none).
+	Leader string
+	// LeaderToken is that holder's token.
+	LeaderToken Token
+	// Ready is true once the bucket is open and the election campaigns.
+	Ready bool
+	// Connected reports the NATS connection's state as last seen.
+	Connected bool
+	// Healthy is false while the health checker is failing past its threshold.
+	Healthy bool
+	// Since is when the election entered State.
+	Since time.Time
+	// Transitions counts state changes.
+	Transitions uint64
+	// LastError is the last error met, for diagnosis ("" if none).
+	LastError string
+	// Err is set when the election failed and stopped.
+	Err error
+}
+
+// IsLeader reports whether the snapshot says this candidate leads and its
+// self-demotion deadline has not passed on the local clock. It stays
+// correct even if the election actor is stalled.
+func (s *Status) IsLeader() bool {
+	return s != nil && s.Leading && time.Now().Before(s.LeaseDeadline)
+}

@@ -1,0 +1,30 @@
+package leadership
+
+import (
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/batonhq/baton/actors"
+)
+
+// NewProps validates cfg and returns the props of an election actor. Spawn
+// it from system.Root or from any actor's context; it reports to its parent
+// (when it has one) and on the EventStream. Stopping the actor releases the
+// lease first when it leads.
+func NewProps(cfg Config) (*actor.Props, error) {
+	resolved, err := cfg.resolve()
+	if err != nil {
+		return nil, err
+	}
+	return newProps(resolved, nil), nil
+}
+
+// newProps builds the props for a resolved config; onStatus, when set, sees
+// every status snapshot the actor publishes.
+func newProps(resolved Config, onStatus func(*Status)) *actor.Props {
+	supervision := actors.DefaultBackoffSupervision()
+	supervision.OnGiveUp = actors.StopAndNotify
+	supervision.MaxInterval = resolved.RenewDeadline / 2
+	return actor.PropsFromProducer(
+		func() actor.Actor { return newElectionActor(resolved, onStatus) },
+		actor.WithSupervisor(actors.RestartWithBackoff(supervision)),
+	)
+}
