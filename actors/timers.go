@@ -1,0 +1,138 @@
+package actors
+
+import (
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/asynkron/protoactor-go/scheduler"
+)
+
+// Tick is the message a timer of Timers sends to its actor. Pass every *Tick
+// to Timers.Current before acting on it, and do not modify it.
+type Tick struct {
+	// Name is the timer's name, as given to After or Every.
+	Name string
+	// Term is the term the timer was armed for (for an election, the token
+	// revision), so that a tick from an earlier term is never taken for a
+	// current one.
+	Term uint64
+	// Seq identifies one arming of one timer; it is unique within the process,
+	// so a tick from a previous incarnation of the actor is stale too.
+	Seq uint64
+}
+
+// lastSeq numbers armings process-wide, not per Timers: an actor restarted by
+// its supervisor builds new Timers while ticks of the old ones may still sit
+// in its mailbox, and those must not match a new arming.
+var lastSeq atomic.Uint64
+
+// armed is one pending timer.
+type armed struct {
+	tick   *Tick
+	period time.Duration // zero for a one-shot timer
+	cancel scheduler.CancelFunc
+}
+
+// Timers are named one-shot and repeating timers that send *Tick to their
+// actor through Proto.Actor's scheduler package. Each arming is tagged with a
+// term and a sequence number, and Current accepts only the tick of the arming
+// in place now: re-arming or cancelling a timer, or arming it for another
+// term, makes any tick already sent stale.
+//
+// Timers belong to one actor and are used only from its Receive; they are not
+// safe for concurrent use. The actor calls CancelAll on *actor.Stopping and
+// *actor.Restarting so no timer outlives it. A tick already in the mailbox
+// when its timer is cancelled is still delivered; Current reports it stale.
+type Timers struct {
+	self      *actor.PID
+	scheduler *scheduler.TimerScheduler
+	armed     map[string]armed
+}
+
+// NewTimers returns Timers that send ticks to ctx.Self(). It may be called
+// from any message, including *actor.Started.
+func NewTimers(ctx actor.Context) *Timers {
+	return newTimers(ctx.ActorSystem(), ctx.Self())
+}
+
+// newTimers sends through the system's root context rather than the actor's
+// own: the scheduler sends from timer goroutines, and an actor context may
+// only be used on the actor's goroutine.
+func newTimers(system *actor.ActorSystem, self *actor.PID) *Timers {
+	return &Timers{
+		self:      self,
+		scheduler: scheduler.NewTimerScheduler(system.Root),
+		armed:     make(map[string]armed),
+	}
+}
+
+// After arms the one-shot timer name to send one tick for term after d,
+// replacing any timer of that name. A d of zero or less sends at once.
+func (t *Timers) After(name string, term uint64, d time.Duration) {
+	t.Cancel(name)
+	t.arm(name, term, d, 0)
+}
+
+// Every arms the repeating timer name to send a tick for term every d,
+// replacing any timer of that name. It returns an error wrapping
+// ErrInvalidPeriod, and arms nothing, when d is not positive.
+//
+// The delay is fixed, not the rate: the next tick is scheduled when Current
+// accepts the previous one, so ticks never pile up behind a busy mailbox. A
+// handler that drops ticks without passing them to Current stops the series.
+// (The scheduler's own SendRepeatedly is not used: its cancel races with its
+// timer goroutine under the race detector.)
+func (t *Timers) Every(name string, term uint64, d time.Duration) error {
+	if d <= 0 {
+		return fmt.Errorf("%w: timer %q, period %v", ErrInvalidPeriod, name, d)
+	}
+	t.Cancel(name)
+	t.arm(name, term, d, d)
+	return nil
+}
+
+// Cancel stops the timer name, if armed. Ticks it already sent are stale.
+func (t *Timers) Cancel(name string) {
+	if a, ok := t.armed[name]; ok {
+		a.cancel()
+		delete(t.armed, name)
+	}
+}
+
+// CancelAll stops every timer. Ticks already sent are stale.
+func (t *Timers) CancelAll() {
+	for name := range t.armed {
+		t.Cancel(name)
+	}
+}
+
+// Current reports whether tick comes from the arming of its timer that is in
+// place now: same name, term and sequence number. It accepts a tick once: a
+// one-shot timer is then disarmed, and a repeating one is armed again for
+// its next tick, which carries a new sequence number.
+func (t *Timers) Current(tick *Tick) bool {
+	if tick == nil {
+		return false
+	}
+	a, ok := t.armed[tick.Name]
+	if !ok || a.tick.Term != tick.Term || a.tick.Seq != tick.Seq {
+		return false
+	}
+	delete(t.armed, tick.Name)
+	if a.period > 0 {
+		t.arm(tick.Name, tick.Term, a.period, a.period)
+	}
+	return true
+}
+
+// arm schedules one tick after d and records it as the timer's current arming.
+func (t *Timers) arm(name string, term uint64, d, period time.Duration) {
+	tick := &Tick{Name: name, Term: term, Seq: lastSeq.Add(1)}
+	t.armed[name] = armed{
+		tick:   tick,
+		period: period,
+		cancel: t.scheduler.SendOnce(d, t.self, tick),
+	}
+}
