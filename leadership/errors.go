@@ -1,6 +1,10 @@
 package leadership
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/batonhq/baton/transport"
+)
 
 var (
 	// ErrInvalidConfig is wrapped by every error from Config.Validate,
@@ -22,4 +26,19 @@ var (
 	// ErrNotStarted is returned by Election methods that need a running
 	// election before Start.
 	ErrNotStarted = errors.New("election not started")
+)
+
+// Errors from the lease bucket, returned (wrapped) by Election.Start and
+// reported in *Failed, re-exported so callers need not import transport.
+var (
+	// ErrNoJetStream: the server has no JetStream.
+	ErrNoJetStream = transport.ErrNoJetStream
+	// ErrServerTooOld: the server is older than 2.11 and cannot report lease
+	// expiry to watchers.
+	ErrServerTooOld = transport.ErrServerTooOld
+	// ErrBucketNotFound: the bucket is missing and may not be created.
+	ErrBucketNotFound = transport.ErrBucketNotFound
+	// ErrBucketMisconfigured: the existing bucket's settings break the lease
+	// protocol; the message names the setting.
+	ErrBucketMisconfigured = transport.ErrBucketMisconfigured
 )

@@ -7,21 +7,22 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/batonhq/baton/actors/actortest"
 	"github.com/batonhq/baton/internal/natstest"
 	"github.com/batonhq/baton/leadership"
 	"github.com/nats-io/nats.go"
 )
 
-// newSystem returns an actor system with Proto.Actor's logging silenced,
-// shut down by t.Cleanup.
+// newSystem returns an actor system for a test (actortest.NewSystem), with
+// Proto.Actor's own logs on stderr when BATON_TEST_LOG is set.
 func newSystem(t testing.TB) *actor.ActorSystem {
 	t.Helper()
+	if os.Getenv("BATON_TEST_LOG") == "" {
+		return actortest.NewSystem(t)
+	}
 	system := actor.NewActorSystemWithConfig(actor.Configure(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
-		if os.Getenv("BATON_TEST_LOG") != "" {
-			return slog.New(slog.NewTextHandler(os.Stderr, nil))
-		}
-		return slog.New(slog.DiscardHandler)
-	})))
+		return slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}), actor.WithDeadLetterThrottleInterval(10*time.Millisecond)))
 	t.Cleanup(system.Shutdown)
 	return system
 }

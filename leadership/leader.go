@@ -166,8 +166,8 @@ func (a *electionActor) receiveLeader(ctx actor.Context) {
 		a.lastErr = msg.err
 		class := transport.ClassOf(msg.err)
 		a.log.Warn("renewal failed", "term", a.token.Revision, "class", class.String(), "err", msg.err)
-		switch {
-		case class == transport.ClassConflict || class == transport.ClassPermanent:
+		switch class {
+		case transport.ClassConflict, transport.ClassPermanent:
 			ev := fsm.EvRenewConflict
 			if a.proving {
 				ev = fsm.EvReconnectRefuted

@@ -18,7 +18,7 @@ func TestClusterStreamLeaderFailover(t *testing.T) {
 		t.Fatalf("StreamLeader before the bucket exists: err = %v, want ErrNoStreamLeader", err)
 	}
 	kv := newKV(t, natstest.Connect(t, c.URLs()), 3)
-	if err := put(kv, "role", "first"); err != nil {
+	if err := put(kv, "first"); err != nil {
 		t.Fatalf("put: %v", err)
 	}
 	old, err := c.StreamLeader("$G", "KV_baton")
@@ -38,7 +38,7 @@ func TestClusterStreamLeaderFailover(t *testing.T) {
 		t.Fatalf("stream leader is still the stopped node %d", old)
 	}
 	eventually(t, 10*time.Second, "a KV put after the stream leader stopped", func() error {
-		return put(kv, "role", "second")
+		return put(kv, "second")
 	})
 
 	if err := c.Servers[old].Restart(); err != nil {

@@ -141,7 +141,7 @@ func TestProxyCutConnections(t *testing.T) {
 	}
 
 	p.CutConnections()
-	waitFor(t, disconnected, 5*time.Second, "disconnect after CutConnections")
+	_ = waitFor(t, disconnected, 5*time.Second, "disconnect after CutConnections")
 	waitFor(t, reconnected, 5*time.Second, "reconnect through the proxy")
 	eventually(t, 5*time.Second, "a request after reconnect", func() error { return echo(nc) })
 }

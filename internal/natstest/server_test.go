@@ -32,10 +32,11 @@ func newKV(t *testing.T, nc *nats.Conn, replicas int) jetstream.KeyValue {
 	return kv
 }
 
-func put(kv jetstream.KeyValue, key, value string) error {
+// put writes value to the tests' one key, "role".
+func put(kv jetstream.KeyValue, value string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	_, err := kv.Put(ctx, key, []byte(value))
+	_, err := kv.Put(ctx, "role", []byte(value))
 	return err
 }
 
@@ -58,7 +59,7 @@ func TestServerJetStreamKV(t *testing.T) {
 		t.Fatalf("URL() = %q, want nats://127.0.0.1:port", s.URL())
 	}
 	kv := newKV(t, natstest.Connect(t, s.URL()), 1)
-	if err := put(kv, "role", "holder-1"); err != nil {
+	if err := put(kv, "holder-1"); err != nil {
 		t.Fatalf("put: %v", err)
 	}
 	if v, err := get(kv, "role"); err != nil || v != "holder-1" {
@@ -84,7 +85,7 @@ func TestServerRestartKeepsDataAndPort(t *testing.T) {
 	reconnected, onReconnect := notify[struct{}]()
 	nc := natstest.Connect(t, s.URL(), nats.ReconnectHandler(func(*nats.Conn) { onReconnect(struct{}{}) }))
 	kv := newKV(t, nc, 1)
-	if err := put(kv, "role", "before"); err != nil {
+	if err := put(kv, "before"); err != nil {
 		t.Fatalf("put: %v", err)
 	}
 	port, first := s.Port(), s.NATS()
@@ -102,7 +103,7 @@ func TestServerRestartKeepsDataAndPort(t *testing.T) {
 	if v, err := get(kv, "role"); err != nil || v != "before" {
 		t.Fatalf("get after restart = %q, %v; want before", v, err)
 	}
-	if err := put(kv, "role", "after"); err != nil {
+	if err := put(kv, "after"); err != nil {
 		t.Fatalf("put after restart: %v", err)
 	}
 }
