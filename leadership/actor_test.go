@@ -86,3 +86,13 @@ func TestFiveCandidatesOneLeader(t *testing.T) {
 		t.Fatalf("%d promotions among five candidates, want 1: %s", promotions, events.describe(0))
 	}
 }
+
+// status asks an election actor for its status.
+func status(t *testing.T, system *actor.ActorSystem, pid *actor.PID) *leadership.Status {
+	t.Helper()
+	res, err := system.Root.RequestFuture(pid, &leadership.GetStatus{}, wait).Result()
+	if err != nil {
+		t.Fatalf("GetStatus: %v", err)
+	}
+	return res.(*leadership.Status)
+}

@@ -77,9 +77,16 @@ func (a *electionActor) onCampaignTick(ctx actor.Context) {
 	}
 }
 
-// startAttempt runs Acquire in a goroutine bounded by the operation timeout.
+// startAttempt runs Acquire in a goroutine bounded by the operation timeout,
+// unless the circuit breaker is open.
 func (a *electionActor) startAttempt(ctx actor.Context) {
+	if ok, wait := a.breaker.allow(time.Now()); !ok {
+		a.timers.After(campaignTimer, 0, wait)
+		a.publish()
+		return
+	}
 	a.attemptSeq++
+	a.attempts++
 	at := &attempt{seq: a.attemptSeq, nonce: randomHex(8), sentAt: time.Now(), done: make(chan attemptResult, 1)}
 	a.attempt = at
 	rec := transport.Record{
@@ -111,6 +118,14 @@ func (a *electionActor) onAttemptFinished(ctx actor.Context, msg *attemptFinishe
 	res := at.wait()
 	a.attempt = nil
 	switch {
+	case res.err == nil || errors.Is(res.err, transport.ErrConflict):
+		a.breaker.record(true, time.Now())
+	default:
+		if a.breaker.record(false, time.Now()) {
+			a.log.Warn("circuit breaker open: acquisition paused", "failures", a.breaker.failures, "cooldown", a.cfg.BreakerCooldown)
+		}
+	}
+	switch {
 	case res.err == nil && (!a.healthy || a.childFailed):
 		// Conditions changed while the create was in flight: hand the lease
 		// back without announcing a term nobody could use.
@@ -118,9 +133,11 @@ func (a *electionActor) onAttemptFinished(ctx actor.Context, msg *attemptFinishe
 		a.fire(ctx, eventFor(a.healthy))
 	case res.err == nil:
 		a.retry.Reset()
+		a.retryDelay = 0
 		a.promote(ctx, res.lease, at)
 	case errors.Is(res.err, transport.ErrConflict):
 		a.retry.Reset()
+		a.retryDelay = 0
 		a.keyFree = false
 		a.fire(ctx, fsm.EvLostRace)
 	default:
@@ -129,6 +146,7 @@ func (a *electionActor) onAttemptFinished(ctx actor.Context, msg *attemptFinishe
 		// until it expires, and we never act on it.
 		a.lastErr = res.err
 		delay := a.retry.NextBackOff()
+		a.retryDelay = delay
 		a.log.Warn("acquisition failed; retrying", "err", res.err, "class", transport.ClassOf(res.err).String(), "retry_in", delay)
 		a.timers.After(campaignTimer, 0, delay)
 	}

@@ -35,6 +35,8 @@ const (
 	DefaultOpTimeout              = 2 * time.Second
 	DefaultPollInterval           = 2 * time.Second
 	DefaultReplicas               = 1
+	DefaultBreakerThreshold       = 5
+	DefaultBreakerCooldown        = 10 * time.Second
 )
 
 // SafetyMargin is kept between a leader's RenewDeadline and the earliest
@@ -113,6 +115,13 @@ type Config struct {
 	// than losing the race. Defaults 100ms and 5s.
 	RetryInitialInterval time.Duration
 	RetryMaxInterval     time.Duration
+	// BreakerThreshold is how many acquisition attempts in a row may fail
+	// (for any reason but losing the race) before the circuit breaker opens
+	// and stops attempts for BreakerCooldown. Default 5.
+	BreakerThreshold int
+	// BreakerCooldown is how long an open breaker stops attempts; then one
+	// trial attempt closes it or opens it again. Default 10s.
+	BreakerCooldown time.Duration
 	// ResignHoldOff is how long a candidate that resigned waits before it
 	// campaigns again, so another can take over. Default 1s.
 	ResignHoldOff time.Duration
@@ -162,6 +171,10 @@ func (c Config) withDefaults() Config {
 	setDur(&c.ResignHoldOff, DefaultResignHoldOff)
 	setDur(&c.OpTimeout, DefaultOpTimeout)
 	setDur(&c.PollInterval, DefaultPollInterval)
+	setDur(&c.BreakerCooldown, DefaultBreakerCooldown)
+	if c.BreakerThreshold == 0 {
+		c.BreakerThreshold = DefaultBreakerThreshold
+	}
 	if c.MaxClockDrift == 0 {
 		c.MaxClockDrift = DefaultMaxClockDrift
 	}
@@ -225,6 +238,10 @@ func (c Config) resolve() (Config, error) {
 		return c, bad("RetryInitialInterval", "%v must be positive and at most RetryMaxInterval %v", c.RetryInitialInterval, c.RetryMaxInterval)
 	case c.ResignHoldOff < 0:
 		return c, bad("ResignHoldOff", "%v must not be negative", c.ResignHoldOff)
+	case c.BreakerThreshold < 1:
+		return c, bad("BreakerThreshold", "%d must be at least 1", c.BreakerThreshold)
+	case c.BreakerCooldown <= 0:
+		return c, bad("BreakerCooldown", "%v must be positive", c.BreakerCooldown)
 	case c.PollInterval <= 0:
 		return c, bad("PollInterval", "%v must be positive", c.PollInterval)
 	}

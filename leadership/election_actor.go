@@ -59,7 +59,10 @@ type electionActor struct {
 	// acquisition
 	attempt      *attempt
 	attemptSeq   uint64
+	attempts     uint64 // acquisition attempts started, for Status and metrics
 	retry        *backoff.ExponentialBackOff
+	retryDelay   time.Duration // the last backoff delay, for Status
+	breaker      breaker
 	openRetry    *backoff.ExponentialBackOff
 	deleteOnStop bool
 	failed       error
@@ -76,6 +79,7 @@ func newElectionActor(cfg Config, onStatus func(*Status)) *electionActor {
 		deleteOnStop: true,
 		retry:        newBackoff(cfg.RetryInitialInterval, cfg.RetryMaxInterval),
 		openRetry:    newBackoff(cfg.RetryInitialInterval, cfg.RetryMaxInterval),
+		breaker:      breaker{threshold: cfg.BreakerThreshold, cooldown: cfg.BreakerCooldown},
 	}
 	sm, err := actors.NewStateMachine(fsm.Election(), map[fsm.State]actor.ReceiveFunc{
 		fsm.StateCandidate: a.receiveCandidate,

@@ -116,6 +116,18 @@ type Status struct {
 	Since time.Time
 	// Transitions counts state changes.
 	Transitions uint64
+	// AcquireAttempts counts acquisition attempts started.
+	AcquireAttempts uint64
+	// RetryBackoff is the delay before the next attempt after a failed one
+	// (zero after a success or a lost race).
+	RetryBackoff time.Duration
+	// ConsecutiveFailures counts attempts in a row that failed for a reason
+	// other than losing the race.
+	ConsecutiveFailures int
+	// Breaker is the acquisition circuit breaker's state, and
+	// BreakerOpenUntil when an open breaker allows the next trial.
+	Breaker          BreakerState
+	BreakerOpenUntil time.Time
 	// LastError is the last error met, for diagnosis ("" if none).
 	LastError string
 	// Err is set when the election failed and stopped.

@@ -32,6 +32,14 @@ func (a *electionActor) snapshot() *Status {
 		Since:       a.since,
 		Transitions: a.trans,
 		Err:         a.failed,
+
+		AcquireAttempts:     a.attempts,
+		RetryBackoff:        a.retryDelay,
+		ConsecutiveFailures: a.breaker.failures,
+		Breaker:             a.breaker.state,
+	}
+	if a.breaker.state == BreakerOpen {
+		st.BreakerOpenUntil = a.breaker.openUntil
 	}
 	if st.Leading {
 		st.LastRenewal = a.lastRenewal

@@ -1,0 +1,161 @@
+package leadership_test
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/batonhq/baton/actors/actortest"
+	"github.com/batonhq/baton/internal/natstest"
+	"github.com/batonhq/baton/leadership"
+	"github.com/batonhq/baton/transport"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// eventually polls cond every 10ms until it holds, failing after timeout
+// with what was awaited. It is for state that is published as a snapshot,
+// not as an event.
+func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %v for %s", timeout, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestReconnectWithinGraceKeepsLeadership(t *testing.T) {
+	srv := natstest.RunServer(t)
+	proxy := natstest.RunProxy(t, srv.URL())
+	system := newSystem(t)
+	probe, pid := spawnCandidate(t, system, fastConfig(connect(t, proxy.URL()), "grace", "a"))
+	p := actortest.Expect[*leadership.Promoted](t, probe, wait)
+	renewalsBefore := status(t, system, pid).LastRenewal
+
+	proxy.CutConnections() // a visible loss; the client reconnects at once
+	eventually(t, wait, "a renewal sent after the reconnect to succeed", func() bool {
+		st := status(t, system, pid)
+		return st.LastRenewal.After(renewalsBefore) && st.Connected
+	})
+	actortest.ExpectNo[*leadership.Demoted](t, probe, 10*time.Millisecond)
+	if st := status(t, system, pid); !st.IsLeader() || st.Token != p.Token {
+		t.Fatalf("after reconnecting within the grace: %+v; want still leading term %d", st, p.Token.Revision)
+	}
+}
+
+func TestDisconnectLongerThanGraceDemotes(t *testing.T) {
+	srv := natstest.RunServer(t)
+	proxy := natstest.RunProxy(t, srv.URL())
+	system := newSystem(t)
+	cfg := fastConfig(connect(t, proxy.URL()), "grace-out", "a")
+	probe, _ := spawnCandidate(t, system, cfg)
+	actortest.Expect[*leadership.Promoted](t, probe, wait)
+
+	proxy.Blackhole()      // reconnect attempts hang
+	proxy.CutConnections() // the client sees the loss now
+	lost := time.Now()
+	d := actortest.Expect[*leadership.Demoted](t, probe, wait)
+	if d.Reason != leadership.ReasonDisconnected {
+		t.Fatalf("demoted for %v after %v, want %v", d.Reason, time.Since(lost), leadership.ReasonDisconnected)
+	}
+	if after := time.Since(lost); after < cfg.DisconnectGrace {
+		t.Fatalf("demoted %v after the loss, before the grace %v", after, cfg.DisconnectGrace)
+	}
+	proxy.Heal()
+}
+
+// switchableChecker fails while failing is set.
+type switchableChecker struct{ failing atomic.Bool }
+
+func (c *switchableChecker) Check(context.Context) error {
+	if c.failing.Load() {
+		return errors.New("dependency down")
+	}
+	return nil
+}
+
+func TestUnhealthyLeaderReleasesAndWaitsUntilHealthy(t *testing.T) {
+	srv := natstest.RunServer(t)
+	system := newSystem(t)
+	events := record(t, system)
+	checker := &switchableChecker{}
+	cfg := fastConfig(connect(t, srv.URL()), "health", "sick")
+	cfg.HealthChecker = checker
+	cfg.HealthInterval = 50 * time.Millisecond
+	cfg.HealthFailureThreshold = 2
+	sickProbe, _ := spawnCandidate(t, system, cfg)
+	actortest.Expect[*leadership.Promoted](t, sickProbe, wait)
+	_, otherPID := spawnCandidate(t, system, fastConfig(connect(t, srv.URL()), "health", "other"))
+
+	from := events.len()
+	checker.failing.Store(true)
+	d := actortest.Expect[*leadership.Demoted](t, sickProbe, wait)
+	if d.Reason != leadership.ReasonUnhealthy {
+		t.Fatalf("demoted for %v, want unhealthy", d.Reason)
+	}
+	// The unhealthy leader released the key: the other takes over at once,
+	// well before the TTL.
+	promoted := events.await(t, from, cfg.TTL/2, "the healthy candidate's prompt promotion", promotedOf("other"))
+	t.Logf("takeover after the unhealthy leader released: %v", promoted.at.Sub(events.snapshot()[from].at))
+
+	// With the key free again, the unhealthy candidate does not campaign.
+	if err := system.Root.PoisonFuture(otherPID).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	actortest.ExpectNo[*leadership.Promoted](t, sickProbe, 500*time.Millisecond)
+	checker.failing.Store(false)
+	actortest.Expect[*leadership.Promoted](t, sickProbe, wait)
+}
+
+func TestBreakerOpensWhenAcquisitionKeepsFailing(t *testing.T) {
+	srv := natstest.RunServer(t)
+	nc := connect(t, srv.URL())
+	store, err := transport.Open(context.Background(), nc, transport.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+	// A sealed stream refuses every write while reads still work: the key
+	// looks free, and every acquisition fails with a refusal.
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream, err := js.Stream(context.Background(), "KV_"+leadership.DefaultBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scfg := stream.CachedInfo().Config
+	scfg.Sealed = true
+	if _, err := js.UpdateStream(context.Background(), scfg); err != nil {
+		t.Fatalf("seal the bucket's stream: %v", err)
+	}
+
+	cfg := fastConfig(nc, "sealed", "a")
+	cfg.BreakerThreshold = 3
+	cfg.BreakerCooldown = time.Second
+	cfg.RetryInitialInterval = 20 * time.Millisecond
+	e := startElection(t, cfg)
+	if err := e.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.Stop() })
+	eventually(t, wait, "the breaker to open", func() bool { return e.Status().Breaker == leadership.BreakerOpen })
+	st := e.Status()
+	if st.AcquireAttempts != 3 || st.ConsecutiveFailures != 3 || st.LastError == "" || st.RetryBackoff == 0 {
+		t.Fatalf("open breaker status %+v; want 3 failed attempts, an error and a backoff", st)
+	}
+	// No attempt while open; one trial after the cool-down, which fails and
+	// opens the breaker again.
+	eventually(t, 3*cfg.BreakerCooldown, "a half-open trial", func() bool { return e.Status().AcquireAttempts == 4 })
+	eventually(t, wait, "the breaker to open again", func() bool { return e.Status().Breaker == leadership.BreakerOpen })
+	if e.IsLeader() {
+		t.Fatal("leader on a bucket that refuses writes")
+	}
+	t.Logf("status with the breaker open: attempts %d, failures %d, last error %q",
+		e.Status().AcquireAttempts, e.Status().ConsecutiveFailures, e.Status().LastError)
+}
