@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/batonhq/baton/actors"
 	"github.com/batonhq/baton/fsm"
 	"github.com/batonhq/baton/transport"
 )
@@ -96,16 +97,22 @@ func (a *electionActor) startAttempt(ctx actor.Context) {
 		AcquiredAt: at.sentAt,
 		TTL:        a.cfg.TTL,
 	}
-	store, role, timeout := a.store, a.cfg.Role, a.cfg.OpTimeout
+	store, role, timeout, tel := a.store, a.cfg.Role, a.cfg.OpTimeout, a.tel
 	system, self := ctx.ActorSystem(), ctx.Self()
+	links := linkTo(a.prevTermTrace, "previous_term")
 	go func() {
-		actx, cancel := context.WithTimeout(context.Background(), timeout)
+		sctx, span := tel.startOp(context.Background(), spanAcquire, 0, links...)
+		rec.Trace = traceparent(sctx)
+		actx, cancel := context.WithTimeout(sctx, timeout)
 		defer cancel()
+		tel.attempts.Add(sctx, 1, tel.labels)
 		lease, err := store.Acquire(actx, role, rec)
+		span.SetAttributes(attrTerm.Int64(int64(lease.Term)))
+		tel.endOp(sctx, span, "acquire", err)
 		at.done <- attemptResult{lease: lease, err: err}
-		system.Root.Send(self, &attemptFinished{seq: at.seq})
+		actors.SendTraced(system.Root, sctx, self, &attemptFinished{seq: at.seq})
 	}()
-	a.log.Debug("campaigning", "attempt", at.seq)
+	a.logger().Debug("campaigning", "attempt", at.seq)
 }
 
 // onAttemptFinished acts on an acquisition's result: only the create's
@@ -122,7 +129,7 @@ func (a *electionActor) onAttemptFinished(ctx actor.Context, msg *attemptFinishe
 		a.breaker.record(true, time.Now())
 	default:
 		if a.breaker.record(false, time.Now()) {
-			a.log.Warn("circuit breaker open: acquisition paused", "failures", a.breaker.failures, "cooldown", a.cfg.BreakerCooldown)
+			a.logger().Warn("circuit breaker open: acquisition paused", "failures", a.breaker.failures, "cooldown", a.cfg.BreakerCooldown)
 		}
 	}
 	switch {
@@ -147,7 +154,7 @@ func (a *electionActor) onAttemptFinished(ctx actor.Context, msg *attemptFinishe
 		a.lastErr = res.err
 		delay := a.retry.NextBackOff()
 		a.retryDelay = delay
-		a.log.Warn("acquisition failed; retrying", "err", res.err, "class", transport.ClassOf(res.err).String(), "retry_in", delay)
+		a.logger().Warn("acquisition failed; retrying", "err", res.err, "class", transport.ClassOf(res.err).String(), "retry_in", delay)
 		a.timers.After(campaignTimer, 0, delay)
 	}
 	a.publish()
@@ -169,6 +176,9 @@ func (a *electionActor) onKeyObserved(ctx actor.Context, ev transport.KeyEvent) 
 		name, token := ForeignHolder, Token{}
 		if ev.Entry.Malformed == nil {
 			rec := ev.Entry.Record
+			if rec.Holder != a.cfg.InstanceID {
+				a.prevTermTrace = rec.Trace
+			}
 			name = rec.Holder
 			token = Token{Role: a.cfg.Role, Holder: rec.Holder, Revision: ev.Entry.Term(), Nonce: rec.Nonce}
 		}

@@ -15,6 +15,7 @@ import (
 // the one it started with may have been renewed since.
 type heartbeatChild struct {
 	store    transport.LeaseStore
+	tel      *telemetry
 	term     uint64
 	interval time.Duration
 	timeout  time.Duration
@@ -26,9 +27,9 @@ type heartbeatChild struct {
 const beatTimer = "beat"
 
 // newHeartbeatProps returns the heartbeat child's props for term.
-func newHeartbeatProps(store transport.LeaseStore, term uint64, interval, timeout time.Duration) *actor.Props {
+func newHeartbeatProps(store transport.LeaseStore, tel *telemetry, term uint64, interval, timeout time.Duration) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
-		return &heartbeatChild{store: store, term: term, interval: interval, timeout: timeout}
+		return &heartbeatChild{store: store, tel: tel, term: term, interval: interval, timeout: timeout}
 	})
 }
 
@@ -64,14 +65,17 @@ func (h *heartbeatChild) Receive(ctx actor.Context) {
 // renew sends one renewal and reports it. It blocks this child, not the
 // election, for at most the operation timeout.
 func (h *heartbeatChild) renew(ctx actor.Context) {
-	rctx, cancel := context.WithTimeout(context.Background(), h.timeout)
+	sctx, span := h.tel.startOp(context.Background(), spanRenew, h.term)
+	rctx, cancel := context.WithTimeout(sctx, h.timeout)
 	defer cancel()
 	sentAt := time.Now()
 	next, err := h.store.Renew(rctx, h.lease)
+	h.tel.heartbeat.Record(sctx, time.Since(sentAt).Seconds(), h.tel.labels)
+	h.tel.endOp(sctx, span, "renew", err)
 	if err != nil {
-		ctx.Send(ctx.Parent(), &renewFailed{term: h.term, err: err})
+		actors.SendTraced(ctx, sctx, ctx.Parent(), &renewFailed{term: h.term, err: err})
 		return
 	}
 	h.lease = next
-	ctx.Send(ctx.Parent(), &renewed{term: h.term, lease: next, sentAt: sentAt})
+	actors.SendTraced(ctx, sctx, ctx.Parent(), &renewed{term: h.term, lease: next, sentAt: sentAt})
 }

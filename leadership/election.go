@@ -11,6 +11,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/batonhq/baton/actors"
 	"github.com/batonhq/baton/transport"
+	"go.opentelemetry.io/otel/codes"
 )
 
 // Election is the facade for programs that do not use actors: one election
@@ -80,7 +81,7 @@ func NewElection(system *actor.ActorSystem, cfg Config) (Election, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &election{system: system, cfg: resolved, ready: make(chan struct{}), ended: make(chan struct{})}
+	e := &election{system: system, cfg: resolved, tel: newTelemetry(resolved), ready: make(chan struct{}), ended: make(chan struct{})}
 	e.status.Store(&Status{Role: resolved.Role, InstanceID: resolved.InstanceID, State: "candidate", Healthy: true})
 	return e, nil
 }
@@ -89,6 +90,7 @@ func NewElection(system *actor.ActorSystem, cfg Config) (Election, error) {
 type election struct {
 	system *actor.ActorSystem
 	cfg    Config
+	tel    *telemetry
 	status atomic.Pointer[Status]
 
 	mu        sync.Mutex // guards the fields below
@@ -279,6 +281,21 @@ func (e *election) Status() Status { return *e.status.Load() }
 
 // ValidateToken implements Election.
 func (e *election) ValidateToken(ctx context.Context) error {
+	ctx, span := e.tel.startOp(ctx, spanValidate, e.status.Load().Token.Revision)
+	err := e.validateToken(ctx)
+	if err != nil {
+		e.tel.tokenFailures.Add(ctx, 1, e.tel.labels)
+		span.SetStatus(codes.Error, err.Error())
+		span.SetAttributes(attrOutcome.String("stale"))
+	} else {
+		span.SetAttributes(attrOutcome.String("ok"))
+	}
+	span.End()
+	return err
+}
+
+// validateToken checks the token against the snapshot and the store.
+func (e *election) validateToken(ctx context.Context) error {
 	st := e.status.Load()
 	if !st.IsLeader() {
 		return ErrNotLeader

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -29,7 +31,10 @@ const (
 type electionActor struct {
 	cfg      Config
 	onStatus func(*Status) // called with every published snapshot; may be nil
-	log      *slog.Logger
+	log      *slog.Logger  // with role and instance; logger adds the term
+	tel      *telemetry
+	latest   atomic.Pointer[Status] // the last snapshot, for the lease gauge's callback
+	unwatch  func()                 // stops the lease gauge's callback
 
 	sm     *actors.StateMachine
 	timers *actors.Timers
@@ -45,6 +50,11 @@ type electionActor struct {
 	token       Token
 	lastRenewal time.Time // when the last successful renewal (or the acquire) was sent
 	proving     bool      // reconnected; the next renewal must prove the lease
+	termStarted time.Time // when this candidate was promoted
+
+	// prevTermTrace is the traceparent of the last observed term's
+	// acquisition, so our acquisition's span can link to it.
+	prevTermTrace string
 
 	// what the candidate knows
 	leader       Token  // holder observed in the store
@@ -74,6 +84,7 @@ func newElectionActor(cfg Config, onStatus func(*Status)) *electionActor {
 		cfg:          cfg,
 		onStatus:     onStatus,
 		log:          cfg.Logger.With("role", cfg.Role, "instance", cfg.InstanceID),
+		tel:          newTelemetry(cfg),
 		healthy:      true,
 		connected:    true,
 		deleteOnStop: true,
@@ -121,6 +132,7 @@ func (a *electionActor) receiveCommon(ctx actor.Context) bool {
 		a.shutdown(ctx, ReasonFailed)
 	case *actor.Stopped:
 		a.closeStore()
+		a.stopTelemetry()
 	case *storeOpened:
 		a.onStoreOpened(ctx, msg)
 	case *attemptFinished:
@@ -160,6 +172,8 @@ func (a *electionActor) onStarted(ctx actor.Context) {
 	a.timers = actors.NewTimers(ctx)
 	a.since = time.Now()
 	a.publish()
+	a.unwatch = a.tel.watchLease(&a.latest)
+	a.tel.connected(a.cfg.Conn.IsConnected())
 	a.openStore(ctx)
 }
 
@@ -191,17 +205,17 @@ func (a *electionActor) onStoreOpened(ctx actor.Context, msg *storeOpened) {
 	case msg.err == nil:
 		a.store = msg.store
 		a.spawnChildren(ctx)
-		a.log.Info("election ready", "bucket", a.cfg.Bucket)
+		a.logger().Info("election ready", "bucket", a.cfg.Bucket)
 		a.publish()
 	case transport.ClassOf(msg.err) == transport.ClassPermanent:
 		a.failed = msg.err
 		a.lastErr = msg.err
-		a.log.Error("election cannot run", "err", msg.err)
+		a.logger().Error("election cannot run", "err", msg.err)
 		a.emit(ctx, &Failed{Role: a.cfg.Role, InstanceID: a.cfg.InstanceID, Err: msg.err})
 		ctx.Stop(ctx.Self())
 	default:
 		a.lastErr = msg.err
-		a.log.Warn("opening the lease store failed; retrying", "err", msg.err)
+		a.logger().Warn("opening the lease store failed; retrying", "err", msg.err)
 		a.timers.After(openTimer, 0, a.openRetry.NextBackOff())
 		a.publish()
 	}
@@ -260,7 +274,7 @@ func (a *electionActor) onChildGaveUp(ctx actor.Context, msg *actors.ChildGaveUp
 		a.heartbeatPID, name = nil, "heartbeat"
 	}
 	a.lastErr = fmt.Errorf("%s child gave up: %v", name, msg.Reason)
-	a.log.Error("child actor gave up; demoting", "child", name, "reason", fmt.Sprint(msg.Reason))
+	a.logger().Error("child actor gave up; demoting", "child", name, "reason", fmt.Sprint(msg.Reason))
 	a.childFailed = true
 	switch a.sm.State() {
 	case fsm.StateLeader:
@@ -281,14 +295,14 @@ func (a *electionActor) onHealthReport(ctx actor.Context, msg *healthReport) {
 	healthy := msg.failures < a.cfg.HealthFailureThreshold
 	if msg.err != nil {
 		a.lastErr = msg.err
-		a.log.Debug("health check failed", "failures", msg.failures, "err", msg.err)
+		a.logger().Debug("health check failed", "failures", msg.failures, "err", msg.err)
 	}
 	if healthy == a.healthy {
 		return
 	}
 	a.healthy = healthy
 	if !healthy {
-		a.log.Warn("unhealthy", "failures", msg.failures, "err", msg.err)
+		a.logger().Warn("unhealthy", "failures", msg.failures, "err", msg.err)
 		switch a.sm.State() {
 		case fsm.StateLeader:
 			a.demote(ctx, fsm.EvUnhealthy, true)
@@ -298,7 +312,7 @@ func (a *electionActor) onHealthReport(ctx actor.Context, msg *healthReport) {
 			}
 		}
 	} else {
-		a.log.Info("healthy again")
+		a.logger().Info("healthy again")
 		a.maybeCampaign(ctx)
 	}
 	a.publish()
@@ -307,17 +321,20 @@ func (a *electionActor) onHealthReport(ctx actor.Context, msg *healthReport) {
 // onConnChanged starts or ends the disconnect grace and asks for proof of
 // the lease after a reconnect.
 func (a *electionActor) onConnChanged(ctx actor.Context, ev transport.ConnEvent) {
-	a.log.Info("connection "+ev.State.String(), "state", ev.State.String())
+	a.logger().Info("connection "+ev.State.String(), "state", ev.State.String())
 	switch ev.State {
 	case transport.Connected:
 		a.connected = true
+		a.tel.connected(true)
 	case transport.Disconnected:
 		a.connected = false
+		a.tel.connected(false)
 		if a.sm.State() == fsm.StateLeader {
 			a.timers.After(graceTimer, a.token.Revision, a.cfg.DisconnectGrace)
 		}
 	case transport.Reconnected:
 		a.connected = true
+		a.tel.connected(true)
 		a.timers.Cancel(graceTimer)
 		if a.sm.State() == fsm.StateLeader {
 			a.proving = true
@@ -327,6 +344,7 @@ func (a *electionActor) onConnChanged(ctx actor.Context, ev transport.ConnEvent)
 		}
 	case transport.Closed:
 		a.connected = false
+		a.tel.connected(false)
 		a.lastErr = transport.ErrClosed
 		if a.sm.State() == fsm.StateLeader {
 			a.demote(ctx, fsm.EvDisconnectGrace, false)
@@ -340,18 +358,42 @@ func (a *electionActor) onConnChanged(ctx actor.Context, ev transport.ConnEvent)
 func (a *electionActor) fire(ctx actor.Context, ev fsm.Event) bool {
 	tr, err := a.sm.Fire(ctx, ev)
 	if err != nil {
-		a.log.Error("state machine refused event", "event", string(ev), "err", err)
+		a.logger().Error("state machine refused event", "event", string(ev), "err", err)
 		return false
 	}
 	return tr.Changed
 }
 
 // onTransition is the one place every state change is reported.
-func (a *electionActor) onTransition(_ actor.Context, tr fsm.Transition) {
+func (a *electionActor) onTransition(ctx actor.Context, tr fsm.Transition) {
 	a.trans++
 	a.since = time.Now()
-	a.log.Info("transition", "from", string(tr.From), "to", string(tr.To), "cause", string(tr.Event), "term", a.token.Revision)
+	a.logger().Info("transition", "from", string(tr.From), "to", string(tr.To), "cause", string(tr.Event))
+	a.tel.transition(actors.TraceContext(ctx), tr, a.term())
 	a.publish()
+}
+
+// term is the term this candidate knows of: its own while leading, else the
+// observed leader's (0 when none).
+func (a *electionActor) term() uint64 {
+	if !a.token.IsZero() {
+		return a.token.Revision
+	}
+	return a.leader.Revision
+}
+
+// logger returns the election's logger with the current term and the term's
+// correlation id (role/revision/nonce), so every record of one term can be
+// found together.
+func (a *electionActor) logger() *slog.Logger {
+	t := a.token
+	if t.IsZero() {
+		t = a.leader
+	}
+	if t.IsZero() {
+		return a.log.With("term", uint64(0))
+	}
+	return a.log.With("term", t.Revision, "term_id", t.Role+"/"+strconv.FormatUint(t.Revision, 10)+"/"+t.Nonce)
 }
 
 // shutdown runs on Stopping and Restarting: it settles an attempt in flight,
@@ -370,6 +412,9 @@ func (a *electionActor) shutdown(ctx actor.Context, reason DemoteReason) {
 		}
 	}
 	leading, lease, token := a.sm.State() == fsm.StateLeader, a.lease, a.token
+	if leading {
+		a.tel.leaderDuration.Record(context.Background(), time.Since(a.termStarted).Seconds(), a.tel.labels)
+	}
 	if leading && (a.deleteOnStop || reason == ReasonFailed) {
 		a.releaseNow(lease)
 	}
@@ -382,8 +427,17 @@ func (a *electionActor) shutdown(ctx actor.Context, reason DemoteReason) {
 	}
 	if reason == ReasonFailed {
 		a.closeStore()
+		a.stopTelemetry()
 	}
 	a.publish()
+}
+
+// stopTelemetry ends the lease gauge's callback.
+func (a *electionActor) stopTelemetry() {
+	if a.unwatch != nil {
+		a.unwatch()
+		a.unwatch = nil
+	}
 }
 
 // releaseNow deletes the lease's key, waiting at most the operation timeout.
@@ -391,10 +445,13 @@ func (a *electionActor) releaseNow(lease transport.Lease) {
 	if a.store == nil {
 		return
 	}
-	rctx, cancel := context.WithTimeout(context.Background(), a.cfg.OpTimeout)
+	sctx, span := a.tel.startOp(context.Background(), spanRelease, lease.Term)
+	rctx, cancel := context.WithTimeout(sctx, a.cfg.OpTimeout)
 	defer cancel()
-	if err := a.store.Release(rctx, lease); err != nil && !errors.Is(err, transport.ErrConflict) {
-		a.log.Warn("release on stop failed; the lease will expire by TTL", "err", err)
+	err := a.store.Release(rctx, lease)
+	a.tel.endOp(sctx, span, "release", err)
+	if err != nil && !errors.Is(err, transport.ErrConflict) {
+		a.logger().Warn("release on stop failed; the lease will expire by TTL", "err", err)
 	}
 }
 
@@ -411,6 +468,7 @@ func (a *electionActor) receiveStopped(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case *actor.Stopped:
 		a.closeStore()
+		a.stopTelemetry()
 	case *GetStatus:
 		ctx.Respond(a.snapshot())
 	case *Resign:

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/batonhq/baton/actors"
 	"github.com/batonhq/baton/fsm"
 	"github.com/batonhq/baton/transport"
 )
@@ -16,6 +17,7 @@ func (a *electionActor) promote(ctx actor.Context, lease transport.Lease, at *at
 	a.token = Token{Role: a.cfg.Role, Holder: a.cfg.InstanceID, Revision: lease.Term, Nonce: at.nonce}
 	// The lease was valid from when the create was sent, at the latest.
 	a.lastRenewal = at.sentAt
+	a.termStarted = time.Now()
 	a.proving = false
 	a.keyFree = false
 	if !a.fire(ctx, fsm.EvAcquired) {
@@ -24,12 +26,12 @@ func (a *electionActor) promote(ctx actor.Context, lease transport.Lease, at *at
 		return
 	}
 	a.armDeadline()
-	a.heartbeatPID = ctx.Spawn(newHeartbeatProps(a.store, a.token.Revision, a.cfg.HeartbeatInterval, a.cfg.OpTimeout))
+	a.heartbeatPID = ctx.Spawn(newHeartbeatProps(a.store, a.tel, a.token.Revision, a.cfg.HeartbeatInterval, a.cfg.OpTimeout))
 	ctx.Send(a.heartbeatPID, &leaseUpdate{term: a.token.Revision, lease: a.lease})
 	if !a.connected {
 		a.timers.After(graceTimer, a.token.Revision, a.cfg.DisconnectGrace)
 	}
-	a.log.Info("promoted", "term", a.token.Revision, "token", a.token.String())
+	a.logger().Info("promoted", "term", a.token.Revision, "token", a.token.String())
 	a.emit(ctx, &Promoted{Role: a.cfg.Role, InstanceID: a.cfg.InstanceID, Token: a.token})
 	a.observeLeader(ctx, a.cfg.InstanceID, a.token)
 	a.publish()
@@ -60,8 +62,9 @@ func (a *electionActor) demoteWith(ctx actor.Context, ev fsm.Event, release bool
 		return
 	}
 	a.clearTerm()
+	a.tel.leaderDuration.Record(context.Background(), time.Since(a.termStarted).Seconds(), a.tel.labels)
 	reason := reasonFor(ev)
-	a.log.Info("demoted", "term", token.Revision, "reason", string(reason))
+	a.logger().Info("demoted", "term", token.Revision, "reason", string(reason))
 	a.emit(ctx, &Demoted{Role: a.cfg.Role, InstanceID: a.cfg.InstanceID, Token: token, Reason: reason})
 	if release {
 		a.releaseAsync(ctx, lease, waiter)
@@ -99,13 +102,15 @@ func reasonFor(ev fsm.Event) DemoteReason {
 // releaseAsync deletes the lease's key in a goroutine and reports
 // *released.
 func (a *electionActor) releaseAsync(ctx actor.Context, lease transport.Lease, waiter *resignWaiter) {
-	store, timeout := a.store, a.cfg.OpTimeout
+	store, timeout, tel := a.store, a.cfg.OpTimeout, a.tel
 	system, self := ctx.ActorSystem(), ctx.Self()
 	go func() {
-		rctx, cancel := context.WithTimeout(context.Background(), timeout)
+		sctx, span := tel.startOp(context.Background(), spanRelease, lease.Term)
+		rctx, cancel := context.WithTimeout(sctx, timeout)
 		defer cancel()
 		err := store.Release(rctx, lease)
-		system.Root.Send(self, &released{err: err, replyTo: waiter})
+		tel.endOp(sctx, span, "release", err)
+		actors.SendTraced(system.Root, sctx, self, &released{err: err, replyTo: waiter})
 	}()
 }
 
@@ -117,7 +122,7 @@ func (a *electionActor) onReleased(msg *released) {
 	}
 	if err != nil {
 		a.lastErr = err
-		a.log.Warn("release failed; the lease will expire by TTL", "err", err)
+		a.logger().Warn("release failed; the lease will expire by TTL", "err", err)
 	}
 	if msg.replyTo != nil {
 		msg.replyTo.reply(&ResignResult{Err: err})
@@ -154,10 +159,10 @@ func (a *electionActor) receiveLeader(ctx actor.Context) {
 		}
 		if a.proving {
 			a.proving = false
-			a.log.Info("lease proven after reconnect", "term", a.token.Revision)
+			a.logger().Info("lease proven after reconnect", "term", a.token.Revision)
 		}
 		a.armDeadline()
-		a.log.Debug("renewed", "term", a.token.Revision, "revision", msg.lease.Revision)
+		a.logger().Debug("renewed", "term", a.token.Revision, "revision", msg.lease.Revision)
 		a.publish()
 	case *renewFailed:
 		if msg.term != a.token.Revision {
@@ -165,7 +170,7 @@ func (a *electionActor) receiveLeader(ctx actor.Context) {
 		}
 		a.lastErr = msg.err
 		class := transport.ClassOf(msg.err)
-		a.log.Warn("renewal failed", "term", a.token.Revision, "class", class.String(), "err", msg.err)
+		a.logger().Warn("renewal failed", "term", a.token.Revision, "class", class.String(), "err", msg.err)
 		switch class {
 		case transport.ClassConflict, transport.ClassPermanent:
 			ev := fsm.EvRenewConflict

@@ -51,10 +51,13 @@ func (a *electionActor) snapshot() *Status {
 	return st
 }
 
-// publish hands the current Status to the facade, when there is one.
+// publish makes the current Status the latest, for the lease gauge and
+// the facade.
 func (a *electionActor) publish() {
+	st := a.snapshot()
+	a.latest.Store(st)
 	if a.onStatus != nil {
-		a.onStatus(a.snapshot())
+		a.onStatus(st)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/batonhq/baton/internal/natstest"
 	"github.com/batonhq/baton/leadership"
 	"github.com/batonhq/baton/transport"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -114,27 +115,9 @@ func TestUnhealthyLeaderReleasesAndWaitsUntilHealthy(t *testing.T) {
 func TestBreakerOpensWhenAcquisitionKeepsFailing(t *testing.T) {
 	srv := natstest.RunServer(t)
 	nc := connect(t, srv.URL())
-	store, err := transport.Open(context.Background(), nc, transport.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	store.Close()
 	// A sealed stream refuses every write while reads still work: the key
 	// looks free, and every acquisition fails with a refusal.
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stream, err := js.Stream(context.Background(), "KV_"+leadership.DefaultBucket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	scfg := stream.CachedInfo().Config
-	scfg.Sealed = true
-	if _, err := js.UpdateStream(context.Background(), scfg); err != nil {
-		t.Fatalf("seal the bucket's stream: %v", err)
-	}
-
+	sealBucket(t, nc)
 	cfg := fastConfig(nc, "sealed", "a")
 	cfg.BreakerThreshold = 3
 	cfg.BreakerCooldown = time.Second
@@ -158,4 +141,28 @@ func TestBreakerOpensWhenAcquisitionKeepsFailing(t *testing.T) {
 	}
 	t.Logf("status with the breaker open: attempts %d, failures %d, last error %q",
 		e.Status().AcquireAttempts, e.Status().ConsecutiveFailures, e.Status().LastError)
+}
+
+// sealBucket makes the default bucket, created if needed, refuse every
+// write while reads still work.
+func sealBucket(t *testing.T, nc *nats.Conn) {
+	t.Helper()
+	store, err := transport.Open(context.Background(), nc, transport.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream, err := js.Stream(context.Background(), "KV_"+leadership.DefaultBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scfg := stream.CachedInfo().Config
+	scfg.Sealed = true
+	if _, err := js.UpdateStream(context.Background(), scfg); err != nil {
+		t.Fatalf("seal the bucket's stream: %v", err)
+	}
 }

@@ -23,6 +23,9 @@ type Record struct {
 	AcquiredAt time.Time
 	// TTL is the lease's time to live.
 	TTL time.Duration
+	// Trace is the W3C traceparent of the operation that acquired the
+	// lease, so the next holder's trace can link to this term. Optional.
+	Trace string
 }
 
 // recordVersion is the wire format version written in every record.
@@ -42,6 +45,7 @@ type wireRecord struct {
 	Priority   int       `json:"priority,omitempty"`
 	AcquiredAt time.Time `json:"acquired_at"`
 	TTL        string    `json:"ttl"`
+	Trace      string    `json:"trace,omitempty"`
 }
 
 // EncodeRecord returns the JSON form of r.
@@ -57,6 +61,7 @@ func EncodeRecord(r Record) ([]byte, error) {
 		Priority:   r.Priority,
 		AcquiredAt: r.AcquiredAt.UTC(),
 		TTL:        r.TTL.String(),
+		Trace:      r.Trace,
 	})
 }
 
@@ -92,5 +97,6 @@ func DecodeRecord(data []byte) (Record, error) {
 		Priority:   w.Priority,
 		AcquiredAt: w.AcquiredAt,
 		TTL:        ttl,
+		Trace:      w.Trace,
 	}, nil
 }

@@ -17,6 +17,7 @@ func TestRecordRoundTrip(t *testing.T) {
 		Priority:   3,
 		AcquiredAt: time.Date(2026, 11, 25, 10, 0, 0, 123, time.UTC),
 		TTL:        10 * time.Second,
+		Trace:      "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
 	}
 	data, err := transport.EncodeRecord(in)
 	if err != nil {

@@ -1,0 +1,192 @@
+package leadership
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"time"
+
+	"github.com/batonhq/baton/fsm"
+	"github.com/batonhq/baton/transport"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// instrumentationName names Baton's tracer and meter.
+const instrumentationName = "github.com/batonhq/baton/leadership"
+
+// Span and attribute names.
+const (
+	spanAcquire    = "baton.acquire"
+	spanRenew      = "baton.renew"
+	spanRelease    = "baton.release"
+	spanValidate   = "baton.validate"
+	spanTransition = "baton.transition"
+
+	attrBucket   = attribute.Key("baton.bucket")
+	attrRole     = attribute.Key("baton.role")
+	attrInstance = attribute.Key("baton.instance")
+	attrTerm     = attribute.Key("baton.term")
+	attrOutcome  = attribute.Key("baton.outcome")
+	attrFrom     = attribute.Key("from")
+	attrTo       = attribute.Key("to")
+	attrCause    = attribute.Key("cause")
+)
+
+// telemetry is one election's traces and metrics, on the providers from
+// Config (default: the OpenTelemetry globals). Metric labels are role and
+// instance, plus small fixed sets (states, operations, error classes);
+// nothing unbounded.
+type telemetry struct {
+	tracer trace.Tracer
+	span   []attribute.KeyValue // on every span
+	labels metric.MeasurementOption
+
+	isLeader       metric.Int64Gauge
+	transitions    metric.Int64Counter
+	failures       metric.Int64Counter
+	heartbeat      metric.Float64Histogram
+	leaderDuration metric.Float64Histogram
+	attempts       metric.Int64Counter
+	tokenFailures  metric.Int64Counter
+	connection     metric.Int64Gauge
+	leaseRemaining metric.Float64ObservableGauge
+	meter          metric.Meter
+}
+
+// newTelemetry creates the instruments. An instrument the provider refuses
+// is replaced by a no-op one (the OpenTelemetry API returns one with the
+// error), so telemetry never stops an election.
+func newTelemetry(cfg Config) *telemetry {
+	tp, mp := cfg.TracerProvider, cfg.MeterProvider
+	if tp == nil {
+		tp = otel.GetTracerProvider()
+	}
+	if mp == nil {
+		mp = otel.GetMeterProvider()
+	}
+	meter := mp.Meter(instrumentationName)
+	t := &telemetry{
+		tracer: tp.Tracer(instrumentationName),
+		span:   []attribute.KeyValue{attrBucket.String(cfg.Bucket), attrRole.String(cfg.Role), attrInstance.String(cfg.InstanceID)},
+		labels: metric.WithAttributes(attribute.String("role", cfg.Role), attribute.String("instance", cfg.InstanceID)),
+		meter:  meter,
+	}
+	var errs []error
+	collect := func(err error) { errs = append(errs, err) }
+	var err error
+	t.isLeader, err = meter.Int64Gauge("election_is_leader", metric.WithDescription("1 while this candidate leads the role, else 0"))
+	collect(err)
+	t.transitions, err = meter.Int64Counter("election_transitions", metric.WithDescription("Election state changes, by from and to state"))
+	collect(err)
+	t.failures, err = meter.Int64Counter("election_failures", metric.WithDescription("Failed lease operations, by operation and error class"))
+	collect(err)
+	t.heartbeat, err = meter.Float64Histogram("election_heartbeat_duration", metric.WithUnit("s"),
+		metric.WithDescription("Round trip of lease renewals"))
+	collect(err)
+	t.leaderDuration, err = meter.Float64Histogram("election_leader_duration", metric.WithUnit("s"),
+		metric.WithDescription("Length of leadership terms, recorded when a term ends"))
+	collect(err)
+	t.attempts, err = meter.Int64Counter("election_acquire_attempts", metric.WithDescription("Lease acquisition attempts"))
+	collect(err)
+	t.tokenFailures, err = meter.Int64Counter("election_token_validation_failures",
+		metric.WithDescription("ValidateToken calls that found the token stale or the candidate not leading"))
+	collect(err)
+	t.connection, err = meter.Int64Gauge("election_connection_status", metric.WithDescription("1 while the NATS connection is up, else 0"))
+	collect(err)
+	t.leaseRemaining, err = meter.Float64ObservableGauge("election_lease_remaining", metric.WithUnit("s"),
+		metric.WithDescription("Time left before the leader demotes itself unless a renewal succeeds; 0 when not leading"))
+	collect(err)
+	if err := errors.Join(errs...); err != nil {
+		otel.Handle(err)
+	}
+	return t
+}
+
+// watchLease reports the lease's remaining time from the latest status
+// until the returned function is called.
+func (t *telemetry) watchLease(status *atomic.Pointer[Status]) func() {
+	reg, err := t.meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
+		remaining := 0.0
+		if st := status.Load(); st.IsLeader() {
+			remaining = time.Until(st.LeaseDeadline).Seconds()
+		}
+		o.ObserveFloat64(t.leaseRemaining, remaining, t.labels)
+		return nil
+	}, t.leaseRemaining)
+	if err != nil {
+		otel.Handle(err)
+		return func() {}
+	}
+	return func() { _ = reg.Unregister() }
+}
+
+// startOp starts the span of a lease operation.
+func (t *telemetry) startOp(ctx context.Context, name string, term uint64, opts ...trace.SpanStartOption) (context.Context, trace.Span) {
+	opts = append(opts, trace.WithAttributes(t.span...), trace.WithAttributes(attrTerm.Int64(int64(term))))
+	return t.tracer.Start(ctx, name, opts...)
+}
+
+// endOp records an operation's outcome on its span and counts a failure.
+func (t *telemetry) endOp(ctx context.Context, span trace.Span, op string, err error) {
+	class := transport.ClassOf(err)
+	outcome := "ok"
+	if err != nil {
+		outcome = class.String()
+		if class != transport.ClassConflict {
+			span.SetStatus(codes.Error, err.Error())
+		}
+		t.failures.Add(ctx, 1, t.labels, metric.WithAttributes(attribute.String("op", op), attribute.String("class", class.String())))
+	}
+	span.SetAttributes(attrOutcome.String(outcome))
+	span.End()
+}
+
+// transition records a state change as a span event, linked to the trace of
+// the operation that caused it when the causing message carried one.
+func (t *telemetry) transition(ctx context.Context, tr fsm.Transition, term uint64) {
+	_, span := t.startOp(ctx, spanTransition, term)
+	span.AddEvent("transition", trace.WithAttributes(
+		attrFrom.String(string(tr.From)), attrTo.String(string(tr.To)), attrCause.String(string(tr.Event))))
+	span.End()
+	t.transitions.Add(ctx, 1, t.labels, metric.WithAttributes(attrFrom.String(string(tr.From)), attrTo.String(string(tr.To))))
+	leading := int64(0)
+	if tr.To == fsm.StateLeader {
+		leading = 1
+	}
+	t.isLeader.Record(ctx, leading, t.labels)
+}
+
+// connected records the connection state.
+func (t *telemetry) connected(up bool) {
+	v := int64(0)
+	if up {
+		v = 1
+	}
+	t.connection.Record(context.Background(), v, t.labels)
+}
+
+// traceparent returns the W3C traceparent of ctx's span ("" if none), for
+// the lease record.
+func traceparent(ctx context.Context) string {
+	carrier := propagation.MapCarrier{}
+	propagation.TraceContext{}.Inject(ctx, carrier)
+	return carrier["traceparent"]
+}
+
+// linkTo returns a span link to the span named by a traceparent, if valid.
+func linkTo(parent string, kind string) []trace.SpanStartOption {
+	if parent == "" {
+		return nil
+	}
+	ctx := propagation.TraceContext{}.Extract(context.Background(), propagation.MapCarrier{"traceparent": parent})
+	sc := trace.SpanContextFromContext(ctx)
+	if !sc.IsValid() {
+		return nil
+	}
+	return []trace.SpanStartOption{trace.WithLinks(trace.Link{SpanContext: sc, Attributes: []attribute.KeyValue{attribute.String("baton.link", kind)}})}
+}
