@@ -2,7 +2,6 @@ package leadership
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -259,100 +258,6 @@ func (a *electionActor) onTick(ctx actor.Context, tick *actors.Tick) {
 	}
 }
 
-// onChildGaveUp demotes rather than lead without a child, and starts the
-// child again after a TTL.
-func (a *electionActor) onChildGaveUp(ctx actor.Context, msg *actors.ChildGaveUp) {
-	name := "unknown"
-	switch {
-	case msg.Child.Equal(a.watchPID):
-		a.watchPID, name = nil, "watch"
-	case msg.Child.Equal(a.connPID):
-		a.connPID, name = nil, "connection"
-	case msg.Child.Equal(a.healthPID):
-		a.healthPID, name = nil, "health"
-	case msg.Child.Equal(a.heartbeatPID):
-		a.heartbeatPID, name = nil, "heartbeat"
-	}
-	a.lastErr = fmt.Errorf("%s child gave up: %v", name, msg.Reason)
-	a.logger().Error("child actor gave up; demoting", "child", name, "reason", fmt.Sprint(msg.Reason))
-	a.childFailed = true
-	switch a.sm.State() {
-	case fsm.StateLeader:
-		a.demote(ctx, fsm.EvChildFailed, true)
-	case fsm.StateCandidate:
-		if a.attempt == nil {
-			a.fire(ctx, fsm.EvChildFailed)
-		}
-	}
-	if name != "heartbeat" {
-		a.timers.After(respawnTimer, 0, a.cfg.TTL)
-	}
-	a.publish()
-}
-
-// onHealthReport tracks health and acts on a change.
-func (a *electionActor) onHealthReport(ctx actor.Context, msg *healthReport) {
-	healthy := msg.failures < a.cfg.HealthFailureThreshold
-	if msg.err != nil {
-		a.lastErr = msg.err
-		a.logger().Debug("health check failed", "failures", msg.failures, "err", msg.err)
-	}
-	if healthy == a.healthy {
-		return
-	}
-	a.healthy = healthy
-	if !healthy {
-		a.logger().Warn("unhealthy", "failures", msg.failures, "err", msg.err)
-		switch a.sm.State() {
-		case fsm.StateLeader:
-			a.demote(ctx, fsm.EvUnhealthy, true)
-		case fsm.StateCandidate:
-			if a.attempt == nil {
-				a.fire(ctx, fsm.EvUnhealthy)
-			}
-		}
-	} else {
-		a.logger().Info("healthy again")
-		a.maybeCampaign(ctx)
-	}
-	a.publish()
-}
-
-// onConnChanged starts or ends the disconnect grace and asks for proof of
-// the lease after a reconnect.
-func (a *electionActor) onConnChanged(ctx actor.Context, ev transport.ConnEvent) {
-	a.logger().Info("connection "+ev.State.String(), "state", ev.State.String())
-	switch ev.State {
-	case transport.Connected:
-		a.connected = true
-		a.tel.connected(true)
-	case transport.Disconnected:
-		a.connected = false
-		a.tel.connected(false)
-		if a.sm.State() == fsm.StateLeader {
-			a.timers.After(graceTimer, a.token.Revision, a.cfg.DisconnectGrace)
-		}
-	case transport.Reconnected:
-		a.connected = true
-		a.tel.connected(true)
-		a.timers.Cancel(graceTimer)
-		if a.sm.State() == fsm.StateLeader {
-			a.proving = true
-			if a.heartbeatPID != nil {
-				ctx.Send(a.heartbeatPID, &proveLease{term: a.token.Revision})
-			}
-		}
-	case transport.Closed:
-		a.connected = false
-		a.tel.connected(false)
-		a.lastErr = transport.ErrClosed
-		if a.sm.State() == fsm.StateLeader {
-			a.demote(ctx, fsm.EvDisconnectGrace, false)
-		}
-	}
-	a.publish()
-}
-
 // fire sends ev to the state machine, logging a refusal: every refusal is a
 // bug in the caller, since each caller checks the state first.
 func (a *electionActor) fire(ctx actor.Context, ev fsm.Event) bool {
@@ -394,73 +299,6 @@ func (a *electionActor) logger() *slog.Logger {
 		return a.log.With("term", uint64(0))
 	}
 	return a.log.With("term", t.Revision, "term_id", t.Role+"/"+strconv.FormatUint(t.Revision, 10)+"/"+t.Nonce)
-}
-
-// shutdown runs on Stopping and Restarting: it settles an attempt in flight,
-// releases the lease in place under a short deadline when it leads (the one
-// blocking NATS call made inside Receive, so the key is gone before the
-// actor is), and reports the end of the term.
-func (a *electionActor) shutdown(ctx actor.Context, reason DemoteReason) {
-	if a.timers != nil {
-		a.timers.CancelAll()
-	}
-	if a.attempt != nil {
-		res := a.attempt.wait()
-		a.attempt = nil
-		if res.err == nil {
-			a.releaseNow(res.lease)
-		}
-	}
-	leading, lease, token := a.sm.State() == fsm.StateLeader, a.lease, a.token
-	if leading {
-		a.tel.leaderDuration.Record(context.Background(), time.Since(a.termStarted).Seconds(), a.tel.labels)
-	}
-	if leading && (a.deleteOnStop || reason == ReasonFailed) {
-		a.releaseNow(lease)
-	}
-	if a.sm.State() != fsm.StateStopped {
-		a.fire(ctx, fsm.EvStop)
-	}
-	if leading {
-		a.clearTerm()
-		a.emit(ctx, &Demoted{Role: a.cfg.Role, InstanceID: a.cfg.InstanceID, Token: token, Reason: reason})
-	}
-	if reason == ReasonFailed {
-		a.closeStore()
-		a.stopTelemetry()
-	}
-	a.publish()
-}
-
-// stopTelemetry ends the lease gauge's callback.
-func (a *electionActor) stopTelemetry() {
-	if a.unwatch != nil {
-		a.unwatch()
-		a.unwatch = nil
-	}
-}
-
-// releaseNow deletes the lease's key, waiting at most the operation timeout.
-func (a *electionActor) releaseNow(lease transport.Lease) {
-	if a.store == nil {
-		return
-	}
-	sctx, span := a.tel.startOp(context.Background(), spanRelease, lease.Term)
-	rctx, cancel := context.WithTimeout(sctx, a.cfg.OpTimeout)
-	defer cancel()
-	err := a.store.Release(rctx, lease)
-	a.tel.endOp(sctx, span, "release", err)
-	if err != nil && !errors.Is(err, transport.ErrConflict) {
-		a.logger().Warn("release on stop failed; the lease will expire by TTL", "err", err)
-	}
-}
-
-// closeStore releases the store once the children using it are gone.
-func (a *electionActor) closeStore() {
-	if a.store != nil {
-		a.store.Close()
-		a.store = nil
-	}
 }
 
 // receiveStopped drops everything but lifecycle and status requests.
