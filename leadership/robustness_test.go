@@ -166,3 +166,29 @@ func sealBucket(t *testing.T, nc *nats.Conn) {
 		t.Fatalf("seal the bucket's stream: %v", err)
 	}
 }
+
+// TestFollowerRereadsAfterReconnect cuts a follower off while the leader
+// releases; once back, the follower must re-read the key (the release
+// happened while it was away, so no watch event will come) and take over.
+func TestFollowerRereadsAfterReconnect(t *testing.T) {
+	srv := natstest.RunServer(t)
+	proxy := natstest.RunProxy(t, srv.URL())
+	system := newSystem(t)
+	leaderProbe, leaderPID := spawnCandidate(t, system, fastConfig(connect(t, srv.URL()), "reread", "leader"))
+	actortest.Expect[*leadership.Promoted](t, leaderProbe, wait)
+	cfg := fastConfig(connect(t, proxy.URL()), "reread", "follower")
+	cfg.PollInterval = time.Minute // only the reconnect may trigger the re-read
+	followerProbe, _ := spawnCandidate(t, system, cfg)
+	awaitLeaderSeen(t, followerProbe, "leader")
+
+	proxy.Blackhole()
+	proxy.CutConnections()
+	if err := system.Root.PoisonFuture(leaderPID).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	actortest.ExpectNo[*leadership.Promoted](t, followerProbe, 300*time.Millisecond)
+	healed := time.Now()
+	proxy.Heal()
+	actortest.Expect[*leadership.Promoted](t, followerProbe, wait)
+	t.Logf("follower took over %v after its link healed", time.Since(healed))
+}
