@@ -4,7 +4,13 @@
 // An election is one role contested by one candidate. Spawn it from
 // NewProps as an actor (it reports *Promoted, *Demoted and *LeaderChanged to
 // its parent and on the actor system's EventStream), or drive it through the
-// Election facade with callbacks.
+// Election facade with callbacks. A RoleManager runs many roles for one
+// instance: roles may have parent roles (a child role campaigns only while
+// this instance leads its parent, as a child actor of the parent's role
+// actor) and leader-only work actors that run exactly while the role is led.
+//
+// Every transition is logged (Config.Logger), counted and traced through
+// OpenTelemetry (Config.TracerProvider, Config.MeterProvider).
 //
 // What it guarantees:
 //   - At most one candidate holds a role's lease at a time: the lease is taken

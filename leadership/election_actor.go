@@ -66,6 +66,7 @@ type electionActor struct {
 	lastErr      error
 
 	// acquisition
+	opening      chan openResult // set while the store is being opened
 	attempt      *attempt
 	attemptSeq   uint64
 	attempts     uint64 // acquisition attempts started, for Status and metrics
@@ -133,7 +134,7 @@ func (a *electionActor) receiveCommon(ctx actor.Context) bool {
 		a.closeStore()
 		a.stopTelemetry()
 	case *storeOpened:
-		a.onStoreOpened(ctx, msg)
+		a.onStoreOpened(ctx)
 	case *attemptFinished:
 		a.onAttemptFinished(ctx, msg)
 	case *connChanged:
@@ -176,9 +177,13 @@ func (a *electionActor) onStarted(ctx actor.Context) {
 	a.openStore(ctx)
 }
 
-// openStore opens the lease store in a goroutine that reports *storeOpened.
+// openStore opens the lease store in a goroutine that puts the outcome on
+// a.opening and reports *storeOpened. The actor (or its shutdown, if it
+// stops first) takes the outcome, so an opened store is always closed.
 func (a *electionActor) openStore(ctx actor.Context) {
 	system, self, cfg := ctx.ActorSystem(), ctx.Self(), a.cfg
+	opening := make(chan openResult, 1)
+	a.opening = opening
 	go func() {
 		octx, cancel := context.WithTimeout(context.Background(), cfg.OpTimeout)
 		defer cancel()
@@ -187,19 +192,19 @@ func (a *electionActor) openStore(ctx actor.Context) {
 			PollInterval: cfg.PollInterval,
 			OpTimeout:    cfg.OpTimeout,
 		})
-		system.Root.Send(self, &storeOpened{store: store, err: err})
+		opening <- openResult{store: store, err: err}
+		system.Root.Send(self, &storeOpened{})
 	}()
 }
 
 // onStoreOpened starts the children once the store is open, retries a
 // transient failure and stops the election on a permanent one.
-func (a *electionActor) onStoreOpened(ctx actor.Context, msg *storeOpened) {
-	if a.sm.State() == fsm.StateStopped {
-		if msg.store != nil {
-			msg.store.Close()
-		}
-		return
+func (a *electionActor) onStoreOpened(ctx actor.Context) {
+	if a.opening == nil {
+		return // taken by shutdown
 	}
+	msg := <-a.opening
+	a.opening = nil
 	switch {
 	case msg.err == nil:
 		a.store = msg.store
@@ -303,7 +308,7 @@ func (a *electionActor) logger() *slog.Logger {
 
 // receiveStopped drops everything but lifecycle and status requests.
 func (a *electionActor) receiveStopped(ctx actor.Context) {
-	switch msg := ctx.Message().(type) {
+	switch ctx.Message().(type) {
 	case *actor.Stopped:
 		a.closeStore()
 		a.stopTelemetry()
@@ -311,9 +316,5 @@ func (a *electionActor) receiveStopped(ctx actor.Context) {
 		ctx.Respond(a.snapshot())
 	case *Resign:
 		ctx.Respond(&ResignResult{Err: ErrStopped})
-	case *storeOpened:
-		if msg.store != nil {
-			msg.store.Close()
-		}
 	}
 }

@@ -10,8 +10,11 @@ import (
 // Every report about a term carries the term (the token revision) so that a
 // report from an earlier term is dropped.
 type (
-	// storeOpened reports the outcome of opening the lease store.
-	storeOpened struct {
+	// storeOpened says the outcome of opening the lease store is waiting
+	// on the actor's opening channel.
+	storeOpened struct{}
+	// openResult is the outcome of opening the lease store.
+	openResult struct {
 		store *transport.JetStreamStore
 		err   error
 	}

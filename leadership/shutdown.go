@@ -71,6 +71,14 @@ func (a *electionActor) releaseNow(lease transport.Lease) {
 
 // closeStore releases the store once the children using it are gone.
 func (a *electionActor) closeStore() {
+	if a.opening != nil {
+		// Still opening: wait for it (bounded by OpTimeout) to close what
+		// it opens.
+		if res := <-a.opening; res.store != nil {
+			res.store.Close()
+		}
+		a.opening = nil
+	}
 	if a.store != nil {
 		a.store.Close()
 		a.store = nil

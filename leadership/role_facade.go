@@ -1,0 +1,178 @@
+package leadership
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/batonhq/baton/actors"
+)
+
+// RoleManager is the facade of a role manager (see NewRoleManagerProps) for
+// programs that do not use actors: it runs the manager on an actor system
+// and reads its status. Each role's callbacks are those of its RoleSpec;
+// callbacks of one role never overlap, and a parent's OnDemote starts only
+// after its child roles' OnDemote returned.
+//
+// All methods are safe for concurrent use.
+type RoleManager interface {
+	// Start spawns the manager and returns once every top-level role's
+	// election has opened its lease bucket. If one cannot (for example, the
+	// server has no JetStream), it stops the manager and returns the error.
+	Start(ctx context.Context) error
+	// Stop stops every role in order, as StopRoles does, and returns once
+	// the manager has stopped and every OnDemote has returned. If ctx ends
+	// first, the roles are stopped at once (leases are still released) and
+	// Stop returns without waiting, with an error wrapping ctx.Err().
+	Stop(ctx context.Context) error
+	// Status is the latest aggregate status.
+	Status() RolesStatus
+	// IsLeader reports whether this instance leads role and the lease's
+	// self-demotion deadline has not passed, on the local clock. It is false
+	// for a role that is not declared.
+	IsLeader(role string) bool
+}
+
+// NewRoleManager validates specs as NewRoleManagerProps does and returns a
+// manager on system for instanceID, not yet started.
+func NewRoleManager(system *actor.ActorSystem, instanceID string, specs ...RoleSpec) (RoleManager, error) {
+	if system == nil {
+		return nil, fmt.Errorf("%w: actor system is nil", ErrInvalidConfig)
+	}
+	tree, err := newRoleTree(instanceID, specs)
+	if err != nil {
+		return nil, err
+	}
+	m := &roleManagerFacade{system: system, tree: tree, changed: make(chan struct{}, 1), ended: make(chan struct{})}
+	m.status.Store(inactiveStatus(tree))
+	return m, nil
+}
+
+// roleManagerFacade implements RoleManager.
+type roleManagerFacade struct {
+	system   *actor.ActorSystem
+	tree     *roleTree
+	status   atomic.Pointer[RolesStatus]
+	statusMu sync.Mutex    // serializes status updates; readers only load
+	changed  chan struct{} // signalled after each status change
+	ended    chan struct{} // closed when the manager actor stopped
+	endOnce  sync.Once
+
+	mu      sync.Mutex // guards the fields below
+	pid     *actor.PID
+	started bool
+	stopped bool
+}
+
+// Start implements RoleManager.
+func (m *roleManagerFacade) Start(ctx context.Context) error {
+	m.mu.Lock()
+	if m.started {
+		m.mu.Unlock()
+		return ErrAlreadyStarted
+	}
+	m.started = true
+	hooks := managerHooks{onStatus: m.onElectionStatus, onInactive: m.onInactive, onStopped: m.onStopped}
+	props := newManagerProps(m.tree, hooks).
+		Configure(actor.WithGuardian(actors.RestartWithBackoff(giveUpSupervision())))
+	m.pid = m.system.Root.Spawn(props)
+	m.mu.Unlock()
+
+	for {
+		ready, err := m.topLevelReady()
+		if err != nil {
+			_ = m.Stop(context.Background())
+			return fmt.Errorf("start role manager: %w", err)
+		}
+		if ready {
+			return nil
+		}
+		select {
+		case <-m.changed:
+		case <-m.ended:
+			return fmt.Errorf("start role manager: %w", ErrStopped)
+		case <-ctx.Done():
+			_ = m.Stop(context.Background())
+			return fmt.Errorf("start role manager: %w", ctx.Err())
+		}
+	}
+}
+
+// topLevelReady reports whether every top-level role's election is ready,
+// or the error of one that failed.
+func (m *roleManagerFacade) topLevelReady() (bool, error) {
+	st := m.status.Load()
+	for _, role := range m.tree.children[""] {
+		rs := st.Roles[role]
+		if rs.Err != nil {
+			return false, fmt.Errorf("role %q: %w: %w", role, ErrStopped, rs.Err)
+		}
+		if !rs.Ready {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// onElectionStatus records an election's snapshot. It runs on the
+// election's goroutine before the election reports the change, so IsLeader
+// already holds when the role's OnPromote runs.
+func (m *roleManagerFacade) onElectionStatus(st *Status) {
+	m.setRole(st.Role, RoleStatus{Status: *st, Active: true})
+}
+
+// onInactive records that a role has no election any more.
+func (m *roleManagerFacade) onInactive(role string) {
+	m.setRole(role, inactiveRole(m.tree, role))
+}
+
+// setRole replaces one role's entry and wakes Start.
+func (m *roleManagerFacade) setRole(role string, rs RoleStatus) {
+	m.statusMu.Lock()
+	m.status.Store(m.status.Load().with(m.tree, role, rs))
+	m.statusMu.Unlock()
+	select {
+	case m.changed <- struct{}{}:
+	default:
+	}
+}
+
+// onStopped records that the manager actor is gone.
+func (m *roleManagerFacade) onStopped() {
+	m.endOnce.Do(func() { close(m.ended) })
+}
+
+// Stop implements RoleManager.
+func (m *roleManagerFacade) Stop(ctx context.Context) error {
+	m.mu.Lock()
+	if !m.started {
+		m.mu.Unlock()
+		return ErrNotStarted
+	}
+	first := !m.stopped
+	m.stopped = true
+	pid := m.pid
+	m.mu.Unlock()
+
+	if first {
+		m.system.Root.Send(pid, &StopRoles{})
+	}
+	select {
+	case <-m.ended:
+		return nil
+	case <-ctx.Done():
+		m.system.Root.Stop(pid)
+		return fmt.Errorf("stop role manager: %w", ctx.Err())
+	}
+}
+
+// Status implements RoleManager.
+func (m *roleManagerFacade) Status() RolesStatus { return *m.status.Load() }
+
+// IsLeader implements RoleManager.
+func (m *roleManagerFacade) IsLeader(role string) bool {
+	rs, ok := m.status.Load().Roles[role]
+	return ok && rs.IsLeader()
+}
