@@ -13,15 +13,22 @@ type eventSubscription struct {
 
 // subscribeElection calls handle with every *Promoted and *Demoted of the
 // election (role, instance) published on the system's EventStream.
+//
+// It filters inside the handler rather than with SubscribeWithPredicate,
+// which sets its predicate after the subscription is already visible to
+// concurrent publishers (a data race when elections start while others run).
 func subscribeElection(system *actor.ActorSystem, role, instance string, handle func(any)) *eventSubscription {
-	sub := system.EventStream.SubscribeWithPredicate(handle, func(evt any) bool {
+	sub := system.EventStream.Subscribe(func(evt any) {
 		switch m := evt.(type) {
 		case *Promoted:
-			return m.Role == role && m.InstanceID == instance
+			if m.Role == role && m.InstanceID == instance {
+				handle(evt)
+			}
 		case *Demoted:
-			return m.Role == role && m.InstanceID == instance
+			if m.Role == role && m.InstanceID == instance {
+				handle(evt)
+			}
 		}
-		return false
 	})
 	return &eventSubscription{system: system, sub: sub}
 }

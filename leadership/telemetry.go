@@ -86,10 +86,12 @@ func newTelemetry(cfg Config) *telemetry {
 	t.failures, err = meter.Int64Counter("election_failures", metric.WithDescription("Failed lease operations, by operation and error class"))
 	collect(err)
 	t.heartbeat, err = meter.Float64Histogram("election_heartbeat_duration", metric.WithUnit("s"),
-		metric.WithDescription("Round trip of lease renewals"))
+		metric.WithDescription("Round trip of lease renewals"),
+		metric.WithExplicitBucketBoundaries(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
 	collect(err)
 	t.leaderDuration, err = meter.Float64Histogram("election_leader_duration", metric.WithUnit("s"),
-		metric.WithDescription("Length of leadership terms, recorded when a term ends"))
+		metric.WithDescription("Length of leadership terms, recorded when a term ends"),
+		metric.WithExplicitBucketBoundaries(1, 5, 15, 30, 60, 300, 900, 3600, 4*3600, 24*3600))
 	collect(err)
 	t.attempts, err = meter.Int64Counter("election_acquire_attempts", metric.WithDescription("Lease acquisition attempts"))
 	collect(err)
@@ -137,10 +139,13 @@ func (t *telemetry) endOp(ctx context.Context, span trace.Span, op string, err e
 	outcome := "ok"
 	if err != nil {
 		outcome = class.String()
-		if class != transport.ClassConflict {
+		// Losing the race for a lease is the normal answer to a follower's
+		// attempt, not a failure; a conflict on a renewal or release is.
+		lostRace := op == "acquire" && class == transport.ClassConflict
+		if !lostRace {
 			span.SetStatus(codes.Error, err.Error())
+			t.failures.Add(ctx, 1, t.labels, metric.WithAttributes(attribute.String("op", op), attribute.String("class", class.String())))
 		}
-		t.failures.Add(ctx, 1, t.labels, metric.WithAttributes(attribute.String("op", op), attribute.String("class", class.String())))
 	}
 	span.SetAttributes(attrOutcome.String(outcome))
 	span.End()

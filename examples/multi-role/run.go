@@ -60,12 +60,13 @@ func run(ctx context.Context, out io.Writer, opts options) error {
 			fleet[id].stop(p)
 		}
 	}()
+	// interrupted turns a failure caused by Ctrl-C into a clean exit.
 	interrupted := func(err error) error {
-		if ctx.Err() != nil {
-			p.say("interrupted")
-			return nil
+		if ctx.Err() == nil {
+			return err
 		}
-		return err
+		p.say("interrupted")
+		return nil
 	}
 
 	for i := 1; i <= opts.instances; i++ {
