@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -37,10 +36,7 @@ func newManager(opts options, name, target string, res *resource, j *journal) (*
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	clientURL := proxy.URL()
-	if u, err := url.Parse(target); err == nil && u.User != nil {
-		clientURL = "nats://" + u.User.String() + "@" + proxy.Addr()
-	}
+	clientURL := proxy.URLFor(target)
 	conn, err := nats.Connect(clientURL, natstest.ClientOptions("baton control-manager "+name)...)
 	if err != nil {
 		_ = proxy.Close()

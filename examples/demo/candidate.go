@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -37,10 +36,7 @@ func newCandidate(system *actor.ActorSystem, name, target string) (*candidate, e
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	clientURL := proxy.URL()
-	if u, err := url.Parse(target); err == nil && u.User != nil {
-		clientURL = "nats://" + u.User.String() + "@" + proxy.Addr()
-	}
+	clientURL := proxy.URLFor(target)
 	conn, err := nats.Connect(clientURL, natstest.ClientOptions("baton demo "+name)...)
 	if err != nil {
 		_ = proxy.Close()

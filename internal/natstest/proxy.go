@@ -78,6 +78,16 @@ func (p *Proxy) URL() string {
 	return "nats://" + p.Addr()
 }
 
+// URLFor returns the proxy's URL carrying the credentials of target (a
+// nats:// URL the proxy forwards to), so a client of an external server that
+// needs a user and password can connect through the proxy.
+func (p *Proxy) URLFor(target string) string {
+	if u, err := url.Parse(target); err == nil && u.User != nil {
+		return "nats://" + u.User.String() + "@" + p.Addr()
+	}
+	return p.URL()
+}
+
 // Addr returns 127.0.0.1:port of the proxy.
 func (p *Proxy) Addr() string {
 	return p.ln.Addr().String()
