@@ -191,7 +191,7 @@ func (a *electionActor) onKeyObserved(ctx actor.Context, ev transport.KeyEvent) 
 		case fsm.StateLeader:
 			// Another term at a later revision: our lease is gone for certain.
 			if token != a.token && ev.Entry.Revision > a.lease.Revision {
-				a.demote(ctx, fsm.EvRenewConflict, false)
+				a.demote(ctx, a.lostLeaseEvent(), false)
 			}
 		}
 		return
@@ -201,7 +201,7 @@ func (a *electionActor) onKeyObserved(ctx actor.Context, ev transport.KeyEvent) 
 	if a.sm.State() == fsm.StateLeader {
 		// The key moved past our revision: our lease is gone for certain.
 		if ev.Kind != transport.KeyAbsent && ev.Entry.Revision > a.lease.Revision {
-			a.demote(ctx, fsm.EvRenewConflict, false)
+			a.demote(ctx, a.lostLeaseEvent(), false)
 			a.maybeCampaign(ctx)
 		}
 		return
@@ -238,4 +238,13 @@ func (a *electionActor) receiveFollower(ctx actor.Context) {
 	if msg, ok := ctx.Message().(*keyObserved); ok {
 		a.onKeyObserved(ctx, msg.event)
 	}
+}
+
+// lostLeaseEvent is the event for a leader that learned its lease moved on:
+// after a reconnect, that refutes the lease it was about to prove.
+func (a *electionActor) lostLeaseEvent() fsm.Event {
+	if a.proving {
+		return fsm.EvReconnectRefuted
+	}
+	return fsm.EvRenewConflict
 }

@@ -173,11 +173,7 @@ func (a *electionActor) receiveLeader(ctx actor.Context) {
 		a.logger().Warn("renewal failed", "term", a.token.Revision, "class", class.String(), "err", msg.err)
 		switch class {
 		case transport.ClassConflict, transport.ClassPermanent:
-			ev := fsm.EvRenewConflict
-			if a.proving {
-				ev = fsm.EvReconnectRefuted
-			}
-			a.demote(ctx, ev, false)
+			a.demote(ctx, a.lostLeaseEvent(), false)
 		default:
 			// Not proven either way: keep trying until the deadline.
 			a.publish()

@@ -192,3 +192,39 @@ func TestFollowerRereadsAfterReconnect(t *testing.T) {
 	actortest.Expect[*leadership.Promoted](t, followerProbe, wait)
 	t.Logf("follower took over %v after its link healed", time.Since(healed))
 }
+
+// TestReconnectRefutedWhenTheLeaseMovedOn has the lease move on while the
+// leader is disconnected (an operator deletes the key and another candidate
+// takes it). Back within its grace, the leader must fail to prove its lease
+// and demote.
+func TestReconnectRefutedWhenTheLeaseMovedOn(t *testing.T) {
+	srv := natstest.RunServer(t)
+	proxy := natstest.RunProxy(t, srv.URL())
+	system := newSystem(t)
+	cfg := fastConfig(natstest.Connect(t, proxy.URL(), nats.Timeout(200*time.Millisecond)), "refute", "a")
+	cfg.DisconnectGrace = cfg.RenewDeadline
+	probeA, _ := spawnCandidate(t, system, cfg)
+	actortest.Expect[*leadership.Promoted](t, probeA, wait)
+	admin := connect(t, srv.URL())
+	probeB, _ := spawnCandidate(t, system, fastConfig(admin, "refute", "b"))
+	awaitLeaderSeen(t, probeB, "a")
+
+	proxy.Blackhole()
+	proxy.CutConnections()
+	js, err := jetstream.New(admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kv, err := js.KeyValue(context.Background(), leadership.DefaultBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := kv.Delete(context.Background(), "refute"); err != nil {
+		t.Fatalf("operator delete: %v", err)
+	}
+	actortest.Expect[*leadership.Promoted](t, probeB, wait)
+	proxy.Heal()
+	if d := actortest.Expect[*leadership.Demoted](t, probeA, wait); d.Reason != leadership.ReasonReconnectRefuted {
+		t.Fatalf("demoted for %v, want %v", d.Reason, leadership.ReasonReconnectRefuted)
+	}
+}
