@@ -56,11 +56,15 @@ func (a *electionActor) mayCampaign() bool {
 	return a.store != nil && a.keyFree && a.healthy && !a.childFailed && a.attempt == nil
 }
 
-// scheduleCampaign arms the campaign timer after the herd jitter, shorter for
-// a higher priority.
+// scheduleCampaign arms the campaign timer after the herd jitter.
 func (a *electionActor) scheduleCampaign() {
-	jitter := time.Duration(rand.Int64N(int64(a.cfg.CampaignJitter)+1)) / time.Duration(1+a.cfg.Priority)
-	a.timers.After(campaignTimer, 0, jitter)
+	a.timers.After(campaignTimer, 0, a.jitter())
+}
+
+// jitter is a random delay up to CampaignJitter, shorter for a higher
+// priority, that spreads candidates woken by the same event.
+func (a *electionActor) jitter() time.Duration {
+	return time.Duration(rand.Int64N(int64(a.cfg.CampaignJitter)+1)) / time.Duration(1+a.cfg.Priority)
 }
 
 // onCampaignTick starts an attempt if still allowed.
@@ -145,8 +149,12 @@ func (a *electionActor) onAttemptFinished(ctx actor.Context, msg *attemptFinishe
 	case errors.Is(res.err, transport.ErrConflict):
 		a.retry.Reset()
 		a.retryDelay = 0
-		a.keyFree = false
 		a.fire(ctx, fsm.EvLostRace)
+		// The watch says whether someone holds the key now. If it still
+		// says free when this timer fires, no winner showed up (the
+		// winner's lease may have lapsed at once): campaign again rather
+		// than wait for a change that may never come.
+		a.timers.After(campaignTimer, 0, a.cfg.PollInterval+a.jitter())
 	default:
 		// Transient, permanent or unknown: we are not the leader. An unknown
 		// outcome may have left our create in place; nobody can take the key

@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -98,10 +99,18 @@ func (s *JetStreamStore) Acquire(ctx context.Context, role string, rec Record) (
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	rev, err := s.kv.Create(ctx, role, data, jetstream.KeyTTL(rec.TTL))
-	if err != nil {
-		return Lease{}, classify("acquire", role, opWrite, err)
+	if err == nil {
+		return Lease{Role: role, Term: rev, Revision: rev, Record: rec}, nil
 	}
-	return Lease{Role: role, Term: rev, Revision: rev, Record: rec}, nil
+	err = classify("acquire", role, opWrite, err)
+	if errors.Is(err, ErrConflict) && ctx.Err() != nil {
+		// Create over a delete or expiry marker reads the marker before it
+		// retries; when that read runs out of time, nats.go reports the
+		// first attempt's "wrong last sequence" as ErrKeyExists although
+		// the key may be free. A conflict nobody proved is transient.
+		return Lease{}, fmt.Errorf("acquire %q: %w: create reported the key taken but ran out of time to tell: %w", role, ErrTransient, ctx.Err())
+	}
+	return Lease{}, err
 }
 
 // Renew implements LeaseStore. It publishes to the key's subject with an

@@ -1,0 +1,59 @@
+package chaos
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+)
+
+// runTimeout bounds one scenario in tests.
+const runTimeout = 2 * time.Minute
+
+// ciSeeds is the fixed seed each fault class runs with in CI: seed 1 unless
+// listed here.
+var ciSeeds = map[Class]int64{}
+
+func ciSeed(c Class) int64 {
+	if s, ok := ciSeeds[c]; ok {
+		return s
+	}
+	return 1
+}
+
+// runScenario runs sc and fails the test on a harness error or any
+// violation, printing the whole report. With -v the timeline is printed as
+// the run goes.
+func runScenario(t *testing.T, sc Scenario) *Report {
+	t.Helper()
+	if testing.Verbose() {
+		sc.Log = os.Stderr
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+	defer cancel()
+	rep, err := Run(ctx, sc)
+	if err != nil {
+		if rep != nil {
+			t.Log(rep)
+		}
+		t.Fatalf("run seed %d: %v", sc.Seed, err)
+	}
+	if rep.Failed() {
+		t.Fatalf("run seed %d failed:\n%s", sc.Seed, rep)
+	}
+	t.Logf("%s", rep)
+	return rep
+}
+
+// TestFaultClasses injects every fault class once, with a fixed seed, and
+// requires each to take effect while the election stays safe and live.
+func TestFaultClasses(t *testing.T) {
+	for _, class := range Classes() {
+		t.Run(string(class), func(t *testing.T) {
+			rep := runScenario(t, Scenario{Seed: ciSeed(class), Faults: []Class{class}})
+			if len(rep.Faults) != 1 || !rep.Faults[0].Effective || !rep.Faults[0].Settled {
+				t.Fatalf("fault %s was not carried out and checked: %+v", class, rep.Faults)
+			}
+		})
+	}
+}

@@ -1,0 +1,258 @@
+package chaos
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"time"
+
+	"github.com/batonhq/baton/internal/natstest"
+	"github.com/batonhq/baton/transport"
+	"github.com/nats-io/nats.go"
+)
+
+// The lease bucket and role every run contests.
+const (
+	bucketName = "chaos"
+	roleName   = "fenced"
+	streamName = "KV_" + bucketName
+	// account is nats-server's default account, which holds the bucket.
+	account = "$G"
+)
+
+// Harness limits.
+const (
+	setupTimeout   = 30 * time.Second // creating the bucket, a cluster getting ready
+	stopTimeout    = 15 * time.Second // a candidate stopping its election on SIGTERM
+	clusterTimeout = 30 * time.Second // a restarted node rejoining, a stream leader moving
+)
+
+// env is one run's world: servers, the fenced resource and the candidates.
+type env struct {
+	sc   Scenario
+	t    Timing
+	rng  *rand.Rand
+	exe  string
+	tl   *timeline
+	res  *resource
+	dir  string            // the single server's store, kept across its restarts
+	srv  *natstest.Server  // Single topology
+	clu  *natstest.Cluster // Cluster topology
+	pool []*member         // every candidate ever started, in start order
+
+	steady   steady   // the latest steady state
+	problems []string // candidates that did not stop cleanly when asked
+}
+
+// member is one candidate: its process and its own proxy to every node, so
+// the harness can fault its link alone.
+type member struct {
+	id      string
+	proxies []*natstest.Proxy // index = node index
+	proc    *proc
+	ended   bool // the harness killed or stopped it
+}
+
+func newEnv(sc Scenario, t Timing) (_ *env, err error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("%w: find own executable: %w", ErrInfrastructure, err)
+	}
+	e := &env{sc: sc, t: t, exe: exe, rng: rand.New(rand.NewPCG(uint64(sc.Seed), 0x5eed)), tl: newTimeline(sc.Log)}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, e.close())
+		}
+	}()
+	if e.res, err = startResource(); err != nil {
+		return nil, err
+	}
+	if err := e.startServers(); err != nil {
+		return nil, err
+	}
+	if err := e.createBucket(); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+func (e *env) startServers() error {
+	if e.sc.Topology == Cluster {
+		clu, err := natstest.StartCluster(clusterSize)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrInfrastructure, err)
+		}
+		e.clu = clu
+		return nil
+	}
+	dir, err := os.MkdirTemp("", "baton-chaos-")
+	if err != nil {
+		return fmt.Errorf("%w: store dir: %w", ErrInfrastructure, err)
+	}
+	e.dir = dir
+	// A store directory of our own survives Shutdown, so a restart after
+	// downtime recovers the leases.
+	srv, err := natstest.StartServer(natstest.Options{JetStream: true, StoreDir: dir})
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrInfrastructure, err)
+	}
+	e.srv = srv
+	return nil
+}
+
+// createBucket creates the lease bucket once, on a direct connection, so
+// candidates never race to create it.
+func (e *env) createBucket() error {
+	nc, err := nats.Connect(e.urls(), natstest.ClientOptions("chaos harness")...)
+	if err != nil {
+		return fmt.Errorf("%w: connect: %w", ErrInfrastructure, err)
+	}
+	defer nc.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
+	defer cancel()
+	store, err := transport.Open(ctx, nc, transport.Options{Bucket: transport.BucketConfig{Name: bucketName, Replicas: e.replicas()}})
+	if err != nil {
+		return fmt.Errorf("%w: create bucket: %w", ErrInfrastructure, err)
+	}
+	store.Close()
+	return nil
+}
+
+func (e *env) nodes() []*natstest.Server {
+	if e.clu != nil {
+		return e.clu.Servers
+	}
+	return []*natstest.Server{e.srv}
+}
+
+func (e *env) urls() string {
+	if e.clu != nil {
+		return e.clu.URLs()
+	}
+	return e.srv.URL()
+}
+
+func (e *env) replicas() int {
+	if e.clu != nil {
+		return clusterSize
+	}
+	return 1
+}
+
+// startMember starts a new candidate behind proxies of its own.
+func (e *env) startMember() error {
+	m := &member{id: fmt.Sprintf("c%d", len(e.pool)+1)}
+	cfg := candidateConfig{ID: m.id, ResourceURL: e.res.URL(), Role: roleName, Replicas: e.replicas(), Timing: e.t, Debug: e.sc.DebugCandidates}
+	for _, n := range e.nodes() {
+		p, err := natstest.NewProxy(n.URL())
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrInfrastructure, errors.Join(err, m.closeProxies()))
+		}
+		m.proxies = append(m.proxies, p)
+		cfg.NATSURLs = append(cfg.NATSURLs, p.URL())
+	}
+	p, err := startProc(e.exe, cfg)
+	if err != nil {
+		return errors.Join(err, m.closeProxies())
+	}
+	m.proc = p
+	e.pool = append(e.pool, m)
+	e.tl.add("started %s (pid %d)", m.id, p.cmd.Process.Pid)
+	return nil
+}
+
+func (m *member) closeProxies() error {
+	var errs []error
+	for _, p := range m.proxies {
+		errs = append(errs, p.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// nodeOf returns the index of the node whose proxy url belongs to m, or -1.
+func (m *member) nodeOf(url string) int {
+	for i, p := range m.proxies {
+		if p.URL() == url {
+			return i
+		}
+	}
+	return -1
+}
+
+// live returns the candidates expected to report: started, not ended by the
+// harness and not paused.
+func (e *env) live() []string {
+	var ids []string
+	for _, m := range e.pool {
+		if !m.ended && !m.proc.isPaused() {
+			ids = append(ids, m.id)
+		}
+	}
+	return ids
+}
+
+// liveMembers is live as members.
+func (e *env) liveMembers() []*member {
+	var out []*member
+	for _, m := range e.pool {
+		if !m.ended && !m.proc.isPaused() {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func (e *env) member(id string) *member {
+	for _, m := range e.pool {
+		if m.id == id {
+			return m
+		}
+	}
+	return nil
+}
+
+// end stops m, gracefully or with SIGKILL when kill is set. A graceful stop
+// that fails is recorded for checker X.
+func (e *env) end(m *member, kill bool) {
+	m.ended = true
+	if kill {
+		m.proc.kill()
+		e.tl.add("killed %s with SIGKILL", m.id)
+		return
+	}
+	if err := m.proc.stop(stopTimeout); err != nil {
+		e.problems = append(e.problems, err.Error()+"; output:\n"+m.proc.out.String())
+	}
+	e.tl.add("stopped %s", m.id)
+}
+
+// close kills every candidate still running and stops everything else.
+func (e *env) close() error {
+	var errs []error
+	for _, m := range e.pool {
+		if !m.proc.exited() {
+			m.proc.kill()
+		}
+		errs = append(errs, m.closeProxies())
+	}
+	if e.clu != nil {
+		e.clu.Shutdown()
+	}
+	if e.srv != nil {
+		e.srv.Shutdown()
+	}
+	if e.dir != "" {
+		errs = append(errs, os.RemoveAll(e.dir))
+	}
+	if e.res != nil {
+		errs = append(errs, e.res.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// upTo returns a random duration in [0, d] from the run's seeded source.
+func (e *env) upTo(d time.Duration) time.Duration {
+	return time.Duration(e.rng.Int64N(int64(d) + 1))
+}

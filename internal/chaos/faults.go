@@ -1,0 +1,205 @@
+package chaos
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/batonhq/baton/leadership"
+)
+
+// Class names a fault class. Each class is a reusable fault: it can be
+// injected into any run of a topology it supports, any number of times, and
+// it checks its own effect.
+type Class string
+
+// The fault classes.
+const (
+	// ClassBlackhole silently drops all traffic on the leader's NATS link
+	// (every proxy of the leader), while its path to the resource stays up.
+	ClassBlackhole Class = "blackhole"
+	// ClassKill kills the leader's process with SIGKILL; a replacement
+	// candidate is started afterwards.
+	ClassKill Class = "kill"
+	// ClassPause stops the leader's process with SIGSTOP for longer than
+	// the TTL, then continues it with SIGCONT.
+	ClassPause Class = "pause"
+	// ClassServerRestart restarts the single server, after a random
+	// downtime of up to two TTLs.
+	ClassServerRestart Class = "server-restart"
+	// ClassStreamLeaderKill shuts down the cluster node leading the lease
+	// bucket's stream, then restarts it.
+	ClassStreamLeaderKill Class = "stream-leader-kill"
+	// ClassPartition cuts the cluster node the leader is connected to away
+	// from every candidate (all their proxies to it drop traffic silently).
+	ClassPartition Class = "partition"
+	// ClassLatency delays every candidate's NATS link by a random delay and
+	// jitter for a while.
+	ClassLatency Class = "latency"
+	// ClassHealthFlap makes the current leader's health checker fail until
+	// it demotes, then pass again, several times in a row.
+	ClassHealthFlap Class = "health-flap"
+	// ClassChurn starts and stops candidates in quick succession, stopping
+	// the leader at least once.
+	ClassChurn Class = "churn"
+)
+
+// fault is a class's implementation.
+type fault struct {
+	class      Class
+	topologies []Topology
+	inject     func(ctx context.Context, e *env) (*injection, error)
+}
+
+var both = []Topology{Single, Cluster}
+
+// faults lists every class in the order Classes reports them.
+var faults = []fault{
+	{ClassBlackhole, both, injectBlackhole},
+	{ClassKill, both, injectKill},
+	{ClassPause, both, injectPause},
+	{ClassServerRestart, []Topology{Single}, injectServerRestart},
+	{ClassStreamLeaderKill, []Topology{Cluster}, injectStreamLeaderKill},
+	{ClassPartition, []Topology{Cluster}, injectPartition},
+	{ClassLatency, both, injectLatency},
+	{ClassHealthFlap, both, injectHealthFlap},
+	{ClassChurn, both, injectChurn},
+}
+
+// Classes returns every fault class.
+func Classes() []Class {
+	out := make([]Class, len(faults))
+	for i, f := range faults {
+		out[i] = f.class
+	}
+	return out
+}
+
+func (c Class) fault() (fault, bool) {
+	for _, f := range faults {
+		if f.class == c {
+			return f, true
+		}
+	}
+	return fault{}, false
+}
+
+func (c Class) valid() bool {
+	_, ok := c.fault()
+	return ok
+}
+
+// RunsOn reports whether the class can be injected on topology t.
+func (c Class) RunsOn(t Topology) bool {
+	f, ok := c.fault()
+	return ok && slices.Contains(f.topologies, t)
+}
+
+// injection is one fault as it was injected: what was done, to whom, and
+// how to tell that it had an effect.
+type injection struct {
+	class  Class
+	victim string           // the candidate faulted, "" when the fault hits all
+	prev   leadership.Token // the leader's token before the fault
+	start  time.Time
+	healed time.Time // when the fault ended (for a kill, the kill itself)
+	detail string
+	// effect checks, after the election settled, that the fault did what
+	// its class must do; nil means it did.
+	effect func(ev evidence) error
+	// after runs once the checks are done, to restore the pool (a killed
+	// leader is replaced); may be nil.
+	after func() error
+}
+
+// evidence is what effect checks look at.
+type evidence struct {
+	led ledger
+	end time.Time // when the election settled after the fault (or gave up)
+	t   Timing
+}
+
+// demoted reports whether candidate reported not acting as leader at some
+// time in [from, to].
+func (ev evidence) demoted(candidate string, from, to time.Time) bool {
+	return slices.ContainsFunc(ev.led.beaconsOf(candidate, from, to), func(b report) bool { return !b.believes() })
+}
+
+// begin starts an injection against the current leader.
+func (e *env) begin(class Class, victim string) *injection {
+	return &injection{class: class, victim: victim, prev: e.steady.Token, start: time.Now()}
+}
+
+// hold keeps a fault in place for d (a fault's duration, not a wait for a
+// condition).
+func hold(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// awaitLedger polls the resource's records until cond holds or timeout
+// passes. It reports whether cond held; only a cancelled ctx is an error.
+func (e *env) awaitLedger(ctx context.Context, timeout time.Duration, cond func(l ledger, now time.Time) bool) (bool, error) {
+	deadline := time.Now().Add(timeout)
+	ticker := time.NewTicker(pollInterval)
+	defer ticker.Stop()
+	for {
+		now := time.Now()
+		if cond(e.res.snapshot(), now) {
+			return true, nil
+		}
+		if now.After(deadline) {
+			return false, nil
+		}
+		select {
+		case <-ctx.Done():
+			return false, ctx.Err()
+		case <-ticker.C:
+		}
+	}
+}
+
+// believer returns the one live candidate whose latest beacon says it acts
+// as leader, if exactly one does.
+func (e *env) believer(l ledger, now time.Time) (*member, leadership.Token, bool) {
+	var found *member
+	var tok leadership.Token
+	for _, m := range e.liveMembers() {
+		b, ok := l.lastBeaconBefore(m.id, now)
+		if !ok || b.Term == "" {
+			continue
+		}
+		if found != nil {
+			return nil, leadership.Token{}, false
+		}
+		t, err := leadership.ParseToken(b.Term)
+		if err != nil {
+			continue
+		}
+		found, tok = m, t
+	}
+	return found, tok, found != nil
+}
+
+// failIf returns an error when any condition failed, naming the first.
+func failIf(checks ...check) error {
+	for _, c := range checks {
+		if !c.ok {
+			return errors.New(c.msg)
+		}
+	}
+	return nil
+}
+
+// check is one named condition of an effect.
+type check struct {
+	ok  bool
+	msg string
+}
