@@ -228,18 +228,9 @@ func (a *electionActor) observeLeader(ctx actor.Context, name string, token Toke
 	a.publish()
 }
 
-// receiveCandidate is the Candidate behaviour.
-func (a *electionActor) receiveCandidate(ctx actor.Context) {
-	if a.receiveCommon(ctx) {
-		return
-	}
-	if msg, ok := ctx.Message().(*keyObserved); ok {
-		a.onKeyObserved(ctx, msg.event)
-	}
-}
-
-// receiveFollower is the Follower behaviour.
-func (a *electionActor) receiveFollower(ctx actor.Context) {
+// receiveNotLeading is the Candidate and the Follower behaviour: both
+// handle the same messages, and the handlers act on the state they are in.
+func (a *electionActor) receiveNotLeading(ctx actor.Context) {
 	if a.receiveCommon(ctx) {
 		return
 	}

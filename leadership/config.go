@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/batonhq/baton/transport"
 	"github.com/nats-io/nats.go"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
@@ -204,9 +205,9 @@ func (c Config) resolve() (Config, error) {
 	switch {
 	case c.Conn == nil:
 		return c, bad("Conn", "a NATS connection is required")
-	case !validName(c.Role, "-/_=."):
+	case !transport.ValidRole(c.Role):
 		return c, bad("Role", "%q must be non-empty letters, digits and -/_=. (not at either end, no '..')", c.Role)
-	case !validName(c.Bucket, "-_"):
+	case !transport.ValidBucketName(c.Bucket):
 		return c, bad("Bucket", "%q must be non-empty letters, digits, '-' and '_'", c.Bucket)
 	case strings.ContainsAny(c.InstanceID, "/ \t\n"):
 		return c, bad("InstanceID", "%q must not contain '/' or whitespace", c.InstanceID)
@@ -248,19 +249,13 @@ func (c Config) resolve() (Config, error) {
 	return c, nil
 }
 
-// validName reports whether s is non-empty, made of letters, digits and the
-// extra runes, does not start or end with '.', and has no "..".
-func validName(s, extra string) bool {
-	if s == "" || len(s) > 255 || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
-		return false
-	}
-	for _, r := range s {
-		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(extra, r)
-		if !ok {
-			return false
-		}
-	}
-	return true
+// openStore opens the lease store the config names.
+func (c Config) openStore(ctx context.Context) (*transport.JetStreamStore, error) {
+	return transport.Open(ctx, c.Conn, transport.Options{
+		Bucket:       transport.BucketConfig{Name: c.Bucket, Replicas: c.Replicas},
+		PollInterval: c.PollInterval,
+		OpTimeout:    c.OpTimeout,
+	})
 }
 
 // defaultInstanceID is hostname-pid-random: readable in logs and unique

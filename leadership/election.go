@@ -81,7 +81,7 @@ func NewElection(system *actor.ActorSystem, cfg Config) (Election, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &election{system: system, cfg: resolved, tel: newTelemetry(resolved), ready: make(chan struct{}), ended: make(chan struct{})}
+	e := &election{system: system, cfg: resolved, tel: newTelemetry(resolved), ready: make(chan struct{})}
 	e.status.Store(&Status{Role: resolved.Role, InstanceID: resolved.InstanceID, State: "candidate", Healthy: true})
 	return e, nil
 }
@@ -107,8 +107,6 @@ type election struct {
 
 	ready     chan struct{} // closed when the election is running or ended
 	readyOnce sync.Once
-	ended     chan struct{} // closed when the actor reported it stopped
-	endOnce   sync.Once
 }
 
 // OnPromote implements Election.
@@ -135,11 +133,9 @@ func (e *election) Start(ctx context.Context) error {
 	e.started = true
 	e.mu.Unlock()
 
-	store, err := transport.Open(ctx, e.cfg.Conn, transport.Options{
-		Bucket:       transport.BucketConfig{Name: e.cfg.Bucket, Replicas: e.cfg.Replicas},
-		PollInterval: e.cfg.PollInterval,
-		OpTimeout:    e.cfg.OpTimeout,
-	})
+	// Opened here, not in the actor, so Start returns the bucket's error;
+	// the actor runs on it, and ValidateToken reads through it.
+	store, err := e.cfg.openStore(ctx)
 	if err != nil {
 		return fmt.Errorf("start election %q: %w", e.cfg.Role, err)
 	}
@@ -149,7 +145,7 @@ func (e *election) Start(ctx context.Context) error {
 	e.sub = subscribeElection(e.system, e.cfg.Role, e.cfg.InstanceID, e.onEvent)
 	supervision := actors.DefaultBackoffSupervision()
 	supervision.OnGiveUp = actors.StopAndNotify
-	props := newProps(e.cfg, e.onStatus).Configure(actor.WithGuardian(actors.RestartWithBackoff(supervision)))
+	props := newPropsOnStore(e.cfg, e.onStatus, store).Configure(actor.WithGuardian(actors.RestartWithBackoff(supervision)))
 	e.pid = e.system.Root.Spawn(props)
 	e.mu.Unlock()
 
@@ -171,9 +167,6 @@ func (e *election) onStatus(st *Status) {
 	e.status.Store(st)
 	if st.Ready || st.Err != nil || st.State == "stopped" {
 		e.readyOnce.Do(func() { close(e.ready) })
-	}
-	if st.State == "stopped" {
-		e.endOnce.Do(func() { close(e.ended) })
 	}
 }
 

@@ -38,6 +38,9 @@ type electionActor struct {
 	sm     *actors.StateMachine
 	timers *actors.Timers
 	store  *transport.JetStreamStore
+	// shared is a store the facade already opened; the actor uses it
+	// instead of opening its own, and leaves closing it to the facade.
+	shared *transport.JetStreamStore
 	since  time.Time
 	trans  uint64
 
@@ -79,10 +82,11 @@ type electionActor struct {
 }
 
 // newElectionActor builds the actor for a validated config.
-func newElectionActor(cfg Config, onStatus func(*Status)) *electionActor {
+func newElectionActor(cfg Config, onStatus func(*Status), shared *transport.JetStreamStore) *electionActor {
 	a := &electionActor{
 		cfg:          cfg,
 		onStatus:     onStatus,
+		shared:       shared,
 		log:          cfg.Logger.With("role", cfg.Role, "instance", cfg.InstanceID),
 		tel:          newTelemetry(cfg),
 		healthy:      true,
@@ -93,8 +97,8 @@ func newElectionActor(cfg Config, onStatus func(*Status)) *electionActor {
 		breaker:      breaker{threshold: cfg.BreakerThreshold, cooldown: cfg.BreakerCooldown},
 	}
 	sm, err := actors.NewStateMachine(fsm.Election(), map[fsm.State]actor.ReceiveFunc{
-		fsm.StateCandidate: a.receiveCandidate,
-		fsm.StateFollower:  a.receiveFollower,
+		fsm.StateCandidate: a.receiveNotLeading,
+		fsm.StateFollower:  a.receiveNotLeading,
 		fsm.StateLeader:    a.receiveLeader,
 		fsm.StateStopped:   a.receiveStopped,
 	}, actors.WithTransitionObserver(a.onTransition))
@@ -167,13 +171,17 @@ func (a *electionActor) receiveCommon(ctx actor.Context) bool {
 	return true
 }
 
-// onStarted opens the store outside the actor.
+// onStarted starts on the shared store, or opens one outside the actor.
 func (a *electionActor) onStarted(ctx actor.Context) {
 	a.timers = actors.NewTimers(ctx)
 	a.since = time.Now()
 	a.publish()
 	a.unwatch = a.tel.watchLease(&a.latest)
 	a.tel.connected(a.cfg.Conn.IsConnected())
+	if a.shared != nil {
+		a.storeReady(ctx, a.shared)
+		return
+	}
 	a.openStore(ctx)
 }
 
@@ -187,11 +195,7 @@ func (a *electionActor) openStore(ctx actor.Context) {
 	go func() {
 		octx, cancel := context.WithTimeout(context.Background(), cfg.OpTimeout)
 		defer cancel()
-		store, err := transport.Open(octx, cfg.Conn, transport.Options{
-			Bucket:       transport.BucketConfig{Name: cfg.Bucket, Replicas: cfg.Replicas},
-			PollInterval: cfg.PollInterval,
-			OpTimeout:    cfg.OpTimeout,
-		})
+		store, err := cfg.openStore(octx)
 		opening <- openResult{store: store, err: err}
 		system.Root.Send(self, &storeOpened{})
 	}()
@@ -207,10 +211,7 @@ func (a *electionActor) onStoreOpened(ctx actor.Context) {
 	a.opening = nil
 	switch {
 	case msg.err == nil:
-		a.store = msg.store
-		a.spawnChildren(ctx)
-		a.logger().Info("election ready", "bucket", a.cfg.Bucket)
-		a.publish()
+		a.storeReady(ctx, msg.store)
 	case transport.ClassOf(msg.err) == transport.ClassPermanent:
 		a.failed = msg.err
 		a.lastErr = msg.err
@@ -223,6 +224,14 @@ func (a *electionActor) onStoreOpened(ctx actor.Context) {
 		a.timers.After(openTimer, 0, a.openRetry.NextBackOff())
 		a.publish()
 	}
+}
+
+// storeReady starts the children on an open store.
+func (a *electionActor) storeReady(ctx actor.Context, store *transport.JetStreamStore) {
+	a.store = store
+	a.spawnChildren(ctx)
+	a.logger().Info("election ready", "bucket", a.cfg.Bucket)
+	a.publish()
 }
 
 // spawnChildren starts the watch, connection and health children.

@@ -57,8 +57,7 @@ type roleEnv struct {
 // failing, stopped.
 func newRoleProps(env *roleEnv, role string) *actor.Props {
 	spec := env.tree.specs[role]
-	supervision := actors.DefaultBackoffSupervision()
-	supervision.OnGiveUp = actors.StopAndNotify
+	supervision := giveUpSupervision()
 	supervision.MaxInterval = spec.Config.RenewDeadline / 2
 	return actor.PropsFromProducer(
 		func() actor.Actor {

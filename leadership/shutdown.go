@@ -79,8 +79,8 @@ func (a *electionActor) closeStore() {
 		}
 		a.opening = nil
 	}
-	if a.store != nil {
+	if a.store != nil && a.store != a.shared {
 		a.store.Close()
-		a.store = nil
 	}
+	a.store = nil
 }

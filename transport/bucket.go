@@ -58,7 +58,7 @@ func (c BucketConfig) withDefaults() BucketConfig {
 // validate checks the config after defaults are applied.
 func (c BucketConfig) validate() error {
 	switch {
-	case !validKey(c.Name) || strings.ContainsAny(c.Name, "./"):
+	case !ValidBucketName(c.Name):
 		return fmt.Errorf("%w: %w: bucket name %q may contain only letters, digits, '-' and '_'", ErrPermanent, ErrBucketMisconfigured, c.Name)
 	case c.Replicas < 1 || c.Replicas > 5:
 		return fmt.Errorf("%w: %w: Replicas %d must be between 1 and 5", ErrPermanent, ErrBucketMisconfigured, c.Replicas)
@@ -185,8 +185,16 @@ func checkServerVersion(v string) error {
 	return nil
 }
 
-// validKey reports whether s is a valid KV key: non-empty, made of
-// letters, digits and "-/_=.", not starting or ending with '.'.
+// ValidRole reports whether a role name can be a lease key: non-empty,
+// made of letters, digits and "-/_=.", not starting or ending with '.',
+// with no "..".
+func ValidRole(s string) bool { return validKey(s) }
+
+// ValidBucketName reports whether name can name a lease bucket: letters,
+// digits, '-' and '_'.
+func ValidBucketName(name string) bool { return validKey(name) && !strings.ContainsAny(name, "./=") }
+
+// validKey reports whether s is a valid KV key.
 func validKey(s string) bool {
 	if s == "" || len(s) > 255 || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
 		return false

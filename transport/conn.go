@@ -116,25 +116,9 @@ func (w *ConnWatch) run(lost bool) {
 		default:
 			continue
 		}
-		w.send(ConnEvent{State: ev, At: time.Now()})
+		offerLatest(w.events, ConnEvent{State: ev, At: time.Now()})
 		if ev == Closed {
 			return
-		}
-	}
-}
-
-// send queues ev, dropping the oldest queued event when the reader is
-// behind: the latest state is what matters.
-func (w *ConnWatch) send(ev ConnEvent) {
-	for {
-		select {
-		case w.events <- ev:
-			return
-		default:
-		}
-		select {
-		case <-w.events:
-		default:
 		}
 	}
 }

@@ -32,7 +32,6 @@ type Options struct {
 // JetStreamStore is the LeaseStore on a JetStream KeyValue bucket. Stores
 // opened on the same connection and bucket share one watch hub.
 type JetStreamStore struct {
-	nc        *nats.Conn
 	js        jetstream.JetStream
 	kv        jetstream.KeyValue
 	bucket    string
@@ -63,7 +62,6 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*JetStreamStore, er
 		return nil, err
 	}
 	s := &JetStreamStore{
-		nc:        nc,
 		js:        js,
 		kv:        kv,
 		bucket:    cfg.Name,

@@ -26,19 +26,8 @@ func (s *subscription) Stop() { s.once.Do(func() { s.hub.unsubscribe(s) }) }
 // sendLocked queues ev without blocking, dropping the oldest queued event
 // when the consumer is behind. The hub's mutex must be held.
 func (s *subscription) sendLocked(ev KeyEvent) {
-	if s.closed {
-		return
-	}
-	for {
-		select {
-		case s.events <- ev:
-			return
-		default:
-		}
-		select {
-		case <-s.events:
-		default:
-		}
+	if !s.closed {
+		offerLatest(s.events, ev)
 	}
 }
 

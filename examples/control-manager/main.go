@@ -15,35 +15,14 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
-	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
+
+	"github.com/batonhq/baton/internal/cli"
 )
 
-func main() { os.Exit(mainCode()) }
-
-// mainCode runs the example and returns the process's exit code.
-func mainCode() int {
-	opts, err := parseFlags(os.Args[1:], os.Stderr)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		return 0
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "control-manager:", err)
-		return 2
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	_, err = run(ctx, opts, os.Stdout)
-	switch {
-	case err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()):
-		return 0 // interrupted: everything was stopped
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "control-manager:", err)
-		return 1
-	}
-	return 0
+func main() {
+	os.Exit(cli.Main("control-manager", os.Args[1:], os.Stderr, parseFlags, func(ctx context.Context, opts options) error {
+		_, err := run(ctx, opts, os.Stdout)
+		return err
+	}))
 }

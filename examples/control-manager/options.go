@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/batonhq/baton/internal/cli"
 	"github.com/batonhq/baton/leadership"
 )
 
@@ -66,25 +67,12 @@ func (o options) validate() error {
 	return nil
 }
 
-// config returns the election config of one manager, with every timing
-// derived from the TTL so Config.Validate accepts it: the renew deadline
-// sits 100ms under its ceiling TTL*(1-2*drift) - margin (1.2s for a 2s
-// TTL), renewals come four times per deadline, and the disconnect grace and
-// operation timeout are fractions of the deadline.
+// config returns the election config of one manager, its timings derived
+// from the TTL.
 func (o options) config(instance string) leadership.Config {
-	ceiling := time.Duration(float64(o.ttl)*(1-2*leadership.DefaultMaxClockDrift)) - leadership.SafetyMargin
-	deadline := ceiling - 100*time.Millisecond
-	return leadership.Config{
-		Bucket:            bucket,
-		Role:              role,
-		InstanceID:        instance,
-		TTL:               o.ttl,
-		RenewDeadline:     deadline,
-		HeartbeatInterval: deadline / 4,
-		DisconnectGrace:   deadline / 2,
-		OpTimeout:         deadline / 3,
-		PollInterval:      o.ttl / 4,
-	}
+	cfg := cli.Timings(o.ttl)
+	cfg.Bucket, cfg.Role, cfg.InstanceID = bucket, role, instance
+	return cfg
 }
 
 // patience bounds each step of the scenario: long enough for a lease to

@@ -47,10 +47,10 @@ func newCandidate(system *actor.ActorSystem, name, target string) (*candidate, e
 
 // start spawns the candidate's actor, which spawns one election per role,
 // and returns once they are spawned.
-func (c *candidate) start(ctx context.Context, t timings, replicas int, obs *observability) error {
+func (c *candidate) start(ctx context.Context, ttl time.Duration, replicas int, obs *observability) error {
 	props := make(map[string]*actor.Props, len(roles))
 	for _, role := range roles {
-		cfg := t.config(role, c.name, replicas)
+		cfg := config(ttl, role, c.name, replicas)
 		cfg.Conn = c.conn
 		obs.apply(&cfg)
 		p, err := leadership.NewProps(cfg)

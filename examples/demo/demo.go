@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/batonhq/baton/internal/cli"
 	"github.com/batonhq/baton/leadership"
 )
 
@@ -51,7 +52,7 @@ func run(ctx context.Context, opts options, out io.Writer, keys <-chan byte) (er
 	start := time.Now()
 	log := &eventLog{out: out, start: start, table: opts.table}
 	b := newBoard(start, log)
-	t := timingsFor(opts.ttl)
+	t := cli.Timings(opts.ttl)
 	var candidates []*candidate
 	defer func() { err = errors.Join(err, shutdown(candidates, in, b)) }()
 	for i := range opts.candidates {
@@ -62,14 +63,14 @@ func run(ctx context.Context, opts options, out io.Writer, keys <-chan byte) (er
 		candidates = append(candidates, c)
 	}
 	header := fmt.Sprintf("Baton demo: %d candidates on %s; TTL %v, renew deadline %v, heartbeat %v",
-		opts.candidates, be.label, t.ttl, t.renewDeadline, t.heartbeat)
+		opts.candidates, be.label, t.TTL, t.RenewDeadline, t.HeartbeatInterval)
 	if obs.address != "" {
 		header += fmt.Sprintf("; metrics at http://%s/metrics", obs.address)
 	}
 	if !opts.table {
 		fmt.Fprintln(out, header)
 	}
-	startCandidate := func(ctx context.Context, c *candidate) error { return c.start(ctx, t, be.replicas, obs) }
+	startCandidate := func(ctx context.Context, c *candidate) error { return c.start(ctx, opts.ttl, be.replicas, obs) }
 	for _, c := range candidates {
 		if err := startCandidate(ctx, c); err != nil {
 			return ignoreEnd(ctx, err)
@@ -77,7 +78,7 @@ func run(ctx context.Context, opts options, out io.Writer, keys <-chan byte) (er
 	}
 	loop := &mainLoop{
 		opts: opts, in: in, board: b, log: log, keys: keys,
-		inj: &injector{candidates: candidates, board: b, log: log, timings: t, restart: startCandidate, recoverBy: stoppedTimer()},
+		inj: &injector{candidates: candidates, board: b, log: log, ttl: opts.ttl, restart: startCandidate, recoverBy: stoppedTimer()},
 	}
 	if opts.table {
 		loop.table = &table{out: out, header: header, candidates: candidates, board: b, log: log, every: opts.every, width: opts.width}

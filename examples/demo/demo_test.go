@@ -67,12 +67,11 @@ func TestRunRejectsBadOptions(t *testing.T) {
 	}
 }
 
-// TestTimingsPassValidation checks that the timings derived from every TTL
-// the demo accepts satisfy the election's own validation.
-func TestTimingsPassValidation(t *testing.T) {
+// TestConfigPassesValidation checks that a candidate's config, for every
+// TTL the demo accepts, satisfies the election's own validation.
+func TestConfigPassesValidation(t *testing.T) {
 	for _, ttl := range []time.Duration{time.Second, 2 * time.Second, 10 * time.Second, time.Minute} {
-		cfg := timingsFor(ttl).config("scheduler", "node-1", 1)
-		cfg.Conn = nil
+		cfg := config(ttl, "scheduler", "node-1", 1)
 		if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "Conn") {
 			t.Fatalf("ttl %v: Validate = %v, want only the missing Conn refused", ttl, err)
 		}

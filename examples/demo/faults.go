@@ -51,7 +51,7 @@ type injector struct {
 	candidates []*candidate
 	board      *board
 	log        *eventLog
-	timings    timings
+	ttl        time.Duration // the lease TTL
 	restart    func(ctx context.Context, c *candidate) error
 	// injected counts the faults made, which rotates the target role.
 	injected int
@@ -62,7 +62,7 @@ type injector struct {
 
 // recoveryWait is how long a victim stays down at most: long enough for a
 // lease to expire and a successor to be promoted.
-func (in *injector) recoveryWait() time.Duration { return 3*in.timings.ttl + time.Second }
+func (in *injector) recoveryWait() time.Duration { return 3*in.ttl + time.Second }
 
 // inject faults the leader of the next role that has one.
 func (in *injector) inject(kind faultKind) {
@@ -91,7 +91,7 @@ func (in *injector) inject(kind faultKind) {
 	case faultKill:
 		victim.kill()
 		in.log.add(f.at, "fault", fmt.Sprintf("kill %s (leads %s): link cut silently; its lease must expire (TTL %v)",
-			victim.name, joinOr(led, "nothing"), in.timings.ttl))
+			victim.name, joinOr(led, "nothing"), in.ttl))
 	case faultStop:
 		err := victim.stop()
 		text := fmt.Sprintf("stop %s (leads %s): graceful stop, leases released", victim.name, joinOr(led, "nothing"))

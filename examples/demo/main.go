@@ -20,38 +20,19 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
-	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
+
+	"github.com/batonhq/baton/internal/cli"
 )
 
-func main() { os.Exit(mainCode()) }
-
-// mainCode runs the demo and returns the process's exit code.
-func mainCode() int {
-	opts, plain, err := parseFlags(os.Args[1:], os.Stderr)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		return 0
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "demo:", err)
-		return 2
-	}
-	opts.table = !plain && isTerminal(os.Stdout)
-	if opts.table {
-		opts.width = terminalWidth(os.Stdout)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	keys, restore := readKeys(os.Stdin)
-	err = run(ctx, opts, os.Stdout, keys)
-	restore()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "demo:", err)
-		return 1
-	}
-	return 0
+func main() {
+	os.Exit(cli.Main("demo", os.Args[1:], os.Stderr, parseFlags, func(ctx context.Context, opts options) error {
+		opts.table = !opts.plain && isTerminal(os.Stdout)
+		if opts.table {
+			opts.width = terminalWidth(os.Stdout)
+		}
+		keys, restore := readKeys(os.Stdin)
+		defer restore()
+		return run(ctx, opts, os.Stdout, keys)
+	}))
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/batonhq/baton/internal/cli"
 	"github.com/batonhq/baton/leadership"
 )
 
@@ -35,7 +36,10 @@ type options struct {
 	duration time.Duration
 	// ttl is the lease TTL; every other timing is derived from it.
 	ttl time.Duration
-	// table redraws a table in place instead of printing log lines.
+	// plain prints log lines even on a terminal.
+	plain bool
+	// table redraws a table in place instead of printing log lines; main
+	// sets it from plain and whether stdout is a terminal.
 	table bool
 	// width is the terminal's width in table mode: longer lines are cut so
 	// none wraps and the redraw stays in place.
@@ -54,7 +58,7 @@ func defaultOptions() options {
 
 // parseFlags reads the command line. It returns flag.ErrHelp for -h. The
 // caller decides table mode, since it depends on the terminal.
-func parseFlags(args []string, stderr io.Writer) (options, bool, error) {
+func parseFlags(args []string, stderr io.Writer) (options, error) {
 	opts := defaultOptions()
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -66,14 +70,14 @@ func parseFlags(args []string, stderr io.Writer) (options, bool, error) {
 	fs.DurationVar(&opts.ttl, "ttl", opts.ttl, "lease TTL, whole seconds; the other timings are derived from it")
 	fs.StringVar(&opts.metricsAddr, "metrics", "", "serve the elections' metrics for Prometheus at http://ADDR/metrics (e.g. localhost:9464)")
 	fs.StringVar(&opts.traceFile, "trace", "", "write every span (acquire, renew, release, transitions) as JSON to this file, - for stdout")
-	plain := fs.Bool("plain", false, "print log lines even when stdout is a terminal")
+	fs.BoolVar(&opts.plain, "plain", false, "print log lines even when stdout is a terminal")
 	if err := fs.Parse(args); err != nil {
-		return options{}, false, err
+		return options{}, err
 	}
 	if fs.NArg() > 0 {
-		return options{}, false, fmt.Errorf("%w: unexpected argument %q", errInvalidOptions, fs.Arg(0))
+		return options{}, fmt.Errorf("%w: unexpected argument %q", errInvalidOptions, fs.Arg(0))
 	}
-	return opts, *plain, opts.validate()
+	return opts, opts.validate()
 }
 
 // validate checks the options, naming the flag at fault.
@@ -91,40 +95,10 @@ func (o options) validate() error {
 	return nil
 }
 
-// timings are the election timings derived from a TTL.
-type timings struct {
-	ttl, renewDeadline, heartbeat, disconnectGrace, opTimeout, poll time.Duration
-}
-
-// timingsFor derives every timing from ttl so Config.Validate accepts them:
-// the renew deadline sits 100ms under its ceiling TTL*(1-2*drift) - margin
-// (1.2s for a 2s TTL), renewals come four times per deadline, and the
-// disconnect grace and operation timeout are fractions of the deadline.
-func timingsFor(ttl time.Duration) timings {
-	ceiling := time.Duration(float64(ttl)*(1-2*leadership.DefaultMaxClockDrift)) - leadership.SafetyMargin
-	deadline := ceiling - 100*time.Millisecond
-	return timings{
-		ttl:             ttl,
-		renewDeadline:   deadline,
-		heartbeat:       deadline / 4,
-		disconnectGrace: deadline / 2,
-		opTimeout:       deadline / 3,
-		poll:            ttl / 4,
-	}
-}
-
-// config returns the election config of one candidate for one role.
-func (t timings) config(role, instance string, replicas int) leadership.Config {
-	return leadership.Config{
-		Bucket:            bucket,
-		Replicas:          replicas,
-		Role:              role,
-		InstanceID:        instance,
-		TTL:               t.ttl,
-		RenewDeadline:     t.renewDeadline,
-		HeartbeatInterval: t.heartbeat,
-		DisconnectGrace:   t.disconnectGrace,
-		OpTimeout:         t.opTimeout,
-		PollInterval:      t.poll,
-	}
+// config returns the election config of one candidate for one role, its
+// timings derived from ttl.
+func config(ttl time.Duration, role, instance string, replicas int) leadership.Config {
+	cfg := cli.Timings(ttl)
+	cfg.Bucket, cfg.Replicas, cfg.Role, cfg.InstanceID = bucket, replicas, role, instance
+	return cfg
 }

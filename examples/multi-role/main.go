@@ -15,31 +15,13 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
-	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
+
+	"github.com/batonhq/baton/internal/cli"
 )
 
-func main() { os.Exit(mainCode()) }
-
-// mainCode runs the example and returns the process's exit code.
-func mainCode() int {
-	opts, err := parseFlags(os.Args[1:], os.Stderr)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		return 0
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "multi-role:", err)
-		return 2
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Stdout, opts); err != nil {
-		fmt.Fprintln(os.Stderr, "multi-role:", err)
-		return 1
-	}
-	return 0
+func main() {
+	os.Exit(cli.Main("multi-role", os.Args[1:], os.Stderr, parseFlags, func(ctx context.Context, opts options) error {
+		return run(ctx, os.Stdout, opts)
+	}))
 }

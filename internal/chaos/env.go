@@ -181,25 +181,25 @@ func (m *member) nodeOf(url string) int {
 	return -1
 }
 
-// live returns the candidates expected to report: started, not ended by the
-// harness and not paused.
-func (e *env) live() []string {
-	var ids []string
-	for _, m := range e.pool {
-		if !m.ended && !m.proc.isPaused() {
-			ids = append(ids, m.id)
-		}
-	}
-	return ids
-}
-
-// liveMembers is live as members.
+// liveMembers returns the candidates expected to report: started, not
+// ended by the harness and not paused.
 func (e *env) liveMembers() []*member {
 	var out []*member
 	for _, m := range e.pool {
 		if !m.ended && !m.proc.isPaused() {
 			out = append(out, m)
 		}
+	}
+	return out
+}
+
+// live is liveMembers by id.
+func (e *env) live() []string { return ids(e.liveMembers()) }
+
+func ids(ms []*member) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.id
 	}
 	return out
 }

@@ -30,7 +30,7 @@ func injectBlackhole(ctx context.Context, e *env) (*injection, error) {
 	e.tl.add("blackhole: %s's NATS link drops everything (it led under %s)", v.id, inj.prev)
 	_, err := e.awaitLedger(ctx, e.takeoverWait(), func(l ledger, now time.Time) bool {
 		_, taken := l.firstNewTerm(inj.start, now, inj.prev, v.id)
-		return taken && evidence{led: l}.demoted(v.id, inj.start, now)
+		return taken && l.demoted(v.id, inj.start, now)
 	})
 	for _, p := range v.proxies {
 		p.Heal()
@@ -51,7 +51,7 @@ func blackholeEffect(inj *injection) func(evidence) error {
 	return func(ev evidence) error {
 		_, taken := ev.led.firstNewTerm(inj.start, inj.healed, inj.prev, inj.victim)
 		return failIf(
-			check{ev.demoted(inj.victim, inj.start, inj.healed), fmt.Sprintf("cut-off leader %s never reported a demotion while cut off", inj.victim)},
+			check{ev.led.demoted(inj.victim, inj.start, inj.healed), fmt.Sprintf("cut-off leader %s never reported a demotion while cut off", inj.victim)},
 			check{taken, fmt.Sprintf("no other candidate took over while %s was cut off", inj.victim)},
 		)
 	}
@@ -86,7 +86,7 @@ func injectPartition(ctx context.Context, e *env) (*injection, error) {
 		return false
 	}
 	_, err := e.awaitLedger(ctx, e.takeoverWait(), func(l ledger, now time.Time) bool {
-		return evidence{led: l}.demoted(v.id, inj.start, now) || moved(l, now)
+		return l.demoted(v.id, inj.start, now) || moved(l, now)
 	})
 	if rest := e.t.TTL - time.Since(inj.start); err == nil && rest > 0 {
 		err = hold(ctx, rest) // keep the node away long enough for leases held through it to lapse
@@ -102,7 +102,7 @@ func injectPartition(ctx context.Context, e *env) (*injection, error) {
 	inj.detail = fmt.Sprintf("node %s cut from %d candidates for %v", name, len(cut), inj.healed.Sub(inj.start).Round(time.Millisecond))
 	inj.effect = func(ev evidence) error {
 		return failIf(check{
-			ev.demoted(v.id, inj.start, inj.healed) || moved(ev.led, inj.healed),
+			ev.led.demoted(v.id, inj.start, inj.healed) || moved(ev.led, inj.healed),
 			fmt.Sprintf("leader %s neither demoted nor reconnected to another node while node %s was cut off", v.id, name),
 		})
 	}
@@ -134,11 +134,7 @@ func injectLatency(ctx context.Context, e *env) (*injection, error) {
 		return nil, err
 	}
 	inj.detail = fmt.Sprintf("delay %v jitter %v for %v", delay, jitter, dur)
-	ids := make([]string, len(victims))
-	for i, m := range victims {
-		ids[i] = m.id
-	}
-	inj.effect = latencyEffect(inj, ids, delay)
+	inj.effect = latencyEffect(inj, ids(victims), delay)
 	return inj, nil
 }
 

@@ -94,7 +94,7 @@ func pauseEffect(inj *injection) func(evidence) error {
 			check{silent, fmt.Sprintf("%s kept reporting while it should have been stopped", v)},
 			check{taken, fmt.Sprintf("no other candidate took over while %s was stopped", v)},
 			check{fenced, fmt.Sprintf("no stale write of %s under %s was refused after it was continued", v, inj.prev)},
-			check{ev.demoted(v, inj.healed, ev.end), fmt.Sprintf("%s never reported its demotion after it was continued", v)},
+			check{ev.led.demoted(v, inj.healed, ev.end), fmt.Sprintf("%s never reported its demotion after it was continued", v)},
 		)
 	}
 }

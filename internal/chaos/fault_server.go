@@ -29,7 +29,7 @@ func injectServerRestart(ctx context.Context, e *env) (*injection, error) {
 	// Down past the deadline, the leader cannot have renewed: a new term must follow.
 	mustChange := downtime >= e.t.RenewDeadline
 	inj.effect = func(ev evidence) error {
-		checks := e.reconnected(ev, victims, before, inj.start)
+		checks := reconnected(ev, victims, before, inj.start)
 		if mustChange {
 			_, changed := ev.led.firstNewTerm(inj.start, ev.end, inj.prev, "")
 			checks = append(checks, check{changed, fmt.Sprintf("no new term after %v of downtime", downtime)})
@@ -106,7 +106,7 @@ func (e *env) reconnects(ms []*member) map[string]uint64 {
 
 // reconnected checks that every member still running reported a
 // reconnection after from.
-func (e *env) reconnected(ev evidence, ms []*member, before map[string]uint64, from time.Time) []check {
+func reconnected(ev evidence, ms []*member, before map[string]uint64, from time.Time) []check {
 	var checks []check
 	for _, m := range ms {
 		if m.ended {

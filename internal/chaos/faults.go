@@ -120,12 +120,6 @@ type evidence struct {
 	t   Timing
 }
 
-// demoted reports whether candidate reported not acting as leader at some
-// time in [from, to].
-func (ev evidence) demoted(candidate string, from, to time.Time) bool {
-	return slices.ContainsFunc(ev.led.beaconsOf(candidate, from, to), func(b report) bool { return !b.believes() })
-}
-
 // begin starts an injection against the current leader.
 func (e *env) begin(class Class, victim string) *injection {
 	return &injection{class: class, victim: victim, prev: e.steady.Token, start: time.Now()}
@@ -147,23 +141,7 @@ func hold(ctx context.Context, d time.Duration) error {
 // awaitLedger polls the resource's records until cond holds or timeout
 // passes. It reports whether cond held; only a cancelled ctx is an error.
 func (e *env) awaitLedger(ctx context.Context, timeout time.Duration, cond func(l ledger, now time.Time) bool) (bool, error) {
-	deadline := time.Now().Add(timeout)
-	ticker := time.NewTicker(pollInterval)
-	defer ticker.Stop()
-	for {
-		now := time.Now()
-		if cond(e.res.snapshot(), now) {
-			return true, nil
-		}
-		if now.After(deadline) {
-			return false, nil
-		}
-		select {
-		case <-ctx.Done():
-			return false, ctx.Err()
-		case <-ticker.C:
-		}
-	}
+	return poll(ctx, time.Now().Add(timeout), func(now time.Time) bool { return cond(e.res.snapshot(), now) })
 }
 
 // believer returns the one live candidate whose latest beacon says it acts

@@ -1,6 +1,7 @@
 package chaos
 
 import (
+	"slices"
 	"time"
 
 	"github.com/batonhq/baton/leadership"
@@ -41,6 +42,12 @@ func (l ledger) beaconsOf(candidate string, from, to time.Time) []report {
 		}
 	}
 	return out
+}
+
+// demoted reports whether candidate reported not acting as leader in a
+// beacon that arrived in [from, to].
+func (l ledger) demoted(candidate string, from, to time.Time) bool {
+	return slices.ContainsFunc(l.beaconsOf(candidate, from, to), func(b report) bool { return !b.believes() })
 }
 
 // lastBeaconBefore returns candidate's latest beacon that arrived before t.

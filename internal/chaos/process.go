@@ -72,24 +72,19 @@ func (p *proc) unexpectedExit() string {
 }
 
 // pause stops the process with SIGSTOP.
-func (p *proc) pause() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if err := p.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
-		return fmt.Errorf("%w: SIGSTOP %s: %w", ErrInfrastructure, p.id, err)
-	}
-	p.paused = true
-	return nil
-}
+func (p *proc) pause() error { return p.signalPaused(syscall.SIGSTOP, true) }
 
 // resume continues a paused process with SIGCONT.
-func (p *proc) resume() error {
+func (p *proc) resume() error { return p.signalPaused(syscall.SIGCONT, false) }
+
+// signalPaused sends sig and records whether the process is now paused.
+func (p *proc) signalPaused(sig syscall.Signal, paused bool) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if err := p.cmd.Process.Signal(syscall.SIGCONT); err != nil {
-		return fmt.Errorf("%w: SIGCONT %s: %w", ErrInfrastructure, p.id, err)
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		return fmt.Errorf("%w: signal %q to %s: %w", ErrInfrastructure, sig, p.id, err)
 	}
-	p.paused = false
+	p.paused = paused
 	return nil
 }
 

@@ -77,26 +77,48 @@ func steadyIn(l ledger, to time.Time, window time.Duration, live []string) (stea
 // notAfter]; liveFn lists the candidates expected to report. It returns the
 // last reason the election was not steady when the deadline passes.
 func awaitSteady(ctx context.Context, res *resource, window time.Duration, notBefore, notAfter time.Time, liveFn func() []string) (steady, error) {
+	var st steady
+	why := errors.New("not evaluated yet")
+	ok, err := poll(ctx, notAfter.Add(window), func(now time.Time) bool {
+		if now.Add(-window).Before(notBefore) {
+			return false
+		}
+		live := liveFn()
+		slices.Sort(live)
+		s, err := steadyIn(res.snapshot(), now, window, live)
+		if err != nil {
+			why = err
+			return false
+		}
+		st = s
+		return true
+	})
+	switch {
+	case err != nil:
+		return steady{}, fmt.Errorf("waiting for a steady leader: %w (last: %w)", err, why)
+	case !ok:
+		return steady{}, fmt.Errorf("no steady leader by %s: %w", notAfter.Format("15:04:05.000"), why)
+	}
+	return st, nil
+}
+
+// poll evaluates cond every pollInterval until it holds or deadline passes,
+// for conditions only observable in the resource's records. It reports
+// whether cond held; only a cancelled ctx is an error.
+func poll(ctx context.Context, deadline time.Time, cond func(now time.Time) bool) (bool, error) {
 	ticker := time.NewTicker(pollInterval)
 	defer ticker.Stop()
-	why := errors.New("not evaluated yet")
 	for {
 		now := time.Now()
-		if !now.Add(-window).Before(notBefore) {
-			live := liveFn()
-			slices.Sort(live)
-			st, err := steadyIn(res.snapshot(), now, window, live)
-			if err == nil {
-				return st, nil
-			}
-			why = err
+		if cond(now) {
+			return true, nil
 		}
-		if now.Add(-window).After(notAfter) {
-			return steady{}, fmt.Errorf("no steady leader by %s: %w", notAfter.Format("15:04:05.000"), why)
+		if now.After(deadline) {
+			return false, nil
 		}
 		select {
 		case <-ctx.Done():
-			return steady{}, fmt.Errorf("waiting for a steady leader: %w (last: %w)", ctx.Err(), why)
+			return false, ctx.Err()
 		case <-ticker.C:
 		}
 	}

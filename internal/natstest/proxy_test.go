@@ -55,6 +55,19 @@ func TestProxyForwards(t *testing.T) {
 	}
 }
 
+func TestProxyURLForKeepsCredentials(t *testing.T) {
+	// URLFor only builds a URL; the target need not be up.
+	p := natstest.RunProxy(t, "127.0.0.1:4222")
+	if got, want := p.URLFor("nats://alice:s3cret@10.0.0.1:4222"), "nats://alice:s3cret@"+p.Addr(); got != want {
+		t.Fatalf("URLFor with credentials = %q, want %q", got, want)
+	}
+	for _, target := range []string{"nats://10.0.0.1:4222", "10.0.0.1:4222"} {
+		if got := p.URLFor(target); got != p.URL() {
+			t.Fatalf("URLFor(%q) = %q, want the plain URL %q", target, got, p.URL())
+		}
+	}
+}
+
 func TestProxyBlackholeKeepsConnectionOpen(t *testing.T) {
 	p := natstest.RunProxy(t, echoServer(t).URL())
 	disconnected, onDisconnect := notify[error]()
