@@ -2,6 +2,7 @@ package fsm_test
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,11 +70,12 @@ func TestMarkdown(t *testing.T) {
 func TestElectionMermaid(t *testing.T) {
 	got := fsm.Election().Mermaid()
 	for _, line := range []string{
-		"    [*] --> candidate\n",
+		"    [*] --> starting\n",
 		"    candidate --> leader: acquired\n",
-		"    candidate --> follower: lost_race / leader_observed / unhealthy / child_failed\n",
-		"    follower --> candidate: key_released / campaign\n",
-		"    leader --> follower: renew_conflict / renew_deadline / disconnect_grace / reconnect_refuted / unhealthy / child_failed / resign\n",
+		"    candidate --> follower: lost_race / leader_observed / breaker_open / unhealthy / child_failed\n",
+		"    follower --> candidate: campaign\n",
+		"    leader --> follower: unhealthy / child_failed / renew_conflict / lease_moved / reconnect_refuted / renew_deadline / disconnected / resign\n",
+		"    stopping --> stopped: stopped\n",
 		"    stopped --> [*]\n",
 	} {
 		if !strings.Contains(got, line) {
@@ -91,15 +93,36 @@ func stateDiagramDoc() string {
 	var b strings.Builder
 	b.WriteString("# Election state diagram\n\n")
 	b.WriteString("<!-- Generated from fsm.Election() by `go test ./fsm -run TestStateDiagramIsCurrent -update`. Do not edit. -->\n\n")
-	b.WriteString("Each election actor runs this machine. An arrow is a state change, labelled with the events that cause it; ")
-	b.WriteString("events not drawn from a state either leave it unchanged (stay) or are refused with `fsm.ErrRefused`. ")
+	b.WriteString("Each election actor runs this machine. An arrow is a phase change, labelled with the events that cause it; ")
+	b.WriteString("events not drawn from a phase are refused with `fsm.ErrRefused` (no row fires them there). ")
 	b.WriteString("Every arrow out of `leader` is a demotion (`fsm.IsDemotion`). ")
-	b.WriteString("The table below the diagram lists every (state, event) pair with its reason.\n\n")
+	b.WriteString("Below the diagram: the decision core's rows (fsm/core_rows.go), which pick the event for each input, ")
+	b.WriteString("then every (phase, event) pair with its reason.\n\n")
 	b.WriteString("```mermaid\n")
 	b.WriteString(tab.Mermaid())
 	b.WriteString("```\n\n")
-	b.WriteString("## Every state and event\n\n")
+	b.WriteString("## The decision core's rows, in the order they are tried\n\n")
+	b.WriteString(rowsMarkdown())
+	b.WriteString("\n## Every phase and event\n\n")
 	b.WriteString(tab.Markdown())
+	return b.String()
+}
+
+// rowsMarkdown lists fsm.Rows() as a Markdown table.
+func rowsMarkdown() string {
+	var b strings.Builder
+	b.WriteString("| phases | input | when | event | ends the term as |\n|---|---|---|---|---|\n")
+	for _, r := range fsm.Rows() {
+		names := make([]string, len(r.Phases))
+		for i, p := range r.Phases {
+			names[i] = string(p)
+		}
+		when := r.When
+		if when == "" {
+			when = "otherwise"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", strings.Join(names, ", "), r.Input, when, r.Event, r.Reason)
+	}
 	return b.String()
 }
 

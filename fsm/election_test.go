@@ -14,84 +14,58 @@ type want struct {
 }
 
 var (
-	c, f, l, s = fsm.StateCandidate, fsm.StateFollower, fsm.StateLeader, fsm.StateStopped
-	stay       = want{outcome: fsm.Stay}
-	refuse     = want{outcome: fsm.Refuse}
+	st, f, c, l = fsm.StateStarting, fsm.StateFollower, fsm.StateCandidate, fsm.StateLeader
+	x, s        = fsm.StateStopping, fsm.StateStopped
+	refuse      = want{outcome: fsm.Refuse}
 )
 
 func moveTo(to fsm.State) want { return want{outcome: fsm.Move, to: to} }
 
-// electionMatrix is the election table written out by hand, independently of
-// fsm.Election, so that a change to either one fails this test.
-var electionMatrix = map[fsm.State]map[fsm.Event]want{
+// electionMoves is the election table's moves written out by hand,
+// independently of fsm.Election, so that a change to either one fails this
+// test. Every pair not listed here must be refused.
+var electionMoves = map[fsm.State]map[fsm.Event]want{
+	st: {fsm.EvReady: moveTo(f), fsm.EvFailed: moveTo(s), fsm.EvStop: moveTo(x)},
+	f:  {fsm.EvCampaign: moveTo(c), fsm.EvStop: moveTo(x)},
 	c: {
-		fsm.EvAcquired:         moveTo(l),
-		fsm.EvLostRace:         moveTo(f),
-		fsm.EvLeaderObserved:   moveTo(f),
-		fsm.EvKeyReleased:      stay,
-		fsm.EvCampaign:         stay,
-		fsm.EvRenewConflict:    stay,
-		fsm.EvRenewDeadline:    stay,
-		fsm.EvDisconnectGrace:  stay,
-		fsm.EvReconnectRefuted: stay,
-		fsm.EvUnhealthy:        moveTo(f),
-		fsm.EvChildFailed:      moveTo(f),
-		fsm.EvResign:           refuse,
-		fsm.EvStop:             moveTo(s),
-	},
-	f: {
-		fsm.EvAcquired:         refuse,
-		fsm.EvLostRace:         stay,
-		fsm.EvLeaderObserved:   stay,
-		fsm.EvKeyReleased:      moveTo(c),
-		fsm.EvCampaign:         moveTo(c),
-		fsm.EvRenewConflict:    stay,
-		fsm.EvRenewDeadline:    stay,
-		fsm.EvDisconnectGrace:  stay,
-		fsm.EvReconnectRefuted: stay,
-		fsm.EvUnhealthy:        stay,
-		fsm.EvChildFailed:      stay,
-		fsm.EvResign:           refuse,
-		fsm.EvStop:             moveTo(s),
+		fsm.EvAcquired: moveTo(l), fsm.EvLostRace: moveTo(f), fsm.EvLeaderObserved: moveTo(f),
+		fsm.EvBreakerOpen: moveTo(f), fsm.EvUnhealthy: moveTo(f), fsm.EvChildFailed: moveTo(f),
+		fsm.EvStop: moveTo(x),
 	},
 	l: {
-		fsm.EvAcquired:         refuse,
-		fsm.EvLostRace:         refuse,
-		fsm.EvLeaderObserved:   stay,
-		fsm.EvKeyReleased:      stay,
-		fsm.EvCampaign:         stay,
-		fsm.EvRenewConflict:    moveTo(f),
-		fsm.EvRenewDeadline:    moveTo(f),
-		fsm.EvDisconnectGrace:  moveTo(f),
-		fsm.EvReconnectRefuted: moveTo(f),
-		fsm.EvUnhealthy:        moveTo(f),
-		fsm.EvChildFailed:      moveTo(f),
-		fsm.EvResign:           moveTo(f),
-		fsm.EvStop:             moveTo(s),
+		fsm.EvUnhealthy: moveTo(f), fsm.EvChildFailed: moveTo(f), fsm.EvRenewConflict: moveTo(f),
+		fsm.EvLeaseMoved: moveTo(f), fsm.EvReconnectRefuted: moveTo(f), fsm.EvRenewDeadline: moveTo(f),
+		fsm.EvDisconnected: moveTo(f), fsm.EvResign: moveTo(f), fsm.EvStop: moveTo(x),
 	},
-	s: {
-		fsm.EvAcquired:         refuse,
-		fsm.EvLostRace:         stay,
-		fsm.EvLeaderObserved:   stay,
-		fsm.EvKeyReleased:      stay,
-		fsm.EvCampaign:         stay,
-		fsm.EvRenewConflict:    stay,
-		fsm.EvRenewDeadline:    stay,
-		fsm.EvDisconnectGrace:  stay,
-		fsm.EvReconnectRefuted: stay,
-		fsm.EvUnhealthy:        stay,
-		fsm.EvChildFailed:      stay,
-		fsm.EvResign:           refuse,
-		fsm.EvStop:             stay,
-	},
+	x: {fsm.EvStopped: moveTo(s)},
+	s: {},
+}
+
+// electionMatrix is every (state, event) pair of the table: the moves above,
+// refusals elsewhere.
+func electionMatrix() map[fsm.State]map[fsm.Event]want {
+	out := map[fsm.State]map[fsm.Event]want{}
+	for _, from := range fsm.Election().States {
+		out[from] = map[fsm.Event]want{}
+		for _, ev := range fsm.Election().Events {
+			w, ok := electionMoves[from][ev]
+			if !ok {
+				w = refuse
+			}
+			out[from][ev] = w
+		}
+	}
+	return out
 }
 
 // pathTo lists the events that take a new election machine to each state.
 var pathTo = map[fsm.State][]fsm.Event{
-	c: nil,
-	f: {fsm.EvLostRace},
-	l: {fsm.EvAcquired},
-	s: {fsm.EvStop},
+	st: nil,
+	f:  {fsm.EvReady},
+	c:  {fsm.EvReady, fsm.EvCampaign},
+	l:  {fsm.EvReady, fsm.EvCampaign, fsm.EvAcquired},
+	x:  {fsm.EvStop},
+	s:  {fsm.EvStop, fsm.EvStopped},
 }
 
 // electionIn returns an election machine driven from the initial state to st.
@@ -118,30 +92,21 @@ func electionIn(t *testing.T, st fsm.State) *fsm.Machine {
 
 func TestElectionMatrixCoversTable(t *testing.T) {
 	tab := fsm.Election()
-	if len(electionMatrix) != len(tab.States) {
-		t.Fatalf("matrix has %d states, table has %d", len(electionMatrix), len(tab.States))
+	if len(electionMoves) != len(tab.States) {
+		t.Fatalf("matrix has %d states, table has %d", len(electionMoves), len(tab.States))
 	}
-	for _, st := range tab.States {
-		row, ok := electionMatrix[st]
-		if !ok {
-			t.Fatalf("matrix has no row for state %q", st)
-		}
-		if len(row) != len(tab.Events) {
-			t.Errorf("matrix row %q has %d events, table has %d", st, len(row), len(tab.Events))
-		}
-		for _, ev := range tab.Events {
-			if _, ok := row[ev]; !ok {
-				t.Errorf("matrix has no entry for (%s, %s)", st, ev)
-			}
+	for _, from := range tab.States {
+		if _, ok := electionMoves[from]; !ok {
+			t.Fatalf("matrix has no row for state %q", from)
 		}
 	}
-	if tab.Initial != c {
-		t.Errorf("initial state = %q, want %q", tab.Initial, c)
+	if tab.Initial != st {
+		t.Errorf("initial state = %q, want %q", tab.Initial, st)
 	}
 }
 
 func TestElectionEveryPair(t *testing.T) {
-	for from, row := range electionMatrix {
+	for from, row := range electionMatrix() {
 		for ev, w := range row {
 			t.Run(string(from)+"/"+string(ev), func(t *testing.T) {
 				m := electionIn(t, from)
@@ -197,8 +162,8 @@ func TestIsDemotion(t *testing.T) {
 		want bool
 	}{
 		{"leader to follower", fsm.Transition{From: l, To: f, Event: fsm.EvRenewDeadline, Changed: true}, true},
-		{"leader to stopped", fsm.Transition{From: l, To: s, Event: fsm.EvStop, Changed: true}, true},
-		{"leader stays", fsm.Transition{From: l, To: l, Event: fsm.EvLeaderObserved}, false},
+		{"leader to stopping", fsm.Transition{From: l, To: x, Event: fsm.EvStop, Changed: true}, true},
+		{"leader stays", fsm.Transition{From: l, To: l, Event: fsm.EvResign}, false},
 		{"candidate to leader", fsm.Transition{From: c, To: l, Event: fsm.EvAcquired, Changed: true}, false},
 		{"candidate to follower", fsm.Transition{From: c, To: f, Event: fsm.EvLostRace, Changed: true}, false},
 	}

@@ -14,7 +14,7 @@ func TestFireRefusedLeavesStateUnchanged(t *testing.T) {
 	if !errors.Is(err, fsm.ErrRefused) {
 		t.Fatalf("Fire(resign) in follower: error %v, want ErrRefused", err)
 	}
-	for _, part := range []string{`"resign"`, `"follower"`, "only a leader can resign"} {
+	for _, part := range []string{`"resign"`, `"follower"`, "no row of the decision core fires"} {
 		if !strings.Contains(err.Error(), part) {
 			t.Errorf("error %q does not mention %s", err, part)
 		}
@@ -49,8 +49,8 @@ func TestNewMachineStartsInInitial(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Current() != fsm.StateCandidate {
-		t.Errorf("Current() = %q, want %q", m.Current(), fsm.StateCandidate)
+	if m.Current() != fsm.StateStarting {
+		t.Errorf("Current() = %q, want %q", m.Current(), fsm.StateStarting)
 	}
 }
 
@@ -60,15 +60,15 @@ func TestMachineOwnsItsTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tab.Rules[ruleIndex(t, tab, c, fsm.EvAcquired)].Outcome = fsm.Refuse
+	tab.Rules[ruleIndex(t, tab, st, fsm.EvReady)].Outcome = fsm.Refuse
 	got := m.Table()
 	got.Rules[ruleIndex(t, got, c, fsm.EvStop)].To = f
 
-	tr, err := m.Fire(fsm.EvAcquired)
-	if err != nil || tr.To != l {
-		t.Fatalf("Fire(acquired) = %+v, %v after the caller changed its copy; want move to leader", tr, err)
+	tr, err := m.Fire(fsm.EvReady)
+	if err != nil || tr.To != f {
+		t.Fatalf("Fire(ready) = %+v, %v after the caller changed its copy; want move to follower", tr, err)
 	}
-	if r, _ := m.Table().Lookup(c, fsm.EvStop); r.To != s {
+	if r, _ := m.Table().Lookup(c, fsm.EvStop); r.To != x {
 		t.Errorf("Table() returned a slice shared with the machine: (candidate, stop) now goes to %q", r.To)
 	}
 }

@@ -85,7 +85,7 @@ func TestValidateRejects(t *testing.T) {
 			edit: func(t *testing.T, tab *fsm.Table) {
 				tab.Rules[ruleIndex(t, *tab, s, fsm.EvStop)].To = c
 			},
-			mentions: []string{"(stopped, stop)", "stay with target"},
+			mentions: []string{"(stopped, stop)", "refuse with target"},
 		},
 		{
 			name: "unknown outcome",

@@ -1,0 +1,207 @@
+package fsm
+
+import "time"
+
+// InputKind says what happened.
+type InputKind uint8
+
+// The inputs of the decision core: everything the election actor receives.
+const (
+	// InStart: the election actor started.
+	InStart InputKind = iota + 1
+	// InStoreOpened: the lease store is open (Err == "") or failed to open.
+	InStoreOpened
+	// InKey: the watch (or a backstop read) saw the key: Key.
+	InKey
+	// InAcquired: an acquisition answered: Seq, Outcome, Lease, SentAt.
+	InAcquired
+	// InRenewed: a renewal answered: Outcome, Lease (term and new
+	// revision), SentAt.
+	InRenewed
+	// InReleased: a release answered: Outcome, Lease.Term.
+	InReleased
+	// InTick: a timer fired: Timer, Term.
+	InTick
+	// InConnection: the connection changed: Conn.
+	InConnection
+	// InHealth: a health check finished: Failures in a row (0 when healthy).
+	InHealth
+	// InChildFailed: a child gave up: Child.
+	InChildFailed
+	// InResign: the user asked the leader to step down.
+	InResign
+	// InStop: the election was asked to end; KeepLease leaves the lease
+	// to expire, Forced says the actor is going away now and cannot wait.
+	InStop
+)
+
+var inputNames = [...]string{"", "start", "store_opened", "key", "acquired", "renewed", "released", "tick", "connection", "health", "child_failed", "resign", "stop"}
+
+// String names the kind.
+func (k InputKind) String() string {
+	if int(k) < len(inputNames) {
+		return inputNames[k]
+	}
+	return "unknown"
+}
+
+// WriteResult is how a write to the store answered.
+type WriteResult uint8
+
+// Write results.
+const (
+	// WriteOK: the write was acknowledged.
+	WriteOK WriteResult = iota + 1
+	// WriteConflict: the key was not at the expected revision (a lost race for a
+	// create, someone else's key for a renewal).
+	WriteConflict
+	// WriteFailed: the write failed and certainly did not happen (transient).
+	WriteFailed
+	// WriteUnknown: no reply came; the write may have happened.
+	WriteUnknown
+	// WritePermanent: the write can never succeed (permissions, bad input).
+	WritePermanent
+)
+
+// Timer names a timer of the election.
+type Timer uint8
+
+// The election's timers.
+const (
+	// TimerCampaign: the next acquisition is due.
+	TimerCampaign Timer = iota + 1
+	// TimerHeartbeat: the next renewal is due.
+	TimerHeartbeat
+	// TimerDeadline: the leader's self-demotion deadline.
+	TimerDeadline
+	// TimerGrace: the leader's disconnect grace ended.
+	TimerGrace
+	// TimerOpen: retry opening the store.
+	TimerOpen
+	// TimerRespawn: restart the children that gave up.
+	TimerRespawn
+	// TimerStop: the stop waited long enough for replies.
+	TimerStop
+)
+
+var timerNames = [...]string{"", "campaign", "heartbeat", "deadline", "grace", "open", "respawn", "stop"}
+
+// String names the timer.
+func (t Timer) String() string {
+	if int(t) < len(timerNames) {
+		return timerNames[t]
+	}
+	return "unknown"
+}
+
+// ConnState is a change of the NATS connection.
+type ConnState uint8
+
+// Connection changes.
+const (
+	// ConnLost: the connection dropped; the client tries to reconnect.
+	ConnLost ConnState = iota + 1
+	// ConnBack: the connection is back after a loss.
+	ConnBack
+	// ConnClosed: the connection is closed for good.
+	ConnClosed
+)
+
+// KeyView is what a read or the watch saw in the role's key.
+type KeyView struct {
+	// Free is true when the key was deleted, expired or not found.
+	Free bool
+	// Revision is the revision of the change (0 when a read found nothing).
+	Revision uint64
+	// Holder is the holder seen when the key is not free.
+	Holder Holder
+}
+
+// Input is one thing that happened to an election, with the time it was
+// handled. Only the fields its Kind names are set.
+type Input struct {
+	Kind InputKind
+	// At is the time on the candidate's clock when the input is handled.
+	At time.Time
+
+	Key       KeyView
+	Seq       uint64
+	Result    WriteResult
+	Lease     Lease
+	SentAt    time.Time
+	Timer     Timer
+	Term      uint64
+	Conn      ConnState
+	Failures  int
+	Child     Child
+	Err       string
+	Permanent bool
+	KeepLease bool
+	Forced    bool
+}
+
+// EffectKind says what to do.
+type EffectKind uint8
+
+// The effects of the decision core: everything the election actor does.
+const (
+	// DoOpenStore: open the lease store.
+	DoOpenStore EffectKind = iota + 1
+	// DoStartChildren: start the children named in Child.
+	DoStartChildren
+	// DoAcquire: create the key; answer with InAcquired carrying Seq.
+	DoAcquire
+	// DoRenew: renew Lease at Lease.Revision; answer with InRenewed.
+	DoRenew
+	// DoRelease: delete the key at Lease.Revision; answer with InReleased.
+	DoRelease
+	// DoArmTimer: (re)arm Timer for Term to fire After from now.
+	DoArmTimer
+	// DoCancelTimer: cancel Timer.
+	DoCancelTimer
+	// DoPromoted: announce that this candidate leads Lease's term.
+	DoPromoted
+	// DoDemoted: announce that the term of Lease ended for Reason.
+	DoDemoted
+	// DoLeaderChanged: announce the holder seen in the store changed to
+	// Holder.
+	DoLeaderChanged
+	// DoMoved: the phase changed From -> To on Event (for logs and traces).
+	DoMoved
+	// DoAnswerResign: answer a Resign; Err is "" on success.
+	DoAnswerResign
+	// DoWarn: the election cannot make progress; Err says why.
+	DoWarn
+	// DoFail: the election failed for good; Err says why.
+	DoFail
+	// DoFinish: the election has ended; stop the actor.
+	DoFinish
+)
+
+var effectNames = [...]string{"", "open_store", "start_children", "acquire", "renew", "release", "arm_timer", "cancel_timer", "promoted", "demoted", "leader_changed", "moved", "answer_resign", "warn", "fail", "finish"}
+
+// String names the kind.
+func (k EffectKind) String() string {
+	if int(k) < len(effectNames) {
+		return effectNames[k]
+	}
+	return "unknown"
+}
+
+// Effect is one thing the election actor must do. Only the fields its Kind
+// names are set.
+type Effect struct {
+	Kind   EffectKind
+	Seq    uint64
+	Lease  Lease
+	Timer  Timer
+	Term   uint64
+	After  time.Duration
+	Reason Reason
+	Holder Holder
+	Child  Child
+	From   State
+	To     State
+	Event  Event
+	Err    string
+}

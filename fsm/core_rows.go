@@ -1,0 +1,107 @@
+package fsm
+
+// The decision core of an election, as rows. This file is the whole
+// election: for each phase and input, the first row whose guard holds decides
+// what happens. A row names the table event it fires (the phase change, ""
+// for none), the reason when it ends a term, and its effects. Step (in
+// core_step.go) only finds the row and applies it; the helpers the rows use
+// are in core_actions.go.
+//
+// Every (phase, input) pair ends with a row without a guard, so the rows are
+// total: nothing an election receives is undecided. Reads and watch events
+// are hints; only the store's answers to our own writes make or keep a leader.
+
+// electionRows returns the rows in the order they are tried.
+func electionRows() []row {
+	all := []State{StateStarting, StateFollower, StateCandidate, StateLeader, StateStopping, StateStopped}
+	live := []State{StateStarting, StateFollower, StateCandidate, StateLeader}
+	s, f, c, l, x, z := StateStarting, StateFollower, StateCandidate, StateLeader, StateStopping, StateStopped
+	return []row{
+		// Starting: open the store, then learn who holds the key.
+		{on: in(s), input: InStart, do: openStore},
+		{on: in(f, c, l, x, z), input: InStart, do: ignore},
+		{on: in(s), input: InStoreOpened, when: "opened", guard: opened, event: EvReady, do: startChildren},
+		{on: in(s), input: InStoreOpened, when: "failed for good", guard: permanent, event: EvFailed, do: failForGood},
+		{on: in(s), input: InStoreOpened, do: retryOpen},
+		{on: in(f, c, l, x, z), input: InStoreOpened, do: ignore},
+		{on: in(s), input: InTick, when: "open timer", guard: timer(TimerOpen), do: openStore},
+
+		// What the key holds: a hint that starts or stops campaigning, and
+		// for a leader the proof that its lease moved on.
+		{on: in(l), input: InKey, when: "moved past our lease while proving", guard: both(keyMovedOn, proving), event: EvReconnectRefuted, reason: ReasonReconnectRefuted, do: observeThen(endTermKeep)},
+		{on: in(l), input: InKey, when: "moved past our lease", guard: keyMovedOn, event: EvLeaseMoved, reason: ReasonRenewConflict, do: observeThen(endTermKeep, campaignSoon)},
+		{on: in(l), input: InKey, do: observeThen()},
+		{on: in(c), input: InKey, when: "held, no attempt in flight", guard: both(keyHeld, noAttempt), event: EvLeaderObserved, do: observeThen(cancelCampaign)},
+		{on: in(c), input: InKey, do: observeThen()},
+		{on: in(f), input: InKey, when: "free", guard: keyFree, do: observeThen(campaignSoon)},
+		{on: in(f), input: InKey, do: observeThen(cancelCampaign)},
+		{on: in(s, x, z), input: InKey, do: observeThen()},
+
+		// Campaigning.
+		{on: in(f), input: InTick, when: "campaign timer, may campaign", guard: both(timer(TimerCampaign), mayCampaign), event: EvCampaign, do: acquire},
+		{on: in(f), input: InTick, when: "campaign timer, key free but held back", guard: both(timer(TimerCampaign), heldBackByTime), do: campaignLater},
+		{on: in(c), input: InTick, when: "campaign timer, no attempt in flight", guard: all3(timer(TimerCampaign), noAttempt, holdsNothing), do: acquire},
+		{on: in(c), input: InAcquired, when: "won in time", guard: all3(ours, won, inTime), event: EvAcquired, do: promote},
+		{on: in(c), input: InAcquired, when: "won while unhealthy", guard: all3(ours, won, unhealthy), event: EvUnhealthy, do: releaseWon},
+		{on: in(c), input: InAcquired, when: "won while a child is down", guard: all3(ours, won, childDown), event: EvChildFailed, do: releaseWon},
+		{on: in(c), input: InAcquired, when: "won too late to lead", guard: both(ours, won), event: EvLostRace, do: releaseWon},
+		{on: in(c), input: InAcquired, when: "lost the race", guard: both(ours, result(WriteConflict)), event: EvLostRace, do: lostRace},
+		{on: in(c), input: InAcquired, when: "failed, breaker opens", guard: both(ours, breakerTrips), event: EvBreakerOpen, do: openBreaker},
+		{on: in(c), input: InAcquired, when: "failed", guard: ours, do: retryAcquire},
+		{on: in(x), input: InAcquired, when: "won while stopping", guard: both(ours, won), do: releaseWon},
+		{on: in(x), input: InAcquired, when: "answered while stopping", guard: ours, do: forgetAttempt},
+		{on: in(s, f, c, l, x, z), input: InAcquired, do: ignore},
+
+		// Leading: renew every heartbeat; demote on a refusal, at the
+		// deadline, or after the disconnect grace.
+		{on: in(l), input: InTick, when: "heartbeat", guard: all3(timer(TimerHeartbeat), currentTerm, notRenewing), do: renew},
+		{on: in(l), input: InTick, when: "deadline passed", guard: all3(timer(TimerDeadline), currentTerm, deadlinePassed), event: EvRenewDeadline, reason: ReasonRenewDeadline, do: endTermKeep},
+		{on: in(l), input: InTick, when: "grace over, still disconnected", guard: all3(timer(TimerGrace), currentTerm, disconnected), event: EvDisconnected, reason: ReasonDisconnected, do: endTermKeep},
+		{on: in(l), input: InRenewed, when: "renewed", guard: both(renewalOfOurs, result(WriteOK)), do: renewed},
+		{on: in(l), input: InRenewed, when: "refused while proving", guard: all3(renewalOfOurs, refused, proving), event: EvReconnectRefuted, reason: ReasonReconnectRefuted, do: endTermKeep},
+		{on: in(l), input: InRenewed, when: "refused", guard: both(renewalOfOurs, refused), event: EvRenewConflict, reason: ReasonRenewConflict, do: endTermKeep},
+		{on: in(l), input: InRenewed, when: "not proven either way", guard: renewalOfOurs, do: renewUnproven},
+		{on: in(f, c, x), input: InRenewed, when: "a release waits for it", guard: both(renewalOfOurs, releaseDue), do: releaseAfterRenewal},
+		{on: in(s, f, c, l, x, z), input: InRenewed, do: ignore},
+		{on: all, input: InReleased, when: "our release", guard: releaseOfOurs, do: released},
+		{on: all, input: InReleased, do: ignore},
+
+		// Conditions the children report.
+		{on: in(l), input: InConnection, when: "closed", guard: conn(ConnClosed), event: EvDisconnected, reason: ReasonDisconnected, do: connectionThen(endTermKeep)},
+		{on: in(l), input: InConnection, when: "lost", guard: conn(ConnLost), do: connectionThen(armGrace)},
+		{on: in(l), input: InConnection, when: "back", guard: conn(ConnBack), do: connectionThen(prove)},
+		{on: all, input: InConnection, do: connectionThen()},
+		{on: in(l), input: InHealth, when: "turned unhealthy", guard: turnsUnhealthy, event: EvUnhealthy, reason: ReasonUnhealthy, do: healthThen(endTermRelease)},
+		{on: in(c), input: InHealth, when: "turned unhealthy, no attempt in flight", guard: both(turnsUnhealthy, noAttempt), event: EvUnhealthy, do: healthThen(cancelCampaign)},
+		{on: in(f), input: InHealth, when: "healthy again", guard: turnsHealthy, do: healthThen(campaignSoon)},
+		{on: all, input: InHealth, do: healthThen()},
+		{on: in(l), input: InChildFailed, event: EvChildFailed, reason: ReasonChildFailed, do: childDownThen(endTermRelease)},
+		{on: in(c), input: InChildFailed, when: "no attempt in flight", guard: noAttempt, event: EvChildFailed, do: childDownThen(cancelCampaign)},
+		{on: live, input: InChildFailed, do: childDownThen()},
+		{on: in(x, z), input: InChildFailed, do: ignore},
+		{on: live, input: InTick, when: "respawn timer", guard: timer(TimerRespawn), do: respawn},
+
+		// The user: resign and stop.
+		{on: in(l), input: InResign, event: EvResign, reason: ReasonResigned, do: resign},
+		{on: in(x, z), input: InResign, do: answerResign(ResignStopped)},
+		{on: in(s, f, c), input: InResign, do: answerResign(ResignNotLeader)},
+		{on: in(l), input: InStop, when: "the actor failed", guard: actorFailed, event: EvStop, reason: ReasonFailed, do: stopLeading},
+		{on: in(l), input: InStop, event: EvStop, reason: ReasonStopped, do: stopLeading},
+		{on: live, input: InStop, event: EvStop, do: stop},
+		{on: in(x), input: InStop, when: "forced while stopping", guard: forced, do: abandonInFlight},
+		{on: in(x, z), input: InStop, do: ignore},
+		{on: in(x), input: InTick, when: "stop timer", guard: timer(TimerStop), do: abandonInFlight},
+		{on: all, input: InTick, do: ignore},
+
+		// After every input: a stopping election with nothing in flight ends.
+		{on: in(x), input: afterEveryInput, when: "nothing in flight", guard: idle, event: EvStopped, do: finish},
+	}
+}
+
+// Answers a Resign can get besides the release's own error.
+const (
+	// ResignNotLeader: the candidate did not lead.
+	ResignNotLeader = "not_leader"
+	// ResignStopped: the election is stopping or stopped.
+	ResignStopped = "stopped"
+)

@@ -1,0 +1,201 @@
+package fsm
+
+import "time"
+
+// Timing is what the decision core needs of an election's configuration:
+// durations and thresholds, all validated by the caller.
+type Timing struct {
+	// TTL is the lease's time to live on the server.
+	TTL time.Duration
+	// RenewDeadline: a leader demotes itself unless a renewal sent within
+	// this long has succeeded.
+	RenewDeadline time.Duration
+	// HeartbeatInterval is the time between renewals.
+	HeartbeatInterval time.Duration
+	// DisconnectGrace is how long a leader stays leader while disconnected.
+	DisconnectGrace time.Duration
+	// PollInterval bounds how long a candidate that lost a race waits before
+	// it looks again when no winner shows up.
+	PollInterval time.Duration
+	// OpTimeout bounds the wait for the replies of writes when stopping.
+	OpTimeout time.Duration
+	// CampaignJitter is the largest random delay before an acquisition; zero
+	// campaigns at once.
+	CampaignJitter time.Duration
+	// Priority shortens the jitter: it is divided by 1+Priority.
+	Priority int
+	// ResignHoldOff is how long a leader that resigned waits before it
+	// campaigns again.
+	ResignHoldOff time.Duration
+	// RetryInitial and RetryMax bound the backoff after a failed attempt.
+	RetryInitial, RetryMax time.Duration
+	// BreakerThreshold failed attempts in a row open the circuit breaker for
+	// BreakerCooldown.
+	BreakerThreshold int
+	BreakerCooldown  time.Duration
+	// HealthFailureThreshold consecutive failed health checks make the
+	// candidate unhealthy.
+	HealthFailureThreshold int
+	// RespawnDelay is how long a child that gave up stays down before it is
+	// started again.
+	RespawnDelay time.Duration
+	// Seed makes jitter and backoff deterministic: the same seed and inputs
+	// give the same effects.
+	Seed uint64
+}
+
+// Lease is the part of a held lease the core reasons about.
+type Lease struct {
+	// Term is the revision at which the lease was acquired.
+	Term uint64
+	// Revision is the key's revision as last written by us.
+	Revision uint64
+	// Nonce tells two holders of the same term apart.
+	Nonce string
+}
+
+// Holder is who the core last saw holding the key.
+type Holder struct {
+	// Name is the holder's instance, or "" when the key looked free.
+	Name string
+	// Foreign is true when the key holds something that is not a lease.
+	Foreign bool
+	// Term, Revision and Nonce identify the holder's term.
+	Term, Revision uint64
+	Nonce          string
+}
+
+// Child names a supervised child of the election.
+type Child uint8
+
+// The election's children.
+const (
+	// ChildWatch follows the role's key.
+	ChildWatch Child = 1 << iota
+	// ChildConnection reports the NATS connection's state.
+	ChildConnection
+	// ChildHealth runs the user's health checker.
+	ChildHealth
+)
+
+// String names the child.
+func (c Child) String() string {
+	switch c {
+	case ChildWatch:
+		return "watch"
+	case ChildConnection:
+		return "connection"
+	case ChildHealth:
+		return "health"
+	default:
+		return "children"
+	}
+}
+
+// Breaker is the state of the acquisition circuit breaker.
+type Breaker uint8
+
+// Breaker states.
+const (
+	// BreakerClosed: attempts run normally.
+	BreakerClosed Breaker = iota
+	// BreakerOpen: too many attempts failed in a row; none runs until the
+	// cool-down ends.
+	BreakerOpen
+	// BreakerHalfOpen: the cool-down ended; one trial attempt decides.
+	BreakerHalfOpen
+)
+
+// Reason says why a term ended.
+type Reason string
+
+// The reasons a term ends.
+const (
+	ReasonRenewConflict    Reason = "renew_conflict"
+	ReasonRenewDeadline    Reason = "renew_deadline"
+	ReasonDisconnected     Reason = "disconnected"
+	ReasonReconnectRefuted Reason = "reconnect_refuted"
+	ReasonUnhealthy        Reason = "unhealthy"
+	ReasonChildFailed      Reason = "child_failed"
+	ReasonResigned         Reason = "resigned"
+	ReasonStopped          Reason = "stopped"
+	ReasonFailed           Reason = "failed"
+)
+
+// ElectionState is everything the decision core knows about one election. It
+// is a plain comparable value: Step returns a new one, and two states are
+// equal exactly when nothing observable changed.
+type ElectionState struct {
+	// Phase is the election's state in the election table.
+	Phase State
+
+	// Lease is ours while leading, and while a release of it is pending.
+	Lease Lease
+	// LastRenewal is when the newest successful renewal (or the create) of
+	// Lease was sent: the lease's deadline counts from it.
+	LastRenewal time.Time
+	// Proving is set after a reconnect until a renewal proves the lease.
+	Proving bool
+
+	// Attempt is the sequence number of the acquisition in flight, 0 if none.
+	Attempt uint64
+	// Attempts counts acquisitions started.
+	Attempts uint64
+	// Renewing is set while a renewal of Lease is in flight.
+	Renewing bool
+	// ReleaseDue is set when Lease must be released as soon as the renewal
+	// in flight answers, so the release uses the newest revision.
+	ReleaseDue bool
+	// Releasing is set while a release of Lease is in flight.
+	Releasing bool
+	// ResignWaiting is set while a Resign waits for its release's reply.
+	ResignWaiting bool
+
+	// Observed is the holder last seen in the store; KeyFree is true when the
+	// key was last seen free.
+	Observed Holder
+	KeyFree  bool
+
+	// Connected, Healthy and Failed are the conditions the children report:
+	// Failed holds the children that gave up and are not restarted yet.
+	Connected bool
+	Healthy   bool
+	Failed    Child
+	// HoldOffUntil: no campaigning before then (after resigning).
+	HoldOffUntil time.Time
+
+	// Breaker, Failures and BreakerUntil are the circuit breaker; Failures
+	// also drives the retry backoff.
+	Breaker      Breaker
+	Failures     int
+	BreakerUntil time.Time
+	// RetryDelay is the last backoff delay chosen (zero after a success).
+	RetryDelay time.Duration
+
+	// Transitions counts phase changes; Since is when the phase was entered.
+	Transitions uint64
+	Since       time.Time
+	// LastError describes the last error met ("" if none); Fatal is set when
+	// the election failed for good.
+	LastError string
+	Fatal     string
+	// KeepLease is set when a stop leaves the lease to expire.
+	KeepLease bool
+}
+
+// NewElectionState returns the state of an election that has not started.
+func NewElectionState() ElectionState {
+	return ElectionState{Phase: StateStarting, Connected: true, Healthy: true}
+}
+
+// Leading reports whether the state holds leadership.
+func (s ElectionState) Leading() bool { return s.Phase == StateLeader }
+
+// LeaseDeadline is when a leader demotes itself unless a renewal succeeds
+// first (zero when not leading).
+func (s ElectionState) LeaseDeadline(t Timing) time.Time {
+	if !s.Leading() {
+		return time.Time{}
+	}
+	return s.LastRenewal.Add(t.RenewDeadline)
+}

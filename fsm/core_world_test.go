@@ -1,0 +1,369 @@
+package fsm
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// world drives one decision core under virtual time: it delivers armed
+// timers when they are due, answers the writes the core asks for, and checks
+// the core's invariants after every step. It is a loose model of the store on
+// purpose: replies, observations and conditions come in any order a real
+// election could see, including stale and contradictory ones.
+type world struct {
+	tb   testing.TB
+	rng  *rand.Rand
+	t    Timing
+	s    ElectionState
+	now  time.Time
+	rev  uint64  // the store's last revision
+	log  []Input // the last inputs, for a failure's report
+	hits map[int]int
+
+	timers  map[Timer]armed
+	pending []request
+
+	leading   *Lease               // the term announced by Promoted and not yet by Demoted
+	newest    map[uint64]uint64    // term -> newest acknowledged revision of our lease
+	proven    map[uint64]time.Time // term -> latest send time of an acknowledged write of it
+	renewing  map[uint64]int       // term -> renewals in flight
+	finished  bool
+	promoted  int
+	lastInput Input
+}
+
+// phases are the election table's states.
+var phases = Election().States
+
+// armed is a timer the core armed.
+type armed struct {
+	at   time.Time
+	term uint64
+}
+
+// request is a write the core asked for and the world has not answered.
+type request struct {
+	kind   EffectKind
+	seq    uint64
+	lease  Lease
+	sentAt time.Time
+}
+
+// testTiming is a valid timing, as leadership derives it from a 10s TTL.
+func testTiming(seed uint64) Timing {
+	return Timing{
+		TTL: 10 * time.Second, RenewDeadline: 7 * time.Second, HeartbeatInterval: 2 * time.Second,
+		DisconnectGrace: 3 * time.Second, PollInterval: 2 * time.Second, OpTimeout: 2 * time.Second,
+		CampaignJitter: 25 * time.Millisecond, ResignHoldOff: time.Second,
+		RetryInitial: 100 * time.Millisecond, RetryMax: 5 * time.Second,
+		BreakerThreshold: 3, BreakerCooldown: 10 * time.Second, HealthFailureThreshold: 2,
+		RespawnDelay: 10 * time.Second, Seed: seed,
+	}
+}
+
+// newWorld starts a world whose core has not started.
+func newWorld(tb testing.TB, seed uint64) *world {
+	return &world{
+		tb: tb, rng: rand.New(rand.NewPCG(seed, seed^0x5bd1e995)), t: testTiming(seed),
+		s: NewElectionState(), now: time.Unix(1_700_000_000, 0), hits: map[int]int{},
+		timers: map[Timer]armed{}, newest: map[uint64]uint64{}, proven: map[uint64]time.Time{}, renewing: map[uint64]int{},
+	}
+}
+
+// fail reports a broken invariant with the inputs that led to it.
+func (w *world) fail(format string, args ...any) {
+	w.tb.Helper()
+	report := ""
+	for _, in := range w.log {
+		report += fmt.Sprintf("  %s %+v\n", in.Kind, in)
+	}
+	w.tb.Fatalf("%s\nstate: %+v\nlast inputs:\n%s", fmt.Sprintf(format, args...), w.s, report)
+}
+
+// feed steps the core with in at the current time and checks the result.
+func (w *world) feed(in Input) {
+	w.tb.Helper()
+	in.At = w.now
+	w.lastInput = in
+	if len(w.log) == 25 {
+		w.log = w.log[1:]
+	}
+	w.log = append(w.log, in)
+	before := w.s
+	next, effects, applied := stepRows(w.t, before, in)
+	for _, i := range applied {
+		if i >= 0 {
+			w.hits[i]++
+		}
+	}
+	w.s = next
+	for _, e := range effects {
+		w.carryOut(before, e)
+	}
+	w.checkState()
+}
+
+// carryOut applies one effect to the world and checks it.
+func (w *world) carryOut(before ElectionState, e Effect) {
+	w.tb.Helper()
+	switch e.Kind {
+	case DoArmTimer:
+		w.timers[e.Timer] = armed{at: w.now.Add(e.After), term: e.Term}
+	case DoCancelTimer:
+		delete(w.timers, e.Timer)
+	case DoAcquire:
+		if before.Lease.Term != 0 || before.Phase == StateLeader {
+			w.fail("acquire while holding term %d in %s", before.Lease.Term, before.Phase)
+		}
+		w.pending = append(w.pending, request{kind: DoAcquire, seq: e.Seq, sentAt: w.now})
+	case DoRenew:
+		if w.s.Phase != StateLeader {
+			w.fail("renew in %s", w.s.Phase)
+		}
+		w.renewing[e.Lease.Term]++
+		w.pending = append(w.pending, request{kind: DoRenew, lease: e.Lease, sentAt: w.now})
+	case DoRelease:
+		if e.Lease.Revision != w.newest[e.Lease.Term] {
+			w.fail("release of term %d at revision %d, newest acknowledged is %d", e.Lease.Term, e.Lease.Revision, w.newest[e.Lease.Term])
+		}
+		if w.renewing[e.Lease.Term] > 0 && !w.lastInput.Forced && w.lastInput.Timer != TimerStop {
+			w.fail("release of term %d while its renewal is in flight", e.Lease.Term)
+		}
+		w.pending = append(w.pending, request{kind: DoRelease, lease: e.Lease, sentAt: w.now})
+	case DoPromoted:
+		if w.leading != nil {
+			w.fail("promoted to term %d while term %d was not demoted", e.Lease.Term, w.leading.Term)
+		}
+		l := e.Lease
+		w.leading = &l
+		w.promoted++
+	case DoDemoted:
+		if w.leading == nil || w.leading.Term != e.Lease.Term {
+			w.fail("demoted from term %d, announced term is %v", e.Lease.Term, w.leading)
+		}
+		if e.Reason == "" {
+			w.fail("demoted from term %d without a reason", e.Lease.Term)
+		}
+		w.leading = nil
+	case DoFinish:
+		w.finished = true
+	}
+}
+
+// checkState checks the invariants that hold between steps.
+func (w *world) checkState() {
+	w.tb.Helper()
+	s := w.s
+	if !slices.Contains(phases, s.Phase) {
+		w.fail("phase %q is not in the table", s.Phase)
+	}
+	if s.Leading() {
+		if w.leading == nil || w.leading.Term != s.Lease.Term {
+			w.fail("leading term %d, announced %v", s.Lease.Term, w.leading)
+		}
+		// The deadline counts from when the newest acknowledged write was
+		// sent, as the world saw it, not from what the core believes.
+		if deadline := w.proven[s.Lease.Term].Add(w.t.RenewDeadline); !w.now.Before(deadline) {
+			w.fail("leader at %v past its deadline %v", w.now, deadline)
+		}
+	} else if w.leading != nil {
+		w.fail("phase %s but term %d was never demoted", s.Phase, w.leading.Term)
+	}
+}
+
+// advance moves time forward by d, delivering every timer that falls due on
+// the way, in order.
+func (w *world) advance(d time.Duration) {
+	end := w.now.Add(d)
+	for !w.finished {
+		name, due, ok := w.nextTimer()
+		if !ok || due.at.After(end) {
+			break
+		}
+		delete(w.timers, name)
+		if due.at.After(w.now) {
+			w.now = due.at
+		}
+		w.feed(Input{Kind: InTick, Timer: name, Term: due.term})
+	}
+	if end.After(w.now) {
+		w.now = end
+	}
+}
+
+// nextTimer is the timer due first.
+func (w *world) nextTimer() (Timer, armed, bool) {
+	var name Timer
+	var first armed
+	found := false
+	for n, a := range w.timers {
+		if !found || a.at.Before(first.at) || (a.at.Equal(first.at) && n < name) {
+			name, first, found = n, a, true
+		}
+	}
+	return name, first, found
+}
+
+// answer replies to the i-th pending write with a random result.
+func (w *world) answer(i int) {
+	req := w.pending[i]
+	w.pending = slices.Delete(w.pending, i, i+1)
+	in := Input{SentAt: req.sentAt, Err: "boom"}
+	switch req.kind {
+	case DoAcquire:
+		in.Kind, in.Seq = InAcquired, req.seq
+		in.Result = w.pick(WriteOK, WriteOK, WriteConflict, WriteConflict, WriteFailed, WriteUnknown, WritePermanent)
+		if in.Result == WriteOK {
+			w.rev++
+			in.Lease = Lease{Term: w.rev, Revision: w.rev, Nonce: strconv.FormatUint(req.seq, 10)}
+			w.newest[w.rev] = w.rev
+			w.proven[w.rev] = req.sentAt
+		}
+	case DoRenew:
+		w.renewing[req.lease.Term]--
+		in.Kind, in.Lease = InRenewed, req.lease
+		in.Result = w.pick(WriteOK, WriteOK, WriteOK, WriteConflict, WriteFailed, WriteUnknown)
+		if in.Result == WriteOK {
+			w.rev++
+			in.Lease.Revision = w.rev
+			w.newest[req.lease.Term] = w.rev
+			if req.sentAt.After(w.proven[req.lease.Term]) {
+				w.proven[req.lease.Term] = req.sentAt
+			}
+		}
+	case DoRelease:
+		in.Kind, in.Lease = InReleased, req.lease
+		in.Result = w.pick(WriteOK, WriteOK, WriteConflict, WriteFailed)
+	}
+	if in.Result == WriteOK {
+		in.Err = ""
+	}
+	w.feed(in)
+}
+
+// pick returns one of rs at random.
+func (w *world) pick(rs ...WriteResult) WriteResult { return rs[w.rng.IntN(len(rs))] }
+
+// observe feeds a random observation of the key.
+func (w *world) observe() {
+	k := KeyView{}
+	switch w.rng.IntN(4) {
+	case 0:
+		k.Free = true
+		if w.rng.IntN(3) > 0 {
+			w.rev++
+			k.Revision = w.rev
+		}
+	case 1:
+		w.rev++
+		k.Revision = w.rev
+		k.Holder = Holder{Name: "other", Term: w.rev, Revision: w.rev, Nonce: "x"}
+	case 2:
+		k.Holder = Holder{Name: "other", Foreign: true, Revision: w.rev}
+		k.Revision = w.rev
+	default:
+		l := w.s.Lease
+		k.Revision = l.Revision
+		k.Holder = Holder{Name: "me", Term: l.Term, Revision: l.Revision, Nonce: l.Nonce}
+		if l.Term == 0 {
+			k.Free = true
+		}
+	}
+	w.feed(Input{Kind: InKey, Key: k})
+}
+
+// randomStep does one random thing to the election.
+func (w *world) randomStep() {
+	switch n := w.rng.IntN(100); {
+	case n < 30:
+		w.advance(time.Duration(w.rng.Int64N(int64(3 * w.t.HeartbeatInterval / 2))))
+	case n < 55:
+		if len(w.pending) > 0 {
+			w.answer(w.rng.IntN(len(w.pending)))
+		}
+	case n < 75:
+		w.observe()
+	case n < 81:
+		w.feed(Input{Kind: InConnection, Conn: ConnState(1 + w.rng.IntN(3))})
+	case n < 88:
+		w.feed(Input{Kind: InHealth, Failures: w.rng.IntN(w.t.HealthFailureThreshold + 2)})
+	case n < 91:
+		w.feed(Input{Kind: InChildFailed, Child: Child(1 << w.rng.IntN(3)), Err: "gave up"})
+	case n < 97:
+		w.feed(Input{Kind: InResign})
+	case n < 98:
+		w.stale()
+	default:
+		w.rarely()
+	}
+}
+
+// stale feeds a duplicate or late answer that the core must ignore.
+func (w *world) stale() {
+	switch w.rng.IntN(3) {
+	case 0:
+		w.feed(Input{Kind: InAcquired, Seq: w.s.Attempts + 1, Result: WriteOK, Lease: Lease{Term: w.rev + 1, Revision: w.rev + 1}})
+	case 1:
+		w.feed(Input{Kind: InReleased, Lease: Lease{Term: w.rev + 1}, Result: WriteOK})
+	default:
+		w.feed(Input{Kind: InStoreOpened})
+	}
+}
+
+// rarely feeds what ends an election or should not happen twice.
+func (w *world) rarely() {
+	switch w.rng.IntN(4) {
+	case 0:
+		w.feed(Input{Kind: InStop, KeepLease: w.rng.IntN(2) == 0})
+	case 1:
+		w.feed(Input{Kind: InStop, Forced: true, Err: w.pickString("", "the actor failed")})
+	case 2:
+		w.feed(Input{Kind: InStop, Forced: w.rng.IntN(2) == 0, Err: "the actor failed"})
+	default:
+		w.feed(Input{Kind: InStart})
+	}
+}
+
+// pickString returns one of ss at random.
+func (w *world) pickString(ss ...string) string { return ss[w.rng.IntN(len(ss))] }
+
+// start opens the store, after a few failures now and then, and makes the
+// key free, so the core campaigns.
+func (w *world) start() {
+	w.feed(Input{Kind: InStart})
+	for w.rng.IntN(8) == 0 && !w.finished {
+		w.feed(Input{Kind: InStoreOpened, Err: "no responders", Permanent: w.rng.IntN(4) == 0})
+		if w.s.Phase == StateStarting {
+			w.advance(w.s.RetryDelay)
+		}
+	}
+	if w.finished {
+		return
+	}
+	w.feed(Input{Kind: InStoreOpened})
+	w.feed(Input{Kind: InKey, Key: KeyView{Free: true}})
+}
+
+// stopAndDrain stops the election gracefully and answers everything until it
+// finishes; it fails if the stop does not finish or leaves a term open.
+func (w *world) stopAndDrain() {
+	w.tb.Helper()
+	w.feed(Input{Kind: InStop})
+	for i := 0; !w.finished && i < 200; i++ {
+		if len(w.pending) > 0 {
+			w.answer(0)
+			continue
+		}
+		w.advance(w.t.OpTimeout)
+	}
+	if !w.finished {
+		w.fail("the stop did not finish; phase %s", w.s.Phase)
+	}
+	if w.leading != nil {
+		w.fail("stopped with term %d never demoted", w.leading.Term)
+	}
+}
