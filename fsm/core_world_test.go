@@ -31,6 +31,7 @@ type world struct {
 	newest    map[uint64]uint64    // term -> newest acknowledged revision of our lease
 	proven    map[uint64]time.Time // term -> latest send time of an acknowledged write of it
 	renewing  map[uint64]int       // term -> renewals in flight
+	last      []Effect             // the effects of the last step
 	finished  bool
 	promoted  int
 	lastInput Input
@@ -101,6 +102,7 @@ func (w *world) feed(in Input) {
 		}
 	}
 	w.s = next
+	w.last = effects
 	for _, e := range effects {
 		w.carryOut(before, e)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/batonhq/baton/actors"
+	"github.com/batonhq/baton/fsm"
 	"github.com/batonhq/baton/transport"
 	"go.opentelemetry.io/otel/codes"
 )
@@ -165,7 +166,7 @@ func (e *election) Start(ctx context.Context) error {
 // onStatus stores a snapshot and signals readiness.
 func (e *election) onStatus(st *Status) {
 	e.status.Store(st)
-	if st.Ready || st.Err != nil || st.State == "stopped" {
+	if st.Ready || st.Err != nil || st.State == string(fsm.StateStopped) {
 		e.readyOnce.Do(func() { close(e.ready) })
 	}
 }
@@ -228,10 +229,7 @@ func (e *election) StopWithContext(ctx context.Context, opts StopOptions) error 
 
 	var err error
 	if pid != nil {
-		e.system.Root.Send(pid, &stopOptions{deleteKey: opts.DeleteKey})
-		if werr := e.system.Root.PoisonFuture(pid).Wait(); werr != nil {
-			err = fmt.Errorf("stop election %q: %w", e.cfg.Role, werr)
-		}
+		err = e.stopActor(pid, opts.DeleteKey)
 	}
 	if sub != nil {
 		sub.unsubscribe()
@@ -253,6 +251,21 @@ func (e *election) StopWithContext(ctx context.Context, opts StopOptions) error 
 		store.Close()
 	}
 	return err
+}
+
+// stopActor asks the election actor to end gracefully (it releases its
+// lease and waits for the reply, bounded by OpTimeout) and waits until it
+// has terminated. An actor that already ended does not answer; it is
+// stopped outright after the bound.
+func (e *election) stopActor(pid *actor.PID, deleteKey bool) error {
+	if st := e.status.Load(); st.State != string(fsm.StateStopped) {
+		bound := 2*e.cfg.OpTimeout + time.Second
+		_, _ = e.system.Root.RequestFuture(pid, &stopElection{keepLease: !deleteKey}, bound).Result()
+	}
+	if err := e.system.Root.StopFuture(pid).Wait(); err != nil {
+		return fmt.Errorf("stop election %q: %w", e.cfg.Role, err)
+	}
+	return nil
 }
 
 // IsLeader implements Election.

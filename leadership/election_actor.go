@@ -1,8 +1,6 @@
 package leadership
 
 import (
-	"context"
-	"fmt"
 	"log/slog"
 	"strconv"
 	"sync/atomic"
@@ -12,318 +10,241 @@ import (
 	"github.com/batonhq/baton/actors"
 	"github.com/batonhq/baton/fsm"
 	"github.com/batonhq/baton/transport"
-	"github.com/cenkalti/backoff/v5"
 )
 
-// Timer names of the election actor.
-const (
-	campaignTimer = "campaign" // next acquisition attempt
-	deadlineTimer = "deadline" // the leader's self-demotion deadline
-	graceTimer    = "grace"    // the leader's disconnect grace
-	openTimer     = "open"     // retry opening the store
-	respawnTimer  = "respawn"  // restart a child that was given up
-)
-
-// electionActor is one election. Its fields are touched only from Receive,
-// on the actor's goroutine; the facade sees them only through the Status
-// snapshot handed to onStatus.
+// electionActor is one election, as an interpreter of the decision core
+// (fsm.Step): it turns each message into an input, steps the core and carries
+// out the effects. It decides nothing itself; every choice is a row of the
+// core. Its fields are touched only from Receive, on the actor's goroutine;
+// the facade sees them only through the Status snapshot handed to onStatus.
 type electionActor struct {
 	cfg      Config
+	timing   fsm.Timing
+	state    fsm.ElectionState
 	onStatus func(*Status) // called with every published snapshot; may be nil
 	log      *slog.Logger  // with role and instance; logger adds the term
 	tel      *telemetry
 	latest   atomic.Pointer[Status] // the last snapshot, for the lease gauge's callback
 	unwatch  func()                 // stops the lease gauge's callback
 
-	sm     *actors.StateMachine
 	timers *actors.Timers
-	store  *transport.JetStreamStore
-	// shared is a store the facade already opened; the actor uses it
-	// instead of opening its own, and leaves closing it to the facade.
+	store  transport.LeaseStore
+	// owned is the store the actor opened itself and closes when it stops;
+	// nil when it runs on a store its caller opened (shared).
+	owned  *transport.JetStreamStore
 	shared *transport.JetStreamStore
-	since  time.Time
-	trans  uint64
 
-	// children
-	watchPID, connPID, healthPID, heartbeatPID *actor.PID
+	watchPID, connPID, healthPID *actor.PID
 
-	// while leading
-	lease       transport.Lease
-	token       Token
-	lastRenewal time.Time // when the last successful renewal (or the acquire) was sent
-	proving     bool      // reconnected; the next renewal must prove the lease
-	termStarted time.Time // when this candidate was promoted
-
+	// What the core's leases need to be written: the record of each term
+	// the core may still renew or release, and the attempts in flight.
+	records map[uint64]transport.Record
+	nonces  map[uint64]string // attempt seq -> nonce
 	// prevTermTrace is the traceparent of the last observed term's
 	// acquisition, so our acquisition's span can link to it.
 	prevTermTrace string
+	termStarted   time.Time
 
-	// what the candidate knows
-	leader       Token  // holder observed in the store
-	leaderName   string // its instance ID, or ForeignHolder
-	keyFree      bool
-	connected    bool
-	healthy      bool
-	childFailed  bool
-	holdOffUntil time.Time
-	lastErr      error
-
-	// acquisition
-	opening      chan openResult // set while the store is being opened
-	attempt      *attempt
-	attemptSeq   uint64
-	attempts     uint64 // acquisition attempts started, for Status and metrics
-	retry        *backoff.ExponentialBackOff
-	retryDelay   time.Duration // the last backoff delay, for Status
-	breaker      breaker
-	openRetry    *backoff.ExponentialBackOff
-	deleteOnStop bool
-	failed       error
+	resignWaiters []*actor.PID // senders of Resign waiting for the release
+	stopWaiters   []*actor.PID // senders of stopElection
+	fatal         error        // why the election failed for good
+	lastErr       error
+	finished      bool
 }
 
 // newElectionActor builds the actor for a validated config.
 func newElectionActor(cfg Config, onStatus func(*Status), shared *transport.JetStreamStore) *electionActor {
-	a := &electionActor{
-		cfg:          cfg,
-		onStatus:     onStatus,
-		shared:       shared,
-		log:          cfg.Logger.With("role", cfg.Role, "instance", cfg.InstanceID),
-		tel:          newTelemetry(cfg),
-		healthy:      true,
-		connected:    true,
-		deleteOnStop: true,
-		retry:        newBackoff(cfg.RetryInitialInterval, cfg.RetryMaxInterval),
-		openRetry:    newBackoff(cfg.RetryInitialInterval, cfg.RetryMaxInterval),
-		breaker:      breaker{threshold: cfg.BreakerThreshold, cooldown: cfg.BreakerCooldown},
+	return &electionActor{
+		cfg:      cfg,
+		timing:   timingOf(cfg),
+		state:    fsm.NewElectionState(),
+		onStatus: onStatus,
+		shared:   shared,
+		log:      cfg.Logger.With("role", cfg.Role, "instance", cfg.InstanceID),
+		tel:      newTelemetry(cfg),
+		records:  map[uint64]transport.Record{},
+		nonces:   map[uint64]string{},
 	}
-	sm, err := actors.NewStateMachine(fsm.Election(), map[fsm.State]actor.ReceiveFunc{
-		fsm.StateCandidate: a.receiveNotLeading,
-		fsm.StateFollower:  a.receiveNotLeading,
-		fsm.StateLeader:    a.receiveLeader,
-		fsm.StateStopped:   a.receiveStopped,
-	}, actors.WithTransitionObserver(a.onTransition))
-	if err != nil {
-		// The table and handlers are fixed at compile time; a failure here
-		// is a programming error caught by every test.
-		panic(fmt.Sprintf("election state machine: %v", err))
-	}
-	a.sm = sm
-	return a
 }
 
-// newBackoff returns an exponential backoff with jitter that never gives up.
-func newBackoff(initial, maxInterval time.Duration) *backoff.ExponentialBackOff {
-	b := backoff.NewExponentialBackOff()
-	b.InitialInterval = initial
-	b.MaxInterval = maxInterval
-	b.Reset()
-	return b
+// timingOf is what the decision core needs of a resolved config.
+func timingOf(cfg Config) fsm.Timing {
+	return fsm.Timing{
+		TTL:                    cfg.TTL,
+		RenewDeadline:          cfg.RenewDeadline,
+		HeartbeatInterval:      cfg.HeartbeatInterval,
+		DisconnectGrace:        cfg.DisconnectGrace,
+		PollInterval:           cfg.PollInterval,
+		OpTimeout:              cfg.OpTimeout,
+		CampaignJitter:         cfg.CampaignJitter,
+		Priority:               cfg.Priority,
+		ResignHoldOff:          cfg.ResignHoldOff,
+		RetryInitial:           cfg.RetryInitialInterval,
+		RetryMax:               cfg.RetryMaxInterval,
+		BreakerThreshold:       cfg.BreakerThreshold,
+		BreakerCooldown:        cfg.BreakerCooldown,
+		HealthFailureThreshold: cfg.HealthFailureThreshold,
+		RespawnDelay:           cfg.TTL,
+		Seed:                   randomSeed(),
+	}
 }
 
-// Receive implements actor.Actor: the current state's behaviour handles
-// every message.
-func (a *electionActor) Receive(ctx actor.Context) { a.sm.Receive(ctx) }
-
-// receiveCommon handles what every state handles alike. It reports whether
-// it consumed the message.
-func (a *electionActor) receiveCommon(ctx actor.Context) bool {
+// Receive implements actor.Actor: every message becomes an input of the
+// decision core.
+func (a *electionActor) Receive(ctx actor.Context) {
+	now := time.Now()
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
-		a.onStarted(ctx)
+		a.timers = actors.NewTimers(ctx)
+		a.unwatch = a.tel.watchLease(&a.latest)
+		a.tel.connected(a.cfg.Conn.IsConnected())
+		a.step(ctx, fsm.Input{Kind: fsm.InStart, At: now})
 	case *actor.Stopping:
-		a.shutdown(ctx, ReasonStopped)
+		a.step(ctx, fsm.Input{Kind: fsm.InStop, At: now, Forced: true})
 	case *actor.Restarting:
-		a.shutdown(ctx, ReasonFailed)
+		a.step(ctx, fsm.Input{Kind: fsm.InStop, At: now, Forced: true, Err: "the election actor failed and restarts"})
+		a.release()
 	case *actor.Stopped:
-		a.closeStore()
-		a.stopTelemetry()
+		a.release()
 	case *storeOpened:
-		a.onStoreOpened(ctx)
-	case *attemptFinished:
-		a.onAttemptFinished(ctx, msg)
-	case *connChanged:
-		a.onConnChanged(ctx, msg.event)
-	case *healthReport:
-		a.onHealthReport(ctx, msg)
-	case *actors.ChildGaveUp:
-		a.onChildGaveUp(ctx, msg)
+		a.onStoreOpened(ctx, msg, now)
+	case *keyObserved:
+		a.step(ctx, a.keyInput(msg.event, now))
+	case *acquireDone:
+		a.step(ctx, a.acquireInput(msg, now))
+	case *renewDone:
+		a.noteRenewal(msg)
+		a.step(ctx, renewInput(msg, now))
+	case *releaseDone:
+		a.step(ctx, releaseInput(msg, now))
 	case *actors.Tick:
-		a.onTick(ctx, msg)
-	case *needLease:
-		if a.sm.State() == fsm.StateLeader && msg.term == a.token.Revision && ctx.Sender() != nil {
-			ctx.Send(ctx.Sender(), &leaseUpdate{term: a.token.Revision, lease: a.lease})
+		if a.timers.Current(msg) {
+			a.step(ctx, fsm.Input{Kind: fsm.InTick, At: now, Timer: timerNamed(msg.Name), Term: msg.Term})
 		}
-	case *released:
-		a.onReleased(msg)
-	case *stopOptions:
-		a.deleteOnStop = msg.deleteKey
+	case *connChanged:
+		a.onConnChanged(ctx, msg.event, now)
+	case *healthReport:
+		a.step(ctx, healthInput(msg, now))
+	case *actors.ChildGaveUp:
+		a.step(ctx, a.childFailedInput(msg, now))
 	case *GetStatus:
 		ctx.Respond(a.snapshot())
 	case *Resign:
-		if a.sm.State() != fsm.StateLeader {
-			ctx.Respond(&ResignResult{Err: ErrNotLeader})
-		} else {
-			a.resign(ctx)
+		if sender := ctx.Sender(); sender != nil {
+			a.resignWaiters = append(a.resignWaiters, sender)
 		}
-	default:
-		return false
+		a.step(ctx, fsm.Input{Kind: fsm.InResign, At: now})
+	case *stopElection:
+		if sender := ctx.Sender(); sender != nil {
+			a.stopWaiters = append(a.stopWaiters, sender)
+		}
+		a.step(ctx, fsm.Input{Kind: fsm.InStop, At: now, KeepLease: msg.keepLease})
 	}
-	return true
 }
 
-// onStarted starts on the shared store, or opens one outside the actor.
-func (a *electionActor) onStarted(ctx actor.Context) {
-	a.timers = actors.NewTimers(ctx)
-	a.since = time.Now()
-	a.publish()
-	a.unwatch = a.tel.watchLease(&a.latest)
-	a.tel.connected(a.cfg.Conn.IsConnected())
-	if a.shared != nil {
-		a.storeReady(ctx, a.shared)
-		return
+// step runs the decision core on in and carries out its effects, in order,
+// then publishes the status if anything changed.
+func (a *electionActor) step(ctx actor.Context, in fsm.Input) {
+	before := a.state
+	next, effects := fsm.Step(a.timing, a.state, in)
+	a.state = next
+	for _, e := range effects {
+		a.carryOut(ctx, e)
 	}
-	a.openStore(ctx)
+	a.forgetStaleRecords()
+	if a.state != before {
+		a.publish()
+	}
 }
 
-// openStore opens the lease store in a goroutine that puts the outcome on
-// a.opening and reports *storeOpened. The actor (or its shutdown, if it
-// stops first) takes the outcome, so an opened store is always closed.
-func (a *electionActor) openStore(ctx actor.Context) {
-	system, self, cfg := ctx.ActorSystem(), ctx.Self(), a.cfg
-	opening := make(chan openResult, 1)
-	a.opening = opening
-	go func() {
-		octx, cancel := context.WithTimeout(context.Background(), cfg.OpTimeout)
-		defer cancel()
-		store, err := cfg.openStore(octx)
-		opening <- openResult{store: store, err: err}
-		system.Root.Send(self, &storeOpened{})
-	}()
-}
-
-// onStoreOpened starts the children once the store is open, retries a
-// transient failure and stops the election on a permanent one.
-func (a *electionActor) onStoreOpened(ctx actor.Context) {
-	if a.opening == nil {
-		return // taken by shutdown
-	}
-	msg := <-a.opening
-	a.opening = nil
+// onStoreOpened takes the opened store (closing one that arrives after the
+// election ended) and tells the core.
+func (a *electionActor) onStoreOpened(ctx actor.Context, msg *storeOpened, now time.Time) {
+	in := fsm.Input{Kind: fsm.InStoreOpened, At: now}
 	switch {
-	case msg.err == nil:
-		a.storeReady(ctx, msg.store)
-	case transport.ClassOf(msg.err) == transport.ClassPermanent:
-		a.failed = msg.err
+	case msg.err != nil:
 		a.lastErr = msg.err
-		a.logger().Error("election cannot run", "err", msg.err)
-		a.emit(ctx, &Failed{Role: a.cfg.Role, InstanceID: a.cfg.InstanceID, Err: msg.err})
-		ctx.Stop(ctx.Self())
-	default:
-		a.lastErr = msg.err
-		a.logger().Warn("opening the lease store failed; retrying", "err", msg.err)
-		a.timers.After(openTimer, 0, a.openRetry.NextBackOff())
-		a.publish()
-	}
-}
-
-// storeReady starts the children on an open store.
-func (a *electionActor) storeReady(ctx actor.Context, store *transport.JetStreamStore) {
-	a.store = store
-	a.spawnChildren(ctx)
-	a.logger().Info("election ready", "bucket", a.cfg.Bucket)
-	a.publish()
-}
-
-// spawnChildren starts the watch, connection and health children.
-func (a *electionActor) spawnChildren(ctx actor.Context) {
-	if a.watchPID == nil {
-		a.watchPID = ctx.Spawn(newWatchProps(a.store, a.cfg.Role))
-	}
-	if a.connPID == nil {
-		a.connPID = ctx.Spawn(newConnectionProps(a.cfg.Conn))
-	}
-	if a.healthPID == nil && a.cfg.HealthChecker != nil {
-		a.healthPID = ctx.Spawn(newHealthProps(a.cfg.HealthChecker, a.cfg.HealthInterval))
-	}
-}
-
-// onTick dispatches the actor's own timers.
-func (a *electionActor) onTick(ctx actor.Context, tick *actors.Tick) {
-	if !a.timers.Current(tick) {
+		in.Err = msg.err.Error()
+		in.Permanent = transport.ClassOf(msg.err) == transport.ClassPermanent
+		if in.Permanent {
+			a.fatal = msg.err
+		}
+	case a.state.Phase != fsm.StateStarting:
+		msg.store.Close() // the election ended while the store was opening
 		return
+	case msg.store != nil:
+		a.owned, a.store = msg.store, msg.store
 	}
-	switch tick.Name {
-	case openTimer:
-		a.openStore(ctx)
-	case campaignTimer:
-		a.onCampaignTick(ctx)
-	case deadlineTimer:
-		if a.sm.State() == fsm.StateLeader && tick.Term == a.token.Revision {
-			a.demote(ctx, fsm.EvRenewDeadline, false)
+	a.step(ctx, in)
+}
+
+// onConnChanged records the connection for telemetry and tells the core of
+// a loss, a return or a close.
+func (a *electionActor) onConnChanged(ctx actor.Context, ev transport.ConnEvent, now time.Time) {
+	a.logger().Info("connection "+ev.State.String(), "state", ev.State.String())
+	var state fsm.ConnState
+	switch ev.State {
+	case transport.Disconnected:
+		state = fsm.ConnLost
+	case transport.Reconnected:
+		state = fsm.ConnBack
+	case transport.Closed:
+		state = fsm.ConnClosed
+		a.lastErr = transport.ErrClosed
+	default:
+		return // the first report of a live connection changes nothing
+	}
+	a.tel.connected(state == fsm.ConnBack)
+	a.step(ctx, fsm.Input{Kind: fsm.InConnection, At: now, Conn: state})
+}
+
+// release closes what the actor owns once it has stopped.
+func (a *electionActor) release() {
+	if a.timers != nil {
+		a.timers.CancelAll()
+	}
+	if a.owned != nil {
+		a.owned.Close()
+		a.owned = nil
+	}
+	if a.unwatch != nil {
+		a.unwatch()
+		a.unwatch = nil
+	}
+}
+
+// forgetStaleRecords drops the records of terms the core no longer holds.
+func (a *electionActor) forgetStaleRecords() {
+	for term := range a.records {
+		if term != a.state.Lease.Term {
+			delete(a.records, term)
 		}
-	case graceTimer:
-		if a.sm.State() == fsm.StateLeader && tick.Term == a.token.Revision {
-			a.demote(ctx, fsm.EvDisconnectGrace, false)
-		}
-	case respawnTimer:
-		a.childFailed = false
-		a.spawnChildren(ctx)
-		a.publish()
+	}
+	if a.state.Attempt == 0 && len(a.nonces) > 0 {
+		clear(a.nonces)
 	}
 }
 
-// fire sends ev to the state machine, logging a refusal: every refusal is a
-// bug in the caller, since each caller checks the state first.
-func (a *electionActor) fire(ctx actor.Context, ev fsm.Event) bool {
-	tr, err := a.sm.Fire(ctx, ev)
-	if err != nil {
-		a.logger().Error("state machine refused event", "event", string(ev), "err", err)
-		return false
-	}
-	return tr.Changed
-}
-
-// onTransition is the one place every state change is reported.
-func (a *electionActor) onTransition(ctx actor.Context, tr fsm.Transition) {
-	a.trans++
-	a.since = time.Now()
-	a.logger().Info("transition", "from", string(tr.From), "to", string(tr.To), "cause", string(tr.Event))
-	a.tel.transition(actors.TraceContext(ctx), tr, a.term())
-	a.publish()
-}
-
-// term is the term this candidate knows of: its own while leading, else the
-// observed leader's (0 when none).
+// term is the term this candidate knows of: its own while it holds a lease,
+// else the observed holder's (0 when none).
 func (a *electionActor) term() uint64 {
-	if !a.token.IsZero() {
-		return a.token.Revision
+	if a.state.Lease.Term != 0 {
+		return a.state.Lease.Term
 	}
-	return a.leader.Revision
+	return a.state.Observed.Term
 }
 
 // logger returns the election's logger with the current term and the term's
 // correlation id (role/revision/nonce), so every record of one term can be
 // found together.
 func (a *electionActor) logger() *slog.Logger {
-	t := a.token
-	if t.IsZero() {
-		t = a.leader
-	}
-	if t.IsZero() {
+	l, h := a.state.Lease, a.state.Observed
+	switch {
+	case l.Term != 0:
+		return a.log.With("term", l.Term, "term_id", a.cfg.Role+"/"+strconv.FormatUint(l.Term, 10)+"/"+l.Nonce)
+	case h.Term != 0:
+		return a.log.With("term", h.Term, "term_id", a.cfg.Role+"/"+strconv.FormatUint(h.Term, 10)+"/"+h.Nonce)
+	default:
 		return a.log.With("term", uint64(0))
-	}
-	return a.log.With("term", t.Revision, "term_id", t.Role+"/"+strconv.FormatUint(t.Revision, 10)+"/"+t.Nonce)
-}
-
-// receiveStopped drops everything but lifecycle and status requests.
-func (a *electionActor) receiveStopped(ctx actor.Context) {
-	switch ctx.Message().(type) {
-	case *actor.Stopped:
-		a.closeStore()
-		a.stopTelemetry()
-	case *GetStatus:
-		ctx.Respond(a.snapshot())
-	case *Resign:
-		ctx.Respond(&ResignResult{Err: ErrStopped})
 	}
 }

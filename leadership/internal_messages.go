@@ -6,21 +6,15 @@ import (
 	"github.com/batonhq/baton/transport"
 )
 
-// Messages between the election actor, its children and its goroutines.
-// Every report about a term carries the term (the token revision) so that a
-// report from an earlier term is dropped.
+// Messages between the election actor, its children and the replies of the
+// store. Every reply about a term or an attempt carries it, so the decision
+// core drops a reply that is no longer current.
 type (
-	// storeOpened says the outcome of opening the lease store is waiting
-	// on the actor's opening channel.
-	storeOpened struct{}
-	// openResult is the outcome of opening the lease store.
-	openResult struct {
+	// storeOpened is the outcome of opening the lease store.
+	storeOpened struct {
 		store *transport.JetStreamStore
 		err   error
 	}
-	// attemptFinished says an acquisition attempt's result is waiting on
-	// the attempt channel.
-	attemptFinished struct{ seq uint64 }
 	// keyObserved is a change of the role's key, from the watch child.
 	keyObserved struct{ event transport.KeyEvent }
 	// connChanged is a connection status change, from the connection child.
@@ -30,36 +24,31 @@ type (
 		err      error
 		failures int // consecutive failures, 0 when healthy
 	}
-	// leaseUpdate hands the heartbeat child the lease to renew.
-	leaseUpdate struct {
-		term  uint64
-		lease transport.Lease
-	}
-	// needLease is sent by a (re)started heartbeat child for its lease.
-	needLease struct{ term uint64 }
-	// proveLease asks the heartbeat child to renew now, after a reconnect.
-	proveLease struct{ term uint64 }
-	// renewed reports a renewal that succeeded; sentAt is when it was sent.
-	renewed struct {
-		term   uint64
-		lease  transport.Lease
+	// acquireDone is the store's answer to an acquisition.
+	acquireDone struct {
+		seq    uint64
+		nonce  string
 		sentAt time.Time
+		lease  transport.Lease
+		err    error
 	}
-	// renewFailed reports a renewal that failed.
-	renewFailed struct {
+	// renewDone is the store's answer to a renewal of term.
+	renewDone struct {
+		term   uint64
+		sentAt time.Time
+		lease  transport.Lease
+		err    error
+	}
+	// releaseDone is the store's answer to a release of term.
+	releaseDone struct {
 		term uint64
 		err  error
 	}
-	// released reports a release made outside the actor.
-	released struct {
-		err     error
-		replyTo *resignWaiter
-	}
-	// stopOptions tells the actor how to stop before it is poisoned.
-	stopOptions struct{ deleteKey bool }
+	// stopElection asks the election to end gracefully: a leader demotes and
+	// releases its lease (unless keepLease), the election waits, bounded by
+	// OpTimeout, for the replies of writes in flight, answers the sender with
+	// *electionEnded and stops itself.
+	stopElection struct{ keepLease bool }
+	// electionEnded answers stopElection.
+	electionEnded struct{}
 )
-
-// resignWaiter is where a Resign's answer goes once its release finished.
-type resignWaiter struct {
-	reply func(*ResignResult)
-}

@@ -16,36 +16,42 @@ func (a *electionActor) emit(ctx actor.Context, msg any) {
 	ctx.ActorSystem().EventStream.Publish(msg)
 }
 
-// snapshot builds the current Status.
+// snapshot builds the current Status from the core's state.
 func (a *electionActor) snapshot() *Status {
+	s := a.state
 	st := &Status{
 		Role:        a.cfg.Role,
 		InstanceID:  a.cfg.InstanceID,
-		State:       string(a.sm.State()),
-		Leading:     a.sm.State() == fsm.StateLeader,
-		Token:       a.token,
-		Leader:      a.leaderName,
-		LeaderToken: a.leader,
-		Ready:       a.store != nil && a.sm.State() != fsm.StateStopped,
-		Connected:   a.connected,
-		Healthy:     a.healthy,
-		Since:       a.since,
-		Transitions: a.trans,
-		Err:         a.failed,
+		State:       string(s.Phase),
+		Leading:     s.Leading(),
+		Leader:      s.Observed.Name,
+		Ready:       s.Phase == fsm.StateFollower || s.Phase == fsm.StateCandidate || s.Phase == fsm.StateLeader,
+		Connected:   s.Connected,
+		Healthy:     s.Healthy,
+		Since:       s.Since,
+		Transitions: s.Transitions,
+		Err:         a.fatal,
 
-		AcquireAttempts:     a.attempts,
-		RetryBackoff:        a.retryDelay,
-		ConsecutiveFailures: a.breaker.failures,
-		Breaker:             a.breaker.state,
+		AcquireAttempts:     s.Attempts,
+		RetryBackoff:        s.RetryDelay,
+		ConsecutiveFailures: s.Failures,
+		Breaker:             BreakerState(s.Breaker),
 	}
-	if a.breaker.state == BreakerOpen {
-		st.BreakerOpenUntil = a.breaker.openUntil
+	if h := a.leaderChanged(s.Observed); h.Leader != "" {
+		st.LeaderToken = h.Token
+	}
+	if s.Breaker == fsm.BreakerOpen {
+		st.BreakerOpenUntil = s.BreakerUntil
 	}
 	if st.Leading {
-		st.LastRenewal = a.lastRenewal
-		st.LeaseDeadline = a.lastRenewal.Add(a.cfg.RenewDeadline)
+		st.Token = a.tokenOf(s.Lease)
+		st.LastRenewal = s.LastRenewal
+		st.LeaseDeadline = s.LeaseDeadline(a.timing)
 	}
-	if a.lastErr != nil {
+	switch {
+	case s.LastError != "":
+		st.LastError = s.LastError
+	case a.lastErr != nil:
 		st.LastError = a.lastErr.Error()
 	}
 	return st

@@ -236,7 +236,9 @@ func (a *roleActor) continueFinish(ctx actor.Context) {
 	if a.election != nil {
 		if !a.electionStopped {
 			a.electionStopped = true
-			ctx.Stop(a.election)
+			// Ask, not stop: the election releases its lease and waits for
+			// the reply before it terminates.
+			ctx.Send(a.election, &stopElection{})
 		}
 		return
 	}

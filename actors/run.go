@@ -1,0 +1,26 @@
+package actors
+
+import (
+	"context"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// Run carries out a blocking call for an actor without blocking its
+// Receive: work runs on a goroutine of its own and what it returns is sent to
+// the actor as a message, with the trace context work returns (nil for
+// none). This is request/reply with the outside world: the actor asks, goes
+// on handling messages, and acts on the reply when it comes. work must bound
+// itself (give its call a deadline), since nothing else stops it; a reply
+// that arrives after the actor stopped goes to the dead letters.
+func Run(ctx actor.Context, work func() (context.Context, any)) {
+	system, self := ctx.ActorSystem(), ctx.Self()
+	go func() {
+		traceCtx, reply := work()
+		if traceCtx == nil {
+			system.Root.Send(self, reply)
+			return
+		}
+		SendTraced(system.Root, traceCtx, self, reply)
+	}()
+}

@@ -1,0 +1,318 @@
+package fsm
+
+import (
+	"slices"
+	"testing"
+	"time"
+)
+
+// Scenario tests of the decision core's rows, without a server: each drives
+// one election through a few inputs and checks the effects.
+
+// has reports whether effects hold one of kind that matches.
+func has(effects []Effect, kind EffectKind, match func(Effect) bool) bool {
+	return slices.ContainsFunc(effects, func(e Effect) bool { return e.Kind == kind && (match == nil || match(e)) })
+}
+
+// mustHave fails unless the last step had an effect of kind that matches.
+func (w *world) mustHave(kind EffectKind, what string, match func(Effect) bool) Effect {
+	w.tb.Helper()
+	i := slices.IndexFunc(w.last, func(e Effect) bool { return e.Kind == kind && (match == nil || match(e)) })
+	if i < 0 {
+		w.fail("no %s effect (%s) in %+v", kind, what, w.last)
+	}
+	return w.last[i]
+}
+
+// mustNotHave fails if the last step had an effect of kind.
+func (w *world) mustNotHave(kind EffectKind) {
+	w.tb.Helper()
+	if has(w.last, kind, nil) {
+		w.fail("unexpected %s effect in %+v", kind, w.last)
+	}
+}
+
+// requirePhase fails unless the election is in phase.
+func (w *world) requirePhase(phase State) {
+	w.tb.Helper()
+	if w.s.Phase != phase {
+		w.fail("phase %s, want %s", w.s.Phase, phase)
+	}
+}
+
+// lead takes a new world to leadership: the store opens, the key is free,
+// the campaign timer fires and the create succeeds after 10ms.
+func lead(t *testing.T) *world {
+	t.Helper()
+	w := newWorld(t, 1)
+	w.startClean()
+	w.advance(w.t.CampaignJitter)
+	w.requirePhase(StateCandidate)
+	w.advance(10 * time.Millisecond)
+	w.answerWith(0, WriteOK)
+	w.requirePhase(StateLeader)
+	return w
+}
+
+// startClean opens the store at once and sees the key free.
+func (w *world) startClean() {
+	w.feed(Input{Kind: InStart})
+	w.feed(Input{Kind: InStoreOpened})
+	w.feed(Input{Kind: InKey, Key: KeyView{Free: true}})
+}
+
+// answerWith answers the i-th pending write with result.
+func (w *world) answerWith(i int, result WriteResult) {
+	w.tb.Helper()
+	req := w.pending[i]
+	w.pending = slices.Delete(w.pending, i, i+1)
+	in := Input{SentAt: req.sentAt, Result: result}
+	if result != WriteOK {
+		in.Err = "boom"
+	}
+	switch req.kind {
+	case DoAcquire:
+		in.Kind, in.Seq = InAcquired, req.seq
+		if result == WriteOK {
+			w.rev++
+			in.Lease = Lease{Term: w.rev, Revision: w.rev, Nonce: "n"}
+			w.newest[w.rev], w.proven[w.rev] = w.rev, req.sentAt
+		}
+	case DoRenew:
+		w.renewing[req.lease.Term]--
+		in.Kind, in.Lease = InRenewed, req.lease
+		if result == WriteOK {
+			w.rev++
+			in.Lease.Revision = w.rev
+			w.newest[req.lease.Term], w.proven[req.lease.Term] = w.rev, req.sentAt
+		}
+	case DoRelease:
+		in.Kind, in.Lease = InReleased, req.lease
+	}
+	w.feed(in)
+}
+
+func TestRowPromotionCountsTheDeadlineFromTheCreatesSendTime(t *testing.T) {
+	w := newWorld(t, 1)
+	w.startClean()
+	w.advance(w.t.CampaignJitter)
+	sentAt := w.pending[0].sentAt
+	w.advance(time.Second) // the create takes a second to answer
+	w.answerWith(0, WriteOK)
+	w.mustHave(DoPromoted, "promotion", nil)
+	d := w.mustHave(DoArmTimer, "deadline", func(e Effect) bool { return e.Timer == TimerDeadline })
+	if want := sentAt.Add(w.t.RenewDeadline).Sub(w.now); d.After != want || want >= w.t.RenewDeadline-time.Second+time.Millisecond {
+		t.Fatalf("deadline armed %v from now, want %v (RenewDeadline after the create was sent)", d.After, want)
+	}
+}
+
+func TestRowResignDuringRenewalReleasesTheNewestRevision(t *testing.T) {
+	w := lead(t)
+	w.advance(w.t.HeartbeatInterval)
+	w.mustHave(DoRenew, "heartbeat renewal", nil)
+	w.feed(Input{Kind: InResign})
+	w.requirePhase(StateFollower)
+	w.mustHave(DoDemoted, "demotion before the release", func(e Effect) bool { return e.Reason == ReasonResigned })
+	w.mustNotHave(DoRelease) // the renewal in flight will move the revision
+	w.answerWith(0, WriteOK)
+	rel := w.mustHave(DoRelease, "release after the renewal answered", nil)
+	if rel.Lease.Revision != w.rev {
+		t.Fatalf("released at revision %d, the renewal left %d", rel.Lease.Revision, w.rev)
+	}
+	w.answerWith(0, WriteOK)
+	w.mustHave(DoAnswerResign, "resign answered once released", func(e Effect) bool { return e.Err == "" })
+}
+
+func TestRowStopWaitsForTheReleaseBoundedByOpTimeout(t *testing.T) {
+	w := lead(t)
+	w.feed(Input{Kind: InStop})
+	w.requirePhase(StateStopping)
+	w.mustHave(DoDemoted, "demotion", func(e Effect) bool { return e.Reason == ReasonStopped })
+	w.mustHave(DoRelease, "release", nil)
+	w.mustNotHave(DoFinish)
+	w.advance(w.t.OpTimeout)
+	w.requirePhase(StateStopped)
+	if !w.finished {
+		t.Fatal("a stop whose release never answered did not finish after OpTimeout")
+	}
+
+	w = lead(t)
+	w.feed(Input{Kind: InStop})
+	w.answerWith(0, WriteOK)
+	w.mustHave(DoFinish, "finish once the release answered", nil)
+}
+
+func TestRowStopKeepingTheLeaseDoesNotRelease(t *testing.T) {
+	w := lead(t)
+	w.feed(Input{Kind: InStop, KeepLease: true})
+	w.mustNotHave(DoRelease)
+	w.mustHave(DoFinish, "finish at once", nil)
+}
+
+func TestRowRenewalRefusedDemotesWithoutRelease(t *testing.T) {
+	w := lead(t)
+	w.advance(w.t.HeartbeatInterval)
+	w.answerWith(0, WriteConflict)
+	w.requirePhase(StateFollower)
+	w.mustHave(DoDemoted, "demotion", func(e Effect) bool { return e.Reason == ReasonRenewConflict })
+	w.mustNotHave(DoRelease)
+}
+
+func TestRowDeadlineDemotesWhenRenewalsGoUnanswered(t *testing.T) {
+	w := lead(t)
+	w.advance(w.t.RenewDeadline) // renewals are sent, never answered
+	w.requirePhase(StateFollower)
+	if w.s.Transitions == 0 || !has(w.last, DoDemoted, func(e Effect) bool { return e.Reason == ReasonRenewDeadline }) {
+		t.Fatalf("no demotion at the deadline: %+v", w.last)
+	}
+}
+
+func TestRowReconnectMustBeProven(t *testing.T) {
+	w := lead(t)
+	w.feed(Input{Kind: InConnection, Conn: ConnLost})
+	w.mustHave(DoArmTimer, "grace", func(e Effect) bool { return e.Timer == TimerGrace })
+	w.feed(Input{Kind: InConnection, Conn: ConnBack})
+	w.mustHave(DoRenew, "proving renewal", nil)
+	w.answerWith(0, WriteConflict)
+	w.mustHave(DoDemoted, "refuted", func(e Effect) bool { return e.Reason == ReasonReconnectRefuted })
+}
+
+func TestRowGraceEndsLeadership(t *testing.T) {
+	w := lead(t)
+	w.feed(Input{Kind: InConnection, Conn: ConnLost})
+	w.advance(w.t.DisconnectGrace)
+	w.requirePhase(StateFollower)
+}
+
+func TestRowLeaseMovedOnDemotesWithoutRelease(t *testing.T) {
+	w := lead(t)
+	w.rev++
+	w.feed(Input{Kind: InKey, Key: KeyView{Revision: w.rev, Holder: Holder{Name: "b", Term: w.rev, Revision: w.rev, Nonce: "b"}}})
+	w.mustHave(DoDemoted, "demotion", func(e Effect) bool { return e.Reason == ReasonRenewConflict })
+	w.mustNotHave(DoRelease)
+	w.mustHave(DoLeaderChanged, "new holder", func(e Effect) bool { return e.Holder.Name == "b" })
+}
+
+func TestRowOurOwnRenewalSeenByTheWatchChangesNothing(t *testing.T) {
+	w := lead(t)
+	l := w.s.Lease
+	w.feed(Input{Kind: InKey, Key: KeyView{Revision: l.Revision, Holder: Holder{Name: "me", Term: l.Term, Revision: l.Revision, Nonce: l.Nonce}}})
+	w.requirePhase(StateLeader)
+}
+
+func TestRowLostRaceFollowsAndLooksAgain(t *testing.T) {
+	w := newWorld(t, 1)
+	w.startClean()
+	w.advance(w.t.CampaignJitter)
+	w.answerWith(0, WriteConflict)
+	w.requirePhase(StateFollower)
+	tm := w.mustHave(DoArmTimer, "look again", func(e Effect) bool { return e.Timer == TimerCampaign })
+	if tm.After < w.t.PollInterval {
+		t.Fatalf("looks again after %v, want at least PollInterval %v", tm.After, w.t.PollInterval)
+	}
+}
+
+func TestRowBreakerOpensAndAllowsOneTrialAfterTheCooldown(t *testing.T) {
+	w := newWorld(t, 1)
+	w.startClean()
+	for i := range w.t.BreakerThreshold {
+		w.advance(w.s.RetryDelay + w.t.CampaignJitter)
+		if len(w.pending) != 1 {
+			w.fail("attempt %d not sent", i+1)
+		}
+		w.answerWith(0, WriteFailed)
+	}
+	w.requirePhase(StateFollower)
+	if w.s.Breaker != BreakerOpen {
+		t.Fatalf("breaker %d after %d failures, want open", w.s.Breaker, w.t.BreakerThreshold)
+	}
+	w.mustHave(DoWarn, "the breaker opened", nil)
+	w.advance(w.t.BreakerCooldown - time.Millisecond)
+	if len(w.pending) != 0 {
+		t.Fatal("an attempt ran while the breaker was open")
+	}
+	w.advance(time.Millisecond)
+	w.requirePhase(StateCandidate)
+	if w.s.Breaker != BreakerHalfOpen {
+		t.Fatalf("breaker %d on the trial, want half-open", w.s.Breaker)
+	}
+	w.answerWith(0, WriteFailed)
+	w.requirePhase(StateFollower)
+	if w.s.Breaker != BreakerOpen {
+		t.Fatal("a failed trial did not open the breaker again")
+	}
+}
+
+func TestRowUnhealthyLeaderReleasesAndCampaignsWhenHealthy(t *testing.T) {
+	w := lead(t)
+	w.feed(Input{Kind: InHealth, Failures: w.t.HealthFailureThreshold, Err: "disk full"})
+	w.mustHave(DoDemoted, "demotion", func(e Effect) bool { return e.Reason == ReasonUnhealthy })
+	w.mustHave(DoRelease, "release", nil)
+	w.answerWith(0, WriteOK)
+	w.feed(Input{Kind: InKey, Key: KeyView{Free: true, Revision: w.rev + 1}})
+	w.advance(w.t.CampaignJitter)
+	if len(w.pending) != 0 {
+		t.Fatal("campaigned while unhealthy")
+	}
+	w.feed(Input{Kind: InHealth})
+	w.advance(w.t.CampaignJitter)
+	w.requirePhase(StateCandidate)
+}
+
+func TestRowChildFailureDemotesAndRespawns(t *testing.T) {
+	w := lead(t)
+	w.feed(Input{Kind: InChildFailed, Child: ChildWatch, Err: "panic"})
+	w.mustHave(DoDemoted, "demotion", func(e Effect) bool { return e.Reason == ReasonChildFailed })
+	w.advance(w.t.RespawnDelay)
+	w.mustHave(DoStartChildren, "respawn", func(e Effect) bool { return e.Child == ChildWatch })
+}
+
+func TestRowResignHoldsOffCampaigning(t *testing.T) {
+	w := lead(t)
+	w.feed(Input{Kind: InResign})
+	w.answerWith(0, WriteOK)
+	w.rev++
+	w.feed(Input{Kind: InKey, Key: KeyView{Free: true, Revision: w.rev}})
+	w.advance(w.t.ResignHoldOff - time.Millisecond)
+	if len(w.pending) != 0 {
+		t.Fatal("campaigned during the resign hold-off")
+	}
+	w.advance(time.Millisecond + w.t.CampaignJitter)
+	w.requirePhase(StateCandidate)
+}
+
+func TestRowNotLeaderCannotResign(t *testing.T) {
+	w := newWorld(t, 1)
+	w.startClean()
+	w.feed(Input{Kind: InResign})
+	w.mustHave(DoAnswerResign, "refusal", func(e Effect) bool { return e.Err == ResignNotLeader })
+}
+
+func TestRowStoreThatCannotOpenFailsTheElection(t *testing.T) {
+	w := newWorld(t, 1)
+	w.feed(Input{Kind: InStart})
+	w.feed(Input{Kind: InStoreOpened, Err: "no JetStream", Permanent: true})
+	w.requirePhase(StateStopped)
+	w.mustHave(DoFail, "failure", nil)
+	w.mustHave(DoFinish, "end", nil)
+}
+
+func TestRowNoJitterCampaignsAtOnce(t *testing.T) {
+	w := newWorld(t, 1)
+	w.t.CampaignJitter = 0
+	w.startClean()
+	w.mustHave(DoArmTimer, "campaign at once", func(e Effect) bool { return e.Timer == TimerCampaign && e.After == 0 })
+}
+
+func TestStepIsDeterministic(t *testing.T) {
+	a, b := newWorld(t, 7), newWorld(t, 7)
+	a.start()
+	b.start()
+	for range 200 {
+		a.randomStep()
+		b.randomStep()
+		if a.s != b.s || !slices.Equal(a.last, b.last) {
+			t.Fatalf("same seed, different result:\n%+v\n%+v", a.s, b.s)
+		}
+	}
+}

@@ -1,0 +1,192 @@
+package leadership
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/batonhq/baton/actors"
+	"github.com/batonhq/baton/fsm"
+	"github.com/batonhq/baton/transport"
+)
+
+// carryOut does what one effect of the decision core asks. Writes and the
+// opening of the store run outside Receive (actors.Run) and come back as
+// replies tagged with their attempt or term.
+func (a *electionActor) carryOut(ctx actor.Context, e fsm.Effect) {
+	switch e.Kind {
+	case fsm.DoOpenStore:
+		a.openStore(ctx)
+	case fsm.DoStartChildren:
+		a.startChildren(ctx, e.Child)
+	case fsm.DoAcquire:
+		a.acquire(ctx, e.Seq)
+	case fsm.DoRenew:
+		a.renew(ctx, e.Lease)
+	case fsm.DoRelease:
+		a.releaseLease(ctx, e.Lease)
+	case fsm.DoArmTimer:
+		a.timers.After(e.Timer.String(), e.Term, e.After)
+	case fsm.DoCancelTimer:
+		a.timers.Cancel(e.Timer.String())
+	case fsm.DoMoved:
+		a.logger().Info("transition", "from", string(e.From), "to", string(e.To), "cause", string(e.Event))
+		a.tel.transition(actors.TraceContext(ctx), fsm.Transition{From: e.From, To: e.To, Event: e.Event, Changed: true}, a.term())
+	case fsm.DoPromoted:
+		a.termStarted = time.Now()
+		token := a.tokenOf(e.Lease)
+		a.logger().Info("promoted", "term", token.Revision, "token", token.String())
+		a.emit(ctx, &Promoted{Role: a.cfg.Role, InstanceID: a.cfg.InstanceID, Token: token})
+	case fsm.DoDemoted:
+		a.tel.leaderDuration.Record(context.Background(), time.Since(a.termStarted).Seconds(), a.tel.labels)
+		a.logger().Info("demoted", "term", e.Lease.Term, "reason", string(e.Reason))
+		a.emit(ctx, &Demoted{Role: a.cfg.Role, InstanceID: a.cfg.InstanceID, Token: a.tokenOf(e.Lease), Reason: DemoteReason(e.Reason)})
+	case fsm.DoLeaderChanged:
+		a.emit(ctx, a.leaderChanged(e.Holder))
+	case fsm.DoAnswerResign:
+		a.answerResign(ctx, e.Err)
+	case fsm.DoWarn:
+		a.logger().Warn(e.Err)
+	case fsm.DoFail:
+		a.logger().Error("election cannot run", "err", a.fatal)
+		a.emit(ctx, &Failed{Role: a.cfg.Role, InstanceID: a.cfg.InstanceID, Err: a.fatal})
+	case fsm.DoFinish:
+		a.finish(ctx)
+	}
+}
+
+// openStore uses the store the caller opened, or opens one, bounded by
+// OpTimeout.
+func (a *electionActor) openStore(ctx actor.Context) {
+	if a.shared != nil {
+		a.store = a.shared
+		ctx.Send(ctx.Self(), &storeOpened{})
+		return
+	}
+	cfg := a.cfg
+	actors.Run(ctx, func() (context.Context, any) {
+		octx, cancel := context.WithTimeout(context.Background(), cfg.OpTimeout)
+		defer cancel()
+		store, err := cfg.openStore(octx)
+		return nil, &storeOpened{store: store, err: err}
+	})
+}
+
+// startChildren starts the named children that are not running.
+func (a *electionActor) startChildren(ctx actor.Context, which fsm.Child) {
+	if which&fsm.ChildWatch != 0 && a.watchPID == nil {
+		a.watchPID = ctx.Spawn(newWatchProps(a.store, a.cfg.Role))
+	}
+	if which&fsm.ChildConnection != 0 && a.connPID == nil {
+		a.connPID = ctx.Spawn(newConnectionProps(a.cfg.Conn))
+	}
+	if which&fsm.ChildHealth != 0 && a.healthPID == nil && a.cfg.HealthChecker != nil {
+		a.healthPID = ctx.Spawn(newHealthProps(a.cfg.HealthChecker, a.cfg.HealthInterval))
+	}
+	a.logger().Info("election ready", "bucket", a.cfg.Bucket)
+}
+
+// acquire creates the role's key with a fresh nonce; the reply carries seq.
+func (a *electionActor) acquire(ctx actor.Context, seq uint64) {
+	nonce, sentAt := randomHex(8), time.Now()
+	a.nonces[seq] = nonce
+	rec := transport.Record{Holder: a.cfg.InstanceID, Nonce: nonce, Priority: a.cfg.Priority, AcquiredAt: sentAt, TTL: a.cfg.TTL}
+	store, role, timeout, tel := a.store, a.cfg.Role, a.cfg.OpTimeout, a.tel
+	links := linkTo(a.prevTermTrace, "previous_term")
+	actors.Run(ctx, func() (context.Context, any) {
+		sctx, span := tel.startOp(context.Background(), spanAcquire, 0, links...)
+		rec.Trace = traceparent(sctx)
+		actx, cancel := context.WithTimeout(sctx, timeout)
+		defer cancel()
+		tel.attempts.Add(sctx, 1, tel.labels)
+		lease, err := store.Acquire(actx, role, rec)
+		span.SetAttributes(attrTerm.Int64(int64(lease.Term)))
+		tel.endOp(sctx, span, "acquire", err)
+		return sctx, &acquireDone{seq: seq, nonce: nonce, sentAt: sentAt, lease: lease, err: err}
+	})
+	a.logger().Debug("campaigning", "attempt", seq)
+}
+
+// renew rewrites our lease at its newest revision; the reply carries the
+// term and when the renewal was sent, from which the deadline counts.
+func (a *electionActor) renew(ctx actor.Context, l fsm.Lease) {
+	lease := a.leaseOf(l)
+	store, timeout, tel := a.store, a.cfg.OpTimeout, a.tel
+	actors.Run(ctx, func() (context.Context, any) {
+		sctx, span := tel.startOp(context.Background(), spanRenew, lease.Term)
+		rctx, cancel := context.WithTimeout(sctx, timeout)
+		defer cancel()
+		sentAt := time.Now()
+		next, err := store.Renew(rctx, lease)
+		tel.heartbeat.Record(sctx, time.Since(sentAt).Seconds(), tel.labels)
+		tel.endOp(sctx, span, "renew", err)
+		return sctx, &renewDone{term: lease.Term, sentAt: sentAt, lease: next, err: err}
+	})
+}
+
+// releaseLease deletes our lease's key at the revision the core gives: the
+// newest it knows of.
+func (a *electionActor) releaseLease(ctx actor.Context, l fsm.Lease) {
+	lease := a.leaseOf(l)
+	store, timeout, tel := a.store, a.cfg.OpTimeout, a.tel
+	actors.Run(ctx, func() (context.Context, any) {
+		sctx, span := tel.startOp(context.Background(), spanRelease, lease.Term)
+		rctx, cancel := context.WithTimeout(sctx, timeout)
+		defer cancel()
+		err := store.Release(rctx, lease)
+		tel.endOp(sctx, span, "release", err)
+		return sctx, &releaseDone{term: lease.Term, err: err}
+	})
+}
+
+// answerResign answers every waiting Resign.
+func (a *electionActor) answerResign(ctx actor.Context, why string) {
+	var err error
+	switch why {
+	case "":
+	case fsm.ResignNotLeader:
+		err = ErrNotLeader
+	case fsm.ResignStopped:
+		err = ErrStopped
+	default:
+		err = fmt.Errorf("resign: %s", why)
+		a.logger().Warn("release failed; the lease will expire by TTL", "err", why)
+	}
+	for _, pid := range a.resignWaiters {
+		ctx.Send(pid, &ResignResult{Err: err})
+	}
+	a.resignWaiters = nil
+}
+
+// finish answers the stop requests and stops the actor.
+func (a *electionActor) finish(ctx actor.Context) {
+	if a.finished {
+		return
+	}
+	a.finished = true
+	for _, pid := range a.stopWaiters {
+		ctx.Send(pid, &electionEnded{})
+	}
+	a.stopWaiters = nil
+	ctx.Stop(ctx.Self())
+}
+
+// leaseOf is the transport lease of one of the core's leases.
+func (a *electionActor) leaseOf(l fsm.Lease) transport.Lease {
+	return transport.Lease{Role: a.cfg.Role, Term: l.Term, Revision: l.Revision, Record: a.records[l.Term]}
+}
+
+// tokenOf is the fencing token of one of our terms.
+func (a *electionActor) tokenOf(l fsm.Lease) Token {
+	return Token{Role: a.cfg.Role, Holder: a.cfg.InstanceID, Revision: l.Term, Nonce: l.Nonce}
+}
+
+// leaderChanged is the message for a new holder seen in the store.
+func (a *electionActor) leaderChanged(h fsm.Holder) *LeaderChanged {
+	msg := &LeaderChanged{Role: a.cfg.Role, Leader: h.Name}
+	if h.Name != "" && !h.Foreign {
+		msg.Token = Token{Role: a.cfg.Role, Holder: h.Name, Revision: h.Term, Nonce: h.Nonce}
+	}
+	return msg
+}

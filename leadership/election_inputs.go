@@ -1,0 +1,151 @@
+package leadership
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"time"
+
+	"github.com/batonhq/baton/actors"
+	"github.com/batonhq/baton/fsm"
+	"github.com/batonhq/baton/transport"
+)
+
+// Conversions from what the election actor receives to the decision core's
+// inputs. They translate; they decide nothing.
+
+// keyInput turns a watch event into what the core sees of the key.
+func (a *electionActor) keyInput(ev transport.KeyEvent, now time.Time) fsm.Input {
+	k := fsm.KeyView{Free: ev.Kind.Free(), Revision: ev.Entry.Revision}
+	if !k.Free {
+		if ev.Entry.Malformed != nil {
+			k.Holder = fsm.Holder{Name: ForeignHolder, Foreign: true, Revision: ev.Entry.Revision}
+		} else {
+			rec := ev.Entry.Record
+			if rec.Holder != a.cfg.InstanceID {
+				a.prevTermTrace = rec.Trace
+			}
+			k.Holder = fsm.Holder{Name: rec.Holder, Term: ev.Entry.Term(), Revision: ev.Entry.Revision, Nonce: rec.Nonce}
+		}
+	}
+	return fsm.Input{Kind: fsm.InKey, At: now, Key: k}
+}
+
+// acquireInput turns the store's answer to an acquisition into the core's.
+func (a *electionActor) acquireInput(msg *acquireDone, now time.Time) fsm.Input {
+	in := fsm.Input{Kind: fsm.InAcquired, At: now, Seq: msg.seq, SentAt: msg.sentAt, Result: resultOf(msg.err)}
+	if msg.err == nil {
+		in.Lease = fsm.Lease{Term: msg.lease.Term, Revision: msg.lease.Revision, Nonce: msg.nonce}
+		a.records[msg.lease.Term] = msg.lease.Record
+	} else {
+		a.noteError("acquisition failed", msg.err)
+		in.Err = msg.err.Error()
+	}
+	return in
+}
+
+// renewInput turns the store's answer to a renewal into the core's.
+func renewInput(msg *renewDone, now time.Time) fsm.Input {
+	in := fsm.Input{Kind: fsm.InRenewed, At: now, SentAt: msg.sentAt, Result: resultOf(msg.err),
+		Lease: fsm.Lease{Term: msg.term, Revision: msg.lease.Revision}}
+	if msg.err != nil {
+		in.Err = msg.err.Error()
+	}
+	return in
+}
+
+// noteRenewal logs a renewal's answer; the core decides what it means.
+func (a *electionActor) noteRenewal(msg *renewDone) {
+	if msg.err != nil {
+		a.lastErr = msg.err
+		a.logger().Warn("renewal failed", "class", transport.ClassOf(msg.err).String(), "err", msg.err)
+		return
+	}
+	a.logger().Debug("renewed", "revision", msg.lease.Revision)
+}
+
+// releaseInput turns the store's answer to a release into the core's.
+func releaseInput(msg *releaseDone, now time.Time) fsm.Input {
+	in := fsm.Input{Kind: fsm.InReleased, At: now, Result: resultOf(msg.err), Lease: fsm.Lease{Term: msg.term}}
+	if msg.err != nil {
+		in.Err = msg.err.Error()
+	}
+	return in
+}
+
+// healthInput turns a health report into the core's input.
+func healthInput(msg *healthReport, now time.Time) fsm.Input {
+	in := fsm.Input{Kind: fsm.InHealth, At: now, Failures: msg.failures}
+	if msg.err != nil {
+		in.Err = msg.err.Error()
+	}
+	return in
+}
+
+// childFailedInput names the child that gave up and forgets its PID.
+func (a *electionActor) childFailedInput(msg *actors.ChildGaveUp, now time.Time) fsm.Input {
+	in := fsm.Input{Kind: fsm.InChildFailed, At: now, Err: errorText(msg.Reason)}
+	switch {
+	case msg.Child.Equal(a.watchPID):
+		a.watchPID, in.Child = nil, fsm.ChildWatch
+	case msg.Child.Equal(a.connPID):
+		a.connPID, in.Child = nil, fsm.ChildConnection
+	case msg.Child.Equal(a.healthPID):
+		a.healthPID, in.Child = nil, fsm.ChildHealth
+	default:
+		return fsm.Input{Kind: fsm.InTick, At: now} // not ours: a tick of no timer changes nothing
+	}
+	a.logger().Error("child actor gave up", "child", in.Child.String(), "reason", in.Err)
+	return in
+}
+
+// resultOf classifies a write's error for the core. A write whose reply never
+// came may have happened: that is Unknown, never Failed.
+func resultOf(err error) fsm.WriteResult {
+	switch {
+	case err == nil:
+		return fsm.WriteOK
+	case errors.Is(err, transport.ErrConflict):
+		return fsm.WriteConflict
+	case errors.Is(err, transport.ErrUnknownOutcome):
+		return fsm.WriteUnknown
+	case transport.ClassOf(err) == transport.ClassPermanent:
+		return fsm.WritePermanent
+	default:
+		return fsm.WriteFailed
+	}
+}
+
+// timerNamed maps a timer's name back to the core's timer.
+func timerNamed(name string) fsm.Timer {
+	for t := fsm.TimerCampaign; t <= fsm.TimerStop; t++ {
+		if t.String() == name {
+			return t
+		}
+	}
+	return 0
+}
+
+// noteError remembers err for Status.
+func (a *electionActor) noteError(what string, err error) {
+	a.lastErr = err
+	a.logger().Debug(what, "err", err, "class", transport.ClassOf(err).String())
+}
+
+// errorText describes a child's failure reason.
+func errorText(reason any) string {
+	if err, ok := reason.(error); ok {
+		return err.Error()
+	}
+	if s, ok := reason.(string); ok {
+		return s
+	}
+	return "unknown reason"
+}
+
+// randomSeed seeds the core's jitter and backoff.
+func randomSeed() uint64 {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand never fails on supported platforms
+	return binary.LittleEndian.Uint64(b[:])
+}
