@@ -57,14 +57,14 @@ func expectStartError(t *testing.T, err error, took time.Duration, want error, w
 
 // connectAs connects as one of natstest's secured users, with nats.go's
 // own report of each refusal silenced: the election reports it.
-func connectAs(t *testing.T, srv *natstest.Server, user, password string) *nats.Conn {
+func connectAs(t *testing.T, srv *natstest.Server, user string) *nats.Conn {
 	t.Helper()
-	return natstest.Connect(t, srv.URL(), nats.UserInfo(user, password), nats.ErrorHandler(func(*nats.Conn, *nats.Subscription, error) {}))
+	return natstest.Connect(t, srv.URL(), nats.UserInfo(user, natstest.SecuredPassword), nats.ErrorHandler(func(*nats.Conn, *nats.Subscription, error) {}))
 }
 
 func TestStartWithUserAndPassword(t *testing.T) {
 	srv := natstest.RunSecuredServer(t)
-	if _, err := tryStart(t, connectAs(t, srv, natstest.UserAdmin, natstest.SecuredPassword), nil); err != nil {
+	if _, err := tryStart(t, connectAs(t, srv, natstest.UserAdmin), nil); err != nil {
 		t.Fatalf("start as admin: %v", err)
 	}
 	_, err := nats.Connect(srv.URL(), nats.UserInfo(natstest.UserAdmin, "wrong"), nats.NoReconnect())
@@ -76,13 +76,13 @@ func TestStartWithUserAndPassword(t *testing.T) {
 
 func TestStartWithoutJetStreamPermission(t *testing.T) {
 	srv := natstest.RunSecuredServer(t)
-	took, err := tryStart(t, connectAs(t, srv, natstest.UserNoJetStream, natstest.SecuredPassword), nil)
+	took, err := tryStart(t, connectAs(t, srv, natstest.UserNoJetStream), nil)
 	expectStartError(t, err, took, leadership.ErrPermissionDenied, `"$JS.API.INFO"`)
 }
 
 func TestStartWithoutStreamCreatePermission(t *testing.T) {
 	srv := natstest.RunSecuredServer(t)
-	took, err := tryStart(t, connectAs(t, srv, natstest.UserNoCreate, natstest.SecuredPassword), nil)
+	took, err := tryStart(t, connectAs(t, srv, natstest.UserNoCreate), nil)
 	expectStartError(t, err, took, leadership.ErrPermissionDenied, `"$JS.API.STREAM.CREATE.KV_baton"`)
 }
 
@@ -114,7 +114,7 @@ func TestStartOverTLS(t *testing.T) {
 func TestActorWithoutJetStreamPermission(t *testing.T) {
 	srv := natstest.RunSecuredServer(t)
 	props, err := leadership.NewProps(leadership.Config{
-		Conn: connectAs(t, srv, natstest.UserNoJetStream, natstest.SecuredPassword), Role: "scheduler", TTL: 2 * time.Second, OpTimeout: startOpTimeout,
+		Conn: connectAs(t, srv, natstest.UserNoJetStream), Role: "scheduler", TTL: 2 * time.Second, OpTimeout: startOpTimeout,
 	})
 	if err != nil {
 		t.Fatal(err)

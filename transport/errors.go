@@ -53,12 +53,12 @@ var (
 	ErrBucketMisconfigured = errors.New("lease bucket misconfigured")
 	// ErrClosed is returned when the NATS connection or the store is closed.
 	ErrClosed = errors.New("lease store closed")
-	// ErrPermissionDenied is returned (class ErrPermanent) by Open and by
-	// every LeaseStore operation when the server refused one of its
-	// publishes or subscriptions for lack of permission; the message names
-	// the subject. Open needs to publish on $JS.API.> (and to create the
-	// bucket's stream unless it exists), the writes on the bucket's $KV
-	// subjects.
+	// ErrPermissionDenied is returned (class ErrPermanent) by Open, Acquire,
+	// Renew, Release and Get when the server refused one of their requests
+	// for lack of permission; the message names the subject. It comes back
+	// as soon as the refusal arrives, not when the context ends. Open needs
+	// to publish on $JS.API.> (and to create the bucket's stream unless it
+	// exists), the writes on the bucket's $KV subjects.
 	ErrPermissionDenied = errors.New("permission denied")
 )
 

@@ -63,14 +63,18 @@ func guarded(ctx context.Context, nc *nats.Conn, match concerns, call func(ctx c
 	before := nc.LastError()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- call(ctx) }()
+	var err error // call's, read after done is closed
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		err = call(ctx)
+	}()
 	wait := refusalFirstCheck
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	for {
 		select {
-		case err := <-done:
+		case <-done:
 			if err != nil {
 				if denied := refused(nc, before, match); denied != nil {
 					return denied
@@ -82,7 +86,7 @@ func guarded(ctx context.Context, nc *nats.Conn, match concerns, call func(ctx c
 		if nc.FlushWithContext(ctx) == nil {
 			if denied := refused(nc, before, match); denied != nil {
 				cancel()
-				<-done
+				<-done // the refusal says more than the cancellation it causes
 				return denied
 			}
 		}

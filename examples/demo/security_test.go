@@ -13,14 +13,14 @@ import (
 )
 
 // runAgainst runs the demo on url for at most a few seconds and returns its
-// error and output.
-func runAgainst(t *testing.T, url string) (error, string) { //nolint:revive // the pair reads as "what it said, and what it printed"
+// output and error.
+func runAgainst(t *testing.T, url string) (string, error) {
 	t.Helper()
 	opts := defaultOptions()
 	opts.natsURL, opts.candidates, opts.every, opts.duration = url, 2, 0, 5*time.Second
 	var out bytes.Buffer
 	err := run(context.Background(), opts, &out, nil)
-	return err, out.String()
+	return out.String(), err
 }
 
 // TestRunWithoutPermissions checks that a user who may not use JetStream
@@ -30,7 +30,7 @@ func TestRunWithoutPermissions(t *testing.T) {
 	srv := natstest.RunSecuredServer(t)
 	url := fmt.Sprintf("nats://%s:%s@127.0.0.1:%d", natstest.UserNoJetStream, natstest.SecuredPassword, srv.Port())
 	start := time.Now()
-	err, out := runAgainst(t, url)
+	out, err := runAgainst(t, url)
 	t.Logf("after %v: err = %v\noutput:\n%s", time.Since(start).Round(time.Millisecond), err, out)
 	if err == nil || !strings.Contains(err.Error(), "permission denied") || !strings.Contains(err.Error(), "$JS.API.INFO") {
 		t.Fatalf("err = %v, want a permission error naming $JS.API.INFO", err)
@@ -49,7 +49,7 @@ func TestRunWithBadURL(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	_ = l.Close() // nobody listens there now
-	err, out := runAgainst(t, "nats://user:hunter2@"+addr)
+	out, err := runAgainst(t, "nats://user:hunter2@"+addr)
 	t.Logf("err = %v\noutput:\n%s", err, out)
 	if err == nil || !strings.Contains(err.Error(), addr) {
 		t.Fatalf("err = %v, want it to name %s", err, addr)
