@@ -58,36 +58,50 @@ func keyRefusal(subject string) concerns {
 
 // guarded runs call, whose requests go out on nc, and returns early with the
 // server's permission violation when one that concerns it arrives while it
-// runs. It returns after call has returned.
+// runs. call runs on the caller's goroutine, so a request answered at once
+// costs no more than before; a watcher beside it does the flushing and
+// ends with call.
 func guarded(ctx context.Context, nc *nats.Conn, match concerns, call func(ctx context.Context) error) error {
 	before := nc.LastError()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var err error // call's, read after done is closed
-	done := make(chan struct{})
+	denied := make(chan error, 1)
 	go func() {
-		defer close(done)
-		err = call(ctx)
+		if err := watchRefusal(ctx, nc, before, match); err != nil {
+			denied <- err
+			cancel() // the refusal says more than the cancellation it causes
+		}
 	}()
+	err := call(ctx)
+	cancel()
+	select {
+	case d := <-denied:
+		return d
+	default:
+	}
+	if err != nil {
+		if d := refused(nc, before, match); d != nil {
+			return d
+		}
+	}
+	return err
+}
+
+// watchRefusal flushes nc, at growing intervals, until ctx ends or a
+// refusal that concerns the caller has arrived, and returns that refusal.
+func watchRefusal(ctx context.Context, nc *nats.Conn, before error, match concerns) error {
 	wait := refusalFirstCheck
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	for {
 		select {
-		case <-done:
-			if err != nil {
-				if denied := refused(nc, before, match); denied != nil {
-					return denied
-				}
-			}
-			return err
+		case <-ctx.Done():
+			return nil
 		case <-timer.C:
 		}
 		if nc.FlushWithContext(ctx) == nil {
-			if denied := refused(nc, before, match); denied != nil {
-				cancel()
-				<-done // the refusal says more than the cancellation it causes
-				return denied
+			if d := refused(nc, before, match); d != nil {
+				return d
 			}
 		}
 		wait = min(2*wait, refusalMaxCheck)
