@@ -16,10 +16,12 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
-// Defaults for Config's zero fields. With them a leader renews every 2s,
-// demotes itself 7s after the last renewal it sent that succeeded, and the
-// server frees its key 10s after that renewal: a crashed leader is replaced
-// within about TTL.
+// Defaults for Config's zero fields. The timings RenewDeadline,
+// HeartbeatInterval, DisconnectGrace, OpTimeout and PollInterval are derived
+// from TTL (see Config.Timings); the values below are what DefaultTTL
+// derives. With them a leader renews every 2s, demotes itself 7s after the
+// last renewal it sent that succeeded, and the server frees its key 10s
+// after that renewal: a crashed leader is replaced within about TTL.
 const (
 	DefaultBucket                 = "baton"
 	DefaultTTL                    = 10 * time.Second
@@ -40,6 +42,14 @@ const (
 	DefaultBreakerCooldown        = 10 * time.Second
 )
 
+// None turns off CampaignJitter, ResignHoldOff or MaxClockDrift. Their zero
+// value means "the default", as for every Config field, so turning one off
+// needs a value of its own; -1 cannot be a valid setting of any of them (all
+// must otherwise be non-negative), which keeps the zero value useful and the
+// intent explicit, as nats.ReconnectBufSize(-1) does for the reconnect
+// buffer.
+const None = -1
+
 // SafetyMargin is kept between a leader's RenewDeadline and the earliest
 // moment the server could free its key, for the time a renewal spends in
 // flight before the server stamps it.
@@ -58,20 +68,26 @@ type HealthCheckFunc func(ctx context.Context) error
 // Check calls f.
 func (f HealthCheckFunc) Check(ctx context.Context) error { return f(ctx) }
 
-// Config configures one election. Zero fields take the defaults above;
-// Validate checks the result as a whole.
+// Config configures one election. Zero fields take the defaults above, and
+// the timings left zero are derived from TTL, so Config{Conn, Role, TTL} is
+// complete for any valid TTL; Validate checks the result as a whole.
 type Config struct {
 	// Conn is the NATS connection. Required. For elections, configure it
-	// with nats.ReconnectBufSize(-1) so renewals are never buffered during a
-	// disconnect and replayed after it.
+	// with nats.ReconnectBufSize(-1) so writes are never buffered during a
+	// disconnect and replayed after it; NewProps and NewElection log a
+	// warning (to Logger, or slog.Default() without one) when it buffers.
 	Conn *nats.Conn
 	// Bucket is the KV bucket holding the leases. Default "baton".
 	Bucket string
 	// Replicas of the bucket when it is created. Default 1; use 3 on a
 	// cluster.
 	Replicas int
+	// NoCreateBucket makes the election fail with ErrBucketNotFound when the
+	// bucket is missing, instead of creating it: for users who may not
+	// create streams, or who want a missing bucket to be an error.
+	NoCreateBucket bool
 	// Role is the name contested, used as the KV key: letters, digits and
-	// "-/_=." (not at either end). Required.
+	// "-/_=.", with '.' neither first nor last nor doubled. Required.
 	Role string
 	// InstanceID names this candidate in leases, tokens and logs. Default:
 	// hostname-pid-random. Must not contain '/'.
@@ -84,19 +100,21 @@ type Config struct {
 	// seconds, at least 1s. Default 10s.
 	TTL time.Duration
 	// HeartbeatInterval is how often the leader renews. At most
-	// RenewDeadline/3. Default 2s.
+	// RenewDeadline/3. Default derived: RenewDeadline*2/7 (2s for TTL 10s).
 	HeartbeatInterval time.Duration
 	// RenewDeadline is how long after sending its last successful renewal a
 	// leader keeps leading. At most TTL*(1-2*MaxClockDrift) - SafetyMargin,
 	// so the leader gives up before the server could free its key.
-	// Default 7s.
+	// Default derived from TTL (7s for TTL 10s; see Config.Timings).
 	RenewDeadline time.Duration
 	// DisconnectGrace is how long a leader that lost its connection waits
 	// for it to return before it demotes. At most RenewDeadline (which
-	// applies anyway). Default 5s.
+	// applies anyway). Default derived: RenewDeadline - HeartbeatInterval
+	// (5s for TTL 10s).
 	DisconnectGrace time.Duration
 	// MaxClockDrift is the largest relative rate difference assumed between
-	// this host's clock and the server's, in [0, 0.2]. Default 0.05.
+	// this host's clock and the server's, in [0, 0.2]. Default 0.05; None
+	// assumes none.
 	MaxClockDrift float64
 	// HealthChecker, when set, is run every HealthInterval; after
 	// HealthFailureThreshold consecutive failures a leader releases its
@@ -109,7 +127,7 @@ type Config struct {
 	// make this instance unhealthy. Default 3.
 	HealthFailureThreshold int
 	// CampaignJitter spreads the candidates that wake on a freed lease so
-	// they do not all write at once. Default 25ms.
+	// they do not all write at once. Default 25ms; None campaigns at once.
 	CampaignJitter time.Duration
 	// RetryInitialInterval and RetryMaxInterval bound the exponential
 	// backoff between acquisition attempts that failed for a reason other
@@ -124,32 +142,46 @@ type Config struct {
 	// trial attempt closes it or opens it again. Default 10s.
 	BreakerCooldown time.Duration
 	// ResignHoldOff is how long a candidate that resigned waits before it
-	// campaigns again, so another can take over. Default 1s.
+	// campaigns again, so another can take over. Default 1s; None campaigns
+	// again at once.
 	ResignHoldOff time.Duration
-	// OpTimeout bounds each NATS operation. Default 2s; at most
-	// RenewDeadline.
+	// OpTimeout bounds each NATS operation, and opening the bucket. At most
+	// RenewDeadline. Default derived: HeartbeatInterval, at most 2s.
 	OpTimeout time.Duration
 	// PollInterval is how often the watched key is also read, as a backstop
-	// for a stalled watch. Default 2s.
+	// for a stalled watch. Default derived: TTL/5 (2s for TTL 10s).
 	PollInterval time.Duration
-	// Logger receives structured logs. Default: discard.
+	// Logger receives structured logs. Default: discard (except the
+	// warning about a buffering Conn, see Conn).
 	Logger *slog.Logger
 	// TracerProvider and MeterProvider default to the OpenTelemetry globals.
 	TracerProvider trace.TracerProvider
 	MeterProvider  metric.MeterProvider
 }
 
-// DefaultConfig returns a Config with every default filled in; set Conn and
-// Role before use.
+// DefaultConfig returns a Config with every default filled in except the
+// timings derived from TTL, which stay zero so that a TTL set on it derives
+// them (Config.Timings shows them); set Conn and Role before use.
 func DefaultConfig() Config {
-	return Config{}.withDefaults()
+	c := Config{}.withDefaults()
+	c.RenewDeadline, c.HeartbeatInterval, c.DisconnectGrace, c.OpTimeout, c.PollInterval = 0, 0, 0, 0, 0
+	return c
 }
 
-// withDefaults fills zero fields.
+// withDefaults fills zero fields, derives the timings and turns None into
+// zero.
 func (c Config) withDefaults() Config {
 	setDur := func(d *time.Duration, def time.Duration) {
 		if *d == 0 {
 			*d = def
+		}
+	}
+	noneOr := func(d *time.Duration, def time.Duration) {
+		switch *d {
+		case 0:
+			*d = def
+		case None:
+			*d = 0
 		}
 	}
 	if c.Bucket == "" {
@@ -161,23 +193,18 @@ func (c Config) withDefaults() Config {
 	if c.InstanceID == "" {
 		c.InstanceID = defaultInstanceID()
 	}
-	setDur(&c.TTL, DefaultTTL)
-	setDur(&c.HeartbeatInterval, DefaultHeartbeatInterval)
-	setDur(&c.RenewDeadline, DefaultRenewDeadline)
-	setDur(&c.DisconnectGrace, DefaultDisconnectGrace)
+	t := c.Timings()
+	c.TTL, c.MaxClockDrift = t.TTL, t.MaxClockDrift
+	c.RenewDeadline, c.HeartbeatInterval, c.DisconnectGrace = t.RenewDeadline, t.HeartbeatInterval, t.DisconnectGrace
+	c.OpTimeout, c.PollInterval = t.OpTimeout, t.PollInterval
 	setDur(&c.HealthInterval, DefaultHealthInterval)
-	setDur(&c.CampaignJitter, DefaultCampaignJitter)
+	noneOr(&c.CampaignJitter, DefaultCampaignJitter)
 	setDur(&c.RetryInitialInterval, DefaultRetryInitialInterval)
 	setDur(&c.RetryMaxInterval, DefaultRetryMaxInterval)
-	setDur(&c.ResignHoldOff, DefaultResignHoldOff)
-	setDur(&c.OpTimeout, DefaultOpTimeout)
-	setDur(&c.PollInterval, DefaultPollInterval)
+	noneOr(&c.ResignHoldOff, DefaultResignHoldOff)
 	setDur(&c.BreakerCooldown, DefaultBreakerCooldown)
 	if c.BreakerThreshold == 0 {
 		c.BreakerThreshold = DefaultBreakerThreshold
-	}
-	if c.MaxClockDrift == 0 {
-		c.MaxClockDrift = DefaultMaxClockDrift
 	}
 	if c.HealthFailureThreshold == 0 {
 		c.HealthFailureThreshold = DefaultHealthFailureThreshold
@@ -189,70 +216,34 @@ func (c Config) withDefaults() Config {
 }
 
 // Validate fills defaults and checks the config, returning an error that
-// wraps ErrInvalidConfig and names the first field at fault.
+// wraps ErrInvalidConfig and names every field at fault (errors.Join of one
+// error per field). A field checked against another that is itself invalid
+// is checked once that one is fixed.
 func (c Config) Validate() error {
-	_, err := c.resolve()
+	_, err := c.resolved()
 	return err
 }
 
-// resolve fills defaults and validates.
+// resolve fills defaults and validates, for the constructors: unlike
+// Validate it also warns about hazards that are not errors.
 func (c Config) resolve() (Config, error) {
+	r, err := c.resolved()
+	if err == nil {
+		r.warnHazards(c.Logger)
+	}
+	return r, err
+}
+
+// resolved fills defaults and validates.
+func (c Config) resolved() (Config, error) {
 	c = c.withDefaults()
-	bad := func(field, format string, args ...any) error {
-		return fmt.Errorf("%w: %s: %s", ErrInvalidConfig, field, fmt.Sprintf(format, args...))
-	}
-	maxDeadline := time.Duration(float64(c.TTL)*(1-2*c.MaxClockDrift)) - SafetyMargin
-	switch {
-	case c.Conn == nil:
-		return c, bad("Conn", "a NATS connection is required")
-	case !transport.ValidRole(c.Role):
-		return c, bad("Role", "%q must be non-empty letters, digits and -/_=. (not at either end, no '..')", c.Role)
-	case !transport.ValidBucketName(c.Bucket):
-		return c, bad("Bucket", "%q must be non-empty letters, digits, '-' and '_'", c.Bucket)
-	case strings.ContainsAny(c.InstanceID, "/ \t\n"):
-		return c, bad("InstanceID", "%q must not contain '/' or whitespace", c.InstanceID)
-	case c.Replicas < 1 || c.Replicas > 5:
-		return c, bad("Replicas", "%d must be between 1 and 5", c.Replicas)
-	case c.Priority < 0:
-		return c, bad("Priority", "%d must not be negative", c.Priority)
-	case c.MaxClockDrift < 0 || c.MaxClockDrift > 0.2:
-		return c, bad("MaxClockDrift", "%v must be in [0, 0.2]", c.MaxClockDrift)
-	case c.TTL < time.Second || c.TTL%time.Second != 0:
-		return c, bad("TTL", "%v must be a whole number of seconds, at least 1s (the server's TTL granularity)", c.TTL)
-	case c.RenewDeadline <= 0 || c.RenewDeadline > maxDeadline:
-		return c, bad("RenewDeadline", "%v must be positive and at most TTL*(1-2*MaxClockDrift) - %v = %v, so the leader gives up before the server frees its key",
-			c.RenewDeadline, SafetyMargin, maxDeadline)
-	case c.HeartbeatInterval <= 0 || c.HeartbeatInterval > c.RenewDeadline/3:
-		return c, bad("HeartbeatInterval", "%v must be positive and at most RenewDeadline/3 = %v, so two renewals can fail before the deadline",
-			c.HeartbeatInterval, c.RenewDeadline/3)
-	case c.DisconnectGrace <= 0 || c.DisconnectGrace > c.RenewDeadline:
-		return c, bad("DisconnectGrace", "%v must be positive and at most RenewDeadline %v", c.DisconnectGrace, c.RenewDeadline)
-	case c.OpTimeout <= 0 || c.OpTimeout > c.RenewDeadline:
-		return c, bad("OpTimeout", "%v must be positive and at most RenewDeadline %v", c.OpTimeout, c.RenewDeadline)
-	case c.HealthInterval <= 0:
-		return c, bad("HealthInterval", "%v must be positive", c.HealthInterval)
-	case c.HealthFailureThreshold < 1:
-		return c, bad("HealthFailureThreshold", "%d must be at least 1", c.HealthFailureThreshold)
-	case c.CampaignJitter < 0:
-		return c, bad("CampaignJitter", "%v must not be negative", c.CampaignJitter)
-	case c.RetryInitialInterval <= 0 || c.RetryMaxInterval < c.RetryInitialInterval:
-		return c, bad("RetryInitialInterval", "%v must be positive and at most RetryMaxInterval %v", c.RetryInitialInterval, c.RetryMaxInterval)
-	case c.ResignHoldOff < 0:
-		return c, bad("ResignHoldOff", "%v must not be negative", c.ResignHoldOff)
-	case c.BreakerThreshold < 1:
-		return c, bad("BreakerThreshold", "%d must be at least 1", c.BreakerThreshold)
-	case c.BreakerCooldown <= 0:
-		return c, bad("BreakerCooldown", "%v must be positive", c.BreakerCooldown)
-	case c.PollInterval <= 0:
-		return c, bad("PollInterval", "%v must be positive", c.PollInterval)
-	}
-	return c, nil
+	return c, c.validate()
 }
 
 // openStore opens the lease store the config names.
 func (c Config) openStore(ctx context.Context) (*transport.JetStreamStore, error) {
 	return transport.Open(ctx, c.Conn, transport.Options{
-		Bucket:       transport.BucketConfig{Name: c.Bucket, Replicas: c.Replicas},
+		Bucket:       transport.BucketConfig{Name: c.Bucket, Replicas: c.Replicas, NoCreate: c.NoCreateBucket},
 		PollInterval: c.PollInterval,
 		OpTimeout:    c.OpTimeout,
 	})

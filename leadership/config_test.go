@@ -1,7 +1,10 @@
 package leadership_test
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +12,17 @@ import (
 	"github.com/batonhq/baton/leadership"
 	"github.com/nats-io/nats.go"
 )
+
+// fieldErrors returns the errors Validate joined, one per field.
+func fieldErrors(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok { //nolint:errorlint // the join itself, not a wrapped error
+		return j.Unwrap()
+	}
+	if err == nil {
+		return nil
+	}
+	return []error{err}
+}
 
 func TestConfigValidate(t *testing.T) {
 	valid := func() leadership.Config {
@@ -31,49 +45,199 @@ func TestConfigValidate(t *testing.T) {
 		{"Role", func(c *leadership.Config) { c.Role = "" }},
 		{"Role", func(c *leadership.Config) { c.Role = "has space" }},
 		{"Role", func(c *leadership.Config) { c.Role = "a.." }},
+		{"Role", func(c *leadership.Config) { c.Role = ".a" }},
 		{"Bucket", func(c *leadership.Config) { c.Bucket = "a.b" }},
 		{"InstanceID", func(c *leadership.Config) { c.InstanceID = "a/b" }},
+		{"InstanceID", func(c *leadership.Config) { c.InstanceID = "a b" }},
 		{"Replicas", func(c *leadership.Config) { c.Replicas = 7 }},
+		{"Replicas", func(c *leadership.Config) { c.Replicas = -1 }},
 		{"Priority", func(c *leadership.Config) { c.Priority = -1 }},
 		{"MaxClockDrift", func(c *leadership.Config) { c.MaxClockDrift = 0.5 }},
+		{"MaxClockDrift", func(c *leadership.Config) { c.MaxClockDrift = -0.5 }},
 		{"TTL", func(c *leadership.Config) { c.TTL = 1500 * time.Millisecond }},
 		{"TTL", func(c *leadership.Config) { c.TTL = -time.Second }},
+		{"TTL", func(c *leadership.Config) { c.TTL = 500 * time.Millisecond }},
 		{"RenewDeadline", func(c *leadership.Config) { c.RenewDeadline = 10 * time.Second }},
-		{"RenewDeadline", func(c *leadership.Config) { c.TTL = 2 * time.Second }},
+		{"RenewDeadline", func(c *leadership.Config) { c.TTL, c.RenewDeadline = 2*time.Second, 7*time.Second }},
+		{"RenewDeadline", func(c *leadership.Config) { c.RenewDeadline = -time.Second }},
 		{"HeartbeatInterval", func(c *leadership.Config) { c.HeartbeatInterval = 3 * time.Second }},
+		{"HeartbeatInterval", func(c *leadership.Config) { c.HeartbeatInterval = -time.Second }},
 		{"DisconnectGrace", func(c *leadership.Config) { c.DisconnectGrace = 8 * time.Second }},
+		{"DisconnectGrace", func(c *leadership.Config) { c.DisconnectGrace = -time.Second }},
 		{"OpTimeout", func(c *leadership.Config) { c.OpTimeout = time.Minute }},
+		{"OpTimeout", func(c *leadership.Config) { c.OpTimeout = -time.Second }},
 		{"HealthInterval", func(c *leadership.Config) { c.HealthInterval = -time.Second }},
 		{"HealthFailureThreshold", func(c *leadership.Config) { c.HealthFailureThreshold = -1 }},
 		{"CampaignJitter", func(c *leadership.Config) { c.CampaignJitter = -time.Second }},
 		{"RetryInitialInterval", func(c *leadership.Config) { c.RetryMaxInterval = time.Millisecond }},
+		{"RetryInitialInterval", func(c *leadership.Config) { c.RetryInitialInterval = -time.Millisecond }},
 		{"ResignHoldOff", func(c *leadership.Config) { c.ResignHoldOff = -time.Second }},
+		{"BreakerThreshold", func(c *leadership.Config) { c.BreakerThreshold = -1 }},
+		{"BreakerCooldown", func(c *leadership.Config) { c.BreakerCooldown = -time.Second }},
 		{"PollInterval", func(c *leadership.Config) { c.PollInterval = -time.Second }},
 	}
-	for _, tc := range cases {
-		cfg := valid()
-		tc.mutate(&cfg)
-		err := cfg.Validate()
-		if !errors.Is(err, leadership.ErrInvalidConfig) {
-			t.Errorf("%s: err = %v, want ErrInvalidConfig", tc.field, err)
-			continue
+	for i, tc := range cases {
+		t.Run(fmt.Sprintf("%s/%d", tc.field, i), func(t *testing.T) {
+			cfg := valid()
+			tc.mutate(&cfg)
+			err := cfg.Validate()
+			if !errors.Is(err, leadership.ErrInvalidConfig) {
+				t.Fatalf("err = %v, want ErrInvalidConfig", err)
+			}
+			if errs := fieldErrors(err); len(errs) != 1 || !strings.Contains(errs[0].Error(), tc.field+":") {
+				t.Fatalf("error %q: want exactly one, naming %s", err, tc.field)
+			}
+			if _, perr := leadership.NewProps(cfg); !errors.Is(perr, leadership.ErrInvalidConfig) {
+				t.Fatalf("NewProps err = %v, want ErrInvalidConfig", perr)
+			}
+		})
+	}
+}
+
+// TestConfigReportsEveryInvalidField checks that one Validate names every
+// field at fault, so a config is fixed in one round.
+func TestConfigReportsEveryInvalidField(t *testing.T) {
+	cfg := leadership.Config{
+		Role:              "a..b",
+		Bucket:            "a.b",
+		Priority:          -1,
+		TTL:               2 * time.Second,
+		HeartbeatInterval: time.Second,
+		DisconnectGrace:   5 * time.Second,
+		OpTimeout:         2 * time.Second,
+		HealthInterval:    -time.Second,
+	}
+	err := cfg.Validate()
+	fields := []string{"Conn", "Role", "Bucket", "Priority", "HeartbeatInterval", "DisconnectGrace", "OpTimeout", "HealthInterval"}
+	errs := fieldErrors(err)
+	if len(errs) != len(fields) {
+		t.Errorf("got %d errors, want %d:\n%v", len(errs), len(fields), err)
+	}
+	for _, f := range fields {
+		if !strings.Contains(err.Error(), f+":") {
+			t.Errorf("error does not name %s:\n%v", f, err)
 		}
-		if !strings.Contains(err.Error(), tc.field+":") {
-			t.Errorf("%s: error %q does not name the field", tc.field, err)
+	}
+	for _, e := range errs {
+		if !errors.Is(e, leadership.ErrInvalidConfig) {
+			t.Errorf("%v does not wrap ErrInvalidConfig", e)
 		}
-		if _, perr := leadership.NewProps(cfg); !errors.Is(perr, leadership.ErrInvalidConfig) {
-			t.Errorf("%s: NewProps err = %v, want ErrInvalidConfig", tc.field, perr)
+	}
+	t.Logf("%v", err)
+}
+
+// TestTTLAloneConfiguresAnElection checks that every TTL from 1s to 60s,
+// alone and on top of DefaultConfig, derives timings Validate accepts.
+func TestTTLAloneConfiguresAnElection(t *testing.T) {
+	for ttl := time.Second; ttl <= time.Minute; ttl += time.Second {
+		for name, cfg := range map[string]leadership.Config{
+			"alone":          {Conn: &nats.Conn{}, Role: "r", TTL: ttl},
+			"no drift":       {Conn: &nats.Conn{}, Role: "r", TTL: ttl, MaxClockDrift: leadership.None},
+			"largest drift":  {Conn: &nats.Conn{}, Role: "r", TTL: ttl, MaxClockDrift: 0.2},
+			"DefaultConfig":  withConnRoleTTL(leadership.DefaultConfig(), ttl),
+			"set deadline":   {Conn: &nats.Conn{}, Role: "r", TTL: ttl, RenewDeadline: leadership.Config{TTL: ttl}.Timings().RenewDeadline / 2},
+			"set heartbeats": {Conn: &nats.Conn{}, Role: "r", TTL: ttl, HeartbeatInterval: leadership.Config{TTL: ttl}.Timings().HeartbeatInterval / 2},
+		} {
+			if err := cfg.Validate(); err != nil {
+				t.Fatalf("TTL %v, %s: %v (timings %+v)", ttl, name, err, cfg.Timings())
+			}
 		}
+	}
+}
+
+func withConnRoleTTL(c leadership.Config, ttl time.Duration) leadership.Config {
+	c.Conn, c.Role, c.TTL = &nats.Conn{}, "r", ttl
+	return c
+}
+
+func TestTimingsDerivedFromTTL(t *testing.T) {
+	ms := time.Millisecond
+	for _, tc := range []struct {
+		ttl  time.Duration
+		want leadership.Timings
+	}{
+		{leadership.DefaultTTL, leadership.Timings{
+			TTL: leadership.DefaultTTL, RenewDeadline: leadership.DefaultRenewDeadline, HeartbeatInterval: leadership.DefaultHeartbeatInterval,
+			DisconnectGrace: leadership.DefaultDisconnectGrace, OpTimeout: leadership.DefaultOpTimeout, PollInterval: leadership.DefaultPollInterval,
+			MaxClockDrift: leadership.DefaultMaxClockDrift,
+		}},
+		{2 * time.Second, leadership.Timings{TTL: 2 * time.Second, RenewDeadline: 1200 * ms, HeartbeatInterval: 342 * ms, DisconnectGrace: 858 * ms, OpTimeout: 342 * ms, PollInterval: 400 * ms, MaxClockDrift: 0.05}},
+		{time.Second, leadership.Timings{TTL: time.Second, RenewDeadline: 300 * ms, HeartbeatInterval: 85 * ms, DisconnectGrace: 215 * ms, OpTimeout: 85 * ms, PollInterval: 200 * ms, MaxClockDrift: 0.05}},
+		{time.Minute, leadership.Timings{TTL: time.Minute, RenewDeadline: 42 * time.Second, HeartbeatInterval: 12 * time.Second, DisconnectGrace: 30 * time.Second, OpTimeout: 2 * time.Second, PollInterval: 12 * time.Second, MaxClockDrift: 0.05}},
+	} {
+		if got := (leadership.Config{TTL: tc.ttl}).Timings(); got != tc.want {
+			t.Errorf("TTL %v: timings %+v, want %+v", tc.ttl, got, tc.want)
+		}
+	}
+	set := leadership.Config{TTL: 2 * time.Second, RenewDeadline: 900 * ms, OpTimeout: 100 * ms}.Timings()
+	if set.RenewDeadline != 900*ms || set.OpTimeout != 100*ms || set.HeartbeatInterval != 257*ms {
+		t.Errorf("set fields are kept and the rest follow them: %+v", set)
 	}
 }
 
 func TestDefaultsSatisfyTheSafetyRules(t *testing.T) {
 	cfg := leadership.DefaultConfig()
-	limit := time.Duration(float64(cfg.TTL)*(1-2*cfg.MaxClockDrift)) - leadership.SafetyMargin
-	if cfg.RenewDeadline > limit || cfg.HeartbeatInterval > cfg.RenewDeadline/3 || cfg.DisconnectGrace > cfg.RenewDeadline {
-		t.Fatalf("defaults break the timing rules: %+v", cfg)
+	tm := cfg.Timings()
+	limit := time.Duration(float64(tm.TTL)*(1-2*tm.MaxClockDrift)) - leadership.SafetyMargin
+	if tm.RenewDeadline > limit || tm.HeartbeatInterval > tm.RenewDeadline/3 || tm.DisconnectGrace > tm.RenewDeadline {
+		t.Fatalf("defaults break the timing rules: %+v", tm)
+	}
+	if cfg.RenewDeadline != 0 || cfg.HeartbeatInterval != 0 {
+		t.Fatalf("DefaultConfig pins timings a TTL set on it would conflict with: %+v", cfg)
 	}
 	if cfg.InstanceID == "" || strings.Contains(cfg.InstanceID, "/") {
 		t.Fatalf("default InstanceID %q", cfg.InstanceID)
+	}
+}
+
+// TestNoneTurnsOff checks None where zero means the default.
+func TestNoneTurnsOff(t *testing.T) {
+	cfg := leadership.Config{Conn: &nats.Conn{}, Role: "r", TTL: time.Second,
+		CampaignJitter: leadership.None, ResignHoldOff: leadership.None, MaxClockDrift: leadership.None}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Timings(); got.MaxClockDrift != 0 || got.RenewDeadline != 400*time.Millisecond {
+		t.Fatalf("no drift: timings %+v, want drift 0 and RenewDeadline TTL-SafetyMargin-100ms", got)
+	}
+}
+
+// TestWarnsAboutAReconnectBuffer checks that a connection that would replay
+// writes after a reconnect is named in a Warn log, and a safe one is not.
+func TestWarnsAboutAReconnectBuffer(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		conn *nats.Conn
+		warn bool
+	}{
+		{"buffering", &nats.Conn{Opts: nats.Options{AllowReconnect: true, ReconnectBufSize: nats.DefaultReconnectBufSize}}, true},
+		{"no buffer", &nats.Conn{Opts: nats.Options{AllowReconnect: true, ReconnectBufSize: -1}}, false},
+		{"no reconnect", &nats.Conn{Opts: nats.Options{ReconnectBufSize: nats.DefaultReconnectBufSize}}, false},
+	} {
+		var out bytes.Buffer
+		cfg := leadership.Config{Conn: tc.conn, Role: "r", Logger: slog.New(slog.NewTextHandler(&out, nil))}
+		if err := cfg.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		if out.Len() != 0 {
+			t.Fatalf("%s: Validate logged %q; only constructors warn", tc.name, out.String())
+		}
+		if _, err := leadership.NewProps(cfg); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(out.String(), "level=WARN") && strings.Contains(out.String(), "ReconnectBufSize(-1)"); got != tc.warn {
+			t.Fatalf("%s: warned %v, want %v; log %q", tc.name, got, tc.warn, out.String())
+		}
+	}
+}
+
+// TestInvalidFieldIsReportedAlone checks that fields derived from an
+// invalid one are derived as if it were unset, so only it is reported.
+func TestInvalidFieldIsReportedAlone(t *testing.T) {
+	for _, hb := range []time.Duration{-time.Second, 3 * time.Second, 8 * time.Second, time.Hour} {
+		err := leadership.Config{Conn: &nats.Conn{}, Role: "r", HeartbeatInterval: hb}.Validate()
+		if errs := fieldErrors(err); len(errs) != 1 || !strings.Contains(err.Error(), "HeartbeatInterval:") {
+			t.Errorf("HeartbeatInterval %v: %v, want one error naming it", hb, err)
+		}
 	}
 }

@@ -59,6 +59,9 @@ func Example_actor() {
 		case *leadership.Demoted:
 			fmt.Printf("demoted: %s\n", msg.Reason)
 			close(done)
+		case *leadership.Failed: // it cannot run (no JetStream, no permission, a bad bucket) and stopped
+			fmt.Println("failed:", msg.Err)
+			close(done)
 		}
 	}))
 	select {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -55,21 +56,28 @@ func (c BucketConfig) withDefaults() BucketConfig {
 	return c
 }
 
-// validate checks the config after defaults are applied.
+// validate checks the config after defaults are applied, naming every bad
+// setting at once.
 func (c BucketConfig) validate() error {
-	switch {
-	case !ValidBucketName(c.Name):
-		return fmt.Errorf("%w: %w: bucket name %q may contain only letters, digits, '-' and '_'", ErrPermanent, ErrBucketMisconfigured, c.Name)
-	case c.Replicas < 1 || c.Replicas > 5:
-		return fmt.Errorf("%w: %w: Replicas %d must be between 1 and 5", ErrPermanent, ErrBucketMisconfigured, c.Replicas)
-	case c.LimitMarkerTTL < time.Second:
-		return fmt.Errorf("%w: %w: LimitMarkerTTL %v must be at least 1s", ErrPermanent, ErrBucketMisconfigured, c.LimitMarkerTTL)
+	var problems []string
+	if !ValidBucketName(c.Name) {
+		problems = append(problems, fmt.Sprintf("bucket name %q may contain only letters, digits, '-' and '_'", c.Name))
+	}
+	if c.Replicas < 1 || c.Replicas > 5 {
+		problems = append(problems, fmt.Sprintf("Replicas %d must be between 1 and 5", c.Replicas))
+	}
+	if c.LimitMarkerTTL < time.Second {
+		problems = append(problems, fmt.Sprintf("LimitMarkerTTL %v must be at least 1s", c.LimitMarkerTTL))
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%w: %w: %s", ErrPermanent, ErrBucketMisconfigured, strings.Join(problems, "; "))
 	}
 	return nil
 }
 
 // openBucket checks the server, then opens the bucket, creating it when it
-// is missing and allowed.
+// is missing and allowed. A refused JetStream API request ends it at once
+// with ErrPermissionDenied rather than when ctx ends.
 func openBucket(ctx context.Context, nc *nats.Conn, cfg BucketConfig) (jetstream.JetStream, jetstream.KeyValue, error) {
 	if nc == nil || nc.IsClosed() {
 		return nil, nil, fmt.Errorf("open bucket %q: %w: %w", cfg.Name, ErrPermanent, ErrClosed)
@@ -81,29 +89,53 @@ func openBucket(ctx context.Context, nc *nats.Conn, cfg BucketConfig) (jetstream
 	if err != nil {
 		return nil, nil, fmt.Errorf("open bucket %q: %w: %w", cfg.Name, ErrPermanent, err)
 	}
-	if _, err := js.AccountInfo(ctx); err != nil {
+	var kv jetstream.KeyValue
+	err = guarded(ctx, nc, jsAPIRefusal, func(ctx context.Context) (err error) {
+		kv, err = openKV(ctx, js, cfg)
+		return err
+	})
+	if errors.Is(err, nats.ErrPermissionViolation) {
 		return nil, nil, classify("open bucket", cfg.Name, opRead, err)
+	}
+	return js, kv, err
+}
+
+// openKV opens, creates if allowed, and vets the bucket.
+func openKV(ctx context.Context, js jetstream.JetStream, cfg BucketConfig) (jetstream.KeyValue, error) {
+	if _, err := js.AccountInfo(ctx); err != nil {
+		return nil, classify("open bucket", cfg.Name, opRead, err)
 	}
 	kv, err := js.KeyValue(ctx, cfg.Name)
 	switch {
 	case errors.Is(err, jetstream.ErrBucketNotFound) && cfg.NoCreate:
-		return nil, nil, fmt.Errorf("open bucket %q: %w: %w", cfg.Name, ErrPermanent, ErrBucketNotFound)
+		return nil, fmt.Errorf("open bucket %q: %w: %w (creating it is not allowed)", cfg.Name, ErrPermanent, ErrBucketNotFound)
 	case errors.Is(err, jetstream.ErrBucketNotFound):
 		kv, err = createBucket(ctx, js, cfg)
-		if err != nil {
-			return nil, nil, err
-		}
+	}
+	switch {
+	case errors.Is(err, jetstream.ErrBadBucket):
+		// The stream exists but is not shaped like a bucket; say how.
+		return nil, inspectStream(ctx, js, cfg)
 	case err != nil:
-		return nil, nil, classify("open bucket", cfg.Name, opRead, err)
+		return nil, err
 	}
-	if err := checkBucket(ctx, kv, cfg); err != nil {
-		return nil, nil, err
+	st, err := kv.Status(ctx)
+	if err != nil {
+		return nil, classify("inspect bucket", cfg.Name, opRead, err)
 	}
-	return js, kv, nil
+	bs, ok := st.(*jetstream.KeyValueBucketStatus)
+	if !ok {
+		return nil, fmt.Errorf("inspect bucket %q: %w: unexpected status type %T", cfg.Name, ErrPermanent, st)
+	}
+	if err := checkStream(cfg, bs.StreamInfo().Config); err != nil {
+		return nil, err
+	}
+	return kv, nil
 }
 
 // createBucket creates the lease bucket. Two processes may race to create
-// it; the loser opens the winner's bucket, which checkBucket then vets.
+// it; the loser opens the winner's bucket, which checkStream then vets.
+// Errors other than the ones it names are nats.go's, for openKV.
 func createBucket(ctx context.Context, js jetstream.JetStream, cfg BucketConfig) (jetstream.KeyValue, error) {
 	storage := jetstream.FileStorage
 	if cfg.Memory {
@@ -117,40 +149,62 @@ func createBucket(ctx context.Context, js jetstream.JetStream, cfg BucketConfig)
 		Storage:        storage,
 		LimitMarkerTTL: cfg.LimitMarkerTTL,
 	})
+	var apiErr *jetstream.APIError
 	switch {
 	case errors.Is(err, jetstream.ErrBucketExists):
-		kv, err = js.KeyValue(ctx, cfg.Name)
-		if err != nil {
-			return nil, classify("open bucket", cfg.Name, opRead, err)
-		}
-		return kv, nil
+		return js.KeyValue(ctx, cfg.Name)
 	case errors.Is(err, jetstream.ErrLimitMarkerTTLNotSupported):
 		return nil, fmt.Errorf("create bucket %q: %w: %w", cfg.Name, ErrPermanent, ErrServerTooOld)
+	case errors.As(err, &apiErr) && apiErr.ErrorCode == codeReplicasNotSupported:
+		return nil, fmt.Errorf("create bucket %q: %w: %w: Replicas %d needs a clustered server; use 1 on a single server: %w",
+			cfg.Name, ErrPermanent, ErrBucketMisconfigured, cfg.Replicas, err)
 	case err != nil:
 		return nil, classify("create bucket", cfg.Name, opRead, err)
 	}
 	return kv, nil
 }
 
-// checkBucket rejects an existing bucket whose settings break the protocol,
-// naming the setting.
-func checkBucket(ctx context.Context, kv jetstream.KeyValue, cfg BucketConfig) error {
-	st, err := kv.Status(ctx)
+// inspectStream reports why the bucket's stream, which nats.go refused as a
+// KV bucket, cannot hold leases.
+func inspectStream(ctx context.Context, js jetstream.JetStream, cfg BucketConfig) error {
+	stream, err := js.Stream(ctx, streamName(cfg.Name))
 	if err != nil {
 		return classify("inspect bucket", cfg.Name, opRead, err)
 	}
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("bucket %q: %w: %w: %s", cfg.Name, ErrPermanent, ErrBucketMisconfigured, fmt.Sprintf(format, args...))
+	if err := checkStream(cfg, stream.CachedInfo().Config); err != nil {
+		return err
 	}
-	switch {
-	case st.History() != 1:
-		return bad("History is %d, want 1 (older revisions would keep superseded leases readable)", st.History())
-	case st.LimitMarkerTTL() <= 0:
-		return bad("LimitMarkerTTL is off, so watchers would never see a lease expire")
-	case st.TTL() != 0:
-		return bad("bucket TTL is %v, want none (per-key TTLs carry the lease)", st.TTL())
-	case st.Config().Replicas != cfg.Replicas:
-		return bad("Replicas is %d, config asks for %d", st.Config().Replicas, cfg.Replicas)
+	return fmt.Errorf("bucket %q: %w: %w: stream %s is not a KV bucket", cfg.Name, ErrPermanent, ErrBucketMisconfigured, streamName(cfg.Name))
+}
+
+// streamName is the name of a bucket's stream.
+func streamName(bucket string) string { return "KV_" + bucket }
+
+// checkStream rejects a bucket whose stream settings break the protocol,
+// naming every one at fault.
+func checkStream(cfg BucketConfig, sc jetstream.StreamConfig) error {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	if want := "$KV." + cfg.Name + ".>"; !slices.Contains(sc.Subjects, want) {
+		bad("stream %s has subjects %v, not %s, so it is not a KV bucket", sc.Name, sc.Subjects, want)
+	}
+	if sc.MaxMsgsPerSubject != 1 {
+		bad("History is %d, want 1 (older revisions would keep superseded leases readable)", sc.MaxMsgsPerSubject)
+	}
+	if sc.SubjectDeleteMarkerTTL <= 0 {
+		bad("LimitMarkerTTL is off, so watchers would never see a lease expire")
+	}
+	if !sc.AllowMsgTTL {
+		bad("per-message TTLs are off, so leases could not expire")
+	}
+	if sc.MaxAge != 0 {
+		bad("bucket TTL is %v, want none (per-key TTLs carry the lease)", sc.MaxAge)
+	}
+	if sc.Replicas != cfg.Replicas {
+		bad("Replicas is %d, config asks for %d", sc.Replicas, cfg.Replicas)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("bucket %q: %w: %w: %s", cfg.Name, ErrPermanent, ErrBucketMisconfigured, strings.Join(problems, "; "))
 	}
 	return nil
 }

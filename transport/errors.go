@@ -53,6 +53,13 @@ var (
 	ErrBucketMisconfigured = errors.New("lease bucket misconfigured")
 	// ErrClosed is returned when the NATS connection or the store is closed.
 	ErrClosed = errors.New("lease store closed")
+	// ErrPermissionDenied is returned (class ErrPermanent) by Open, Acquire,
+	// Renew, Release and Get when the server refused one of their requests
+	// for lack of permission; the message names the subject. It comes back
+	// as soon as the refusal arrives, not when the context ends. Open needs
+	// to publish on $JS.API.> (and to create the bucket's stream unless it
+	// exists), the writes on the bucket's $KV subjects.
+	ErrPermissionDenied = errors.New("permission denied")
 )
 
 // Class is the coarse category of a lease store error, for callers that
@@ -115,6 +122,7 @@ const (
 	codeWrongLastSequenceConstant = 10164 // CAS conflict on a replicated stream
 	codeLastSeqPerSubjectNotReady = 10163 // expected-last-sequence check temporarily unavailable
 	codeJetStreamNotEnabledForAcc = 10039
+	codeReplicasNotSupported      = 10074 // replicas > 1 on a server that is not clustered
 )
 
 // opKind says whether a failed operation was a write, because a write whose
@@ -156,7 +164,10 @@ func classify(op, role string, kind opKind, err error) error {
 		hasAPI && apiErr.ErrorCode == codeJetStreamNotEnabledForAcc:
 		return wrap(ErrPermanent, ErrNoJetStream)
 	case errors.Is(err, nats.ErrPermissionViolation), errors.Is(err, nats.ErrAuthorization):
-		return wrap(ErrPermanent, nil)
+		return wrap(ErrPermanent, ErrPermissionDenied)
+	case errors.Is(err, jetstream.ErrBadBucket),
+		hasAPI && apiErr.ErrorCode == codeReplicasNotSupported:
+		return wrap(ErrPermanent, ErrBucketMisconfigured)
 	case errors.Is(err, nats.ErrNoResponders), errors.Is(err, jetstream.ErrNoStreamResponse),
 		errors.Is(err, nats.ErrReconnectBufExceeded), errors.Is(err, nats.ErrDisconnected),
 		hasAPI && apiErr.ErrorCode == codeLastSeqPerSubjectNotReady:

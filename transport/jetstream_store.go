@@ -32,6 +32,7 @@ type Options struct {
 // JetStreamStore is the LeaseStore on a JetStream KeyValue bucket. Stores
 // opened on the same connection and bucket share one watch hub.
 type JetStreamStore struct {
+	nc        *nats.Conn
 	js        jetstream.JetStream
 	kv        jetstream.KeyValue
 	bucket    string
@@ -45,7 +46,8 @@ var _ LeaseStore = (*JetStreamStore)(nil)
 
 // Open checks the server (JetStream on, version 2.11 or newer), opens or
 // creates the bucket and vets its settings, and returns a store on it.
-// Close the store when done.
+// A ctx without a deadline is bounded by Options.OpTimeout. Close the store
+// when done.
 func Open(ctx context.Context, nc *nats.Conn, opts Options) (*JetStreamStore, error) {
 	cfg := opts.Bucket.withDefaults()
 	if err := cfg.validate(); err != nil {
@@ -57,11 +59,17 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*JetStreamStore, er
 	if opts.OpTimeout <= 0 {
 		opts.OpTimeout = DefaultOpTimeout
 	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opts.OpTimeout)
+		defer cancel()
+	}
 	js, kv, err := openBucket(ctx, nc, cfg)
 	if err != nil {
 		return nil, err
 	}
 	s := &JetStreamStore{
+		nc:        nc,
 		js:        js,
 		kv:        kv,
 		bucket:    cfg.Name,
@@ -96,7 +104,11 @@ func (s *JetStreamStore) Acquire(ctx context.Context, role string, rec Record) (
 	}
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	rev, err := s.kv.Create(ctx, role, data, jetstream.KeyTTL(rec.TTL))
+	var rev uint64
+	err = guarded(ctx, s.nc, keyRefusal(s.subject+role), func(ctx context.Context) (err error) {
+		rev, err = s.kv.Create(ctx, role, data, jetstream.KeyTTL(rec.TTL))
+		return err
+	})
 	if err == nil {
 		return Lease{Role: role, Term: rev, Revision: rev, Record: rec}, nil
 	}
@@ -130,9 +142,13 @@ func (s *JetStreamStore) Renew(ctx context.Context, lease Lease) (Lease, error) 
 	}
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	ack, err := s.js.PublishMsg(ctx, &nats.Msg{Subject: s.subject + lease.Role, Data: data},
-		jetstream.WithExpectLastSequencePerSubject(lease.Revision),
-		jetstream.WithMsgTTL(rec.TTL))
+	var ack *jetstream.PubAck
+	err = guarded(ctx, s.nc, keyRefusal(s.subject+lease.Role), func(ctx context.Context) (err error) {
+		ack, err = s.js.PublishMsg(ctx, &nats.Msg{Subject: s.subject + lease.Role, Data: data},
+			jetstream.WithExpectLastSequencePerSubject(lease.Revision),
+			jetstream.WithMsgTTL(rec.TTL))
+		return err
+	})
 	if err != nil {
 		return Lease{}, classify("renew", lease.Role, opWrite, err)
 	}
@@ -149,7 +165,9 @@ func (s *JetStreamStore) Release(ctx context.Context, lease Lease) error {
 	}
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	err := s.kv.Delete(ctx, lease.Role, jetstream.LastRevision(lease.Revision))
+	err := guarded(ctx, s.nc, keyRefusal(s.subject+lease.Role), func(ctx context.Context) error {
+		return s.kv.Delete(ctx, lease.Role, jetstream.LastRevision(lease.Revision))
+	})
 	return classify("release", lease.Role, opWrite, err)
 }
 
@@ -160,7 +178,11 @@ func (s *JetStreamStore) Get(ctx context.Context, role string) (Entry, error) {
 	}
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	e, err := s.kv.Get(ctx, role)
+	var e jetstream.KeyValueEntry
+	err := guarded(ctx, s.nc, keyRefusal(s.subject+role), func(ctx context.Context) (err error) {
+		e, err = s.kv.Get(ctx, role)
+		return err
+	})
 	if err != nil {
 		return Entry{}, classify("get", role, opRead, err)
 	}
@@ -194,7 +216,7 @@ func entryFrom(role string, e jetstream.KeyValueEntry) Entry {
 // checkRole refuses a role that cannot be a KV key before any I/O.
 func checkRole(role string) error {
 	if !validKey(role) {
-		return fmt.Errorf("role %q: %w: %w: use letters, digits and -/_=. (not at the start or end, no '..')", role, ErrPermanent, ErrInvalidRole)
+		return fmt.Errorf("role %q: %w: %w: use letters, digits and -/_=. ('.' not first or last, no '..')", role, ErrPermanent, ErrInvalidRole)
 	}
 	return nil
 }

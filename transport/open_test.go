@@ -3,6 +3,8 @@ package transport_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,4 +102,66 @@ func TestWriteWithoutReplyIsUnknown(t *testing.T) {
 		t.Fatalf("renew through a blackhole: err = %v (class %v), want ErrUnknownOutcome", err, transport.ClassOf(err))
 	}
 	proxy.Heal()
+}
+
+func TestOpenReplicasOnSingleServer(t *testing.T) {
+	srv := natstest.RunServer(t)
+	_, err := transport.Open(ctx(t), natstest.Connect(t, srv.URL()), transport.Options{Bucket: transport.BucketConfig{Replicas: 3}})
+	if !errors.Is(err, transport.ErrBucketMisconfigured) || transport.ClassOf(err) != transport.ClassPermanent {
+		t.Fatalf("open with Replicas 3 on a single server: err = %v (class %v), want a permanent ErrBucketMisconfigured", err, transport.ClassOf(err))
+	}
+	t.Logf("replicas on a single server: %v", err)
+}
+
+func TestOpenRejectsStreamThatIsNotABucket(t *testing.T) {
+	for name, sc := range map[string]jetstream.StreamConfig{
+		"plain stream":    {Name: "KV_leases", Subjects: []string{"orders.>"}},
+		"one per subject": {Name: "KV_leases", Subjects: []string{"orders.>"}, MaxMsgsPerSubject: 1},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := natstest.RunServer(t)
+			nc := natstest.Connect(t, srv.URL())
+			js, err := jetstream.New(nc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := js.CreateStream(ctx(t), sc); err != nil {
+				t.Fatalf("create the stream: %v", err)
+			}
+			_, err = transport.Open(ctx(t), nc, transport.Options{Bucket: transport.BucketConfig{Name: "leases"}})
+			if !errors.Is(err, transport.ErrBucketMisconfigured) || transport.ClassOf(err) != transport.ClassPermanent {
+				t.Fatalf("open: err = %v (class %v), want a permanent ErrBucketMisconfigured", err, transport.ClassOf(err))
+			}
+			if !strings.Contains(err.Error(), "not a KV bucket") {
+				t.Fatalf("error %q does not say the stream is not a bucket", err)
+			}
+			t.Logf("%v", err)
+		})
+	}
+}
+
+// TestOpenReportsEveryBadSetting checks one error names all the bucket's
+// faults, so they are fixed in one round.
+func TestOpenReportsEveryBadSetting(t *testing.T) {
+	srv := natstest.RunServer(t)
+	nc := natstest.Connect(t, srv.URL())
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.CreateKeyValue(ctx(t), jetstream.KeyValueConfig{Bucket: "leases", History: 3, TTL: time.Hour}); err != nil {
+		t.Fatalf("create the bucket: %v", err)
+	}
+	_, err = transport.Open(ctx(t), nc, transport.Options{Bucket: transport.BucketConfig{Name: "leases"}})
+	for _, want := range []string{"History is 3", "LimitMarkerTTL is off", "bucket TTL is 1h0m0s"} {
+		if !strings.Contains(fmt.Sprint(err), want) {
+			t.Errorf("error %v does not say %q", err, want)
+		}
+	}
+	_, err = transport.Open(ctx(t), nc, transport.Options{Bucket: transport.BucketConfig{Name: "a.b", Replicas: 9, LimitMarkerTTL: time.Millisecond}})
+	for _, want := range []string{"bucket name", "Replicas 9", "LimitMarkerTTL 1ms"} {
+		if !strings.Contains(fmt.Sprint(err), want) {
+			t.Errorf("error %v does not say %q", err, want)
+		}
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/batonhq/baton/internal/cli"
 	"github.com/batonhq/baton/leadership"
 )
 
@@ -67,12 +66,10 @@ func (o options) validate() error {
 	return nil
 }
 
-// config returns the election config of one manager, its timings derived
-// from the TTL.
+// config returns the election config of one manager; the election derives
+// its other timings from the TTL.
 func (o options) config(instance string) leadership.Config {
-	cfg := cli.Timings(o.ttl)
-	cfg.Bucket, cfg.Role, cfg.InstanceID = bucket, role, instance
-	return cfg
+	return leadership.Config{TTL: o.ttl, Bucket: bucket, Role: role, InstanceID: instance}
 }
 
 // patience bounds each step of the scenario: long enough for a lease to

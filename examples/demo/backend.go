@@ -42,7 +42,7 @@ func startBackend(opts options) (*backend, error) {
 		if len(targets) == 0 {
 			return nil, fmt.Errorf("%w: -nats %q holds no URL", errInvalidOptions, opts.natsURL)
 		}
-		return &backend{targets: targets, replicas: replicas, label: "external NATS " + opts.natsURL, shutdown: func() {}}, nil
+		return &backend{targets: targets, replicas: replicas, label: "external NATS " + redactURLs(opts.natsURL), shutdown: func() {}}, nil
 	case opts.cluster:
 		c, err := natstest.StartCluster(clusterSize)
 		if err != nil {

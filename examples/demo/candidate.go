@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -37,10 +38,19 @@ func newCandidate(system *actor.ActorSystem, name, target string) (*candidate, e
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	clientURL := proxy.URLFor(target)
-	conn, err := nats.Connect(clientURL, natstest.ClientOptions("baton demo "+name)...)
+	opts := append(natstest.ClientOptions("baton demo "+name), nats.ErrorHandler(asyncError))
+	conn, err := nats.Connect(clientURL, opts...)
 	if err != nil {
 		_ = proxy.Close()
-		return nil, fmt.Errorf("%s: connect to %s through a proxy: %w", name, target, err)
+		// Through the proxy, a server that refused or never answered looks
+		// like the proxy hanging up; asking the server directly gets its
+		// own answer, naming it.
+		if direct, derr := nats.Connect(target, opts...); derr != nil {
+			err = derr
+		} else {
+			direct.Close()
+		}
+		return nil, fmt.Errorf("%s: connect to %s: %w", name, redactURL(target), err)
 	}
 	return &candidate{name: name, proxy: proxy, conn: conn, system: system, view: newView()}, nil
 }
@@ -146,4 +156,14 @@ func (c *candidate) close() error {
 	err := c.stop()
 	c.conn.Close()
 	return errors.Join(err, c.proxy.Close())
+}
+
+// asyncError reports the errors nats.go delivers outside any call, except
+// permission violations: the election that caused one reports it as its
+// failure, which ends the demo, and nats.go would print one line per
+// refused request until then.
+func asyncError(_ *nats.Conn, _ *nats.Subscription, err error) {
+	if !errors.Is(err, nats.ErrPermissionViolation) {
+		fmt.Fprintf(os.Stderr, "nats: %v\n", err)
+	}
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
-	"github.com/batonhq/baton/internal/cli"
 	"github.com/batonhq/baton/leadership"
 )
 
@@ -52,7 +51,7 @@ func run(ctx context.Context, opts options, out io.Writer, keys <-chan byte) (er
 	start := time.Now()
 	log := &eventLog{out: out, start: start, table: opts.table}
 	b := newBoard(start, log)
-	t := cli.Timings(opts.ttl)
+	t := leadership.Config{TTL: opts.ttl}.Timings()
 	var candidates []*candidate
 	defer func() { err = errors.Join(err, shutdown(candidates, in, b)) }()
 	for i := range opts.candidates {

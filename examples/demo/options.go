@@ -6,7 +6,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/batonhq/baton/internal/cli"
 	"github.com/batonhq/baton/leadership"
 )
 
@@ -96,9 +95,7 @@ func (o options) validate() error {
 }
 
 // config returns the election config of one candidate for one role, its
-// timings derived from ttl.
+// other timings derived by the election from ttl.
 func config(ttl time.Duration, role, instance string, replicas int) leadership.Config {
-	cfg := cli.Timings(ttl)
-	cfg.Bucket, cfg.Replicas, cfg.Role, cfg.InstanceID = bucket, replicas, role, instance
-	return cfg
+	return leadership.Config{TTL: ttl, Bucket: bucket, Replicas: replicas, Role: role, InstanceID: instance}
 }

@@ -2,6 +2,7 @@ package natstest
 
 import (
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"fmt"
 	"os"
@@ -21,6 +22,8 @@ type node struct {
 	ownsDir      bool // storeDir was created here and is removed on Shutdown
 	readyTimeout time.Duration
 	route        *routeConfig // nil for a standalone server
+	users        []User
+	tls          *tls.Config
 }
 
 // routeConfig places a node in a cluster.
@@ -36,6 +39,8 @@ func newStandaloneNode(opts Options) (node, error) {
 		jetStream:    opts.JetStream,
 		storeDir:     opts.StoreDir,
 		readyTimeout: opts.readyTimeout(),
+		users:        opts.Users,
+		tls:          opts.TLS,
 	}
 	if n.name == "" {
 		suffix, err := randomSuffix()
@@ -80,6 +85,13 @@ func (n node) serverOptions(port int) *server.Options {
 		o.StoreDir = n.storeDir
 		o.JetStreamMaxMemory = jetStreamMaxMemory
 		o.JetStreamMaxStore = jetStreamMaxStore
+	}
+	for _, u := range n.users {
+		o.Users = append(o.Users, u.serverUser())
+	}
+	if n.tls != nil {
+		o.TLSConfig = n.tls.Clone()
+		o.TLSTimeout = tlsHandshakeTimeout.Seconds()
 	}
 	if n.route != nil {
 		o.Cluster = server.ClusterOpts{

@@ -1,6 +1,7 @@
 package natstest
 
 import (
+	"crypto/tls"
 	"fmt"
 	"time"
 )
@@ -30,6 +31,12 @@ type Options struct {
 	Name string
 	// ReadyTimeout bounds each start; 0 means DefaultReadyTimeout.
 	ReadyTimeout time.Duration
+	// Users, when set, turns authentication on: only these users may
+	// connect, each with its own permissions.
+	Users []User
+	// TLS, when set, makes clients connect with TLS using this server
+	// configuration (see NewTLS).
+	TLS *tls.Config
 }
 
 // DefaultOptions returns the options RunServer uses: JetStream on, random port,

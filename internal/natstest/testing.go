@@ -1,6 +1,7 @@
 package natstest
 
 import (
+	"crypto/tls"
 	"testing"
 
 	"github.com/nats-io/nats.go"
@@ -28,6 +29,17 @@ func RunServerWithOptions(tb testing.TB, opts Options) *Server {
 	}
 	tb.Cleanup(s.Shutdown)
 	return s
+}
+
+// TLSPair returns a server TLS configuration for Options.TLS and the client
+// configuration that trusts it, failing the test if they cannot be made.
+func TLSPair(tb testing.TB) (serverCfg, clientCfg *tls.Config) {
+	tb.Helper()
+	serverCfg, clientCfg, err := NewTLS()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return serverCfg, clientCfg
 }
 
 // RunCluster starts an n-node JetStream cluster, shuts it down when the test
