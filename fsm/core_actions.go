@@ -42,10 +42,7 @@ func observeThen(rest ...action) action {
 		if k.Free {
 			h = Holder{}
 		}
-		if h != c.s.Observed {
-			c.s.Observed = h
-			c.emit(Effect{Kind: DoLeaderChanged, Holder: h})
-		}
+		c.observe(h)
 		for _, a := range rest {
 			a(c)
 		}
@@ -100,6 +97,7 @@ func promote(c *step) {
 		c.arm(TimerGrace, term, c.t.DisconnectGrace)
 	}
 	c.emit(Effect{Kind: DoPromoted, Lease: c.s.Lease})
+	c.observe(Holder{Name: c.t.InstanceID, Term: term, Revision: c.s.Lease.Revision, Nonce: c.s.Lease.Nonce})
 }
 
 // releaseWon hands back a lease won when it could not be used: while held
@@ -367,6 +365,18 @@ func (c *step) released(err string) {
 		c.s.ResignWaiting = false
 		c.emit(Effect{Kind: DoAnswerResign, Err: err})
 	}
+}
+
+// observe records the holder seen and announces a change of holder. A
+// renewal of the same term is no change.
+func (c *step) observe(h Holder) {
+	o := c.s.Observed
+	if h.Name == o.Name && h.Foreign == o.Foreign && h.Term == o.Term && h.Nonce == o.Nonce {
+		c.s.Observed.Revision = h.Revision
+		return
+	}
+	c.s.Observed = h
+	c.emit(Effect{Kind: DoLeaderChanged, Holder: h})
 }
 
 // breakerSucceeded closes the breaker and resets the backoff.

@@ -3,8 +3,10 @@ package fsm
 import "time"
 
 // Timing is what the decision core needs of an election's configuration:
-// durations and thresholds, all validated by the caller.
+// who we are, durations and thresholds, all validated by the caller.
 type Timing struct {
+	// InstanceID names this candidate as a holder.
+	InstanceID string
 	// TTL is the lease's time to live on the server.
 	TTL time.Duration
 	// RenewDeadline: a leader demotes itself unless a renewal sent within

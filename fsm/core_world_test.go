@@ -57,7 +57,8 @@ type request struct {
 // testTiming is a valid timing, as leadership derives it from a 10s TTL.
 func testTiming(seed uint64) Timing {
 	return Timing{
-		TTL: 10 * time.Second, RenewDeadline: 7 * time.Second, HeartbeatInterval: 2 * time.Second,
+		InstanceID: "me",
+		TTL:        10 * time.Second, RenewDeadline: 7 * time.Second, HeartbeatInterval: 2 * time.Second,
 		DisconnectGrace: 3 * time.Second, PollInterval: 2 * time.Second, OpTimeout: 2 * time.Second,
 		CampaignJitter: 25 * time.Millisecond, ResignHoldOff: time.Second,
 		RetryInitial: 100 * time.Millisecond, RetryMax: 5 * time.Second,

@@ -10,7 +10,6 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/batonhq/baton/actors"
-	"github.com/batonhq/baton/fsm"
 	"github.com/batonhq/baton/transport"
 	"go.opentelemetry.io/otel/codes"
 )
@@ -31,15 +30,17 @@ import (
 //
 // Register callbacks before Start. All methods are safe for concurrent use.
 type Election interface {
-	// Start opens the lease bucket (returning its error, such as a server
-	// without JetStream or a misconfigured bucket) and starts campaigning.
-	// It returns once the election is running.
+	// Start waits (within ctx) for the NATS connection, opens the lease
+	// bucket (returning its error, such as a server without JetStream, a
+	// permission violation or a misconfigured bucket) and starts
+	// campaigning. It returns once the election is running. A Start that
+	// failed may be called again; Start after Stop returns ErrStopped.
 	Start(ctx context.Context) error
-	// Stop is StopWithContext with a 10s timeout, deleting the key and
-	// waiting for OnDemote.
+	// Stop is StopWithContext with a 10s timeout and zero StopOptions: a
+	// leader releases its lease, and Stop waits for OnDemote.
 	Stop() error
 	// StopWithContext stops the election. A leader releases its lease first
-	// (unless opts.DeleteKey is false, when the lease is left to expire).
+	// unless opts.KeepLease; it waits for OnDemote unless opts.NoWait.
 	StopWithContext(ctx context.Context, opts StopOptions) error
 	// IsLeader reports whether this candidate leads and its self-demotion
 	// deadline has not passed, on the local clock.
@@ -54,6 +55,9 @@ type Election interface {
 	OnPromote(func(ctx context.Context, t Token))
 	// OnDemote sets the demotion callback.
 	OnDemote(func(ctx context.Context, reason DemoteReason))
+	// OnError sets a callback for a running election that cannot make
+	// progress (see Warning); it runs in order with the other callbacks.
+	OnError(func(err error))
 	// ValidateToken checks, with a read of the store, that this candidate
 	// still leads under its token. It returns ErrNotLeader when it does not
 	// lead, and ErrTokenStale when the store shows another term.
@@ -63,13 +67,14 @@ type Election interface {
 	Resign(ctx context.Context) error
 }
 
-// StopOptions say how StopWithContext stops.
+// StopOptions say how StopWithContext stops. The zero value does what Stop
+// does: release a held lease, so a successor need not wait for the TTL, and
+// wait until OnDemote has returned.
 type StopOptions struct {
-	// DeleteKey releases a held lease so a successor need not wait for the
-	// TTL. Without it the lease is left to expire.
-	DeleteKey bool
-	// WaitForDemote waits until OnDemote has returned.
-	WaitForDemote bool
+	// KeepLease leaves a held lease to expire by TTL instead of releasing it.
+	KeepLease bool
+	// NoWait returns without waiting for OnDemote.
+	NoWait bool
 }
 
 // NewElection validates cfg and returns an election on system, not yet
@@ -83,7 +88,7 @@ func NewElection(system *actor.ActorSystem, cfg Config) (Election, error) {
 		return nil, err
 	}
 	e := &election{system: system, cfg: resolved, tel: newTelemetry(resolved), ready: make(chan struct{})}
-	e.status.Store(&Status{Role: resolved.Role, InstanceID: resolved.InstanceID, State: "candidate", Healthy: true})
+	e.status.Store(&Status{Role: resolved.Role, InstanceID: resolved.InstanceID, State: PhaseInactive, Healthy: true, Connected: true})
 	return e, nil
 }
 
@@ -97,6 +102,7 @@ type election struct {
 	mu        sync.Mutex // guards the fields below
 	onPromote func(context.Context, Token)
 	onDemote  func(context.Context, DemoteReason)
+	onError   func(error)
 	started   bool
 	stopped   bool
 	pid       *actor.PID
@@ -124,10 +130,21 @@ func (e *election) OnDemote(f func(ctx context.Context, reason DemoteReason)) {
 	e.onDemote = f
 }
 
+// OnError implements Election.
+func (e *election) OnError(f func(err error)) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.onError = f
+}
+
 // Start implements Election.
 func (e *election) Start(ctx context.Context) error {
 	e.mu.Lock()
-	if e.started {
+	switch {
+	case e.stopped:
+		e.mu.Unlock()
+		return ErrStopped
+	case e.started:
 		e.mu.Unlock()
 		return ErrAlreadyStarted
 	}
@@ -136,8 +153,11 @@ func (e *election) Start(ctx context.Context) error {
 
 	// Opened here, not in the actor, so Start returns the bucket's error;
 	// the actor runs on it, and ValidateToken reads through it.
-	store, err := e.cfg.openStore(ctx)
+	store, err := e.open(ctx)
 	if err != nil {
+		e.mu.Lock()
+		e.started = false // nothing runs: Start may be tried again
+		e.mu.Unlock()
 		return fmt.Errorf("start election %q: %w", e.cfg.Role, err)
 	}
 	e.mu.Lock()
@@ -153,20 +173,29 @@ func (e *election) Start(ctx context.Context) error {
 	select {
 	case <-e.ready:
 	case <-ctx.Done():
-		_ = e.StopWithContext(context.Background(), StopOptions{DeleteKey: true})
+		_ = e.StopWithContext(context.Background(), StopOptions{NoWait: true})
 		return fmt.Errorf("start election %q: %w", e.cfg.Role, ctx.Err())
 	}
 	if st := e.status.Load(); st.Err != nil {
-		_ = e.StopWithContext(context.Background(), StopOptions{})
+		_ = e.StopWithContext(context.Background(), StopOptions{KeepLease: true, NoWait: true})
 		return fmt.Errorf("start election %q: %w: %w", e.cfg.Role, ErrStopped, st.Err)
 	}
 	return nil
 }
 
+// open waits for the connection within ctx (a connection made with
+// RetryOnFailedConnect may not be up yet) and opens the lease store.
+func (e *election) open(ctx context.Context) (*transport.JetStreamStore, error) {
+	if err := transport.WaitConnected(ctx, e.cfg.Conn); err != nil {
+		return nil, err
+	}
+	return e.cfg.openStore(ctx)
+}
+
 // onStatus stores a snapshot and signals readiness.
 func (e *election) onStatus(st *Status) {
 	e.status.Store(st)
-	if st.Ready || st.Err != nil || st.State == string(fsm.StateStopped) {
+	if st.Ready || st.Err != nil || st.State == PhaseStopped {
 		e.readyOnce.Do(func() { close(e.ready) })
 	}
 }
@@ -202,6 +231,10 @@ func (e *election) onEvent(msg any) {
 				close(done)
 			}
 		})
+	case *Warning:
+		if f, err := e.onError, m.Err; f != nil {
+			e.queue.push(func() { f(err) })
+		}
 	}
 }
 
@@ -209,7 +242,7 @@ func (e *election) onEvent(msg any) {
 func (e *election) Stop() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	return e.StopWithContext(ctx, StopOptions{DeleteKey: true, WaitForDemote: true})
+	return e.StopWithContext(ctx, StopOptions{})
 }
 
 // StopWithContext implements Election.
@@ -229,7 +262,7 @@ func (e *election) StopWithContext(ctx context.Context, opts StopOptions) error 
 
 	var err error
 	if pid != nil {
-		err = e.stopActor(pid, opts.DeleteKey)
+		err = e.stopActor(pid, !opts.KeepLease)
 	}
 	if sub != nil {
 		sub.unsubscribe()
@@ -237,7 +270,7 @@ func (e *election) StopWithContext(ctx context.Context, opts StopOptions) error 
 	e.mu.Lock()
 	demoted := e.demoted
 	e.mu.Unlock()
-	if opts.WaitForDemote && demoted != nil {
+	if !opts.NoWait && demoted != nil {
 		select {
 		case <-demoted:
 		case <-ctx.Done():
@@ -258,7 +291,7 @@ func (e *election) StopWithContext(ctx context.Context, opts StopOptions) error 
 // has terminated. An actor that already ended does not answer; it is
 // stopped outright after the bound.
 func (e *election) stopActor(pid *actor.PID, deleteKey bool) error {
-	if st := e.status.Load(); st.State != string(fsm.StateStopped) {
+	if st := e.status.Load(); st.State != PhaseStopped {
 		bound := 2*e.cfg.OpTimeout + time.Second
 		_, _ = e.system.Root.RequestFuture(pid, &stopElection{keepLease: !deleteKey}, bound).Result()
 	}

@@ -70,6 +70,7 @@ func newElectionActor(cfg Config, onStatus func(*Status), shared *transport.JetS
 // timingOf is what the decision core needs of a resolved config.
 func timingOf(cfg Config) fsm.Timing {
 	return fsm.Timing{
+		InstanceID:             cfg.InstanceID,
 		TTL:                    cfg.TTL,
 		RenewDeadline:          cfg.RenewDeadline,
 		HeartbeatInterval:      cfg.HeartbeatInterval,

@@ -2,7 +2,9 @@ package leadership
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -47,7 +49,7 @@ func (a *electionActor) carryOut(ctx actor.Context, e fsm.Effect) {
 	case fsm.DoAnswerResign:
 		a.answerResign(ctx, e.Err)
 	case fsm.DoWarn:
-		a.logger().Warn(e.Err)
+		a.warn(ctx, e.Err)
 	case fsm.DoFail:
 		a.logger().Error("election cannot run", "err", a.fatal)
 		a.emit(ctx, &Failed{Role: a.cfg.Role, InstanceID: a.cfg.InstanceID, Err: a.fatal})
@@ -157,6 +159,17 @@ func (a *electionActor) answerResign(ctx actor.Context, why string) {
 		ctx.Send(pid, &ResignResult{Err: err})
 	}
 	a.resignWaiters = nil
+}
+
+// warn tells the parent, the EventStream and the log that the election
+// cannot make progress.
+func (a *electionActor) warn(ctx actor.Context, what string) {
+	err := errors.New(what)
+	if a.lastErr != nil {
+		err = fmt.Errorf("%s: %w", strings.TrimSuffix(what, ": "+a.lastErr.Error()), a.lastErr)
+	}
+	a.logger().Warn("election cannot make progress", "err", err)
+	a.emit(ctx, &Warning{Role: a.cfg.Role, InstanceID: a.cfg.InstanceID, Err: err})
 }
 
 // finish answers the stop requests and stops the actor.

@@ -39,6 +39,17 @@ type LeaderChanged struct {
 // that is not a Baton lease: the role is taken, by something unknown.
 const ForeignHolder = "<foreign>"
 
+// Warning is sent while the election cannot make progress but keeps trying:
+// acquisition keeps failing and the circuit breaker opened, a write was
+// refused for good (for example, no permission to publish on the bucket's
+// subjects), or the bucket cannot be opened yet. It is also logged at Warn.
+// Failed, not Warning, says the election gave up.
+type Warning struct {
+	Role       string
+	InstanceID string
+	Err        error
+}
+
 // Failed is sent when the election cannot run at all (for example, the
 // bucket is misconfigured) and stops itself.
 type Failed struct {
@@ -90,10 +101,13 @@ const (
 type Status struct {
 	Role       string
 	InstanceID string
-	// State is "candidate", "follower", "leader" or "stopped".
-	State string
-	// Leading is true while this candidate holds the lease. Use
-	// Status.IsLeader, which also honours LeaseDeadline.
+	// State is the election's phase: PhaseInactive before Start, then
+	// starting, follower, candidate, leader, stopping, stopped.
+	State Phase
+	// Leading is true while the election actor holds the lease, as of this
+	// snapshot. To decide whether to act as leader, use Status.IsLeader (or
+	// Election.IsLeader), which also checks LeaseDeadline against the clock:
+	// a snapshot from a stalled actor can say Leading after the deadline.
 	Leading bool
 	// Token is this candidate's token while it leads, else zero.
 	Token Token

@@ -22,7 +22,7 @@ func (a *electionActor) snapshot() *Status {
 	st := &Status{
 		Role:        a.cfg.Role,
 		InstanceID:  a.cfg.InstanceID,
-		State:       string(s.Phase),
+		State:       Phase(s.Phase),
 		Leading:     s.Leading(),
 		Leader:      s.Observed.Name,
 		Ready:       s.Phase == fsm.StateFollower || s.Phase == fsm.StateCandidate || s.Phase == fsm.StateLeader,

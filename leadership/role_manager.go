@@ -122,7 +122,7 @@ func inactiveStatus(tree *roleTree) *RolesStatus {
 // inactiveRole is the entry of a role without an election.
 func inactiveRole(tree *roleTree, role string) RoleStatus {
 	return RoleStatus{
-		Status: Status{Role: role, InstanceID: tree.instanceID, State: stateInactive},
+		Status: Status{Role: role, InstanceID: tree.instanceID, State: PhaseInactive},
 		Parent: tree.specs[role].Parent,
 	}
 }

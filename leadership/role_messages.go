@@ -39,9 +39,6 @@ type RoleStatus struct {
 	Active bool
 }
 
-// stateInactive is RoleStatus.State for a role without an election.
-const stateInactive = "inactive"
-
 // Messages between a role manager, its role actors and their elections.
 type (
 	// roleSnapshot carries an election's Status to the manager.

@@ -124,3 +124,60 @@ func TestActorWithoutJetStreamPermission(t *testing.T) {
 	f := actortest.Expect[*leadership.Failed](t, probe, startOpTimeout)
 	expectStartError(t, f.Err, time.Since(start), leadership.ErrPermissionDenied, `"$JS.API.INFO"`)
 }
+
+func TestRunningElectionThatCannotWriteReportsOnError(t *testing.T) {
+	srv := natstest.RunSecuredServer(t)
+	// The bucket exists; this user may use JetStream but not write leases.
+	if _, err := tryStart(t, connectAs(t, srv, natstest.UserAdmin), func(c *leadership.Config) { c.Role = "setup" }); err != nil {
+		t.Fatalf("admin start: %v", err)
+	}
+	e, err := leadership.NewElection(newSystem(t), leadership.Config{
+		Conn: connectAs(t, srv, natstest.UserNoKVPublish), Role: "scheduler", InstanceID: "b",
+		TTL: 2 * time.Second, OpTimeout: startOpTimeout,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reported := make(chan error, 8)
+	e.OnError(func(err error) { reported <- err })
+	if err := e.Start(context.Background()); err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	t.Cleanup(func() { _ = e.Stop() })
+	select {
+	case err := <-reported:
+		if !errors.Is(err, leadership.ErrPermissionDenied) || !strings.Contains(err.Error(), "$KV.") {
+			t.Fatalf("OnError(%v): want ErrPermissionDenied naming the subject", err)
+		}
+		t.Logf("OnError: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatalf("waited 10s for OnError; status %+v", e.Status())
+	}
+}
+
+func TestStartAfterAFailureAndAfterStop(t *testing.T) {
+	srv := natstest.RunServer(t)
+	nc := natstest.Connect(t, srv.URL())
+	e, err := leadership.NewElection(newSystem(t), leadership.Config{Conn: nc, Role: "retry", TTL: 2 * time.Second, NoCreateBucket: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := e.Status(); st.State != leadership.PhaseInactive {
+		t.Fatalf("state before Start = %q, want %q", st.State, leadership.PhaseInactive)
+	}
+	if err := e.Start(context.Background()); !errors.Is(err, leadership.ErrBucketNotFound) {
+		t.Fatalf("first start: %v, want ErrBucketNotFound", err)
+	}
+	if _, err := tryStart(t, nc, func(c *leadership.Config) { c.Role = "creator" }); err != nil {
+		t.Fatalf("creating the bucket: %v", err)
+	}
+	if err := e.Start(context.Background()); err != nil {
+		t.Fatalf("second start, after the bucket was created: %v", err)
+	}
+	if err := e.Stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	if err := e.Start(context.Background()); !errors.Is(err, leadership.ErrStopped) {
+		t.Fatalf("start after stop: %v, want ErrStopped", err)
+	}
+}

@@ -11,7 +11,8 @@ type eventSubscription struct {
 	sub    *eventstream.Subscription
 }
 
-// subscribeElection calls handle with every *Promoted and *Demoted of the
+// subscribeElection calls handle with every *Promoted, *Demoted and
+// *Warning of the
 // election (role, instance) published on the system's EventStream.
 //
 // It filters inside the handler rather than with SubscribeWithPredicate,
@@ -25,6 +26,10 @@ func subscribeElection(system *actor.ActorSystem, role, instance string, handle 
 				handle(evt)
 			}
 		case *Demoted:
+			if m.Role == role && m.InstanceID == instance {
+				handle(evt)
+			}
+		case *Warning:
 			if m.Role == role && m.InstanceID == instance {
 				handle(evt)
 			}
