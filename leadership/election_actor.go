@@ -240,7 +240,7 @@ func (a *electionActor) spawnChildren(ctx actor.Context) {
 		a.watchPID = ctx.Spawn(newWatchProps(a.store, a.cfg.Role))
 	}
 	if a.connPID == nil {
-		a.connPID = ctx.Spawn(newConnectionProps(a.cfg.Conn))
+		a.connPID = ctx.Spawn(newConnectionProps(a.store))
 	}
 	if a.healthPID == nil && a.cfg.HealthChecker != nil {
 		a.healthPID = ctx.Spawn(newHealthProps(a.cfg.HealthChecker, a.cfg.HealthInterval))
