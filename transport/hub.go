@@ -60,10 +60,9 @@ type keyWatch struct {
 // failed to start.
 const watchRetry = 250 * time.Millisecond
 
-// startHub starts the hub of the bucket whose stream and key subject prefix
-// are given.
-func startHub(js nats.JetStreamContext, lastRevision func(context.Context) (uint64, error), stream, prefix string, poll, opTimeout time.Duration) *hub {
-	ctx, cancel := context.WithCancel(context.Background())
+// newHub returns the hub of the bucket whose stream and key subject prefix
+// are given; start starts it.
+func newHub(js nats.JetStreamContext, lastRevision func(context.Context) (uint64, error), stream, prefix string, poll, opTimeout time.Duration) *hub {
 	h := &hub{
 		js:           js,
 		lastRevision: lastRevision,
@@ -74,13 +73,18 @@ func startHub(js nats.JetStreamContext, lastRevision func(context.Context) (uint
 		subs:         map[string][]*keyWatch{},
 		wake:         make(chan struct{}, 1),
 		reconnected:  make(chan struct{}, 1),
-		cancel:       cancel,
 		done:         make(chan struct{}),
 		known:        map[string]keyState{},
 	}
 	h.list = h.relist
-	go h.run(ctx)
 	return h
+}
+
+// start starts the hub's goroutine.
+func (h *hub) start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	h.cancel = cancel
+	go h.run(ctx)
 }
 
 // stop ends the hub and waits for its goroutines. Watches stay registered

@@ -16,7 +16,8 @@ func (s *JetStreamStore) start(nc *nats.Conn, opts Options) error {
 		return fmt.Errorf("open bucket %q: %w: %w", s.bucket, ErrPermanent, err)
 	}
 	s.conn = startConnHub(nc)
-	s.hub = startHub(pushJS, streamLastRevision(s.js, s.bucket), streamName(s.bucket), s.subject, opts.PollInterval, opts.OpTimeout)
+	s.hub = newHub(pushJS, streamLastRevision(s.js, s.bucket), streamName(s.bucket), s.subject, opts.PollInterval, opts.OpTimeout)
+	s.hub.start()
 	s.conn.watch(s.hub.onConn)
 	return nil
 }
