@@ -176,11 +176,18 @@ func (s *JetStreamStore) Watch(role string, notify func(KeyEvent)) (Watch, error
 	if err := checkRole(role); err != nil {
 		return nil, err
 	}
+	if notify == nil {
+		return nil, fmt.Errorf("watch %q: %w: notify must not be nil", role, ErrPermanent)
+	}
 	return s.hub.subscribe(role, notify)
 }
 
-// WatchConnection implements LeaseStore.
+// WatchConnection implements LeaseStore. A nil notify is a programming
+// error and panics here rather than later on the store's goroutine.
 func (s *JetStreamStore) WatchConnection(notify func(ConnEvent)) Watch {
+	if notify == nil {
+		panic("transport: WatchConnection with a nil notify")
+	}
 	return s.conn.watch(notify)
 }
 
