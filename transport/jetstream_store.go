@@ -45,6 +45,9 @@ type JetStreamStore struct {
 	bucket    string
 	subject   string // prefix of the bucket's key subjects
 	opTimeout time.Duration
+	// pushJS is nats.go's older JetStream API: its subscriptions report
+	// dropped messages, and its message get is served by the stream leader.
+	pushJS    nats.JetStreamContext
 	hub       *hub
 	conn      *connHub
 	closeOnce sync.Once

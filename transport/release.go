@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -18,24 +19,42 @@ func (s *JetStreamStore) Release(ctx context.Context, lease Lease) error {
 	}
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	err := classify("release", lease.Role, opWrite, s.kv.Delete(ctx, lease.Role, jetstream.LastRevision(lease.Revision)))
-	if !errors.Is(err, ErrConflict) {
-		return err
+	conflict := classify("release", lease.Role, opWrite, s.kv.Delete(ctx, lease.Role, jetstream.LastRevision(lease.Revision)))
+	if !errors.Is(conflict, ErrConflict) {
+		return conflict
 	}
 	// A renewal the caller has not heard of (one in flight when it decided
 	// to release) moves the key on while the lease is still its own: find
 	// the latest revision and delete at it, or the key stays held for a TTL.
-	e, gerr := s.kv.Get(ctx, lease.Role)
+	latest, err := s.readFromLeader(ctx, lease.Role)
 	switch {
-	case errors.Is(classify("release: re-read", lease.Role, opRead, gerr), ErrNotFound):
-		return err // gone already; nothing of the lease is left
-	case gerr != nil:
-		return classify("release: re-read", lease.Role, opRead, gerr)
-	}
-	if latest := entryFrom(lease.Role, e); !sameLease(latest, lease) {
+	case errors.Is(err, ErrNotFound):
+		return conflict // gone already; nothing of the lease is left
+	case err != nil:
 		return err
+	case !sameLease(latest, lease):
+		return conflict
 	}
-	return classify("release", lease.Role, opWrite, s.kv.Delete(ctx, lease.Role, jetstream.LastRevision(e.Revision())))
+	return classify("release", lease.Role, opWrite, s.kv.Delete(ctx, lease.Role, jetstream.LastRevision(latest.Revision)))
+}
+
+// readFromLeader reads the role's key from the stream leader. A KV Get may
+// be answered by a replica that lags; the leader decided the revision check
+// that failed, so its copy is the one that shows what beat it.
+func (s *JetStreamStore) readFromLeader(ctx context.Context, role string) (Entry, error) {
+	m, err := s.pushJS.GetLastMsg(streamName(s.bucket), s.subject+role, nats.Context(ctx))
+	if errors.Is(err, nats.ErrMsgNotFound) {
+		return Entry{}, fmt.Errorf("read %q: %w", role, ErrNotFound)
+	}
+	if err != nil {
+		return Entry{}, classify("read", role, opRead, err)
+	}
+	ev := eventFrom(role, &nats.Msg{Header: m.Header, Data: m.Data},
+		&nats.MsgMetadata{Sequence: nats.SequencePair{Stream: m.Sequence}, Timestamp: m.Time})
+	if ev.Kind != KeyPut {
+		return Entry{}, fmt.Errorf("read %q: %w: %v at revision %d", role, ErrNotFound, ev.Kind, m.Sequence)
+	}
+	return ev.Entry, nil
 }
 
 // sameLease reports whether e holds lease, at any revision: the holder,

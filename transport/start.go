@@ -15,6 +15,7 @@ func (s *JetStreamStore) start(nc *nats.Conn, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("open bucket %q: %w: %w", s.bucket, ErrPermanent, err)
 	}
+	s.pushJS = pushJS
 	s.conn = startConnHub(nc)
 	s.hub = newHub(pushJS, streamLastRevision(s.js, s.bucket), streamName(s.bucket), s.subject, opts.PollInterval, opts.OpTimeout)
 	s.hub.start()
