@@ -3,34 +3,31 @@ package leadership
 import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/batonhq/baton/transport"
-	"github.com/nats-io/nats.go"
 )
 
-// connectionChild turns the NATS connection's status changes into
+// connectionChild turns the store's connection status changes into
 // *connChanged messages for the election.
 type connectionChild struct {
-	nc    *nats.Conn
-	watch *transport.ConnWatch
-	done  chan struct{}
+	store transport.LeaseStore
+	watch transport.Watch
 }
 
 // newConnectionProps returns the connection child's props.
-func newConnectionProps(nc *nats.Conn) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return &connectionChild{nc: nc} })
+func newConnectionProps(store transport.LeaseStore) *actor.Props {
+	return actor.PropsFromProducer(func() actor.Actor { return &connectionChild{store: store} })
 }
 
 // Receive implements actor.Actor.
 func (c *connectionChild) Receive(ctx actor.Context) {
 	switch ctx.Message().(type) {
 	case *actor.Started:
-		c.watch, c.done = transport.WatchConnection(c.nc), make(chan struct{})
-		go forward(ctx.ActorSystem(), ctx.Parent(), c.watch.Events(), c.done, func(ev transport.ConnEvent) any {
-			return &connChanged{event: ev}
+		root, parent := ctx.ActorSystem().Root, ctx.Parent()
+		c.watch = c.store.WatchConnection(func(ev transport.ConnEvent) {
+			root.Send(parent, &connChanged{event: ev})
 		})
 	case *actor.Stopping, *actor.Restarting:
 		if c.watch != nil {
 			c.watch.Stop()
-			<-c.done
 			c.watch = nil
 		}
 	}

@@ -106,7 +106,7 @@ type election struct {
 	started   bool
 	stopped   bool
 	pid       *actor.PID
-	store     *transport.JetStreamStore
+	store     *storeRef
 	sub       *eventSubscription
 	queue     *callbackQueue
 	termEnd   context.CancelFunc // cancels the current OnPromote context
@@ -166,7 +166,7 @@ func (e *election) Start(ctx context.Context) error {
 	e.sub = subscribeElection(e.system, e.cfg.Role, e.cfg.InstanceID, e.onEvent)
 	supervision := actors.DefaultBackoffSupervision()
 	supervision.OnGiveUp = actors.StopAndNotify
-	props := newPropsOnStore(e.cfg, e.onStatus, store).Configure(actor.WithGuardian(actors.RestartWithBackoff(supervision)))
+	props := newPropsOnStore(e.cfg, e.onStatus, store.JetStreamStore).Configure(actor.WithGuardian(actors.RestartWithBackoff(supervision)))
 	e.pid = e.system.Root.Spawn(props)
 	e.mu.Unlock()
 
@@ -185,11 +185,11 @@ func (e *election) Start(ctx context.Context) error {
 
 // open waits for the connection within ctx (a connection made with
 // RetryOnFailedConnect may not be up yet) and opens the lease store.
-func (e *election) open(ctx context.Context) (*transport.JetStreamStore, error) {
+func (e *election) open(ctx context.Context) (*storeRef, error) {
 	if err := transport.WaitConnected(ctx, e.cfg.Conn); err != nil {
 		return nil, err
 	}
-	return e.cfg.openStore(ctx)
+	return openShared(ctx, e.system, e.cfg)
 }
 
 // onStatus stores a snapshot and signals readiness.

@@ -29,9 +29,9 @@ type electionActor struct {
 
 	timers *actors.Timers
 	store  transport.LeaseStore
-	// owned is the store the actor opened itself and closes when it stops;
-	// nil when it runs on a store its caller opened (shared).
-	owned  *transport.JetStreamStore
+	// owned is the actor's share of its system's store, given back when it
+	// stops; nil when it runs on a store its caller opened (shared).
+	owned  *storeRef
 	shared *transport.JetStreamStore
 
 	watchPID, connPID, healthPID *actor.PID

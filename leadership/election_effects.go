@@ -58,7 +58,8 @@ func (a *electionActor) carryOut(ctx actor.Context, e fsm.Effect) {
 	}
 }
 
-// openStore uses the store the caller opened, or opens one, bounded by
+// openStore uses the store the caller opened, or takes a share of the actor
+// system's store for the connection and bucket, opened if needed within
 // OpTimeout.
 func (a *electionActor) openStore(ctx actor.Context) {
 	if a.shared != nil {
@@ -66,11 +67,11 @@ func (a *electionActor) openStore(ctx actor.Context) {
 		ctx.Send(ctx.Self(), &storeOpened{})
 		return
 	}
-	cfg := a.cfg
+	cfg, system := a.cfg, ctx.ActorSystem()
 	actors.Run(ctx, func() (context.Context, any) {
 		octx, cancel := context.WithTimeout(context.Background(), cfg.OpTimeout)
 		defer cancel()
-		store, err := cfg.openStore(octx)
+		store, err := openShared(octx, system, cfg)
 		return nil, &storeOpened{store: store, err: err}
 	})
 }
@@ -81,7 +82,7 @@ func (a *electionActor) startChildren(ctx actor.Context, which fsm.Child) {
 		a.watchPID = ctx.Spawn(newWatchProps(a.store, a.cfg.Role))
 	}
 	if which&fsm.ChildConnection != 0 && a.connPID == nil {
-		a.connPID = ctx.Spawn(newConnectionProps(a.cfg.Conn))
+		a.connPID = ctx.Spawn(newConnectionProps(a.store))
 	}
 	if which&fsm.ChildHealth != 0 && a.healthPID == nil && a.cfg.HealthChecker != nil {
 		a.healthPID = ctx.Spawn(newHealthProps(a.cfg.HealthChecker, a.cfg.HealthInterval))

@@ -12,7 +12,7 @@ import (
 type (
 	// storeOpened is the outcome of opening the lease store.
 	storeOpened struct {
-		store *transport.JetStreamStore
+		store *storeRef
 		err   error
 	}
 	// keyObserved is a change of the role's key, from the watch child.

@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"slices"
 	"sync"
 	"time"
 
@@ -12,8 +13,8 @@ type ConnState int
 
 // Connection states.
 const (
-	// Connected: the connection is up (reported first when it is up at the
-	// start of a ConnWatch).
+	// Connected: the connection is up (reported first when it is up as the
+	// watch starts).
 	Connected ConnState = iota + 1
 	// Disconnected: the connection was lost; the client is reconnecting.
 	Disconnected
@@ -48,77 +49,127 @@ type ConnEvent struct {
 	At time.Time
 }
 
-// ConnWatch turns a connection's status changes into ConnEvents.
-type ConnWatch struct {
+// connHub is a store's one listener of its connection's status, fanned out
+// to callbacks on its goroutine, so many watchers cost no goroutine each.
+type connHub struct {
 	nc     *nats.Conn
 	status chan nats.Status
-	events chan ConnEvent
-	done   chan struct{}
-	once   sync.Once
+
+	mu      sync.Mutex             // guards watches and fresh
+	watches []*listener[ConnEvent] // copied on write
+	fresh   []*listener[ConnEvent] // watches still owed the current state
+	wake    chan struct{}          // fresh is not empty
+	done    chan struct{}
 }
 
-// connEventBuffer holds events for a slow reader; status flips faster than
-// this are coalesced by nats.go anyway.
-const connEventBuffer = 16
-
-// WatchConnection starts following nc's status. Stop it when done.
-func WatchConnection(nc *nats.Conn) *ConnWatch {
-	w := &ConnWatch{
+// startConnHub starts following nc's status.
+func startConnHub(nc *nats.Conn) *connHub {
+	c := &connHub{
 		nc:     nc,
 		status: nc.StatusChanged(nats.CONNECTED, nats.RECONNECTING, nats.DISCONNECTED, nats.CLOSED),
-		events: make(chan ConnEvent, connEventBuffer),
+		wake:   make(chan struct{}, 1),
 		done:   make(chan struct{}),
 	}
-	first := Disconnected
+	// Read after the listener exists, so no change is missed; a change
+	// already reflected here arrives again and is ignored as no change.
+	state := Disconnected
 	switch {
 	case nc.IsClosed():
-		first = Closed
+		state = Closed
 	case nc.IsConnected():
-		first = Connected
+		state = Connected
 	}
-	w.events <- ConnEvent{State: first, At: time.Now()}
-	go w.run(first != Connected)
-	return w
+	go c.run(state)
+	return c
 }
 
-// Events delivers the changes, starting with the state at the start. It is
-// closed after Stop, or after Closed is delivered.
-func (w *ConnWatch) Events() <-chan ConnEvent { return w.events }
-
-// Stop ends the watch and waits for its goroutine.
-func (w *ConnWatch) Stop() {
-	w.once.Do(func() { w.nc.RemoveStatusListener(w.status) })
-	<-w.done
+// watch registers notify; run calls it first with the current state.
+func (c *connHub) watch(notify func(ConnEvent)) Watch {
+	l := &listener[ConnEvent]{notify: notify}
+	l.remove = func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if i := slices.Index(c.watches, l); i >= 0 {
+			c.watches = slices.Delete(slices.Clone(c.watches), i, i+1)
+		}
+	}
+	c.mu.Lock()
+	c.watches = append(slices.Clip(c.watches), l)
+	c.fresh = append(c.fresh, l)
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default: // run has a wake-up pending and will take every fresh watch
+	}
+	return l
 }
 
-// run translates statuses until the listener is removed or the connection
-// closes.
-func (w *ConnWatch) run(lost bool) {
-	defer close(w.done)
-	defer close(w.events)
-	for st := range w.status {
-		var ev ConnState
-		switch st {
-		case nats.CONNECTED:
-			if !lost {
+// stop ends the listener and waits for run.
+func (c *connHub) stop() {
+	c.nc.RemoveStatusListener(c.status)
+	<-c.done
+}
+
+// run translates statuses and fans them out until the listener is removed.
+// state is the last state reported: Connected and Reconnected mean up.
+func (c *connHub) run(state ConnState) {
+	defer close(c.done)
+	for {
+		select {
+		case st, ok := <-c.status:
+			if !ok {
+				return
+			}
+			next, changed := nextConnState(state, st)
+			if !changed {
 				continue
 			}
-			lost = false
-			ev = Reconnected
-		case nats.RECONNECTING, nats.DISCONNECTED:
-			if lost {
-				continue
+			c.primeFresh(state) // their first state comes before this change
+			state = next
+			ev := ConnEvent{State: next, At: time.Now()}
+			c.mu.Lock()
+			watches := c.watches
+			c.mu.Unlock()
+			for _, l := range watches {
+				l.send(ev)
 			}
-			lost = true
-			ev = Disconnected
-		case nats.CLOSED:
-			ev = Closed
-		default:
-			continue
+		case <-c.wake:
+			c.primeFresh(state)
 		}
-		offerLatest(w.events, ConnEvent{State: ev, At: time.Now()})
-		if ev == Closed {
-			return
-		}
+	}
+}
+
+// primeFresh gives the watches registered since the last call the current
+// state. A new watcher saw no loss, so up is Connected to it.
+func (c *connHub) primeFresh(state ConnState) {
+	c.mu.Lock()
+	fresh := c.fresh
+	c.fresh = nil
+	c.mu.Unlock()
+	first := ConnEvent{State: state, At: time.Now()}
+	if state == Reconnected {
+		first.State = Connected
+	}
+	for _, l := range fresh {
+		l.send(first)
+	}
+}
+
+// nextConnState maps a NATS status to the state elections see, and reports
+// whether it is a change: nats.go reports a loss as DISCONNECTED then
+// RECONNECTING, and elections need to hear of it once.
+func nextConnState(state ConnState, st nats.Status) (ConnState, bool) {
+	up := state == Connected || state == Reconnected
+	switch {
+	case state == Closed:
+		return state, false
+	case st == nats.CLOSED:
+		return Closed, true
+	case st == nats.CONNECTED && !up:
+		return Reconnected, true
+	case (st == nats.RECONNECTING || st == nats.DISCONNECTED) && up:
+		return Disconnected, true
+	default:
+		return state, false
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -82,24 +83,48 @@ func record(holder string, ttl time.Duration) transport.Record {
 	return transport.Record{Holder: holder, Nonce: holder + "-nonce", TTL: ttl, AcquiredAt: time.Now()}
 }
 
+// watched is a watch whose events a test reads from a channel.
+type watched struct {
+	transport.Watch
+	role     string
+	events   chan transport.KeyEvent
+	overflow atomic.Bool
+}
+
+// watchKey watches role on store until the test ends.
+func watchKey(t testing.TB, store transport.LeaseStore, role string) *watched {
+	t.Helper()
+	w := &watched{role: role, events: make(chan transport.KeyEvent, 4096)}
+	var err error
+	w.Watch, err = store.Watch(role, func(ev transport.KeyEvent) {
+		select {
+		case w.events <- ev:
+		default: // notify must not block; expectEvent reports the loss
+			w.overflow.Store(true)
+		}
+	})
+	if err != nil {
+		t.Fatalf("watch %q: %v", role, err)
+	}
+	t.Cleanup(w.Stop)
+	return w
+}
+
 // expectEvent waits for the next event on w matching want.
-func expectEvent(t *testing.T, w transport.Watch, timeout time.Duration, what string, want func(transport.KeyEvent) bool) transport.KeyEvent {
+func expectEvent(t *testing.T, w *watched, timeout time.Duration, what string, want func(transport.KeyEvent) bool) transport.KeyEvent {
 	t.Helper()
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	var seen []string
 	for {
 		select {
-		case ev, ok := <-w.Events():
-			if !ok {
-				t.Fatalf("watch closed while waiting for %s; saw %v", what, seen)
-			}
+		case ev := <-w.events:
 			if want(ev) {
 				return ev
 			}
 			seen = append(seen, fmt.Sprintf("%v@%d", ev.Kind, ev.Entry.Revision))
 		case <-deadline.C:
-			t.Fatalf("waited %v for %s; saw %v", timeout, what, seen)
+			t.Fatalf("waited %v for %s on %q; saw %v (events lost to a full buffer: %v)", timeout, what, w.role, seen, w.overflow.Load())
 		}
 	}
 }
@@ -113,6 +138,7 @@ func TestContract(t *testing.T) {
 			t.Run("CreateOverTombstoneRace", func(t *testing.T) { contractTombstoneRace(t, f) })
 			t.Run("RenewedKeyExpiresAfterTTL", func(t *testing.T) { contractExpiry(t, f) })
 			t.Run("StaleReleaseKeepsSuccessor", func(t *testing.T) { contractStaleRelease(t, f) })
+			t.Run("ReleaseRacingRenewalFreesKey", func(t *testing.T) { contractReleaseRacingRenewal(t, f) })
 			t.Run("BadInput", func(t *testing.T) { contractBadInput(t, f) })
 		})
 	}
@@ -120,11 +146,7 @@ func TestContract(t *testing.T) {
 
 func contractAcquireRenewRelease(t *testing.T, f *fixture) {
 	role := "arr"
-	w, err := f.store.Watch(role)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Stop()
+	w := watchKey(t, f.store, role)
 	expectEvent(t, w, 5*time.Second, "initial state: absent", func(ev transport.KeyEvent) bool { return ev.Kind == transport.KeyAbsent })
 
 	lease, err := f.store.Acquire(ctx(t), role, record("a", 5*time.Second))
@@ -179,8 +201,10 @@ func contractConflicts(t *testing.T, f *fixture) {
 	if _, err := other.Renew(ctx(t), lease); !errors.Is(err, transport.ErrConflict) {
 		t.Fatalf("renew at a superseded revision: err = %v, want ErrConflict", err)
 	}
-	if err := other.Release(ctx(t), lease); !errors.Is(err, transport.ErrConflict) {
-		t.Fatalf("release at a superseded revision: err = %v, want ErrConflict", err)
+	otherTerm := lease
+	otherTerm.Record.Nonce = "another-term"
+	if err := other.Release(ctx(t), otherTerm); !errors.Is(err, transport.ErrConflict) {
+		t.Fatalf("release of another term's lease at a superseded revision: err = %v, want ErrConflict", err)
 	}
 	if err := f.store.Release(ctx(t), renewed); err != nil {
 		t.Fatalf("release: %v", err)
@@ -244,11 +268,7 @@ func contractTombstoneRace(t *testing.T, f *fixture) {
 func contractExpiry(t *testing.T, f *fixture) {
 	const ttl = time.Second
 	role := "expiry"
-	w, err := f.store.Watch(role)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Stop()
+	w := watchKey(t, f.store, role)
 	lease, err := f.store.Acquire(ctx(t), role, record("a", ttl))
 	if err != nil {
 		t.Fatalf("acquire: %v", err)
@@ -310,12 +330,38 @@ func contractStaleRelease(t *testing.T, f *fixture) {
 	}
 }
 
+// contractReleaseRacingRenewal releases with the revision from before a
+// renewal, as a holder does when it decides to release while its renewal is
+// in flight: the key is still its lease, so it must be gone at once, not
+// left held for a TTL.
+func contractReleaseRacingRenewal(t *testing.T, f *fixture) {
+	role := "release-racing-renewal"
+	w := watchKey(t, f.store, role)
+	lease, err := f.store.Acquire(ctx(t), role, record("a", 10*time.Second))
+	if err != nil {
+		t.Fatalf("acquire: %v", err)
+	}
+	renewed, err := f.store.Renew(ctx(t), lease)
+	if err != nil {
+		t.Fatalf("renew: %v", err)
+	}
+	if err := f.store.Release(ctx(t), lease); err != nil {
+		t.Fatalf("release with the pre-renewal revision %d (latest %d): %v", lease.Revision, renewed.Revision, err)
+	}
+	if _, err := f.store.Get(ctx(t), role); !errors.Is(err, transport.ErrNotFound) {
+		t.Fatalf("get after release: err = %v, want ErrNotFound (the renewed lease must be deleted)", err)
+	}
+	expectEvent(t, w, 5*time.Second, "delete of the renewed lease", func(ev transport.KeyEvent) bool {
+		return ev.Kind == transport.KeyDeleted && ev.Entry.Revision > renewed.Revision
+	})
+}
+
 func contractBadInput(t *testing.T, f *fixture) {
 	for _, role := range []string{"", "a b", ".a", "a.", "a*", "a>"} {
 		if _, err := f.store.Acquire(ctx(t), role, record("a", time.Second)); !errors.Is(err, transport.ErrInvalidRole) || !errors.Is(err, transport.ErrPermanent) {
 			t.Errorf("acquire role %q: err = %v, want ErrInvalidRole and ErrPermanent", role, err)
 		}
-		if _, err := f.store.Watch(role); !errors.Is(err, transport.ErrInvalidRole) {
+		if _, err := f.store.Watch(role, func(transport.KeyEvent) {}); !errors.Is(err, transport.ErrInvalidRole) {
 			t.Errorf("watch role %q: err = %v, want ErrInvalidRole", role, err)
 		}
 	}
@@ -326,11 +372,7 @@ func contractBadInput(t *testing.T, f *fixture) {
 	}
 
 	role := "garbage"
-	w, err := f.store.Watch(role)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Stop()
+	w := watchKey(t, f.store, role)
 	if _, err := f.kv.Put(ctx(t), role, []byte("not a lease {")); err != nil {
 		t.Fatalf("put garbage: %v", err)
 	}

@@ -14,6 +14,15 @@
 //     holder never deletes its successor's key.
 //   - A write whose reply never came returns ErrUnknownOutcome: it may or may
 //     not have been applied, and callers must assume the worst.
+//   - Release deletes the lease at its latest revision, also when a renewal
+//     the caller has not heard of moved the key on.
+//   - A store's watches cost no goroutine each: one watch of the bucket and
+//     one listener of the connection serve them all, calling back on one
+//     goroutine per store, each key's events in revision order. Reads that
+//     back the watch up (a re-list of the bucket every PollInterval, after
+//     a reconnect and after the client fell behind) run off that goroutine
+//     and never delay an event. Falling behind is counted in Stats, never
+//     silent.
 //
 // What it does not guarantee: reads (Get and watches) may be stale. They are
 // hints for when to try a write; only the acknowledgement of a write decides

@@ -10,249 +10,226 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// hub is the watch hub of one bucket on one connection: a single KV watch
-// serves every role watched in the process, fanned out by key. It recreates
-// the watch after a reconnect (a server restart can stall a watch for many
-// seconds without an error) and reads every watched key each poll interval
-// so a stalled watch cannot hide a release for longer than that.
+// hub is the watch hub of one store: a single live watch of the whole
+// bucket serves every watched key, fanned out by key to callbacks, all on
+// the hub's one goroutine, run. Nothing on that goroutine waits for a read:
+// the backstop against a watch that stalls without an error (as one can
+// after a server restart) is a re-list of the bucket that runs on its own
+// goroutine every poll interval and after a reconnect or a drop, and whose
+// result run merges by revision.
 type hub struct {
-	nc           *nats.Conn
-	kv           jetstream.KeyValue
-	bucket       string
+	js           nats.JetStreamContext // the push API: a feed needs its subscription
+	lastRevision func(context.Context) (uint64, error)
+	stream       string
+	prefix       string
 	pollInterval time.Duration
 	opTimeout    time.Duration
+	// list reads every key's latest entry; a seam for tests that need to
+	// hold a re-list open.
+	list func(context.Context) relistResult
 
-	mu    sync.Mutex // guards subs and known
-	subs  map[string]map[*subscription]struct{}
-	known map[string]keyState
+	mu    sync.Mutex             // guards subs and fresh
+	subs  map[string][]*keyWatch // copied on write, so run reads a slice without holding mu
+	fresh []*keyWatch            // watches not yet handed to run
 
-	pollNow chan string
-	cancel  context.CancelFunc
-	done    chan struct{}
+	wake        chan struct{} // fresh is not empty
+	reconnected chan struct{} // the connection came back after a loss
+	stats       hubStats
+	cancel      context.CancelFunc
+	done        chan struct{}
+	wg          sync.WaitGroup // re-lists, and feeds being closed
+
+	// Touched only by run.
+	known     map[string]keyState // every key of the bucket the hub has heard of
+	live      *feed
+	liveSlow  <-chan nats.SubStatus // the live feed's slow-consumer reports
+	listed    bool                  // the live feed has delivered its initial values
+	watermark uint64                // the live feed has delivered everything up to this revision
+	waiting   []*keyWatch           // watches whose first state awaits a listing
+	relisting bool
 }
 
-// keyState is the last state of a key the hub delivered, used to drop stale
-// and repeated events.
-type keyState struct {
-	present  bool
-	revision uint64
-	event    KeyEvent
+// keyWatch is one Watch of a key.
+type keyWatch struct {
+	listener[KeyEvent]
+	key    string
+	primed bool // has had its first state; touched only by run
 }
 
-// watchRetry bounds how long the hub waits before recreating a watch that
+// watchRetry is how long the hub waits before recreating a live watch that
 // failed to start.
 const watchRetry = 250 * time.Millisecond
 
-// startHub starts the hub's goroutine.
-func startHub(nc *nats.Conn, kv jetstream.KeyValue, bucket string, poll, opTimeout time.Duration) *hub {
-	ctx, cancel := context.WithCancel(context.Background())
+// newHub returns the hub of the bucket whose stream and key subject prefix
+// are given; start starts it.
+func newHub(js nats.JetStreamContext, lastRevision func(context.Context) (uint64, error), stream, prefix string, poll, opTimeout time.Duration) *hub {
 	h := &hub{
-		nc:           nc,
-		kv:           kv,
-		bucket:       bucket,
+		js:           js,
+		lastRevision: lastRevision,
+		stream:       stream,
+		prefix:       prefix,
 		pollInterval: poll,
 		opTimeout:    opTimeout,
-		subs:         map[string]map[*subscription]struct{}{},
-		known:        map[string]keyState{},
-		pollNow:      make(chan string, 64),
-		cancel:       cancel,
+		subs:         map[string][]*keyWatch{},
+		wake:         make(chan struct{}, 1),
+		reconnected:  make(chan struct{}, 1),
 		done:         make(chan struct{}),
+		known:        map[string]keyState{},
 	}
-	go h.run(ctx)
+	h.list = h.relist
 	return h
 }
 
-// stop ends the hub and closes every subscription.
+// start starts the hub's goroutine.
+func (h *hub) start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	h.cancel = cancel
+	go h.run(ctx)
+}
+
+// stop ends the hub and waits for its goroutines. Watches stay registered
+// but are never called again.
 func (h *hub) stop() {
 	h.cancel()
 	<-h.done
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for _, set := range h.subs {
-		for s := range set {
-			s.closeLocked()
-		}
-	}
-	h.subs = map[string]map[*subscription]struct{}{}
 }
 
-// run owns the KV watch until ctx ends.
+// onConn is the hub's connection watch: a reconnect replaces the live watch.
+func (h *hub) onConn(ev ConnEvent) {
+	if ev.State == Reconnected {
+		select {
+		case h.reconnected <- struct{}{}:
+		default: // one is already pending
+		}
+	}
+}
+
+// run owns the live watch and delivers every event until ctx ends.
 func (h *hub) run(ctx context.Context) {
 	defer close(h.done)
-	reconnected := h.nc.StatusChanged(nats.CONNECTED)
-	defer h.nc.RemoveStatusListener(reconnected)
 	ticker := time.NewTicker(h.pollInterval)
 	defer ticker.Stop()
-	for ctx.Err() == nil {
-		w, err := h.kv.WatchAll(ctx)
-		if err != nil {
-			w = nil
-		}
-		h.follow(ctx, w, reconnected, ticker.C)
-		if w != nil {
-			stopWatcher(w)
-		}
-	}
-}
-
-// follow serves one watch (nil when it failed to start) until it ends, the
-// connection comes back after a loss, or ctx ends. It returns when the
-// watch should be recreated.
-func (h *hub) follow(ctx context.Context, w jetstream.KeyWatcher, reconnected <-chan nats.Status, tick <-chan time.Time) {
-	var updates <-chan jetstream.KeyValueEntry
-	var retry <-chan time.Time
-	if w != nil {
-		updates = w.Updates()
-	} else {
-		t := time.NewTimer(watchRetry)
-		defer t.Stop()
-		retry = t.C
-	}
+	results := make(chan relistResult, 1) // one re-list at a time
+	retry := h.openLive()
 	for {
+		var items <-chan feedItem
+		var ended <-chan struct{}
+		if h.live != nil {
+			items, ended = h.live.out, h.live.ended
+		}
 		select {
 		case <-ctx.Done():
+			h.dropLive()
+			h.wg.Wait()
 			return
+		case it := <-items:
+			if it.listed {
+				h.onListed()
+			} else {
+				h.watermark = max(h.watermark, it.ev.Entry.Revision)
+				h.apply(it.ev, 0)
+			}
+		case <-ended:
+			// The subscription ended under us (the connection closed, or
+			// nats.go gave up on the consumer).
+			h.dropLive()
+			retry = h.openLive()
 		case <-retry:
-			return
-		case e, ok := <-updates:
+			retry = h.openLive()
+		case <-h.reconnected:
+			// The live watch may be stalled: replace it and re-read everything.
+			h.dropLive()
+			retry = h.openLive()
+			h.startRelist(ctx, results)
+		case _, ok := <-h.liveSlow:
 			if !ok {
-				return
+				h.liveSlow = nil
 			}
-			if e != nil {
-				h.deliverWatched(e)
-			}
-		case <-reconnected:
-			// The old watch may be stalled: replace it and read every key.
-			h.pollAll(ctx)
-			return
-		case <-tick:
-			h.pollAll(ctx)
-		case key := <-h.pollNow:
-			h.poll(ctx, key)
+			h.checkDrops(ctx, results)
+		case <-ticker.C:
+			h.checkDrops(ctx, results)
+			h.startRelist(ctx, results)
+		case r := <-results:
+			h.relisting = false
+			h.applyRelist(r)
+		case <-h.wake:
+			h.primeFresh()
 		}
 	}
 }
 
-// stopWatcher stops w and drains what nats.go already queued, so its
-// delivery goroutine is not left blocked on a full channel.
-func stopWatcher(w jetstream.KeyWatcher) {
-	_ = w.Stop()
-	drain := time.NewTimer(time.Second)
-	defer drain.Stop()
-	for {
-		select {
-		case _, ok := <-w.Updates():
-			if !ok {
-				return
-			}
-		case <-drain.C:
-			return
-		}
+// openLive starts the live watch. It waits for the server to create the
+// consumer, at most the operation timeout; on failure it returns a timer
+// channel for the next attempt.
+func (h *hub) openLive() <-chan time.Time {
+	f, err := openFeed(h.js, h.stream, h.prefix)
+	if err != nil {
+		return time.After(watchRetry)
+	}
+	h.stats.watchStarts.Add(1)
+	h.live, h.liveSlow = f, f.sub.StatusChanged(nats.SubscriptionSlowConsumer)
+	return nil
+}
+
+// dropLive closes the live watch off run's goroutine: unsubscribing an
+// ordered consumer deletes it, a round trip.
+func (h *hub) dropLive() {
+	old := h.live
+	h.live, h.liveSlow, h.listed = nil, nil, false
+	if old != nil {
+		h.wg.Go(func() { h.stats.dropped.Add(uint64(old.close())) })
 	}
 }
 
-// deliverWatched turns a watch entry into an event.
-func (h *hub) deliverWatched(e jetstream.KeyValueEntry) {
-	ev := KeyEvent{Entry: Entry{Role: e.Key(), Revision: e.Revision(), Written: e.Created()}}
-	switch e.Operation() {
-	case jetstream.KeyValuePut:
-		ev.Kind = KeyPut
-		ev.Entry = entryFrom(e.Key(), e)
-	case jetstream.KeyValueDelete:
-		ev.Kind = KeyDeleted
-	default:
-		ev.Kind = KeyPurged
+// checkDrops counts messages nats.go dropped on the live watch because the
+// client fell behind and, if any were, re-lists to recover what they said.
+func (h *hub) checkDrops(ctx context.Context, results chan<- relistResult) {
+	if h.live == nil {
+		return
 	}
-	h.deliver(ev)
-}
-
-// pollAll reads every watched key.
-func (h *hub) pollAll(ctx context.Context) {
-	h.mu.Lock()
-	keys := make([]string, 0, len(h.subs))
-	for k := range h.subs {
-		keys = append(keys, k)
-	}
-	h.mu.Unlock()
-	for _, k := range keys {
-		h.poll(ctx, k)
+	if d := h.live.drops(); d > 0 {
+		h.stats.dropped.Add(uint64(d))
+		h.startRelist(ctx, results)
 	}
 }
 
-// poll reads one key and delivers what it found if it is news.
-func (h *hub) poll(ctx context.Context, key string) {
-	ctx, cancel := context.WithTimeout(ctx, h.opTimeout)
-	defer cancel()
-	e, err := h.kv.Get(ctx, key)
-	switch {
-	case err == nil:
-		h.deliver(KeyEvent{Kind: KeyPut, Entry: entryFrom(key, e), FromPoll: true})
-	case errors.Is(err, jetstream.ErrKeyNotFound):
-		h.deliver(KeyEvent{Kind: KeyAbsent, Entry: Entry{Role: key}, FromPoll: true})
-	}
-	// Any other error tells nothing about the key; the next poll retries.
+// onListed runs when the live watch has delivered every key's entry: the
+// hub now knows the bucket, and a key it has not heard of is absent.
+func (h *hub) onListed() {
+	h.listed = true
+	h.primeWaiting(h.watermark)
 }
 
-// deliver records ev as the key's state and sends it to the key's
-// subscribers, unless it is older than or the same as what was delivered.
-func (h *hub) deliver(ev KeyEvent) {
+// apply merges ev into the key's state and hands it to the key's watches
+// if it is news. asOf is the revision an absent event stands for.
+func (h *hub) apply(ev KeyEvent, asOf uint64) {
 	key := ev.Entry.Role
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	last, seen := h.known[key]
-	if seen {
-		switch {
-		case ev.Kind == KeyAbsent && !last.present:
-			return // still free
-		case ev.Kind != KeyAbsent && ev.Entry.Revision <= last.revision:
-			return // stale or repeated
-		}
-	}
-	next := keyState{present: ev.Kind == KeyPut, revision: last.revision, event: ev}
-	if ev.Kind != KeyAbsent {
-		next.revision = ev.Entry.Revision
-	}
+	st, seen := h.known[key]
+	next, news := st.advance(seen, ev, asOf)
 	h.known[key] = next
-	for s := range h.subs[key] {
-		s.sendLocked(ev)
+	if !news {
+		return
+	}
+	h.mu.Lock()
+	watches := h.subs[key]
+	h.mu.Unlock()
+	for _, w := range watches {
+		w.primed = true
+		w.send(ev)
 	}
 }
 
-// subscribe adds a subscription for key and starts it with the key's state:
-// the last known one, or a fresh read.
-func (h *hub) subscribe(key string) (Watch, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	select {
-	case <-h.done:
-		return nil, errors.Join(ErrPermanent, ErrClosed)
-	default:
-	}
-	s := &subscription{hub: h, key: key, events: make(chan KeyEvent, subscriptionBuffer)}
-	if h.subs[key] == nil {
-		h.subs[key] = map[*subscription]struct{}{}
-	}
-	h.subs[key][s] = struct{}{}
-	if last, ok := h.known[key]; ok {
-		s.sendLocked(last.event)
-	} else {
-		select {
-		case h.pollNow <- key:
-		default: // the next periodic poll reads it
-		}
-	}
-	return s, nil
-}
+// errStalled reports a re-list that stopped making progress.
+var errStalled = errors.New("re-list made no progress within the operation timeout")
 
-// unsubscribe removes s.
-func (h *hub) unsubscribe(s *subscription) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if set := h.subs[s.key]; set != nil {
-		delete(set, s)
-		if len(set) == 0 {
-			delete(h.subs, s.key)
+// streamLastRevision returns a function reading the last revision of the
+// bucket's stream.
+func streamLastRevision(js jetstream.JetStream, bucket string) func(context.Context) (uint64, error) {
+	return func(ctx context.Context) (uint64, error) {
+		s, err := js.Stream(ctx, streamName(bucket))
+		if err != nil {
+			return 0, err
 		}
+		return s.CachedInfo().State.LastSeq, nil
 	}
-	s.closeLocked()
 }

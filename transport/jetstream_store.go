@@ -21,16 +21,24 @@ const (
 type Options struct {
 	// Bucket names and shapes the lease bucket.
 	Bucket BucketConfig
-	// PollInterval is how often the watch hub reads each watched key as a
-	// backstop for a stalled watch. Default DefaultPollInterval.
+	// PollInterval is how often the store re-lists the bucket (reads every
+	// key's latest entry in one pass) as a backstop for a watch that stalls
+	// without an error, so a stalled watch hides a change for at most
+	// about this long. Default DefaultPollInterval. A store has one value,
+	// shared by every watch on it: elections that need another value need
+	// another store.
 	PollInterval time.Duration
-	// OpTimeout bounds an operation whose context has no deadline.
-	// Default DefaultOpTimeout.
+	// OpTimeout bounds an operation whose context has no deadline, and
+	// each step of the watch hub's reads (creating a consumer, or waiting
+	// for the next entry of a re-list). Default DefaultOpTimeout. Like
+	// PollInterval, one value per store.
 	OpTimeout time.Duration
 }
 
-// JetStreamStore is the LeaseStore on a JetStream KeyValue bucket. Stores
-// opened on the same connection and bucket share one watch hub.
+// JetStreamStore is the LeaseStore on a JetStream KeyValue bucket. It owns
+// one watch of the bucket and one listener of the connection, shared by
+// all its watches; share the store itself among the elections on a
+// connection and bucket rather than opening one each.
 type JetStreamStore struct {
 	nc        *nats.Conn
 	js        jetstream.JetStream
@@ -38,7 +46,11 @@ type JetStreamStore struct {
 	bucket    string
 	subject   string // prefix of the bucket's key subjects
 	opTimeout time.Duration
+	// pushJS is nats.go's older JetStream API: its subscriptions report
+	// dropped messages, and its message get is served by the stream leader.
+	pushJS    nats.JetStreamContext
 	hub       *hub
+	conn      *connHub
 	closeOnce sync.Once
 }
 
@@ -76,18 +88,27 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*JetStreamStore, er
 		subject:   "$KV." + cfg.Name + ".",
 		opTimeout: opts.OpTimeout,
 	}
-	s.hub = hubs.acquire(nc, kv, cfg.Name, opts.PollInterval, opts.OpTimeout)
+	if err := s.start(nc, opts); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
 // Bucket returns the bucket's name.
 func (s *JetStreamStore) Bucket() string { return s.bucket }
 
-// Close releases the store's share of the watch hub. Watches opened from it
-// keep working until their hub's last store closes.
+// Close stops the store's watches and its connection listener and waits
+// for their goroutines: no notify runs after Close returns. It does not
+// close the connection. It is safe to call more than once.
 func (s *JetStreamStore) Close() {
-	s.closeOnce.Do(func() { hubs.release(s.hub) })
+	s.closeOnce.Do(func() {
+		s.hub.stop()
+		s.conn.stop()
+	})
 }
+
+// Stats reports what the store's watch hub has done.
+func (s *JetStreamStore) Stats() StoreStats { return s.hub.snapshot() }
 
 // Acquire implements LeaseStore.
 func (s *JetStreamStore) Acquire(ctx context.Context, role string, rec Record) (Lease, error) {
@@ -155,22 +176,6 @@ func (s *JetStreamStore) Renew(ctx context.Context, lease Lease) (Lease, error) 
 	return Lease{Role: lease.Role, Term: lease.Term, Revision: ack.Sequence, Record: rec}, nil
 }
 
-// Release implements LeaseStore.
-func (s *JetStreamStore) Release(ctx context.Context, lease Lease) error {
-	if err := checkRole(lease.Role); err != nil {
-		return err
-	}
-	if lease.Revision == 0 {
-		return fmt.Errorf("release %q: %w: revision must not be zero (an unconditional delete could remove a successor's lease)", lease.Role, ErrPermanent)
-	}
-	ctx, cancel := s.withTimeout(ctx)
-	defer cancel()
-	err := guarded(ctx, s.nc, keyRefusal(s.subject+lease.Role), func(ctx context.Context) error {
-		return s.kv.Delete(ctx, lease.Role, jetstream.LastRevision(lease.Revision))
-	})
-	return classify("release", lease.Role, opWrite, err)
-}
-
 // Get implements LeaseStore.
 func (s *JetStreamStore) Get(ctx context.Context, role string) (Entry, error) {
 	if err := checkRole(role); err != nil {
@@ -190,11 +195,23 @@ func (s *JetStreamStore) Get(ctx context.Context, role string) (Entry, error) {
 }
 
 // Watch implements LeaseStore.
-func (s *JetStreamStore) Watch(role string) (Watch, error) {
+func (s *JetStreamStore) Watch(role string, notify func(KeyEvent)) (Watch, error) {
 	if err := checkRole(role); err != nil {
 		return nil, err
 	}
-	return s.hub.subscribe(role)
+	if notify == nil {
+		return nil, fmt.Errorf("watch %q: %w: notify must not be nil", role, ErrPermanent)
+	}
+	return s.hub.subscribe(role, notify)
+}
+
+// WatchConnection implements LeaseStore. A nil notify is a programming
+// error and panics here rather than later on the store's goroutine.
+func (s *JetStreamStore) WatchConnection(notify func(ConnEvent)) Watch {
+	if notify == nil {
+		panic("transport: WatchConnection with a nil notify")
+	}
+	return s.conn.watch(notify)
 }
 
 // withTimeout bounds ctx by the store's operation timeout unless it already

@@ -8,6 +8,10 @@ import (
 // LeaseStore keeps one lease per role. Implementations are safe for
 // concurrent use. Every method honours its context's deadline; a write that
 // runs out of time returns ErrUnknownOutcome.
+//
+// A store is meant to be shared: one per connection and bucket serves any
+// number of elections, with one watch of the bucket and one listener of the
+// connection between them.
 type LeaseStore interface {
 	// Acquire atomically creates the role's key holding rec, with a TTL of
 	// rec.TTL. It returns ErrConflict when the key is held.
@@ -16,17 +20,30 @@ type LeaseStore interface {
 	// keeping its TTL, and returns the lease at its new revision. It returns
 	// ErrConflict when the key has moved on.
 	Renew(ctx context.Context, lease Lease) (Lease, error)
-	// Release deletes the lease's key if it is still at lease.Revision. It
-	// returns ErrConflict when the key has moved on, in which case the caller
-	// no longer held it anyway.
+	// Release deletes the lease's key at the lease's latest revision. It
+	// deletes at lease.Revision; if the key has moved on, it reads the key
+	// once and, when the value read is still this lease (same holder, nonce
+	// and term: a renewal the caller has not heard of, such as one in flight
+	// when Release was called), deletes at the revision read. So a release
+	// racing the holder's own renewal still frees the key at once instead
+	// of leaving it held for a TTL. It returns ErrConflict when the key
+	// holds another lease, or none, or moved on again.
 	Release(ctx context.Context, lease Lease) error
 	// Get reads the role's key. It returns ErrNotFound when no lease is held.
 	// The result may be stale.
 	Get(ctx context.Context, role string) (Entry, error)
-	// Watch follows the role's key. The watch first reports the key's
-	// current state, then every change. Events may be stale or coalesced;
-	// they are hints, never proof of who holds the lease.
-	Watch(role string) (Watch, error)
+	// Watch follows the role's key: notify is called first with the key's
+	// current state, then with each change, in revision order, on the
+	// store's delivery goroutine. notify must not block, and must not call
+	// the store or Stop a watch (hand the event to a mailbox or a buffered
+	// channel). Events may be stale or coalesced; they are hints, never
+	// proof of who holds the lease.
+	Watch(role string, notify func(KeyEvent)) (Watch, error)
+	// WatchConnection follows the status of the store's NATS connection:
+	// notify is called first with the current state (Connected,
+	// Disconnected or Closed), then with each change, on the store's
+	// connection goroutine, under the same rules as Watch's notify.
+	WatchConnection(notify func(ConnEvent)) Watch
 }
 
 // Lease is a held lease: what a holder needs to renew or release it.
@@ -113,12 +130,9 @@ type KeyEvent struct {
 	FromPoll bool
 }
 
-// Watch is a subscription to one role's key.
+// Watch is a subscription to a key or to the connection's status.
 type Watch interface {
-	// Events delivers key events. When the consumer falls behind, older
-	// undelivered events are dropped in favour of newer ones. The channel is
-	// closed by Stop.
-	Events() <-chan KeyEvent
-	// Stop ends the subscription. It is safe to call more than once.
+	// Stop ends the subscription: once Stop has returned, notify is never
+	// called again. It is safe to call more than once, but not from notify.
 	Stop()
 }

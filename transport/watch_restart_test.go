@@ -22,15 +22,10 @@ func TestWatchHubSurvivesServerRestart(t *testing.T) {
 	}
 	t.Cleanup(store.Close)
 	role := "restart"
-	w, err := store.Watch(role)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Stop()
+	w := watchKey(t, store, role)
 	expectEvent(t, w, 5*time.Second, "initial state: absent", func(ev transport.KeyEvent) bool { return ev.Kind == transport.KeyAbsent })
-	conns := []*transport.ConnWatch{transport.WatchConnection(f.nc), transport.WatchConnection(watcherConn)}
+	conns := []*connWatched{watchConn(t, f.store), watchConn(t, store)}
 	for _, cw := range conns {
-		defer cw.Stop()
 		expectConn(t, cw, transport.Connected)
 	}
 

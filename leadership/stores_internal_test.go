@@ -1,0 +1,69 @@
+package leadership
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/batonhq/baton/internal/natstest"
+)
+
+func TestElectionsOnOneSystemShareOneStore(t *testing.T) {
+	srv := natstest.RunServer(t)
+	nc := natstest.Connect(t, srv.URL())
+	system := actor.NewActorSystem()
+	t.Cleanup(system.Shutdown)
+	cfg, err := Config{Conn: nc, Role: "shared", TTL: 2 * time.Second}.resolve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	a, err := openShared(ctx, system, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := openShared(ctx, system, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.JetStreamStore != b.JetStreamStore {
+		t.Fatal("two elections on one system, connection and bucket got two stores")
+	}
+	other := actor.NewActorSystem()
+	t.Cleanup(other.Shutdown)
+	c, err := openShared(ctx, other, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.JetStreamStore == a.JetStreamStore {
+		t.Fatal("two actor systems share a store: the store must belong to the system")
+	}
+	c.Close()
+
+	slower := cfg
+	slower.OpTimeout = cfg.OpTimeout + time.Second
+	_, err = openShared(ctx, system, slower)
+	if !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), "OpTimeout "+slower.OpTimeout.String()) {
+		t.Fatalf("an election asking for another OpTimeout: %v, want ErrInvalidConfig naming both values", err)
+	}
+
+	a.Close()
+	a.Close() // a share is given back once
+	if d, err := openShared(ctx, system, cfg); err != nil || d.JetStreamStore != b.JetStreamStore {
+		t.Fatalf("store closed while a share was still held: %v", err)
+	} else {
+		d.Close()
+	}
+	b.Close()
+	e, err := openShared(ctx, system, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if e.JetStreamStore == b.JetStreamStore {
+		t.Fatal("the store outlived its last share")
+	}
+}

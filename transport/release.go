@@ -1,0 +1,75 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Release implements LeaseStore.
+func (s *JetStreamStore) Release(ctx context.Context, lease Lease) error {
+	if err := checkRole(lease.Role); err != nil {
+		return err
+	}
+	if lease.Revision == 0 {
+		return fmt.Errorf("release %q: %w: revision must not be zero (an unconditional delete could remove a successor's lease)", lease.Role, ErrPermanent)
+	}
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	conflict := classify("release", lease.Role, opWrite, s.delete(ctx, lease.Role, lease.Revision))
+	if !errors.Is(conflict, ErrConflict) {
+		return conflict
+	}
+	// A renewal the caller has not heard of (one in flight when it decided
+	// to release) moves the key on while the lease is still its own: find
+	// the latest revision and delete at it, or the key stays held for a TTL.
+	latest, err := s.readFromLeader(ctx, lease.Role)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return conflict // gone already; nothing of the lease is left
+	case err != nil:
+		return err
+	case !sameLease(latest, lease):
+		return conflict
+	}
+	return classify("release", lease.Role, opWrite, s.delete(ctx, lease.Role, latest.Revision))
+}
+
+// delete deletes the role's key if it is at revision, reporting a refused
+// publish as a permission error rather than a timeout.
+func (s *JetStreamStore) delete(ctx context.Context, role string, revision uint64) error {
+	return guarded(ctx, s.nc, keyRefusal(s.subject+role), func(ctx context.Context) error {
+		return s.kv.Delete(ctx, role, jetstream.LastRevision(revision))
+	})
+}
+
+// readFromLeader reads the role's key from the stream leader. A KV Get may
+// be answered by a replica that lags; the leader decided the revision check
+// that failed, so its copy is the one that shows what beat it.
+func (s *JetStreamStore) readFromLeader(ctx context.Context, role string) (Entry, error) {
+	m, err := s.pushJS.GetLastMsg(streamName(s.bucket), s.subject+role, nats.Context(ctx))
+	if errors.Is(err, nats.ErrMsgNotFound) {
+		return Entry{}, fmt.Errorf("read %q: %w", role, ErrNotFound)
+	}
+	if err != nil {
+		return Entry{}, classify("read", role, opRead, err)
+	}
+	ev := eventFrom(role, &nats.Msg{Header: m.Header, Data: m.Data},
+		&nats.MsgMetadata{Sequence: nats.SequencePair{Stream: m.Sequence}, Timestamp: m.Time})
+	if ev.Kind != KeyPut {
+		return Entry{}, fmt.Errorf("read %q: %w: %v at revision %d", role, ErrNotFound, ev.Kind, m.Sequence)
+	}
+	return ev.Entry, nil
+}
+
+// sameLease reports whether e holds lease, at any revision: the holder,
+// nonce and term it was acquired with are all still there.
+func sameLease(e Entry, lease Lease) bool {
+	return e.Malformed == nil &&
+		e.Record.Holder == lease.Record.Holder &&
+		e.Record.Nonce == lease.Record.Nonce &&
+		e.Term() == lease.Term
+}

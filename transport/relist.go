@@ -1,0 +1,98 @@
+package transport
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// relistResult is what a re-list read: every key's latest entry, and asOf,
+// a revision at which the listing was complete, so that a key it did not
+// see was absent then.
+type relistResult struct {
+	events []KeyEvent
+	asOf   uint64
+	took   time.Duration
+	err    error
+}
+
+// startRelist starts a re-list unless one is running; its result comes
+// back to run on results.
+func (h *hub) startRelist(ctx context.Context, results chan<- relistResult) {
+	if h.relisting {
+		return
+	}
+	h.relisting = true
+	h.wg.Go(func() { results <- h.list(ctx) })
+}
+
+// relist reads every key's latest entry through a second ordered consumer,
+// one pass over the bucket instead of a read per key. It gives up when the
+// consumer delivers nothing for the operation timeout, not after a fixed
+// time, so a large bucket can take as long as it needs.
+func (h *hub) relist(ctx context.Context) relistResult {
+	start := time.Now()
+	// Taken before the consumer exists, so it is no later than the
+	// listing: with an empty bucket it is the only revision the listing
+	// can vouch for.
+	octx, cancel := context.WithTimeout(ctx, h.opTimeout)
+	last, err := h.lastRevision(octx)
+	cancel()
+	if err != nil {
+		return relistResult{err: fmt.Errorf("re-list: stream info: %w", err)}
+	}
+	f, err := openFeed(h.js, h.stream, h.prefix)
+	if err != nil {
+		return relistResult{err: fmt.Errorf("re-list: %w", err)}
+	}
+	defer func() { h.stats.dropped.Add(uint64(f.close())) }()
+	res := relistResult{asOf: last}
+	stall := time.NewTimer(h.opTimeout)
+	defer stall.Stop()
+	for {
+		select {
+		case it := <-f.out:
+			if it.listed {
+				res.took = time.Since(start)
+				return res
+			}
+			it.ev.FromPoll = true
+			res.events = append(res.events, it.ev)
+			res.asOf = max(res.asOf, it.ev.Entry.Revision)
+			stall.Reset(h.opTimeout)
+		case <-f.ended:
+			return relistResult{err: fmt.Errorf("re-list: the subscription ended")}
+		case <-stall.C:
+			return relistResult{err: errStalled}
+		case <-ctx.Done():
+			return relistResult{err: ctx.Err()}
+		}
+	}
+}
+
+// applyRelist merges a re-list: entries newer than what was delivered are
+// delivered, and a key the hub believes held but the listing did not see
+// is absent as of the listing, unless something newer was delivered since.
+func (h *hub) applyRelist(r relistResult) {
+	if r.err != nil {
+		h.stats.relistFailures.Add(1)
+		return
+	}
+	listed := make(map[string]struct{}, len(r.events))
+	for _, ev := range r.events {
+		listed[ev.Entry.Role] = struct{}{}
+		h.apply(ev, 0)
+	}
+	for key, st := range h.known {
+		if _, ok := listed[key]; !ok && st.present {
+			h.apply(absentEvent(key), r.asOf)
+		}
+	}
+	h.primeWaiting(r.asOf)
+	h.stats.relisted(len(r.events), r.took)
+}
+
+// absentEvent is the event for a key a read did not find.
+func absentEvent(key string) KeyEvent {
+	return KeyEvent{Kind: KeyAbsent, Entry: Entry{Role: key}, FromPoll: true}
+}
