@@ -102,17 +102,25 @@ func stateDiagramDoc() string {
 	b.WriteString(tab.Mermaid())
 	b.WriteString("```\n\n")
 	b.WriteString("## The decision core's rows, in the order they are tried\n\n")
-	b.WriteString(rowsMarkdown())
+	b.WriteString(rowsMarkdown(fsm.Rows()))
 	b.WriteString("\n## Every phase and event\n\n")
 	b.WriteString(tab.Markdown())
+	role := fsm.RoleLifecycle()
+	b.WriteString("\n## Role lifecycle\n\n")
+	b.WriteString("Each role actor of a role manager runs this machine (fsm/role_rows.go, fsm.RoleStep) around its election: ")
+	b.WriteString("a term's end is reported only once its work actors and child roles are gone.\n\n")
+	b.WriteString("```mermaid\n")
+	b.WriteString(role.Mermaid())
+	b.WriteString("```\n\n")
+	b.WriteString(rowsMarkdown(fsm.RoleRows()))
 	return b.String()
 }
 
-// rowsMarkdown lists fsm.Rows() as a Markdown table.
-func rowsMarkdown() string {
+// rowsMarkdown lists rows as a Markdown table.
+func rowsMarkdown(rows []fsm.RowDoc) string {
 	var b strings.Builder
 	b.WriteString("| phases | input | when | event | ends the term as |\n|---|---|---|---|---|\n")
-	for _, r := range fsm.Rows() {
+	for _, r := range rows {
 		names := make([]string, len(r.Phases))
 		for i, p := range r.Phases {
 			names[i] = string(p)

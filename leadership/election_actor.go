@@ -143,19 +143,20 @@ func (a *electionActor) Receive(ctx actor.Context) {
 	}
 }
 
-// step runs the decision core on in and carries out its effects, in order,
-// then publishes the status if anything changed.
+// step runs the decision core on in, publishes the status if anything
+// changed, and carries out the effects, in order. The status goes first so
+// that whoever hears of a Promoted or a Demoted already sees it in Status.
 func (a *electionActor) step(ctx actor.Context, in fsm.Input) {
 	before := a.state
 	next, effects := fsm.Step(a.timing, a.state, in)
 	a.state = next
+	if a.state != before {
+		a.publish()
+	}
 	for _, e := range effects {
 		a.carryOut(ctx, e)
 	}
 	a.forgetStaleRecords()
-	if a.state != before {
-		a.publish()
-	}
 }
 
 // onStoreOpened takes the opened store (closing one that arrives after the

@@ -7,18 +7,15 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/batonhq/baton/actors"
+	"github.com/batonhq/baton/fsm"
 )
 
-// roleActor runs one role for one instance. It owns the role's election (a
-// child) and, while the election leads, the role's work actors and the role
+// roleActor runs one role for one instance, as an interpreter of the role
+// lifecycle (fsm.RoleStep): it owns the role's election (a child) and, while
+// the election leads, the term's actors: the role's work actors and the role
 // actors of its child roles (children too), so a child role campaigns only
-// while this instance leads its parent.
-//
-// A term ends in one order: the election's Demoted cancels OnPromote's
-// context, the work actors are stopped and the child roles finish; only when
-// all of them have terminated is the Demoted reported to the manager and
-// OnDemote queued. Election messages that arrive meanwhile wait their turn,
-// so a new term's Promoted is never reported before the old term's Demoted.
+// while this instance leads its parent. Every decision (when a term is
+// reported over, what waits, how the role ends) is a row of the lifecycle.
 //
 // Its fields are touched only from Receive.
 type roleActor struct {
@@ -26,21 +23,14 @@ type roleActor struct {
 	spec RoleSpec
 	log  *slog.Logger
 
-	queue    *callbackQueue        // runs OnPromote and OnDemote, one at a time, in order
-	election *actor.PID            // nil once it terminated
-	work     map[string]*actor.PID // by PID ID
-	children map[string]*actor.PID // child role -> its role actor
-
-	term      *Promoted          // the term reported begun and not yet over
-	termEnd   context.CancelFunc // cancels OnPromote's context
-	pending   *Demoted           // the term's end, reported once work and child roles are gone
-	stash     []any              // election Promoted and Demoted that arrived while pending was set
-	failures  int                // work failures within the term
-	resigning bool               // Resign sent for the term
-
-	finishing       bool // finishRole received: end in order, then stop
-	electionStopped bool // Stop sent to the election while finishing
-	drained         bool // callbacksDrained queued
+	state    fsm.RoleState
+	inbox    []fsm.RoleInput            // inputs raised while carrying out effects
+	queue    *callbackQueue             // runs OnPromote and OnDemote, one at a time, in order
+	election *actor.PID                 // nil once it terminated
+	work     map[string]*actor.PID      // by PID ID
+	children map[string]*actor.PID      // child role -> its role actor
+	terms    map[fsm.RoleTerm]*Promoted // the election's reports of terms not yet reported over
+	termEnd  context.CancelFunc         // cancels OnPromote's context
 }
 
 // roleEnv is what every role actor of one manager shares.
@@ -62,28 +52,42 @@ func newRoleProps(env *roleEnv, role string) *actor.Props {
 	return actor.PropsFromProducer(
 		func() actor.Actor {
 			return &roleActor{
-				env:  env,
-				spec: spec,
-				log:  spec.Config.Logger.With("role", role, "instance", env.tree.instanceID),
+				env:   env,
+				spec:  spec,
+				log:   spec.Config.Logger.With("role", role, "instance", env.tree.instanceID),
+				state: fsm.NewRoleState(spec.ResignAfterWorkFailures),
 			}
 		},
 		actor.WithSupervisor(reportingSupervisor{inner: actors.RestartWithBackoff(supervision)}),
 	)
 }
 
-// Receive implements actor.Actor.
+// Receive implements actor.Actor: every message becomes an input of the
+// role lifecycle.
 func (a *roleActor) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
-		a.onStarted(ctx)
-	case *Promoted, *Demoted:
-		a.onElectionEvent(ctx, msg)
-	case *LeaderChanged, *Failed:
+		a.queue = newCallbackQueue()
+		a.work = map[string]*actor.PID{}
+		a.children = map[string]*actor.PID{}
+		a.terms = map[fsm.RoleTerm]*Promoted{}
+		a.step(ctx, fsm.RoleInput{Kind: fsm.RoleInStart})
+	case *Promoted:
+		a.terms[roleTerm(msg.Token)] = msg
+		a.step(ctx, fsm.RoleInput{Kind: fsm.RoleInPromoted, Term: roleTerm(msg.Token), Actors: len(a.spec.Work) + len(a.env.tree.children[a.spec.Role])})
+	case *Demoted:
+		a.step(ctx, fsm.RoleInput{Kind: fsm.RoleInDemoted, Term: roleTerm(msg.Token), Reason: fsm.Reason(msg.Reason)})
+	case *LeaderChanged, *Failed, *Warning:
 		ctx.Send(a.env.reportTo, msg)
 	case *actor.Terminated:
-		a.onTerminated(ctx, msg.Who)
+		a.step(ctx, a.terminated(msg.Who))
 	case *childFailed:
-		a.onChildFailed(ctx, msg)
+		if a.work[msg.child.Id] == nil {
+			a.log.Warn("child actor failed", "child", msg.child.Id, "reason", fmt.Sprint(msg.reason))
+			return
+		}
+		a.log.Warn("work actor failed", "child", msg.child.Id, "reason", fmt.Sprint(msg.reason))
+		a.step(ctx, fsm.RoleInput{Kind: fsm.RoleInWorkFailed})
 	case *actors.ChildGaveUp:
 		a.log.Error("child actor kept failing and was stopped", "child", msg.Child.Id, "reason", fmt.Sprint(msg.Reason))
 	case *ResignResult:
@@ -91,25 +95,100 @@ func (a *roleActor) Receive(ctx actor.Context) {
 			a.log.Warn("resigning did not release the lease; it will expire by TTL", "err", msg.Err)
 		}
 	case *finishRole:
-		a.finish(ctx)
+		a.step(ctx, fsm.RoleInput{Kind: fsm.RoleInFinish})
 	case *callbacksDrained:
-		ctx.Send(a.env.reportTo, &roleInactive{role: a.spec.Role})
-		ctx.Stop(ctx.Self())
+		a.step(ctx, fsm.RoleInput{Kind: fsm.RoleInCallbacksDrained})
 	case *actor.Stopping:
-		a.abort(ctx, ReasonStopped)
+		a.step(ctx, fsm.RoleInput{Kind: fsm.RoleInAbort, Reason: fsm.ReasonStopped})
 	case *actor.Restarting:
-		a.abort(ctx, ReasonFailed)
+		a.step(ctx, fsm.RoleInput{Kind: fsm.RoleInAbort, Reason: fsm.ReasonFailed})
 		a.queue.close()
 	case *actor.Stopped:
 		a.queue.close()
 	}
 }
 
-// onStarted spawns the role's election; its snapshots go to the manager.
-func (a *roleActor) onStarted(ctx actor.Context) {
-	a.queue = newCallbackQueue()
-	a.work = map[string]*actor.PID{}
-	a.children = map[string]*actor.PID{}
+// step runs the lifecycle on in, and on the inputs its effects raise.
+func (a *roleActor) step(ctx actor.Context, in fsm.RoleInput) {
+	a.inbox = append(a.inbox, in)
+	for len(a.inbox) > 0 {
+		next := a.inbox[0]
+		a.inbox = a.inbox[1:]
+		var effects []fsm.RoleEffect
+		a.state, effects = fsm.RoleStep(a.state, next)
+		for _, e := range effects {
+			a.carryOut(ctx, e)
+		}
+	}
+}
+
+// terminated forgets a child that stopped and says what it was.
+func (a *roleActor) terminated(who *actor.PID) fsm.RoleInput {
+	switch {
+	case who.Equal(a.election):
+		a.election = nil
+		if !a.state.Finishing {
+			a.log.Error("election stopped; the role stays without one until its manager restarts")
+		}
+		return fsm.RoleInput{Kind: fsm.RoleInElectionGone}
+	case a.work[who.Id] != nil:
+		delete(a.work, who.Id)
+	default:
+		for role, pid := range a.children {
+			if pid.Equal(who) {
+				delete(a.children, role)
+			}
+		}
+	}
+	return fsm.RoleInput{Kind: fsm.RoleInActorGone, Actors: len(a.work) + len(a.children)}
+}
+
+// carryOut does what one effect of the role lifecycle asks.
+func (a *roleActor) carryOut(ctx actor.Context, e fsm.RoleEffect) {
+	switch e.Kind {
+	case fsm.RoleDoStartElection:
+		a.startElection(ctx)
+	case fsm.RoleDoPromoted:
+		a.reportPromoted(ctx, a.terms[e.Term])
+	case fsm.RoleDoStartTermActors:
+		a.startTermActors(ctx, a.terms[e.Term].Token)
+	case fsm.RoleDoEndTermContext:
+		if a.termEnd != nil {
+			a.termEnd()
+		}
+	case fsm.RoleDoStopTermActors:
+		for _, pid := range a.work {
+			ctx.Stop(pid)
+		}
+		for _, pid := range a.children {
+			ctx.Send(pid, &finishRole{})
+		}
+	case fsm.RoleDoDemoted:
+		a.reportDemoted(ctx, e)
+	case fsm.RoleDoResign:
+		a.log.Warn("work keeps failing; resigning", "failures", a.state.Failures)
+		if a.election != nil {
+			ctx.Request(a.election, &Resign{})
+		}
+	case fsm.RoleDoStopElection:
+		if a.election != nil {
+			// Ask, not stop: the election releases its lease and waits for
+			// the reply before it terminates.
+			ctx.Send(a.election, &stopElection{})
+		}
+	case fsm.RoleDoDrainCallbacks:
+		system, self := ctx.ActorSystem(), ctx.Self()
+		a.queue.push(func() { system.Root.Send(self, &callbacksDrained{}) })
+	case fsm.RoleDoStop:
+		ctx.Send(a.env.reportTo, &roleInactive{role: a.spec.Role})
+		ctx.Stop(ctx.Self())
+	case fsm.RoleDoIgnoreTerm:
+		a.log.Warn("ignoring the end of a term this role did not begin", "term", e.Term.Revision)
+	}
+}
+
+// startElection spawns the role's election; its snapshots go to the manager.
+func (a *roleActor) startElection(ctx actor.Context) {
 	system, env := ctx.ActorSystem(), a.env
 	props := newProps(a.spec.Config, func(st *Status) {
 		if env.onStatus != nil {
@@ -120,95 +199,44 @@ func (a *roleActor) onStarted(ctx actor.Context) {
 	a.election = ctx.SpawnPrefix(props, "election")
 }
 
-// onElectionEvent applies the election's Promoted or Demoted, unless a
-// term's end is still settling: then it waits behind it.
-func (a *roleActor) onElectionEvent(ctx actor.Context, msg any) {
-	if a.pending != nil {
-		a.stash = append(a.stash, msg)
-		return
-	}
-	a.apply(ctx, msg)
-	a.settle(ctx)
-}
-
-// apply acts on one election event.
-func (a *roleActor) apply(ctx actor.Context, msg any) {
-	switch m := msg.(type) {
-	case *Promoted:
-		a.promote(ctx, m)
-	case *Demoted:
-		a.beginDemotion(ctx, m)
-	}
-}
-
-// promote reports the term, queues OnPromote, then starts the work actors
-// and the child roles.
-func (a *roleActor) promote(ctx actor.Context, p *Promoted) {
+// reportPromoted reports the term to the manager and queues OnPromote with
+// a context that ends with the term.
+func (a *roleActor) reportPromoted(ctx actor.Context, p *Promoted) {
 	termCtx, cancel := context.WithCancel(context.Background())
-	a.term, a.termEnd, a.failures, a.resigning = p, cancel, 0, false
+	a.termEnd = cancel
 	a.log.Info("role promoted", "token", p.Token.String())
 	ctx.Send(a.env.reportTo, p)
 	if f := a.spec.OnPromote; f != nil {
 		a.queue.push(func() { f(termCtx, p.Token) })
 	}
-	if a.finishing {
-		return // the role is ending: nothing new starts, and its election is stopped next
-	}
-	a.startWork(ctx, p.Token)
+}
+
+// startTermActors starts the work actors and the child roles of the term. A
+// work actor that cannot start counts as a work failure.
+func (a *roleActor) startTermActors(ctx actor.Context, t Token) {
+	failed := a.startWork(ctx, t)
 	for _, role := range a.env.tree.children[a.spec.Role] {
 		a.children[role] = ctx.SpawnPrefix(newRoleProps(a.env, role), "role")
 	}
-}
-
-// beginDemotion starts ending the term: OnPromote's context is cancelled
-// at once, work actors are stopped and child roles asked to finish.
-func (a *roleActor) beginDemotion(ctx actor.Context, d *Demoted) {
-	if a.term == nil || d.Token != a.term.Token {
-		a.log.Warn("ignoring the end of a term this role did not begin", "token", d.Token.String())
-		return
-	}
-	a.pending = d
-	a.termEnd()
-	a.stopTermActors(ctx)
-}
-
-// stopTermActors stops the work actors and asks the child roles to finish.
-func (a *roleActor) stopTermActors(ctx actor.Context) {
-	for _, pid := range a.work {
-		ctx.Stop(pid)
-	}
-	for _, pid := range a.children {
-		ctx.Send(pid, &finishRole{})
+	a.inbox = append(a.inbox, fsm.RoleInput{Kind: fsm.RoleInActorGone, Actors: len(a.work) + len(a.children)})
+	for range failed {
+		a.inbox = append(a.inbox, fsm.RoleInput{Kind: fsm.RoleInWorkFailed})
 	}
 }
 
-// settle reports a pending term's end once its work and child roles are
-// gone, then applies the election events that waited for it; a finishing
-// role then goes on ending.
-func (a *roleActor) settle(ctx actor.Context) {
-	for {
-		if a.pending != nil {
-			if len(a.work) > 0 || len(a.children) > 0 {
-				return
-			}
-			a.endTerm(ctx, a.pending)
-		}
-		if len(a.stash) == 0 {
-			break
-		}
-		next := a.stash[0]
-		a.stash = a.stash[1:]
-		a.apply(ctx, next)
+// reportDemoted reports the end of the term to the manager and queues
+// OnDemote: the one place a role's Demoted is reported.
+func (a *roleActor) reportDemoted(ctx actor.Context, e fsm.RoleEffect) {
+	if a.termEnd != nil {
+		a.termEnd()
+		a.termEnd = nil
 	}
-	if a.finishing {
-		a.continueFinish(ctx)
+	var token Token
+	if p := a.terms[e.Term]; p != nil {
+		token = p.Token
 	}
-}
-
-// endTerm reports d to the manager and queues OnDemote.
-func (a *roleActor) endTerm(ctx actor.Context, d *Demoted) {
-	a.termEnd()
-	a.term, a.termEnd, a.pending = nil, nil, nil
+	delete(a.terms, e.Term)
+	d := &Demoted{Role: a.spec.Role, InstanceID: a.env.tree.instanceID, Token: token, Reason: DemoteReason(e.Reason)}
 	a.log.Info("role demoted", "token", d.Token.String(), "reason", string(d.Reason))
 	ctx.Send(a.env.reportTo, d)
 	if f := a.spec.OnDemote; f != nil {
@@ -216,74 +244,5 @@ func (a *roleActor) endTerm(ctx actor.Context, d *Demoted) {
 	}
 }
 
-// finish ends the role in order: work actors and child roles first, while
-// the lease is still held, then the election (which releases the lease and
-// reports Demoted), then the callbacks; then the actor stops itself.
-func (a *roleActor) finish(ctx actor.Context) {
-	if a.finishing {
-		return
-	}
-	a.finishing = true
-	a.stopTermActors(ctx)
-	a.settle(ctx)
-}
-
-// continueFinish takes the next step of finish that is due.
-func (a *roleActor) continueFinish(ctx actor.Context) {
-	if a.pending != nil || len(a.work) > 0 || len(a.children) > 0 {
-		return
-	}
-	if a.election != nil {
-		if !a.electionStopped {
-			a.electionStopped = true
-			// Ask, not stop: the election releases its lease and waits for
-			// the reply before it terminates.
-			ctx.Send(a.election, &stopElection{})
-		}
-		return
-	}
-	// An election that ends while leading sends its Demoted before it
-	// terminates, but Proto.Actor delivers the termination first: wait for
-	// the Demoted, already in the mailbox.
-	if a.term != nil || a.drained {
-		return
-	}
-	a.drained = true
-	system, self := ctx.ActorSystem(), ctx.Self()
-	a.queue.push(func() { system.Root.Send(self, &callbacksDrained{}) })
-}
-
-// onTerminated forgets a child that stopped and settles what waited for it.
-func (a *roleActor) onTerminated(ctx actor.Context, who *actor.PID) {
-	switch {
-	case who.Equal(a.election):
-		a.election = nil
-		if !a.finishing {
-			a.log.Error("election stopped; the role stays without one until its manager restarts")
-		}
-	case a.work[who.Id] != nil:
-		delete(a.work, who.Id)
-	default:
-		for role, pid := range a.children {
-			if pid.Equal(who) {
-				delete(a.children, role)
-			}
-		}
-	}
-	a.settle(ctx)
-}
-
-// abort runs when the actor is stopped or restarted by force: its children
-// are about to be stopped by Proto.Actor in no particular order, so the
-// open term is reported over now.
-func (a *roleActor) abort(ctx actor.Context, reason DemoteReason) {
-	if a.term == nil {
-		return
-	}
-	d := a.pending
-	if d == nil {
-		d = &Demoted{Role: a.spec.Role, InstanceID: a.env.tree.instanceID, Token: a.term.Token, Reason: reason}
-	}
-	a.stash = nil
-	a.endTerm(ctx, d)
-}
+// roleTerm is the lifecycle's name for a term.
+func roleTerm(t Token) fsm.RoleTerm { return fsm.RoleTerm{Revision: t.Revision, Nonce: t.Nonce} }

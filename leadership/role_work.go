@@ -7,18 +7,21 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 )
 
-// startWork spawns the role's work actors for the term with token t. A
-// WorkFunc that returns no usable props counts as a work failure.
-func (a *roleActor) startWork(ctx actor.Context, t Token) {
+// startWork spawns the role's work actors for the term with token t and
+// returns how many could not start: a WorkFunc that returns no usable props
+// counts as a work failure.
+func (a *roleActor) startWork(ctx actor.Context, t Token) int {
+	failed := 0
 	for i, w := range a.spec.Work {
 		pid, err := spawnWork(ctx, w, t)
 		if err != nil {
 			a.log.Error("work actor not started", "work", i, "err", err)
-			a.workFailed(ctx)
+			failed++
 			continue
 		}
 		a.work[pid.Id] = pid
 	}
+	return failed
 }
 
 // spawnWork spawns the actor w describes for t as a child of ctx. It turns
@@ -35,31 +38,6 @@ func spawnWork(ctx actor.Context, w WorkFunc, t Token) (pid *actor.PID, err erro
 		}
 	}()
 	return ctx.SpawnPrefix(props, "work"), nil
-}
-
-// onChildFailed counts a failure of a work actor of the current term.
-// Failures of the election and of child roles are the supervisor's
-// business alone.
-func (a *roleActor) onChildFailed(ctx actor.Context, msg *childFailed) {
-	if a.work[msg.child.Id] == nil {
-		a.log.Warn("child actor failed", "child", msg.child.Id, "reason", fmt.Sprint(msg.reason))
-		return
-	}
-	a.log.Warn("work actor failed", "child", msg.child.Id, "reason", fmt.Sprint(msg.reason))
-	a.workFailed(ctx)
-}
-
-// workFailed counts a work failure and resigns the term once the spec's
-// limit is reached.
-func (a *roleActor) workFailed(ctx actor.Context) {
-	a.failures++
-	limit := a.spec.ResignAfterWorkFailures
-	if limit == 0 || a.failures < limit || a.term == nil || a.pending != nil || a.resigning || a.election == nil {
-		return
-	}
-	a.resigning = true
-	a.log.Warn("work keeps failing; resigning", "failures", a.failures, "token", a.term.Token.String())
-	ctx.Request(a.election, &Resign{})
 }
 
 // reportingSupervisor tells the supervising actor about each failure of a
