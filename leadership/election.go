@@ -92,7 +92,10 @@ func NewElection(system *actor.ActorSystem, cfg Config) (Election, error) {
 	return e, nil
 }
 
-// election implements Election.
+// election implements Election on the same runtime as a role manager: a
+// role actor (under a guardian) owns the election actor, runs the callbacks
+// in order on its queue and ends a term in order. The facade only starts,
+// stops and asks; the term's state lives in the actors.
 type election struct {
 	system *actor.ActorSystem
 	cfg    Config
@@ -105,12 +108,8 @@ type election struct {
 	onError   func(error)
 	started   bool
 	stopped   bool
-	pid       *actor.PID
-	store     *storeRef
-	sub       *eventSubscription
-	queue     *callbackQueue
-	termEnd   context.CancelFunc // cancels the current OnPromote context
-	demoted   chan struct{}      // closed when the last queued OnDemote returned
+	pid       *actor.PID // the role actor
+	store     *storeRef  // for ValidateToken; the same store the election runs on
 
 	ready     chan struct{} // closed when the election is running or ended
 	readyOnce sync.Once
@@ -151,8 +150,8 @@ func (e *election) Start(ctx context.Context) error {
 	e.started = true
 	e.mu.Unlock()
 
-	// Opened here, not in the actor, so Start returns the bucket's error;
-	// the actor runs on it, and ValidateToken reads through it.
+	// Opened here, not only in the actor, so Start returns the bucket's
+	// error; the election takes a share of the same store.
 	store, err := e.open(ctx)
 	if err != nil {
 		e.mu.Lock()
@@ -160,13 +159,15 @@ func (e *election) Start(ctx context.Context) error {
 		e.mu.Unlock()
 		return fmt.Errorf("start election %q: %w", e.cfg.Role, err)
 	}
+	tree, err := newRoleTree(e.cfg.InstanceID, []RoleSpec{e.spec()})
+	if err != nil {
+		store.Close()
+		return err
+	}
+	env := &roleEnv{tree: tree, onStatus: e.onStatus}
+	props := newRoleProps(env, e.cfg.Role).Configure(actor.WithGuardian(actors.RestartWithBackoff(giveUpSupervision())))
 	e.mu.Lock()
 	e.store = store
-	e.queue = newCallbackQueue()
-	e.sub = subscribeElection(e.system, e.cfg.Role, e.cfg.InstanceID, e.onEvent)
-	supervision := actors.DefaultBackoffSupervision()
-	supervision.OnGiveUp = actors.StopAndNotify
-	props := newPropsOnStore(e.cfg, e.onStatus, store.JetStreamStore).Configure(actor.WithGuardian(actors.RestartWithBackoff(supervision)))
 	e.pid = e.system.Root.Spawn(props)
 	e.mu.Unlock()
 
@@ -183,8 +184,47 @@ func (e *election) Start(ctx context.Context) error {
 	return nil
 }
 
+// spec is the facade's election as a role: its callbacks read the ones set
+// when they run, so a callback set after Start still takes effect.
+func (e *election) spec() RoleSpec {
+	return RoleSpec{
+		Role:   e.cfg.Role,
+		Config: e.cfg,
+		OnPromote: func(ctx context.Context, t Token) {
+			if f := e.callbacks().onPromote; f != nil {
+				f(ctx, t)
+			}
+		},
+		OnDemote: func(ctx context.Context, reason DemoteReason) {
+			if f := e.callbacks().onDemote; f != nil {
+				f(ctx, reason)
+			}
+		},
+		OnError: func(err error) {
+			if f := e.callbacks().onError; f != nil {
+				f(err)
+			}
+		},
+	}
+}
+
+// callbackSet is the callbacks set on the facade.
+type callbackSet struct {
+	onPromote func(context.Context, Token)
+	onDemote  func(context.Context, DemoteReason)
+	onError   func(error)
+}
+
+// callbacks returns the callbacks set now.
+func (e *election) callbacks() callbackSet {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return callbackSet{onPromote: e.onPromote, onDemote: e.onDemote, onError: e.onError}
+}
+
 // open waits for the connection within ctx (a connection made with
-// RetryOnFailedConnect may not be up yet) and opens the lease store.
+// RetryOnFailedConnect may not be up yet) and takes a share of the lease
+// store.
 func (e *election) open(ctx context.Context) (*storeRef, error) {
 	if err := transport.WaitConnected(ctx, e.cfg.Conn); err != nil {
 		return nil, err
@@ -200,44 +240,6 @@ func (e *election) onStatus(st *Status) {
 	}
 }
 
-// onEvent turns the election's messages into queued callbacks. It runs on
-// the actor's goroutine (EventStream delivery is synchronous), so the order
-// of Promoted and Demoted is kept.
-func (e *election) onEvent(msg any) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	switch m := msg.(type) {
-	case *Promoted:
-		ctx, cancel := context.WithCancel(context.Background())
-		e.termEnd = cancel
-		e.demoted = make(chan struct{})
-		f, token := e.onPromote, m.Token
-		e.queue.push(func() {
-			if f != nil {
-				f(ctx, token)
-			}
-		})
-	case *Demoted:
-		if e.termEnd != nil {
-			e.termEnd() // the leader's work must stop now, not after the queue drains
-			e.termEnd = nil
-		}
-		f, reason, done := e.onDemote, m.Reason, e.demoted
-		e.queue.push(func() {
-			if f != nil {
-				f(context.Background(), reason)
-			}
-			if done != nil {
-				close(done)
-			}
-		})
-	case *Warning:
-		if f, err := e.onError, m.Err; f != nil {
-			e.queue.push(func() { f(err) })
-		}
-	}
-}
-
 // Stop implements Election.
 func (e *election) Stop() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -245,7 +247,9 @@ func (e *election) Stop() error {
 	return e.StopWithContext(ctx, StopOptions{})
 }
 
-// StopWithContext implements Election.
+// StopWithContext implements Election. The role actor ends in order: the
+// election releases the lease (unless KeepLease) and reports the term over,
+// OnDemote runs, and the role actor answers once its callbacks have run.
 func (e *election) StopWithContext(ctx context.Context, opts StopOptions) error {
 	e.mu.Lock()
 	if !e.started {
@@ -257,46 +261,34 @@ func (e *election) StopWithContext(ctx context.Context, opts StopOptions) error 
 		return nil
 	}
 	e.stopped = true
-	pid, store, sub, queue := e.pid, e.store, e.sub, e.queue
+	pid, store := e.pid, e.store
 	e.mu.Unlock()
-
-	var err error
-	if pid != nil {
-		err = e.stopActor(pid, !opts.KeepLease)
-	}
-	if sub != nil {
-		sub.unsubscribe()
-	}
-	e.mu.Lock()
-	demoted := e.demoted
-	e.mu.Unlock()
-	if !opts.NoWait && demoted != nil {
-		select {
-		case <-demoted:
-		case <-ctx.Done():
-			return fmt.Errorf("stop election %q: waiting for OnDemote: %w", e.cfg.Role, ctx.Err())
+	defer func() {
+		if store != nil {
+			store.Close()
 		}
+	}()
+	if pid == nil {
+		return nil
 	}
-	if queue != nil {
-		queue.close()
+	msg := &finishRole{keepLease: opts.KeepLease}
+	if opts.NoWait {
+		e.system.Root.Send(pid, msg)
+		return nil
 	}
-	if store != nil {
-		store.Close()
+	// The role actor answers once OnDemote has returned. A role actor that
+	// is gone answers through the dead letters at once.
+	timeout := time.Duration(-1)
+	if dl, ok := ctx.Deadline(); ok {
+		timeout = max(time.Until(dl), 0)
 	}
-	return err
-}
-
-// stopActor asks the election actor to end gracefully (it releases its
-// lease and waits for the reply, bounded by OpTimeout) and waits until it
-// has terminated. An actor that already ended does not answer; it is
-// stopped outright after the bound.
-func (e *election) stopActor(pid *actor.PID, deleteKey bool) error {
-	if st := e.status.Load(); st.State != PhaseStopped {
-		bound := 2*e.cfg.OpTimeout + time.Second
-		_, _ = e.system.Root.RequestFuture(pid, &stopElection{keepLease: !deleteKey}, bound).Result()
-	}
-	if err := e.system.Root.StopFuture(pid).Wait(); err != nil {
-		return fmt.Errorf("stop election %q: %w", e.cfg.Role, err)
+	if _, err := e.system.Root.RequestFuture(pid, msg, timeout).Result(); err != nil {
+		if errors.Is(err, actor.ErrTimeout) {
+			return fmt.Errorf("stop election %q: waiting for OnDemote: %w", e.cfg.Role, context.DeadlineExceeded)
+		}
+		if !errors.Is(err, actor.ErrDeadLetter) {
+			return fmt.Errorf("stop election %q: %w", e.cfg.Role, err)
+		}
 	}
 	return nil
 }

@@ -31,12 +31,15 @@ type roleActor struct {
 	children map[string]*actor.PID      // child role -> its role actor
 	terms    map[fsm.RoleTerm]*Promoted // the election's reports of terms not yet reported over
 	termEnd  context.CancelFunc         // cancels OnPromote's context
+
+	keepLease  bool         // finishing leaves a held lease to expire
+	endWaiters []*actor.PID // senders of finishRole, answered when the role ended
 }
 
 // roleEnv is what every role actor of one manager shares.
 type roleEnv struct {
 	tree     *roleTree
-	reportTo *actor.PID // the manager: receives events and election snapshots
+	reportTo *actor.PID // the manager: receives events and election snapshots; nil for none
 	// onStatus, when set, sees every election snapshot on the election's
 	// goroutine, before the election reports what changed.
 	onStatus func(*Status)
@@ -77,8 +80,19 @@ func (a *roleActor) Receive(ctx actor.Context) {
 		a.step(ctx, fsm.RoleInput{Kind: fsm.RoleInPromoted, Term: roleTerm(msg.Token), Actors: len(a.spec.Work) + len(a.env.tree.children[a.spec.Role])})
 	case *Demoted:
 		a.step(ctx, fsm.RoleInput{Kind: fsm.RoleInDemoted, Term: roleTerm(msg.Token), Reason: fsm.Reason(msg.Reason)})
-	case *LeaderChanged, *Failed, *Warning:
-		ctx.Send(a.env.reportTo, msg)
+	case *LeaderChanged, *Failed:
+		a.report(ctx, msg)
+	case *Warning:
+		a.report(ctx, msg)
+		if f, err := a.spec.OnError, msg.Err; f != nil {
+			a.queue.push(func() { f(err) })
+		}
+	case *Resign:
+		if a.election == nil {
+			ctx.Respond(&ResignResult{Err: ErrStopped})
+			return
+		}
+		ctx.Forward(a.election)
 	case *actor.Terminated:
 		a.step(ctx, a.terminated(msg.Who))
 	case *childFailed:
@@ -95,6 +109,10 @@ func (a *roleActor) Receive(ctx actor.Context) {
 			a.log.Warn("resigning did not release the lease; it will expire by TTL", "err", msg.Err)
 		}
 	case *finishRole:
+		a.keepLease = a.keepLease || msg.keepLease
+		if sender := ctx.Sender(); sender != nil {
+			a.endWaiters = append(a.endWaiters, sender)
+		}
 		a.step(ctx, fsm.RoleInput{Kind: fsm.RoleInFinish})
 	case *callbacksDrained:
 		a.step(ctx, fsm.RoleInput{Kind: fsm.RoleInCallbacksDrained})
@@ -174,13 +192,16 @@ func (a *roleActor) carryOut(ctx actor.Context, e fsm.RoleEffect) {
 		if a.election != nil {
 			// Ask, not stop: the election releases its lease and waits for
 			// the reply before it terminates.
-			ctx.Send(a.election, &stopElection{})
+			ctx.Send(a.election, &stopElection{keepLease: a.keepLease})
 		}
 	case fsm.RoleDoDrainCallbacks:
 		system, self := ctx.ActorSystem(), ctx.Self()
 		a.queue.push(func() { system.Root.Send(self, &callbacksDrained{}) })
 	case fsm.RoleDoStop:
-		ctx.Send(a.env.reportTo, &roleInactive{role: a.spec.Role})
+		a.report(ctx, &roleInactive{role: a.spec.Role})
+		for _, pid := range a.endWaiters {
+			ctx.Send(pid, &roleEnded{})
+		}
 		ctx.Stop(ctx.Self())
 	case fsm.RoleDoIgnoreTerm:
 		a.log.Warn("ignoring the end of a term this role did not begin", "term", e.Term.Revision)
@@ -194,7 +215,9 @@ func (a *roleActor) startElection(ctx actor.Context) {
 		if env.onStatus != nil {
 			env.onStatus(st)
 		}
-		system.Root.Send(env.reportTo, &roleSnapshot{status: st})
+		if env.reportTo != nil {
+			system.Root.Send(env.reportTo, &roleSnapshot{status: st})
+		}
 	})
 	a.election = ctx.SpawnPrefix(props, "election")
 }
@@ -205,7 +228,7 @@ func (a *roleActor) reportPromoted(ctx actor.Context, p *Promoted) {
 	termCtx, cancel := context.WithCancel(context.Background())
 	a.termEnd = cancel
 	a.log.Info("role promoted", "token", p.Token.String())
-	ctx.Send(a.env.reportTo, p)
+	a.report(ctx, p)
 	if f := a.spec.OnPromote; f != nil {
 		a.queue.push(func() { f(termCtx, p.Token) })
 	}
@@ -238,9 +261,16 @@ func (a *roleActor) reportDemoted(ctx actor.Context, e fsm.RoleEffect) {
 	delete(a.terms, e.Term)
 	d := &Demoted{Role: a.spec.Role, InstanceID: a.env.tree.instanceID, Token: token, Reason: DemoteReason(e.Reason)}
 	a.log.Info("role demoted", "token", d.Token.String(), "reason", string(d.Reason))
-	ctx.Send(a.env.reportTo, d)
+	a.report(ctx, d)
 	if f := a.spec.OnDemote; f != nil {
 		a.queue.push(func() { f(context.Background(), d.Reason) })
+	}
+}
+
+// report tells the manager, if there is one.
+func (a *roleActor) report(ctx actor.Context, msg any) {
+	if a.env.reportTo != nil {
+		ctx.Send(a.env.reportTo, msg)
 	}
 }
 

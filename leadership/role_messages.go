@@ -46,8 +46,12 @@ type (
 	// roleInactive tells the manager a role actor finished: its election,
 	// work and child roles are gone and its callbacks have returned.
 	roleInactive struct{ role string }
-	// finishRole asks a role actor to end in order and stop itself.
-	finishRole struct{}
+	// finishRole asks a role actor to end in order and stop itself; with
+	// keepLease its election leaves a held lease to expire. A sender is
+	// answered with *roleEnded once the role's callbacks have run.
+	finishRole struct{ keepLease bool }
+	// roleEnded answers finishRole.
+	roleEnded struct{}
 	// childFailed reports, to a role actor, that one of its children failed
 	// (before the supervisor restarts or gives it up).
 	childFailed struct {

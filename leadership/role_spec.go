@@ -43,6 +43,9 @@ type RoleSpec struct {
 	// returned, after the role's work actors stopped, and after every child
 	// role's OnDemote returned.
 	OnDemote func(ctx context.Context, reason DemoteReason)
+	// OnError runs when the role's election cannot make progress (see
+	// Warning), in order with the other callbacks.
+	OnError func(err error)
 }
 
 // WorkFunc returns the props of one leader-work actor for the term with
