@@ -87,7 +87,7 @@ func NewElection(system *actor.ActorSystem, cfg Config) (Election, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &election{system: system, cfg: resolved, tel: newTelemetry(resolved), ready: make(chan struct{})}
+	e := &election{system: system, cfg: resolved, raw: cfg, tel: newTelemetry(resolved), ready: make(chan struct{})}
 	e.status.Store(&Status{Role: resolved.Role, InstanceID: resolved.InstanceID, State: PhaseInactive, Healthy: true, Connected: true})
 	return e, nil
 }
@@ -98,7 +98,8 @@ func NewElection(system *actor.ActorSystem, cfg Config) (Election, error) {
 // stops and asks; the term's state lives in the actors.
 type election struct {
 	system *actor.ActorSystem
-	cfg    Config
+	cfg    Config // resolved
+	raw    Config // as given: the role spec resolves it again, and None must survive that
 	tel    *telemetry
 	status atomic.Pointer[Status]
 
@@ -189,7 +190,7 @@ func (e *election) Start(ctx context.Context) error {
 func (e *election) spec() RoleSpec {
 	return RoleSpec{
 		Role:   e.cfg.Role,
-		Config: e.cfg,
+		Config: e.raw,
 		OnPromote: func(ctx context.Context, t Token) {
 			if f := e.callbacks().onPromote; f != nil {
 				f(ctx, t)

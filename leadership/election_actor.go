@@ -159,8 +159,8 @@ func (a *electionActor) step(ctx actor.Context, in fsm.Input) {
 	a.forgetStaleRecords()
 }
 
-// onStoreOpened takes the opened store (closing one that arrives after the
-// election ended) and tells the core.
+// onStoreOpened keeps the opened store (given back when the actor stops)
+// and tells the core.
 func (a *electionActor) onStoreOpened(ctx actor.Context, msg *storeOpened, now time.Time) {
 	in := fsm.Input{Kind: fsm.InStoreOpened, At: now}
 	switch {
@@ -171,9 +171,6 @@ func (a *electionActor) onStoreOpened(ctx actor.Context, msg *storeOpened, now t
 		if in.Permanent {
 			a.fatal = msg.err
 		}
-	case a.state.Phase != fsm.StateStarting:
-		msg.store.Close() // the election ended while the store was opening
-		return
 	case msg.store != nil:
 		a.owned, a.store = msg.store, msg.store
 	}

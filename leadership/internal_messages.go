@@ -52,3 +52,10 @@ type (
 	// electionEnded answers stopElection.
 	electionEnded struct{}
 )
+
+// Discard gives back a store that opened after its election stopped.
+func (m *storeOpened) Discard() {
+	if m.store != nil {
+		m.store.Close()
+	}
+}
