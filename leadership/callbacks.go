@@ -1,67 +1,43 @@
 package leadership
 
-import "sync"
+import (
+	"sync/atomic"
 
-// callbackQueue runs callbacks one at a time, in order, on its own
-// goroutine, so the election actor never waits for user code and callbacks
-// of one election never overlap.
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// callbackQueue runs callbacks one at a time, in order, on an actor of its
+// own, so the role and election actors never wait for user code, callbacks
+// of one role never overlap, and an idle queue costs no goroutine. It is
+// spawned from the root, not as a child, so that callbacks queued as its
+// owner stops (the last OnDemote) still run.
 type callbackQueue struct {
-	mu      sync.Mutex // guards pending and closed
-	pending []func()
-	closed  bool
-	wake    chan struct{}
-	done    chan struct{}
+	system *actor.ActorSystem
+	pid    *actor.PID
+	closed atomic.Bool
 }
 
-// newCallbackQueue starts the queue's goroutine.
-func newCallbackQueue() *callbackQueue {
-	q := &callbackQueue{wake: make(chan struct{}, 1), done: make(chan struct{})}
-	go q.run()
-	return q
+// newCallbackQueue spawns the queue's actor.
+func newCallbackQueue(system *actor.ActorSystem) *callbackQueue {
+	props := actor.PropsFromFunc(func(ctx actor.Context) {
+		if f, ok := ctx.Message().(func()); ok {
+			f()
+		}
+	})
+	return &callbackQueue{system: system, pid: system.Root.Spawn(props)}
 }
 
 // push queues f; after close it is dropped.
 func (q *callbackQueue) push(f func()) {
-	q.mu.Lock()
-	if !q.closed {
-		q.pending = append(q.pending, f)
-	}
-	q.mu.Unlock()
-	select {
-	case q.wake <- struct{}{}:
-	default:
+	if !q.closed.Load() {
+		q.system.Root.Send(q.pid, f)
 	}
 }
 
-// close runs what is queued, then ends the goroutine and waits for it.
+// close runs what is queued, then stops the queue's actor and waits for it.
 func (q *callbackQueue) close() {
-	q.mu.Lock()
-	q.closed = true
-	q.mu.Unlock()
-	select {
-	case q.wake <- struct{}{}:
-	default:
+	if q.closed.Swap(true) {
+		return
 	}
-	<-q.done
-}
-
-// run executes callbacks until closed and drained.
-func (q *callbackQueue) run() {
-	defer close(q.done)
-	for {
-		q.mu.Lock()
-		if len(q.pending) == 0 {
-			if q.closed {
-				q.mu.Unlock()
-				return
-			}
-			q.mu.Unlock()
-			<-q.wake
-			continue
-		}
-		f := q.pending[0]
-		q.pending = q.pending[1:]
-		q.mu.Unlock()
-		f()
-	}
+	_ = q.system.Root.PoisonFuture(q.pid).Wait()
 }

@@ -70,7 +70,7 @@ func newRoleProps(env *roleEnv, role string) *actor.Props {
 func (a *roleActor) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
-		a.queue = newCallbackQueue()
+		a.queue = newCallbackQueue(ctx.ActorSystem())
 		a.work = map[string]*actor.PID{}
 		a.children = map[string]*actor.PID{}
 		a.terms = map[fsm.RoleTerm]*Promoted{}
