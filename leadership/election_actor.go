@@ -30,16 +30,14 @@ type electionActor struct {
 	timers *actors.Timers
 	store  transport.LeaseStore
 	// owned is the actor's share of its system's store, given back when it
-	// stops; nil when it runs on a store its caller opened (shared).
-	owned  *storeRef
-	shared *transport.JetStreamStore
+	// stops.
+	owned *storeRef
 
 	watchPID, connPID, healthPID *actor.PID
 
 	// What the core's leases need to be written: the record of each term
 	// the core may still renew or release, and the attempts in flight.
 	records map[uint64]transport.Record
-	nonces  map[uint64]string // attempt seq -> nonce
 	// prevTermTrace is the traceparent of the last observed term's
 	// acquisition, so our acquisition's span can link to it.
 	prevTermTrace string
@@ -53,17 +51,15 @@ type electionActor struct {
 }
 
 // newElectionActor builds the actor for a validated config.
-func newElectionActor(cfg Config, onStatus func(*Status), shared *transport.JetStreamStore) *electionActor {
+func newElectionActor(cfg Config, onStatus func(*Status)) *electionActor {
 	return &electionActor{
 		cfg:      cfg,
 		timing:   timingOf(cfg),
 		state:    fsm.NewElectionState(),
 		onStatus: onStatus,
-		shared:   shared,
 		log:      cfg.Logger.With("role", cfg.Role, "instance", cfg.InstanceID),
 		tel:      newTelemetry(cfg),
 		records:  map[uint64]transport.Record{},
-		nonces:   map[uint64]string{},
 	}
 }
 
@@ -218,9 +214,6 @@ func (a *electionActor) forgetStaleRecords() {
 		if term != a.state.Lease.Term {
 			delete(a.records, term)
 		}
-	}
-	if a.state.Attempt == 0 && len(a.nonces) > 0 {
-		clear(a.nonces)
 	}
 }
 

@@ -58,15 +58,9 @@ func (a *electionActor) carryOut(ctx actor.Context, e fsm.Effect) {
 	}
 }
 
-// openStore uses the store the caller opened, or takes a share of the actor
-// system's store for the connection and bucket, opened if needed within
-// OpTimeout.
+// openStore takes a share of the actor system's store for the connection and
+// bucket, opened if needed within OpTimeout.
 func (a *electionActor) openStore(ctx actor.Context) {
-	if a.shared != nil {
-		a.store = a.shared
-		ctx.Send(ctx.Self(), &storeOpened{})
-		return
-	}
 	cfg, system := a.cfg, ctx.ActorSystem()
 	actors.Run(ctx, func() (context.Context, any) {
 		octx, cancel := context.WithTimeout(context.Background(), cfg.OpTimeout)
@@ -93,7 +87,6 @@ func (a *electionActor) startChildren(ctx actor.Context, which fsm.Child) {
 // acquire creates the role's key with a fresh nonce; the reply carries seq.
 func (a *electionActor) acquire(ctx actor.Context, seq uint64) {
 	nonce, sentAt := randomHex(8), time.Now()
-	a.nonces[seq] = nonce
 	rec := transport.Record{Holder: a.cfg.InstanceID, Nonce: nonce, Priority: a.cfg.Priority, AcquiredAt: sentAt, TTL: a.cfg.TTL}
 	store, role, timeout, tel := a.store, a.cfg.Role, a.cfg.OpTimeout, a.tel
 	links := linkTo(a.prevTermTrace, "previous_term")

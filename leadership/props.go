@@ -3,7 +3,6 @@ package leadership
 import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/batonhq/baton/actors"
-	"github.com/batonhq/baton/transport"
 )
 
 // NewProps validates cfg and returns the props of an election actor. Spawn
@@ -21,17 +20,11 @@ func NewProps(cfg Config) (*actor.Props, error) {
 // newProps builds the props for a resolved config; onStatus, when set, sees
 // every status snapshot the actor publishes.
 func newProps(resolved Config, onStatus func(*Status)) *actor.Props {
-	return newPropsOnStore(resolved, onStatus, nil)
-}
-
-// newPropsOnStore is newProps for an election that runs on a store its
-// caller opened and will close (nil: the actor opens its own).
-func newPropsOnStore(resolved Config, onStatus func(*Status), store *transport.JetStreamStore) *actor.Props {
 	supervision := actors.DefaultBackoffSupervision()
 	supervision.OnGiveUp = actors.StopAndNotify
 	supervision.MaxInterval = resolved.RenewDeadline / 2
 	return actor.PropsFromProducer(
-		func() actor.Actor { return newElectionActor(resolved, onStatus, store) },
+		func() actor.Actor { return newElectionActor(resolved, onStatus) },
 		actor.WithSupervisor(actors.RestartWithBackoff(supervision)),
 	)
 }
