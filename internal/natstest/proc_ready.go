@@ -71,16 +71,7 @@ func (c *ProcCluster) routedToAll(i int, running []int) error {
 // It returns ErrNoStreamLeader when no node, or more than one, claims it;
 // during a partition an isolated old leader may still claim it.
 func (c *ProcCluster) StreamLeader(account, stream string) (int, error) {
-	var leaders []int
-	for i, s := range c.Servers {
-		if !s.Running() {
-			continue
-		}
-		sd, ok, err := s.Stream(account, stream)
-		if err == nil && ok && sd.Cluster != nil && sd.Cluster.Leader == s.Name() {
-			leaders = append(leaders, i)
-		}
-	}
+	leaders := c.StreamLeaders(account, stream)
 	switch len(leaders) {
 	case 1:
 		return leaders[0], nil
@@ -119,4 +110,21 @@ func (c *ProcCluster) LastSeq(i int, account, stream string) (uint64, error) {
 		return 0, fmt.Errorf("%s has no stream %q", c.Servers[i].Name(), stream)
 	}
 	return sd.State.LastSeq, nil
+}
+
+// StreamLeaders returns the indexes of the running nodes that report
+// leading the stream; during a partition an old leader cut off from its
+// peers may still report it for a while, next to the majority's new one.
+func (c *ProcCluster) StreamLeaders(account, stream string) []int {
+	var leaders []int
+	for i, s := range c.Servers {
+		if !s.Running() {
+			continue
+		}
+		sd, ok, err := s.Stream(account, stream)
+		if err == nil && ok && sd.Cluster != nil && sd.Cluster.Leader == s.Name() {
+			leaders = append(leaders, i)
+		}
+	}
+	return leaders
 }
