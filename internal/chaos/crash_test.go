@@ -9,11 +9,10 @@ import (
 // sync setting says: lose acknowledged writes at the default interval,
 // keep them all with sync always.
 func TestCrashEffect(t *testing.T) {
-	inj := &injection{start: at(0), healed: at(5000)}
 	killed := []bool{true, true, true}
 	check := func(c crash, why string) {
 		t.Helper()
-		wantEffect(t, c.effect(inj), ledger{}, at(6000), why)
+		wantEffect(t, c.effect(), ledger{}, at(6000), why)
 	}
 	check(crash{loses: true, killed: killed, ackedSeq: 12, restoredTo: 5}, "")
 	check(crash{loses: true, killed: killed, ackedSeq: 12, restoredTo: 12}, "nothing was lost")

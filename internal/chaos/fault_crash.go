@@ -93,7 +93,7 @@ func injectClusterCrash(ctx context.Context, e *env) (*injection, error) {
 	}
 	inj.healed = time.Now()
 	inj.detail = fmt.Sprintf("sync %s; stream at %d before the crash, %d after", e.pc.Servers[0].Sync(), c.ackedSeq, c.restoredTo)
-	inj.effect = c.effect(inj)
+	inj.effect = c.effect()
 	inj.after = e.startMember
 	return inj, nil
 }
@@ -148,7 +148,7 @@ func (e *env) awaitNewTermWrite(ctx context.Context, c *crash, restarted time.Ti
 // effect: every node died of SIGKILL and the cluster came back; with sync
 // always no acknowledged write was lost; at the default interval the crash
 // did forget acknowledged writes (the loss the class exists to show).
-func (c *crash) effect(inj *injection) func(evidence) error {
+func (c *crash) effect() func(evidence) error {
 	return func(ev evidence) error {
 		checks := []check{{!slices.Contains(c.killed, false), fmt.Sprintf("not every node died of SIGKILL: %v", c.killed)}}
 		if c.loses {
