@@ -2,6 +2,8 @@ package chaos
 
 import (
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/batonhq/baton/leadership"
 )
@@ -49,12 +51,18 @@ func (v Violation) String() string {
 
 // checkFencing replays the resource's decisions, in arrival order, against
 // the fencing rule of the architecture: accept a token whose revision is
-// greater than the highest accepted, or equal with the same nonce.
-func checkFencing(writes []write) []Violation {
+// greater than the highest accepted, or equal with the same nonce. resets
+// are the write counts at which the resource's record was reset (after a
+// crash that lost acknowledged writes); the replay forgets its highest
+// token there too.
+func checkFencing(writes []write, resets []int) []Violation {
 	var hi leadership.Token
 	have := false
 	var out []Violation
-	for _, w := range writes {
+	for i, w := range writes {
+		if slices.Contains(resets, i) {
+			hi, have = leadership.Token{}, false
+		}
 		if w.ParseErr != "" {
 			if w.Accepted {
 				out = append(out, Violation{Checker: CheckFencing, Detail: fmt.Sprintf("write #%d from %s with malformed token %q was accepted", w.Seq, w.Candidate, w.Raw)})
@@ -78,38 +86,59 @@ func checkFencing(writes []write) []Violation {
 	return out
 }
 
-// termOwner is the first sighting of a revision.
+// termOwner is the first sighting of a token.
 type termOwner struct {
 	nonce, holder, where string
+	at                   time.Time
 }
 
 // holderCheck collects F2 evidence from writes and beacons.
 type holderCheck struct {
-	byRev    map[uint64]termOwner
-	reported map[string]bool // one violation per distinct problem
+	byRev    map[uint64][]termOwner // the distinct tokens seen per revision
+	losses   []time.Time            // whole-cluster crashes that lost acknowledged writes
+	reported map[string]bool        // one violation per distinct problem
 	out      []Violation
+	reused   []string // revisions legitimately held twice, across a loss
 }
 
-// checkOneHolder checks that every revision seen, in writes and in status
-// reports, belongs to one (nonce, holder), and that holder is the candidate
-// that used it. Revisions are only reused after a whole-cluster crash that
-// loses acknowledged data, which no fault class here causes.
-func checkOneHolder(l ledger) []Violation {
-	c := &holderCheck{byRev: make(map[uint64]termOwner), reported: make(map[string]bool)}
+// checkOneHolder checks that every token seen, in writes and in status
+// reports, belongs to one holder, the candidate that used it, and that a
+// revision belongs to one token (one nonce). The only exception is the
+// guarantee that remains when the servers lose acknowledged writes (the
+// ledger's losses): a revision may then be held again after the crash, by
+// a token with another nonce. It returns the violations and a line per
+// revision so reused.
+func checkOneHolder(l ledger) ([]Violation, []string) {
+	c := &holderCheck{byRev: make(map[uint64][]termOwner), losses: l.losses, reported: make(map[string]bool)}
+	type sighting struct {
+		raw, sender, where string
+		at                 time.Time
+	}
+	var all []sighting
 	for _, w := range l.writes {
-		c.see(w.Raw, w.Candidate, fmt.Sprintf("write #%d", w.Seq))
+		all = append(all, sighting{w.Raw, w.Candidate, fmt.Sprintf("write #%d", w.Seq), w.At})
 	}
 	for _, b := range l.beacons {
 		for _, raw := range []string{b.Token, b.Term} {
 			if raw != "" {
-				c.see(raw, b.Candidate, "status report at "+b.At.Format("15:04:05.000"))
+				all = append(all, sighting{raw, b.Candidate, "status report at " + b.At.Format("15:04:05.000"), b.At})
 			}
 		}
 	}
-	return c.out
+	slices.SortStableFunc(all, func(a, b sighting) int { return a.at.Compare(b.at) })
+	for _, s := range all {
+		c.see(s.raw, s.sender, s.where, s.at)
+	}
+	return c.out, c.reused
 }
 
-func (c *holderCheck) see(raw, sender, where string) {
+// lostBetween reports whether a crash that lost acknowledged writes
+// happened in (from, to].
+func (c *holderCheck) lostBetween(from, to time.Time) bool {
+	return slices.ContainsFunc(c.losses, func(t time.Time) bool { return t.After(from) && !t.After(to) })
+}
+
+func (c *holderCheck) see(raw, sender, where string, at time.Time) {
 	tok, err := leadership.ParseToken(raw)
 	switch {
 	case err != nil:
@@ -118,16 +147,31 @@ func (c *holderCheck) see(raw, sender, where string) {
 	case tok.Holder != sender:
 		c.report("foreign:"+sender+raw, fmt.Sprintf("%s from %s carries token %s of holder %s", where, sender, tok, tok.Holder))
 	}
-	first, ok := c.byRev[tok.Revision]
-	if !ok {
-		c.byRev[tok.Revision] = termOwner{nonce: tok.Nonce, holder: sender, where: where + " from " + sender}
+	owners := c.byRev[tok.Revision]
+	for _, o := range owners {
+		if o.nonce != tok.Nonce {
+			continue
+		}
+		if o.holder != sender {
+			c.report(fmt.Sprintf("token:%d:%s:%s", tok.Revision, sender, tok.Nonce), fmt.Sprintf(
+				"token %s held by two candidates: %s (%s) and %s (%s)", tok, o.holder, o.where, sender, where))
+		}
 		return
 	}
-	if first.nonce != tok.Nonce || first.holder != sender {
-		c.report(fmt.Sprintf("rev:%d:%s:%s", tok.Revision, sender, tok.Nonce), fmt.Sprintf(
-			"revision %d held twice: nonce %s by %s (%s), and nonce %s by %s (%s)",
-			tok.Revision, first.nonce, first.holder, first.where, tok.Nonce, sender, where))
+	this := termOwner{nonce: tok.Nonce, holder: sender, where: where + " from " + sender, at: at}
+	c.byRev[tok.Revision] = append(owners, this)
+	if len(owners) == 0 {
+		return
 	}
+	last := owners[len(owners)-1]
+	if c.lostBetween(last.at, at) {
+		c.reused = append(c.reused, fmt.Sprintf("revision %d: nonce %s by %s before the crash, nonce %s by %s after",
+			tok.Revision, last.nonce, last.holder, tok.Nonce, sender))
+		return
+	}
+	c.report(fmt.Sprintf("rev:%d:%s:%s", tok.Revision, sender, tok.Nonce), fmt.Sprintf(
+		"revision %d held twice: nonce %s by %s (%s), and nonce %s by %s (%s)",
+		tok.Revision, last.nonce, last.holder, last.where, tok.Nonce, sender, where))
 }
 
 func (c *holderCheck) report(key, detail string) {

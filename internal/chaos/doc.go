@@ -37,18 +37,33 @@
 // dropped), ClassKill (SIGKILL), ClassPause (SIGSTOP past the TTL, then
 // SIGCONT), ClassServerRestart (single server, random downtime),
 // ClassStreamLeaderKill (the node leading the KV stream shut down, later
-// restarted), ClassPartition, ClassLatency, ClassHealthFlap and ClassChurn.
-// Each injection waits for the election to react (bounded), heals, and
-// leaves an effect check behind.
+// restarted), ClassPartition, ClassLatency, ClassHealthFlap, ClassChurn,
+// ClassServerKill, ClassRoutePartition and ClassClusterCrash. Each
+// injection waits for the election to react (bounded), heals, and leaves an
+// effect check behind.
 //
 // ClassPartition cuts the node the leader is connected to away from every
 // candidate: all their proxies to that node drop traffic silently, so
-// candidates must notice on their own and fail over to other nodes. The
-// node's routes to the other nodes stay up: natstest has no route proxies
-// and nats-server cannot drop routes at run time, so a raft-level partition
-// (a node cut from its peers) is not covered. ClassStreamLeaderKill uses
-// natstest's Shutdown, a clean stop in which raft leaders step down first,
-// not a crash.
+// candidates must notice on their own and fail over to other nodes; the
+// node's routes stay up. ClassStreamLeaderKill uses natstest's Shutdown of
+// an embedded server, a clean stop in which raft leaders step down first.
+//
+// The process topologies (ProcCluster, ProcClusterSync) run the three
+// nodes as nats-server processes (natstest.ProcCluster) with a proxy on
+// every route, for the faults an embedded server cannot have:
+// ClassServerKill (SIGKILL of the stream leader), ClassRoutePartition (the
+// stream leader cut from its peers while clients still reach it) and
+// ClassClusterCrash (every node killed at once). A SIGKILL loses nothing the
+// process had handed to the kernel, so ClassClusterCrash models a power
+// loss from the sync setting: with "sync_interval: always" the stores stay
+// as the crash left them; at the default interval they go back to an image
+// taken before the last handover, and the checks then allow a revision to
+// be held again by a token with another nonce (F2), with the fenced
+// resource's record reset once the first new term wrote.
+//
+// Clock drift of a candidate is not injected: the election reads time.Now
+// and arms real timers, with no clock a process can be given (see
+// docs/reliability.md for the hook it would take).
 //
 // # Checks
 //

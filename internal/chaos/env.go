@@ -37,10 +37,11 @@ type env struct {
 	exe  string
 	tl   *timeline
 	res  *resource
-	dir  string            // the single server's store, kept across its restarts
-	srv  *natstest.Server  // Single topology
-	clu  *natstest.Cluster // Cluster topology
-	pool []*member         // every candidate ever started, in start order
+	dir  string                // the single server's store, kept across its restarts
+	srv  *natstest.Server      // Single topology
+	clu  *natstest.Cluster     // Cluster topology
+	pc   *natstest.ProcCluster // ProcCluster and ProcClusterSync topologies
+	pool []*member             // every candidate ever started, in start order
 
 	steady   steady   // the latest steady state
 	problems []string // candidates that did not stop cleanly when asked
@@ -79,6 +80,14 @@ func newEnv(sc Scenario, t Timing) (_ *env, err error) {
 }
 
 func (e *env) startServers() error {
+	if sync, ok := procSync[e.sc.Topology]; ok {
+		pc, err := natstest.StartProcCluster(clusterSize, natstest.ProcOptions{Sync: sync})
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrInfrastructure, err)
+		}
+		e.pc = pc
+		return nil
+	}
 	if e.sc.Topology == Cluster {
 		clu, err := natstest.StartCluster(clusterSize)
 		if err != nil {
@@ -120,22 +129,47 @@ func (e *env) createBucket() error {
 	return nil
 }
 
-func (e *env) nodes() []*natstest.Server {
-	if e.clu != nil {
-		return e.clu.Servers
+// procSync is the sync setting of each process topology.
+var procSync = map[Topology]natstest.Sync{
+	ProcCluster:     {},
+	ProcClusterSync: {Always: true},
+}
+
+// serverNode is what candidates' links need of a node, embedded or process.
+type serverNode interface {
+	URL() string
+	Name() string
+}
+
+func (e *env) nodes() []serverNode {
+	var out []serverNode
+	switch {
+	case e.pc != nil:
+		for _, s := range e.pc.Servers {
+			out = append(out, s)
+		}
+	case e.clu != nil:
+		for _, s := range e.clu.Servers {
+			out = append(out, s)
+		}
+	default:
+		out = append(out, e.srv)
 	}
-	return []*natstest.Server{e.srv}
+	return out
 }
 
 func (e *env) urls() string {
-	if e.clu != nil {
+	switch {
+	case e.pc != nil:
+		return e.pc.URLs()
+	case e.clu != nil:
 		return e.clu.URLs()
 	}
 	return e.srv.URL()
 }
 
 func (e *env) replicas() int {
-	if e.clu != nil {
+	if e.sc.Topology.clustered() {
 		return clusterSize
 	}
 	return 1
@@ -239,6 +273,9 @@ func (e *env) close() error {
 	}
 	if e.clu != nil {
 		e.clu.Shutdown()
+	}
+	if e.pc != nil {
+		e.pc.Shutdown()
 	}
 	if e.srv != nil {
 		e.srv.Shutdown()

@@ -43,6 +43,17 @@ const (
 	// ClassChurn starts and stops candidates in quick succession, stopping
 	// the leader at least once.
 	ClassChurn Class = "churn"
+	// ClassServerKill kills the nats-server process leading the lease
+	// stream with SIGKILL, then starts it again.
+	ClassServerKill Class = "server-kill"
+	// ClassRoutePartition cuts the node leading the lease stream from its
+	// peers (a proxy on every route drops traffic), while candidates still
+	// reach every node.
+	ClassRoutePartition Class = "route-partition"
+	// ClassClusterCrash hands the lease over, then kills every node at
+	// once and starts them again; on ProcCluster the stores lose what the
+	// default sync interval had not yet synced.
+	ClassClusterCrash Class = "cluster-crash"
 )
 
 // fault is a class's implementation.
@@ -52,19 +63,26 @@ type fault struct {
 	inject     func(ctx context.Context, e *env) (*injection, error)
 }
 
-var both = []Topology{Single, Cluster}
+// every is the topologies a class that needs only candidates' links runs on.
+var every = topologies
+
+// procs are the process-cluster topologies.
+var procs = []Topology{ProcCluster, ProcClusterSync}
 
 // faults lists every class in the order Classes reports them.
 var faults = []fault{
-	{ClassBlackhole, both, injectBlackhole},
-	{ClassKill, both, injectKill},
-	{ClassPause, both, injectPause},
+	{ClassBlackhole, every, injectBlackhole},
+	{ClassKill, every, injectKill},
+	{ClassPause, every, injectPause},
 	{ClassServerRestart, []Topology{Single}, injectServerRestart},
 	{ClassStreamLeaderKill, []Topology{Cluster}, injectStreamLeaderKill},
 	{ClassPartition, []Topology{Cluster}, injectPartition},
-	{ClassLatency, both, injectLatency},
-	{ClassHealthFlap, both, injectHealthFlap},
-	{ClassChurn, both, injectChurn},
+	{ClassLatency, every, injectLatency},
+	{ClassHealthFlap, every, injectHealthFlap},
+	{ClassChurn, every, injectChurn},
+	{ClassServerKill, procs, injectServerKill},
+	{ClassRoutePartition, procs, injectRoutePartition},
+	{ClassClusterCrash, procs, injectClusterCrash},
 }
 
 // Classes returns every fault class.

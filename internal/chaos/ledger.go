@@ -31,6 +31,10 @@ func (r report) believes() bool { return r.Leading || r.Term != "" }
 type ledger struct {
 	writes  []write
 	beacons []report
+	// losses are when the servers crashed and lost acknowledged writes.
+	losses []time.Time
+	// resets are the write counts at which the record was reset.
+	resets []int
 }
 
 // beaconsOf returns the beacons of candidate that arrived in [from, to].

@@ -21,6 +21,9 @@ type Report struct {
 	// LeaderChanges is the number of terms accepted by the resource, less
 	// the first.
 	LeaderChanges int
+	// ReusedRevisions lists each revision held by two tokens (with
+	// different nonces) across a crash that lost acknowledged writes.
+	ReusedRevisions []string
 	// Violations lists every failed check; empty means the run passed.
 	Violations []Violation
 	// Timeline is what the harness did and saw, with times from the start.
@@ -72,6 +75,9 @@ func (r *Report) String() string {
 		r.Seed, r.Topology, r.Candidates, r.Accepted, r.Rejected, r.LeaderChanges, len(r.Violations))
 	for _, f := range r.Faults {
 		fmt.Fprintf(&b, "  %-18s %s\n", f.Class, f.summary())
+	}
+	for _, l := range r.ReusedRevisions {
+		fmt.Fprintf(&b, "  reused %s\n", l)
 	}
 	for _, v := range r.Violations {
 		fmt.Fprintf(&b, "  VIOLATION %s\n", v)

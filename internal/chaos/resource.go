@@ -130,5 +130,25 @@ func (r *resource) snapshot() ledger {
 	return ledger{
 		writes:  append([]write(nil), r.led.writes...),
 		beacons: append([]report(nil), r.led.beacons...),
+		losses:  append([]time.Time(nil), r.led.losses...),
+		resets:  append([]int(nil), r.led.resets...),
 	}
+}
+
+// markLoss records that the servers lost acknowledged writes in a crash at
+// at: from then on a revision may be held again by another token.
+func (r *resource) markLoss(at time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.led.losses = append(r.led.losses, at)
+}
+
+// reset forgets the highest accepted token, as the operator of a fenced
+// resource must once the lease servers lost acknowledged writes: the new
+// terms' revisions can be lower than, or equal to, one accepted before.
+func (r *resource) reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.highest = leadership.Token{}
+	r.led.resets = append(r.led.resets, len(r.led.writes))
 }

@@ -50,7 +50,7 @@ func TestResourceFencesWrites(t *testing.T) {
 	if len(led.writes) != len(steps) || led.writes[5].ParseErr == "" {
 		t.Fatalf("recorded %+v, want %d writes, the last malformed", led.writes, len(steps))
 	}
-	wantViolations(t, checkFencing(led.writes), CheckFencing, 0)
+	wantViolations(t, checkFencing(led.writes, nil), CheckFencing, 0)
 }
 
 func TestResourceRelaysHealth(t *testing.T) {

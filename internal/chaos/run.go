@@ -161,9 +161,11 @@ func (r *runner) finish() {
 		r.violate(CheckProcess, "", "%s", p)
 	}
 	led := e.res.snapshot()
-	for _, v := range append(checkFencing(led.writes), checkOneHolder(led)...) {
+	held, reused := checkOneHolder(led)
+	for _, v := range append(checkFencing(led.writes, led.resets), held...) {
 		r.violate(v.Checker, v.Fault, "%s", v.Detail)
 	}
+	r.rep.ReusedRevisions = reused
 	r.rep.Accepted, r.rep.Rejected = led.counts()
 	r.rep.LeaderChanges = max(len(led.acceptedTerms(time.Time{}, time.Now()))-1, 0)
 	r.rep.Terms = termLines(led, e.tl)

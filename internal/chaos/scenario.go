@@ -13,10 +13,24 @@ type Topology string
 const (
 	// Single is one JetStream server; the lease bucket has one replica.
 	Single Topology = "single"
-	// Cluster is a 3-node JetStream cluster; the lease bucket has three
-	// replicas.
+	// Cluster is a 3-node JetStream cluster of servers embedded in the
+	// harness; the lease bucket has three replicas.
 	Cluster Topology = "cluster"
+	// ProcCluster is a 3-node cluster of nats-server processes with a
+	// fault proxy on every route, at nats-server's default sync interval
+	// (2 minutes): an acknowledged write may not be on disk yet.
+	ProcCluster Topology = "proc-cluster"
+	// ProcClusterSync is ProcCluster with "sync_interval: always": every
+	// write is synced to disk before it is acknowledged.
+	ProcClusterSync Topology = "proc-cluster-sync"
 )
+
+// topologies lists every topology, in the order a scenario without one
+// picks the first that runs all its faults.
+var topologies = []Topology{Single, Cluster, ProcCluster, ProcClusterSync}
+
+// clustered reports whether t runs a 3-node cluster.
+func (t Topology) clustered() bool { return t != Single }
 
 // clusterSize is the number of nodes of a Cluster run.
 const clusterSize = 3
@@ -35,7 +49,8 @@ type Scenario struct {
 	// victims among equals, churn timing. The interleaving of real processes
 	// is not reproducible; the plan is.
 	Seed int64
-	// Topology defaults to Single, or to Cluster when a fault needs one.
+	// Topology defaults to the first of Single, Cluster and ProcCluster on
+	// which every fault can run.
 	Topology Topology
 	// Candidates is the size of the candidate pool; default 3.
 	Candidates int
@@ -64,13 +79,16 @@ func (sc Scenario) resolve() (Scenario, Timing, error) {
 	}
 	if sc.Topology == "" {
 		sc.Topology = Single
-		if slices.ContainsFunc(sc.Faults, func(c Class) bool { return !c.RunsOn(Single) }) {
-			sc.Topology = Cluster
+		for _, topo := range topologies {
+			if !slices.ContainsFunc(sc.Faults, func(c Class) bool { return !c.RunsOn(topo) }) {
+				sc.Topology = topo
+				break
+			}
 		}
 	}
 	switch {
-	case sc.Topology != Single && sc.Topology != Cluster:
-		return sc, t, fmt.Errorf("%w: Topology %q is neither %q nor %q", ErrInvalidScenario, sc.Topology, Single, Cluster)
+	case !slices.Contains(topologies, sc.Topology):
+		return sc, t, fmt.Errorf("%w: Topology %q is not one of %v", ErrInvalidScenario, sc.Topology, topologies)
 	case sc.Candidates < 2 || sc.Candidates > maxCandidates:
 		return sc, t, fmt.Errorf("%w: Candidates %d must be between 2 and %d", ErrInvalidScenario, sc.Candidates, maxCandidates)
 	}

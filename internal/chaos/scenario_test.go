@@ -44,6 +44,12 @@ func TestScenarioDefaults(t *testing.T) {
 	if sc.Topology != Cluster || sc.Candidates != defaultCandidates || tm != DefaultTiming() {
 		t.Fatalf("resolved %+v with %+v, want a cluster of %d candidates with DefaultTiming", sc, tm, defaultCandidates)
 	}
+	if sc, _, _ := (Scenario{Faults: []Class{ClassServerKill}}).resolve(); sc.Topology != ProcCluster {
+		t.Fatalf("server-kill: topology %q, want %q", sc.Topology, ProcCluster)
+	}
+	if _, err := RunMixes(context.Background(), MixOptions{Runs: 1, Parallel: -1}); !errors.Is(err, ErrInvalidScenario) {
+		t.Fatalf("negative Parallel: %v, want ErrInvalidScenario", err)
+	}
 	if sc, _, _ := (Scenario{}).resolve(); sc.Topology != Single {
 		t.Fatalf("no faults: topology %q, want %q", sc.Topology, Single)
 	}
@@ -80,7 +86,7 @@ func TestMixScenario(t *testing.T) {
 
 func TestClassesRunSomewhere(t *testing.T) {
 	for _, c := range Classes() {
-		if !c.RunsOn(Single) && !c.RunsOn(Cluster) {
+		if !slices.ContainsFunc(topologies, c.RunsOn) {
 			t.Errorf("class %s runs on no topology", c)
 		}
 	}

@@ -1,8 +1,10 @@
 package chaos
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -102,6 +104,12 @@ func (s *Summary) add(sc Scenario, rep *Report, err error) {
 			s.WorstGapAt = fmt.Sprintf("seed %d, %s", rep.Seed, f.Class)
 		}
 	}
+}
+
+// sortFailures puts the failures in seed order, whatever order parallel
+// runs finished in.
+func (s *Summary) sortFailures() {
+	slices.SortFunc(s.Failures, func(a, b Failure) int { return cmp.Compare(a.Scenario.Seed, b.Scenario.Seed) })
 }
 
 func (s *Summary) stats(c Class) *ClassStats {

@@ -4,10 +4,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/batonhq/baton/internal/natstest"
 	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) {
+	natstest.MaybeRunServer()
 	goleak.VerifyTestMain(m)
 }
 

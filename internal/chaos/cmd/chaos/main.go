@@ -4,7 +4,7 @@
 // It exits with status 1 when any check failed or a run could not be
 // carried out, and 2 on bad flags.
 //
-//	go run ./internal/chaos/cmd/chaos -runs 20 -seed 1
+//	go run ./internal/chaos/cmd/chaos -runs 20 -seed 1 -parallel 3
 //
 // Run i uses seed S+i; a failing seed can be replayed alone with -runs 1
 // -seed <seed> -v, and kept as a regression test (see the chaos package).
@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/batonhq/baton/internal/chaos"
+	"github.com/batonhq/baton/internal/natstest"
 )
 
 // Exit statuses.
@@ -30,9 +31,11 @@ const (
 )
 
 func main() {
+	natstest.MaybeRunServer()
 	chaos.MaybeRunCandidate()
 	runs := flag.Int("runs", 10, "number of randomized runs")
 	seed := flag.Int64("seed", 1, "seed of the first run; run i uses seed+i")
+	parallel := flag.Int("parallel", 1, "how many runs go on at once (each has its own servers and candidates)")
 	faults := flag.String("faults", "", "comma-separated fault classes to draw from (default: all of "+fmt.Sprint(chaos.Classes())+")")
 	verbose := flag.Bool("v", false, "print every run's timeline as it happens, and the full report of failed runs")
 	debug := flag.Bool("debug", false, "log every candidate's election at debug level (shown in the report of failed runs with -v)")
@@ -45,7 +48,7 @@ func main() {
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, chaos.MixOptions{Runs: *runs, Seed: *seed, Classes: classes, DebugCandidates: *debug}, *verbose, os.Stdout)
+	code := run(ctx, chaos.MixOptions{Runs: *runs, Seed: *seed, Parallel: *parallel, Classes: classes, DebugCandidates: *debug}, *verbose, os.Stdout)
 	stop()
 	os.Exit(code)
 }
