@@ -47,6 +47,7 @@ type hub struct {
 	watermark uint64                // the live feed has delivered everything up to this revision
 	waiting   []*keyWatch           // watches whose first state awaits a listing
 	relisting bool
+	highest   uint64 // the highest revision delivered: a stream behind it has started over
 }
 
 // keyWatch is one Watch of a key.
@@ -207,6 +208,9 @@ func (h *hub) apply(ev KeyEvent, asOf uint64) {
 	st, seen := h.known[key]
 	next, news := st.advance(seen, ev, asOf)
 	h.known[key] = next
+	if ev.Kind != KeyAbsent {
+		h.highest = max(h.highest, ev.Entry.Revision)
+	}
 	if !news {
 		return
 	}

@@ -12,6 +12,10 @@ import (
 type relistResult struct {
 	events []KeyEvent
 	asOf   uint64
+	// streamLast is the stream's last revision when the listing began, and
+	// floor the highest revision the hub had delivered before that: a
+	// healthy stream is never behind what it delivered.
+	streamLast, floor uint64
 	took   time.Duration
 	err    error
 }
@@ -23,7 +27,12 @@ func (h *hub) startRelist(ctx context.Context, results chan<- relistResult) {
 		return
 	}
 	h.relisting = true
-	h.wg.Go(func() { results <- h.list(ctx) })
+	floor := h.highest
+	h.wg.Go(func() {
+		r := h.list(ctx)
+		r.floor = floor
+		results <- r
+	})
 }
 
 // relist reads every key's latest entry through a second ordered consumer,
@@ -46,7 +55,7 @@ func (h *hub) relist(ctx context.Context) relistResult {
 		return relistResult{err: fmt.Errorf("re-list: %w", err)}
 	}
 	defer func() { h.stats.dropped.Add(uint64(f.close())) }()
-	res := relistResult{asOf: last}
+	res := relistResult{asOf: last, streamLast: last}
 	stall := time.NewTimer(h.opTimeout)
 	defer stall.Stop()
 	for {
@@ -78,13 +87,24 @@ func (h *hub) applyRelist(r relistResult) {
 		h.stats.relistFailures.Add(1)
 		return
 	}
+	previous, restarted := h.known, r.streamLast < r.floor
+	if restarted {
+		// The stream is behind revisions it once delivered: it lost
+		// acknowledged writes (a whole-cluster crash between syncs) or was
+		// recreated. Its revisions started over, so what the hub knew
+		// orders nothing any more; the listing is the truth. Without this,
+		// every later event would look stale and nobody would learn that
+		// a lease is free.
+		h.known, h.highest = map[string]keyState{}, 0
+		h.stats.restarts.Add(1)
+	}
 	listed := make(map[string]struct{}, len(r.events))
 	for _, ev := range r.events {
 		listed[ev.Entry.Role] = struct{}{}
 		h.apply(ev, 0)
 	}
-	for key, st := range h.known {
-		if _, ok := listed[key]; !ok && st.present {
+	for key, st := range previous {
+		if _, ok := listed[key]; !ok && (st.present || restarted) {
 			h.apply(absentEvent(key), r.asOf)
 		}
 	}

@@ -21,6 +21,11 @@ type StoreStats struct {
 	// RelistFailures counts re-lists that failed or stalled; the next
 	// PollInterval tries again.
 	RelistFailures uint64
+	// StreamRestarts counts re-lists that found the stream behind revisions
+	// it had delivered (acknowledged writes lost in a whole-cluster crash,
+	// or the bucket recreated); the hub then forgot what it knew and took
+	// the listing as the truth.
+	StreamRestarts uint64
 	// LastRelistDuration is how long the last completed re-list took.
 	LastRelistDuration time.Duration
 	// LastRelistEntries is how many keys the last completed re-list read.
@@ -36,6 +41,7 @@ type hubStats struct {
 	dropped        atomic.Uint64
 	relists        atomic.Uint64
 	relistFailures atomic.Uint64
+	restarts       atomic.Uint64
 	lastRelist     atomic.Int64 // nanoseconds
 	lastEntries    atomic.Int64
 	watchStarts    atomic.Uint64
@@ -55,6 +61,7 @@ func (h *hub) snapshot() StoreStats {
 		Dropped:            h.stats.dropped.Load(),
 		Relists:            h.stats.relists.Load(),
 		RelistFailures:     h.stats.relistFailures.Load(),
+		StreamRestarts:     h.stats.restarts.Load(),
 		LastRelistDuration: time.Duration(h.stats.lastRelist.Load()),
 		LastRelistEntries:  int(h.stats.lastEntries.Load()),
 		WatchStarts:        h.stats.watchStarts.Load(),

@@ -10,15 +10,6 @@ import (
 // runTimeout bounds one scenario in tests.
 const runTimeout = 2 * time.Minute
 
-// knownBroken names the class runs that fail on a bug outside the harness,
-// by "class/topology", with the bug; they are skipped until it is fixed.
-var knownBroken = map[string]string{
-	"cluster-crash/proc-cluster": "transport's key state drops every event at or below the highest revision " +
-		"it delivered (transport/known.go advance), so after the stream loses acknowledged writes and its " +
-		"sequence goes back, no candidate learns that the key is free and the role stays leaderless " +
-		"(see docs/reliability.md)",
-}
-
 // ciSeed is the fixed seed every fault class runs with in CI; a seed that
 // once failed is kept in regression_test.go instead.
 const ciSeed = 1
@@ -64,9 +55,6 @@ func TestFaultClasses(t *testing.T) {
 				name += "/" + string(topo)
 			}
 			t.Run(name, func(t *testing.T) {
-				if why := knownBroken[name]; why != "" {
-					t.Skip(why)
-				}
 				t.Parallel()
 				rep := runScenario(t, Scenario{Seed: ciSeed, Topology: topo, Faults: []Class{class}})
 				if len(rep.Faults) != 1 || !rep.Faults[0].Effective || !rep.Faults[0].Settled {

@@ -82,7 +82,7 @@ func injectClusterCrash(ctx context.Context, e *env) (*injection, error) {
 		return nil, err
 	}
 	restarted := time.Now()
-	if c.restoredTo, err = e.streamLastSeq(); err != nil {
+	if c.restoredTo, err = e.restoredSeq(c); err != nil {
 		return nil, err
 	}
 	e.tl.add("cluster-crash: cluster back after %v, stream at sequence %d", restarted.Sub(c.crashedAt).Round(time.Millisecond), c.restoredTo)
@@ -160,6 +160,22 @@ func (c *crash) effect() func(evidence) error {
 		}
 		return failIf(checks...)
 	}
+}
+
+// restoredSeq is the stream's last sequence after the restart. A restarted
+// stream leader can report its last sequence before it has replayed its Raft
+// log (with sync always, a replicated stream syncs its Raft log, not its
+// message store, on every write), so where nothing should be lost it is read
+// again until it reaches the acknowledged sequence, for at most
+// clusterTimeout. A candidate's write after the restart could raise it too,
+// but none can land before a lease has expired, which takes longer.
+func (e *env) restoredSeq(c *crash) (uint64, error) {
+	seq, err := e.streamLastSeq()
+	for deadline := time.Now().Add(clusterTimeout); err == nil && !c.loses && seq < c.ackedSeq && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond) // polling the server's state: there is no event to wait for
+		seq, err = e.streamLastSeq()
+	}
+	return seq, err
 }
 
 // streamLastSeq returns the stream's last sequence as its leader holds it.
