@@ -16,8 +16,8 @@ type relistResult struct {
 	// floor the highest revision the hub had delivered before that: a
 	// healthy stream is never behind what it delivered.
 	streamLast, floor uint64
-	took   time.Duration
-	err    error
+	took              time.Duration
+	err               error
 }
 
 // startRelist starts a re-list unless one is running; its result comes
