@@ -9,6 +9,16 @@
 // this instance leads its parent, as a child actor of the parent's role
 // actor) and leader-only work actors that run exactly while the role is led.
 //
+// The actor messages and the facade's methods share some names on purpose:
+// the facade's Resign sends the *Resign message, Status answers what
+// *GetStatus answers, and Token is the Token a *Promoted carries. Actor users
+// send messages; everyone else calls the facade. To ask "do I lead now?",
+// call Election.IsLeader or Status.IsLeader, which also check the lease's
+// deadline on the local clock; Status.Leading only says what the election
+// actor held when it published the snapshot. An election that cannot make
+// progress sends *Warning (Election.OnError); one that cannot run at all
+// sends *Failed and stops.
+//
 // Every transition is logged (Config.Logger), counted and traced through
 // OpenTelemetry (Config.TracerProvider, Config.MeterProvider).
 //

@@ -3,6 +3,8 @@ package leadership_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -179,5 +181,41 @@ func TestStartAfterAFailureAndAfterStop(t *testing.T) {
 	}
 	if err := e.Start(context.Background()); !errors.Is(err, leadership.ErrStopped) {
 		t.Fatalf("start after stop: %v, want ErrStopped", err)
+	}
+}
+
+// TestStartWaitsForTheConnection starts an election on a connection made
+// with RetryOnFailedConnect before its server runs: Start waits within its
+// context for the connection instead of failing at once.
+func TestStartWaitsForTheConnection(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	_ = l.Close()
+	nc := natstest.Connect(t, fmt.Sprintf("nats://127.0.0.1:%d", port), nats.RetryOnFailedConnect(true), nats.ReconnectWait(50*time.Millisecond))
+	e, err := leadership.NewElection(newSystem(t), leadership.Config{Conn: nc, Role: "late", TTL: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.Stop() })
+	started := make(chan error, 1)
+	go func() { started <- e.Start(context.Background()) }()
+	select {
+	case err := <-started:
+		t.Fatalf("Start returned %v before the server ran", err)
+	case <-time.After(200 * time.Millisecond): // Start must still be waiting: nothing can have connected
+	}
+	opts := natstest.DefaultOptions()
+	opts.Port = port
+	natstest.RunServerWithOptions(t, opts)
+	select {
+	case err := <-started:
+		if err != nil {
+			t.Fatalf("Start after the server came up: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("waited 10s for Start once the server ran")
 	}
 }

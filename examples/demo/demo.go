@@ -229,11 +229,19 @@ func (l *mainLoop) fault(kind faultKind) error {
 }
 
 // drain applies every queued election message. An election that failed
-// (it cannot open the bucket, for example) ends the demo with its error.
+// (it cannot open the bucket, for example), or one whose writes are refused
+// for good (no permission to publish on the bucket), ends the demo with its
+// error: the demo cannot show a failover then.
 func (l *mainLoop) drain() error {
 	for _, ev := range l.in.drain() {
-		if f, ok := ev.msg.(*leadership.Failed); ok {
-			return fmt.Errorf("election %s of %s failed: %w", f.Role, f.InstanceID, f.Err)
+		switch m := ev.msg.(type) {
+		case *leadership.Failed:
+			return fmt.Errorf("election %s of %s failed: %w", m.Role, m.InstanceID, m.Err)
+		case *leadership.Warning:
+			if errors.Is(m.Err, leadership.ErrPermissionDenied) {
+				return fmt.Errorf("election %s of %s cannot make progress: %w", m.Role, m.InstanceID, m.Err)
+			}
+			continue
 		}
 		l.board.observe(ev)
 	}

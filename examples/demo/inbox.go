@@ -9,14 +9,14 @@ import (
 	"github.com/batonhq/baton/leadership"
 )
 
-// event is a Promoted, Demoted or Failed message and when this process saw
+// event is a Promoted, Demoted, Failed or Warning message and when this process saw
 // it, on its monotonic clock.
 type event struct {
 	at  time.Time
 	msg any
 }
 
-// inbox collects the elections' Promoted, Demoted and Failed messages from
+// inbox collects the elections' Promoted, Demoted, Failed and Warning messages from
 // the actor system's EventStream. The EventStream delivers on the
 // publishing actor's goroutine, and run may be waiting for that very actor
 // to stop, so the inbox never blocks: it appends to a queue and signals.
@@ -34,7 +34,7 @@ func subscribe(system *actor.ActorSystem) *inbox {
 	in := &inbox{system: system, ready: make(chan struct{}, 1)}
 	in.sub = system.EventStream.Subscribe(func(msg any) {
 		switch msg.(type) {
-		case *leadership.Promoted, *leadership.Demoted, *leadership.Failed:
+		case *leadership.Promoted, *leadership.Demoted, *leadership.Failed, *leadership.Warning:
 		default:
 			return
 		}

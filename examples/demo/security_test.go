@@ -40,6 +40,19 @@ func TestRunWithoutPermissions(t *testing.T) {
 	}
 }
 
+// TestRunWithoutLeaseWrites checks that a user who may use JetStream but not
+// write leases ends the demo with the election's permission error, naming
+// the subject, instead of running with no leader.
+func TestRunWithoutLeaseWrites(t *testing.T) {
+	srv := natstest.RunSecuredServer(t)
+	url := fmt.Sprintf("nats://%s:%s@127.0.0.1:%d", natstest.UserNoKVPublish, natstest.SecuredPassword, srv.Port())
+	out, err := runAgainst(t, url)
+	t.Logf("err = %v\noutput:\n%s", err, out)
+	if err == nil || !strings.Contains(err.Error(), "permission denied") || !strings.Contains(err.Error(), "$KV.") {
+		t.Fatalf("err = %v, want a permission error naming the lease subject", err)
+	}
+}
+
 // TestRunWithBadURL checks that a server nobody listens on is named in the
 // error, not the demo's own proxy, and that credentials are not printed.
 func TestRunWithBadURL(t *testing.T) {
