@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"sync/atomic"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/batonhq/baton/actors"
@@ -45,20 +44,18 @@ func NewRoleManager(system *actor.ActorSystem, instanceID string, specs ...RoleS
 	if err != nil {
 		return nil, err
 	}
-	m := &roleManagerFacade{system: system, tree: tree, changed: make(chan struct{}, 1), ended: make(chan struct{})}
-	m.status.Store(inactiveStatus(tree))
+	m := &roleManagerFacade{system: system, tree: tree, board: newRoleBoard(tree), changed: make(chan struct{}, 1), ended: make(chan struct{})}
 	return m, nil
 }
 
 // roleManagerFacade implements RoleManager.
 type roleManagerFacade struct {
-	system   *actor.ActorSystem
-	tree     *roleTree
-	status   atomic.Pointer[RolesStatus]
-	statusMu sync.Mutex    // serializes status updates; readers only load
-	changed  chan struct{} // signalled after each status change
-	ended    chan struct{} // closed when the manager actor stopped
-	endOnce  sync.Once
+	system  *actor.ActorSystem
+	tree    *roleTree
+	board   *roleBoard    // every role's latest status
+	changed chan struct{} // signalled after each status change
+	ended   chan struct{} // closed when the manager actor stopped
+	endOnce sync.Once
 
 	mu      sync.Mutex // guards the fields below
 	pid     *actor.PID
@@ -103,9 +100,8 @@ func (m *roleManagerFacade) Start(ctx context.Context) error {
 // topLevelReady reports whether every top-level role's election is ready,
 // or the error of one that failed.
 func (m *roleManagerFacade) topLevelReady() (bool, error) {
-	st := m.status.Load()
 	for _, role := range m.tree.children[""] {
-		rs := st.Roles[role]
+		rs, _ := m.board.get(role)
 		if rs.Err != nil {
 			return false, fmt.Errorf("role %q: %w: %w", role, ErrStopped, rs.Err)
 		}
@@ -130,9 +126,7 @@ func (m *roleManagerFacade) onInactive(role string) {
 
 // setRole replaces one role's entry and wakes Start.
 func (m *roleManagerFacade) setRole(role string, rs RoleStatus) {
-	m.statusMu.Lock()
-	m.status.Store(m.status.Load().with(m.tree, role, rs))
-	m.statusMu.Unlock()
+	m.board.set(role, rs)
 	select {
 	case m.changed <- struct{}{}:
 	default:
@@ -169,10 +163,10 @@ func (m *roleManagerFacade) Stop(ctx context.Context) error {
 }
 
 // Status implements RoleManager.
-func (m *roleManagerFacade) Status() RolesStatus { return *m.status.Load() }
+func (m *roleManagerFacade) Status() RolesStatus { return *m.board.snapshot() }
 
 // IsLeader implements RoleManager.
 func (m *roleManagerFacade) IsLeader(role string) bool {
-	rs, ok := m.status.Load().Roles[role]
+	rs, ok := m.board.get(role)
 	return ok && rs.IsLeader()
 }

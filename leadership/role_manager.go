@@ -1,8 +1,6 @@
 package leadership
 
 import (
-	"maps"
-
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/batonhq/baton/actors"
 )
@@ -67,7 +65,7 @@ type roleManager struct {
 	tree  *roleTree
 	hooks managerHooks
 
-	status   *RolesStatus          // replaced, never modified, on each change
+	board    *roleBoard            // every role's latest status
 	env      *roleEnv              // shared by the role actors
 	top      map[string]*actor.PID // top-level role -> its role actor
 	stopping bool
@@ -80,7 +78,7 @@ func (m *roleManager) Receive(ctx actor.Context) {
 	case *actor.Started:
 		m.onStarted(ctx)
 	case *roleSnapshot:
-		m.setStatus(msg.status.Role, RoleStatus{Status: *msg.status, Active: true})
+		m.board.set(msg.status.Role, RoleStatus{Status: *msg.status, Active: true})
 	case *roleInactive:
 		m.setInactive(msg.role)
 	case *Promoted, *Demoted, *LeaderChanged, *Failed:
@@ -88,7 +86,7 @@ func (m *roleManager) Receive(ctx actor.Context) {
 			ctx.Send(parent, msg)
 		}
 	case *GetRolesStatus:
-		ctx.Respond(m.status)
+		ctx.Respond(m.board.snapshot())
 	case *StopRoles:
 		m.onStopRoles(ctx)
 	case *actor.Terminated:
@@ -102,21 +100,12 @@ func (m *roleManager) Receive(ctx actor.Context) {
 
 // onStarted spawns the top-level roles' actors.
 func (m *roleManager) onStarted(ctx actor.Context) {
-	m.status = inactiveStatus(m.tree)
+	m.board = newRoleBoard(m.tree)
 	m.env = &roleEnv{tree: m.tree, reportTo: ctx.Self(), onStatus: m.hooks.onStatus}
 	m.top = map[string]*actor.PID{}
 	for _, role := range m.tree.children[""] {
 		m.top[role] = ctx.SpawnPrefix(newRoleProps(m.env, role), "role")
 	}
-}
-
-// inactiveStatus is the status of tree with no role active.
-func inactiveStatus(tree *roleTree) *RolesStatus {
-	st := &RolesStatus{InstanceID: tree.instanceID, Roles: make(map[string]RoleStatus, len(tree.roles))}
-	for _, role := range tree.roles {
-		st.Roles[role] = inactiveRole(tree, role)
-	}
-	return st
 }
 
 // inactiveRole is the entry of a role without an election.
@@ -127,29 +116,12 @@ func inactiveRole(tree *roleTree, role string) RoleStatus {
 	}
 }
 
-// setStatus replaces one role's entry.
-func (m *roleManager) setStatus(role string, rs RoleStatus) {
-	m.status = m.status.with(m.tree, role, rs)
-}
-
-// with returns a copy of s with role's entry replaced; s is unchanged, so
-// snapshots handed out stay valid. An undeclared role is ignored.
-func (s *RolesStatus) with(tree *roleTree, role string, rs RoleStatus) *RolesStatus {
-	if _, ok := s.Roles[role]; !ok {
-		return s
-	}
-	rs.Parent = tree.specs[role].Parent
-	next := &RolesStatus{InstanceID: s.InstanceID, Roles: maps.Clone(s.Roles)}
-	next.Roles[role] = rs
-	return next
-}
-
 // setInactive marks a role inactive, unless it already is.
 func (m *roleManager) setInactive(role string) {
-	if rs, ok := m.status.Roles[role]; !ok || !rs.Active {
+	if rs, ok := m.board.get(role); !ok || !rs.Active {
 		return
 	}
-	m.setStatus(role, inactiveRole(m.tree, role))
+	m.board.set(role, inactiveRole(m.tree, role))
 	if m.hooks.onInactive != nil {
 		m.hooks.onInactive(role)
 	}
