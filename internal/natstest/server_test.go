@@ -40,10 +40,10 @@ func put(kv jetstream.KeyValue, value string) error {
 	return err
 }
 
-func get(kv jetstream.KeyValue, key string) (string, error) {
+func get(kv jetstream.KeyValue) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	e, err := kv.Get(ctx, key)
+	e, err := kv.Get(ctx, "role")
 	if err != nil {
 		return "", err
 	}
@@ -62,7 +62,7 @@ func TestServerJetStreamKV(t *testing.T) {
 	if err := put(kv, "holder-1"); err != nil {
 		t.Fatalf("put: %v", err)
 	}
-	if v, err := get(kv, "role"); err != nil || v != "holder-1" {
+	if v, err := get(kv); err != nil || v != "holder-1" {
 		t.Fatalf("get = %q, %v; want holder-1", v, err)
 	}
 }
@@ -100,7 +100,7 @@ func TestServerRestartKeepsDataAndPort(t *testing.T) {
 		t.Fatalf("restart did not run a new server instance")
 	}
 	waitFor(t, reconnected, 10*time.Second, "client reconnect after restart")
-	if v, err := get(kv, "role"); err != nil || v != "before" {
+	if v, err := get(kv); err != nil || v != "before" {
 		t.Fatalf("get after restart = %q, %v; want before", v, err)
 	}
 	if err := put(kv, "after"); err != nil {
