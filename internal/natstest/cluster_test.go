@@ -47,7 +47,7 @@ func TestClusterStreamLeaderFailover(t *testing.T) {
 	if err := c.WaitReady(20 * time.Second); err != nil {
 		t.Fatalf("WaitReady after restart: %v", err)
 	}
-	if v, err := get(kv, "role"); err != nil || v != "second" {
+	if v, err := get(kv); err != nil || v != "second" {
 		t.Fatalf("get after rejoin = %q, %v; want second", v, err)
 	}
 }

@@ -51,7 +51,7 @@ func TestProcClusterKillAndPartition(t *testing.T) {
 	if err := c.WaitReady(raftTimeout); err != nil {
 		t.Fatalf("WaitReady after the partition healed: %v", err)
 	}
-	if v, err := get(kv, "role"); err != nil || v != "second" {
+	if v, err := get(kv); err != nil || v != "second" {
 		t.Fatalf("get after the partition = %q, %v; want second (leader now %s)", v, err, c.Servers[moved].Name())
 	}
 }
