@@ -28,9 +28,14 @@ type hub struct {
 	// hold a re-list open.
 	list func(context.Context) relistResult
 
-	mu    sync.Mutex             // guards subs and fresh
+	mu    sync.Mutex             // guards subs, fresh, groupSubs, freshGroups and orders
 	subs  map[string][]*keyWatch // copied on write, so run reads a slice without holding mu
 	fresh []*keyWatch            // watches not yet handed to run
+	// groupSubs, freshGroups and orders are the registry's watches (copied
+	// on write), those not yet primed, and each role's latest order.
+	groupSubs   map[string][]*groupWatch
+	freshGroups []*groupWatch
+	orders      map[string][]Candidate
 
 	wake        chan struct{} // fresh is not empty
 	reconnected chan struct{} // the connection came back after a loss
@@ -41,6 +46,7 @@ type hub struct {
 
 	// Touched only by run.
 	known     map[string]keyState // every key of the bucket the hub has heard of
+	groups    map[string]*candidateSet
 	live      *feed
 	liveSlow  <-chan nats.SubStatus // the live feed's slow-consumer reports
 	listed    bool                  // the live feed has delivered its initial values
@@ -75,6 +81,9 @@ func newHub(js nats.JetStreamContext, lastRevision func(context.Context) (uint64
 		reconnected:  make(chan struct{}, 1),
 		done:         make(chan struct{}),
 		known:        map[string]keyState{},
+		groups:       map[string]*candidateSet{},
+		groupSubs:    map[string][]*groupWatch{},
+		orders:       map[string][]Candidate{},
 	}
 	h.list = h.relist
 	return h
@@ -154,6 +163,7 @@ func (h *hub) run(ctx context.Context) {
 			h.applyRelist(r)
 		case <-h.wake:
 			h.primeFresh()
+			h.primeGroups()
 		}
 	}
 }
@@ -208,6 +218,10 @@ func (h *hub) apply(ev KeyEvent, asOf uint64) {
 	next, news := st.advance(seen, ev, asOf)
 	h.known[key] = next
 	if !news {
+		return
+	}
+	if group, ok := candidateGroup(key); ok {
+		h.applyCandidate(group, ev)
 		return
 	}
 	h.mu.Lock()
