@@ -35,6 +35,10 @@ type electionActor struct {
 	shared *transport.JetStreamStore
 
 	watchPID, connPID, healthPID *actor.PID
+	registryPID                  *actor.PID
+	// candidates is the registry's order as last reported (shared with
+	// every Status, never modified).
+	candidates []Candidate
 
 	// What the core's leases need to be written: the record of each term
 	// the core may still renew or release, and the attempts in flight.
@@ -79,6 +83,8 @@ func timingOf(cfg Config) fsm.Timing {
 		OpTimeout:              cfg.OpTimeout,
 		CampaignJitter:         cfg.CampaignJitter,
 		Priority:               cfg.Priority,
+		StandBy:                cfg.SuccessionStandBy,
+		PreferredLeader:        cfg.PreferredLeader,
 		ResignHoldOff:          cfg.ResignHoldOff,
 		RetryInitial:           cfg.RetryInitialInterval,
 		RetryMax:               cfg.RetryMaxInterval,
@@ -134,7 +140,14 @@ func (a *electionActor) Receive(ctx actor.Context) {
 		if sender := ctx.Sender(); sender != nil {
 			a.resignWaiters = append(a.resignWaiters, sender)
 		}
-		a.step(ctx, fsm.Input{Kind: fsm.InResign, At: now})
+		a.step(ctx, fsm.Input{Kind: fsm.InResign, At: now, Successor: msg.Successor, SuccessorLive: a.live(msg.Successor)})
+	case *candidatesChanged:
+		a.candidates = candidatesOf(msg.order)
+		order, outranked := a.orderInput(msg.order)
+		a.step(ctx, fsm.Input{Kind: fsm.InCandidates, At: now, Order: order, Outranked: outranked})
+		a.publish() // Status.Candidates changed even if the core's state did not
+	case *GetCandidates:
+		ctx.Respond(&CandidateList{Role: a.cfg.Role, Candidates: a.candidates})
 	case *stopElection:
 		if sender := ctx.Sender(); sender != nil {
 			a.stopWaiters = append(a.stopWaiters, sender)
