@@ -107,7 +107,7 @@ func breakerTrips(s *ElectionState, in Input, t Timing) bool {
 // mayCampaign: the key looks free and nothing holds the candidate back now.
 func mayCampaign(s *ElectionState, in Input, _ Timing) bool {
 	return s.KeyFree && s.Healthy && s.Failed == 0 && s.Attempt == 0 && !s.Releasing && !s.ReleaseDue &&
-		!in.At.Before(s.HoldOffUntil) && !(s.Breaker == BreakerOpen && in.At.Before(s.BreakerUntil))
+		!in.At.Before(s.HoldOffUntil) && (s.Breaker != BreakerOpen || !in.At.Before(s.BreakerUntil))
 }
 
 // heldBackByTime: the key looks free and only the resign hold-off or the

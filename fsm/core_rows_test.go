@@ -49,7 +49,7 @@ func lead(t *testing.T) *world {
 	w.advance(w.t.CampaignJitter)
 	w.requirePhase(StateCandidate)
 	w.advance(10 * time.Millisecond)
-	w.answerWith(0, WriteOK)
+	w.answerFirst(WriteOK)
 	w.requirePhase(StateLeader)
 	return w
 }
@@ -61,11 +61,11 @@ func (w *world) startClean() {
 	w.feed(Input{Kind: InKey, Key: KeyView{Free: true}})
 }
 
-// answerWith answers the i-th pending write with result.
-func (w *world) answerWith(i int, result WriteResult) {
+// answerFirst answers the first pending write with result.
+func (w *world) answerFirst(result WriteResult) {
 	w.tb.Helper()
-	req := w.pending[i]
-	w.pending = slices.Delete(w.pending, i, i+1)
+	req := w.pending[0]
+	w.pending = w.pending[1:]
 	in := Input{SentAt: req.sentAt, Result: result}
 	if result != WriteOK {
 		in.Err = "boom"
@@ -98,7 +98,7 @@ func TestRowPromotionCountsTheDeadlineFromTheCreatesSendTime(t *testing.T) {
 	w.advance(w.t.CampaignJitter)
 	sentAt := w.pending[0].sentAt
 	w.advance(time.Second) // the create takes a second to answer
-	w.answerWith(0, WriteOK)
+	w.answerFirst(WriteOK)
 	w.mustHave(DoPromoted, "promotion", nil)
 	d := w.mustHave(DoArmTimer, "deadline", func(e Effect) bool { return e.Timer == TimerDeadline })
 	if want := sentAt.Add(w.t.RenewDeadline).Sub(w.now); d.After != want || want >= w.t.RenewDeadline-time.Second+time.Millisecond {
@@ -114,12 +114,12 @@ func TestRowResignDuringRenewalReleasesTheNewestRevision(t *testing.T) {
 	w.requirePhase(StateFollower)
 	w.mustHave(DoDemoted, "demotion before the release", func(e Effect) bool { return e.Reason == ReasonResigned })
 	w.mustNotHave(DoRelease) // the renewal in flight will move the revision
-	w.answerWith(0, WriteOK)
+	w.answerFirst(WriteOK)
 	rel := w.mustHave(DoRelease, "release after the renewal answered", nil)
 	if rel.Lease.Revision != w.rev {
 		t.Fatalf("released at revision %d, the renewal left %d", rel.Lease.Revision, w.rev)
 	}
-	w.answerWith(0, WriteOK)
+	w.answerFirst(WriteOK)
 	w.mustHave(DoAnswerResign, "resign answered once released", func(e Effect) bool { return e.Err == "" })
 }
 
@@ -138,7 +138,7 @@ func TestRowStopWaitsForTheReleaseBoundedByOpTimeout(t *testing.T) {
 
 	w = lead(t)
 	w.feed(Input{Kind: InStop})
-	w.answerWith(0, WriteOK)
+	w.answerFirst(WriteOK)
 	w.mustHave(DoFinish, "finish once the release answered", nil)
 }
 
@@ -152,7 +152,7 @@ func TestRowStopKeepingTheLeaseDoesNotRelease(t *testing.T) {
 func TestRowRenewalRefusedDemotesWithoutRelease(t *testing.T) {
 	w := lead(t)
 	w.advance(w.t.HeartbeatInterval)
-	w.answerWith(0, WriteConflict)
+	w.answerFirst(WriteConflict)
 	w.requirePhase(StateFollower)
 	w.mustHave(DoDemoted, "demotion", func(e Effect) bool { return e.Reason == ReasonRenewConflict })
 	w.mustNotHave(DoRelease)
@@ -173,7 +173,7 @@ func TestRowReconnectMustBeProven(t *testing.T) {
 	w.mustHave(DoArmTimer, "grace", func(e Effect) bool { return e.Timer == TimerGrace })
 	w.feed(Input{Kind: InConnection, Conn: ConnBack})
 	w.mustHave(DoRenew, "proving renewal", nil)
-	w.answerWith(0, WriteConflict)
+	w.answerFirst(WriteConflict)
 	w.mustHave(DoDemoted, "refuted", func(e Effect) bool { return e.Reason == ReasonReconnectRefuted })
 }
 
@@ -204,7 +204,7 @@ func TestRowLostRaceFollowsAndLooksAgain(t *testing.T) {
 	w := newWorld(t, 1)
 	w.startClean()
 	w.advance(w.t.CampaignJitter)
-	w.answerWith(0, WriteConflict)
+	w.answerFirst(WriteConflict)
 	w.requirePhase(StateFollower)
 	tm := w.mustHave(DoArmTimer, "look again", func(e Effect) bool { return e.Timer == TimerCampaign })
 	if tm.After < w.t.PollInterval {
@@ -220,7 +220,7 @@ func TestRowBreakerOpensAndAllowsOneTrialAfterTheCooldown(t *testing.T) {
 		if len(w.pending) != 1 {
 			w.fail("attempt %d not sent", i+1)
 		}
-		w.answerWith(0, WriteFailed)
+		w.answerFirst(WriteFailed)
 	}
 	w.requirePhase(StateFollower)
 	if w.s.Breaker != BreakerOpen {
@@ -236,7 +236,7 @@ func TestRowBreakerOpensAndAllowsOneTrialAfterTheCooldown(t *testing.T) {
 	if w.s.Breaker != BreakerHalfOpen {
 		t.Fatalf("breaker %d on the trial, want half-open", w.s.Breaker)
 	}
-	w.answerWith(0, WriteFailed)
+	w.answerFirst(WriteFailed)
 	w.requirePhase(StateFollower)
 	if w.s.Breaker != BreakerOpen {
 		t.Fatal("a failed trial did not open the breaker again")
@@ -248,7 +248,7 @@ func TestRowUnhealthyLeaderReleasesAndCampaignsWhenHealthy(t *testing.T) {
 	w.feed(Input{Kind: InHealth, Failures: w.t.HealthFailureThreshold, Err: "disk full"})
 	w.mustHave(DoDemoted, "demotion", func(e Effect) bool { return e.Reason == ReasonUnhealthy })
 	w.mustHave(DoRelease, "release", nil)
-	w.answerWith(0, WriteOK)
+	w.answerFirst(WriteOK)
 	w.feed(Input{Kind: InKey, Key: KeyView{Free: true, Revision: w.rev + 1}})
 	w.advance(w.t.CampaignJitter)
 	if len(w.pending) != 0 {
@@ -270,7 +270,7 @@ func TestRowChildFailureDemotesAndRespawns(t *testing.T) {
 func TestRowResignHoldsOffCampaigning(t *testing.T) {
 	w := lead(t)
 	w.feed(Input{Kind: InResign})
-	w.answerWith(0, WriteOK)
+	w.answerFirst(WriteOK)
 	w.rev++
 	w.feed(Input{Kind: InKey, Key: KeyView{Free: true, Revision: w.rev}})
 	w.advance(w.t.ResignHoldOff - time.Millisecond)

@@ -80,7 +80,7 @@ func newCore(t Table, rows []row) (*core, error) {
 			}
 			if _, ok := moves[pair{ph, r.event}]; !ok {
 				_, ferr := m.Fire(r.event) // names the refusal in looplab's terms
-				return nil, fmt.Errorf("%w: row %d fires %q in %q, which the table does not move: %v", ErrInvalidTable, i, r.event, ph, ferr)
+				return nil, fmt.Errorf("%w: row %d fires %q in %q, which the table does not move: %w", ErrInvalidTable, i, r.event, ph, ferr)
 			}
 		}
 	}

@@ -16,7 +16,8 @@ import (
 // candidates come and go at the end of a long order.
 const OrderLength = 4
 
-// ResignNoSuccessor: the named successor is not a live candidate (or is us).
+// ResignNoSuccessor answers a Resign whose named successor is not a live
+// candidate (or is us).
 const ResignNoSuccessor = "no_successor"
 
 // FirstInOrder returns the first name of order other than skip, "" if none.

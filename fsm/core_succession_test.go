@@ -27,7 +27,7 @@ func TestRowResignOffersTheLeaseToTheNextInOrderAfterDemoted(t *testing.T) {
 		t.Fatalf("offer %+v, want to other at revision %d", e, w.rev)
 	}
 	w.mustNotHave(DoRelease)
-	w.answerWith(0, WriteOK)
+	w.answerFirst(WriteOK)
 	w.mustHave(DoAnswerResign, "resign answered once the offer is written", func(e Effect) bool { return e.Err == "" })
 	if w.s.Lease.Term != 0 || w.s.OfferTo != "" {
 		t.Fatalf("after the offer the lease is still ours: %+v", w.s)
@@ -70,7 +70,7 @@ func TestRowOfferWaitsForTheRenewalInFlight(t *testing.T) {
 	w.mustHave(DoRenew, "heartbeat renewal", nil)
 	w.feed(Input{Kind: InResign})
 	w.mustNotHave(DoOffer)
-	w.answerWith(0, WriteOK)
+	w.answerFirst(WriteOK)
 	if e := w.mustHave(DoOffer, "offer after the renewal", nil); e.Lease.Revision != w.rev {
 		t.Fatalf("offered at revision %d, the renewal left %d", e.Lease.Revision, w.rev)
 	}
@@ -80,9 +80,9 @@ func TestRowFailedOfferFallsBackToARelease(t *testing.T) {
 	w := lead(t)
 	w.candidates("me other", false)
 	w.feed(Input{Kind: InResign})
-	w.answerWith(0, WriteFailed)
+	w.answerFirst(WriteFailed)
 	w.mustHave(DoRelease, "release instead", nil)
-	w.answerWith(0, WriteOK)
+	w.answerFirst(WriteOK)
 	w.mustHave(DoAnswerResign, "answered", func(e Effect) bool { return e.Err == "" })
 }
 
@@ -106,7 +106,7 @@ func TestRowClaimOfAnOfferIsARevisionCheckedAcquisition(t *testing.T) {
 	}
 	sentAt := w.pending[0].sentAt
 	w.advance(200 * time.Millisecond)
-	w.answerWith(0, WriteOK)
+	w.answerFirst(WriteOK)
 	p := w.mustHave(DoPromoted, "promotion on the claim's acknowledgement", nil)
 	if p.Lease.Term <= 30 {
 		t.Fatalf("claimed term %d, want more than the offer's term 30", p.Lease.Term)

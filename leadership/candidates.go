@@ -7,21 +7,15 @@ import (
 	"github.com/batonhq/baton/transport"
 )
 
-// Candidate is one live candidate of a role, from the candidate registry.
-// Every election registers itself in the lease bucket (under a namespace no
-// role can use) and keeps its entry alive with a per-key TTL of Config.TTL,
-// rewritten every TTL/3: 3/TTL writes per second per candidate, 0.3 with
-// the default TTL. The entry is deleted when the election stops and lapses
-// within a TTL when it crashes.
-type Candidate struct {
-	// InstanceID names the candidate.
-	InstanceID string
-	// Priority is its configured priority.
-	Priority int
-	// Joined is the bucket revision at which it registered; a smaller one
-	// joined earlier.
-	Joined uint64
-}
+// Candidate is one live candidate of a role, from the candidate registry:
+// its InstanceID, Priority and Joined, the bucket revision at which it
+// registered (a smaller one joined earlier). Every election registers
+// itself in the lease bucket (under a namespace no role can use) and keeps
+// its entry alive with a per-key TTL of Config.TTL, rewritten every TTL/3:
+// 3/TTL writes per second per candidate, 0.3 with the default TTL. The
+// entry is deleted when the election stops and lapses within a TTL when it
+// crashes. Lists of candidates are shared: do not modify them.
+type Candidate = transport.Candidate
 
 // GetCandidates asks the election actor for the role's live candidates;
 // it replies with *CandidateList.
@@ -36,18 +30,6 @@ type CandidateList struct {
 
 // candidatesChanged is the registry's new order, from the registry child.
 type candidatesChanged struct{ order []transport.Candidate }
-
-// candidatesOf converts the registry's order for users.
-func candidatesOf(order []transport.Candidate) []Candidate {
-	if len(order) == 0 {
-		return nil
-	}
-	out := make([]Candidate, len(order))
-	for i, c := range order {
-		out[i] = Candidate{InstanceID: c.InstanceID, Priority: c.Priority, Joined: c.Joined}
-	}
-	return out
-}
 
 // orderInput is what the decision core needs of the registry: the first
 // names of the order, and whether the first other than us outranks us.

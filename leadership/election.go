@@ -393,7 +393,7 @@ func (e *election) Candidates() []Candidate {
 	if store == nil {
 		return nil
 	}
-	return candidatesOf(store.Candidates(e.cfg.Role))
+	return store.Candidates(e.cfg.Role)
 }
 
 // resign sends msg to the election and waits for its answer.

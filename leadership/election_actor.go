@@ -142,7 +142,7 @@ func (a *electionActor) Receive(ctx actor.Context) {
 		}
 		a.step(ctx, fsm.Input{Kind: fsm.InResign, At: now, Successor: msg.Successor, SuccessorLive: a.live(msg.Successor)})
 	case *candidatesChanged:
-		a.candidates = candidatesOf(msg.order)
+		a.candidates = msg.order
 		order, outranked := a.orderInput(msg.order)
 		a.step(ctx, fsm.Input{Kind: fsm.InCandidates, At: now, Order: order, Outranked: outranked})
 		a.publish() // Status.Candidates changed even if the core's state did not
@@ -166,9 +166,17 @@ func (a *electionActor) step(ctx actor.Context, in fsm.Input) {
 		a.carryOut(ctx, e)
 	}
 	a.forgetStaleRecords()
-	if a.state != before {
+	if shown(a.state) != shown(before) {
 		a.publish()
 	}
+}
+
+// shown is the part of a state that Status shows: the revisions at which
+// the key was last seen are left out, so the followers of a busy role do not
+// publish a snapshot for every renewal of its leader.
+func shown(s fsm.ElectionState) fsm.ElectionState {
+	s.Observed.Revision, s.FreeRevision = 0, 0
+	return s
 }
 
 // onStoreOpened takes the opened store (closing one that arrives after the

@@ -58,16 +58,12 @@ func awaitLeader(t *testing.T, leader string, ms ...member) {
 
 // succession starts a leader "a" and the candidates named with their
 // priorities, and waits until everyone knows everyone.
-func succession(t *testing.T, prefs map[string]int, tune func(*leadership.Config)) (*actor.ActorSystem, string, map[string]member) {
+func succession(t *testing.T, prefs map[string]int) (*actor.ActorSystem, string, map[string]member) {
 	t.Helper()
 	srv := natstest.RunServer(t)
 	system := newSystem(t)
 	role := "succession"
-	cfg := fastConfig(connect(t, srv.URL()), role, "a")
-	if tune != nil {
-		tune(&cfg)
-	}
-	ms := map[string]member{"a": join(t, system, cfg)}
+	ms := map[string]member{"a": join(t, system, fastConfig(connect(t, srv.URL()), role, "a"))}
 	ms["a"].log.promoted(t)
 	all := []member{ms["a"]}
 	for id, p := range prefs {
@@ -82,7 +78,7 @@ func succession(t *testing.T, prefs map[string]int, tune func(*leadership.Config
 }
 
 func TestHandOffNamedSuccessorWinsOverAHigherPriority(t *testing.T) {
-	_, _, ms := succession(t, map[string]int{"boss": 5, "named": 0}, nil)
+	_, _, ms := succession(t, map[string]int{"boss": 5, "named": 0})
 	old := ms["a"].e.Token()
 	before := ms["boss"].e.Status().AcquireAttempts
 	if err := ms["a"].e.HandOff(context.Background(), "named"); err != nil {
@@ -105,7 +101,7 @@ func TestHandOffNamedSuccessorWinsOverAHigherPriority(t *testing.T) {
 }
 
 func TestResignHandsTheLeaseToTheFirstInOrder(t *testing.T) {
-	_, _, ms := succession(t, map[string]int{"low": 1, "high": 2}, nil)
+	_, _, ms := succession(t, map[string]int{"low": 1, "high": 2})
 	cs := ms["low"].e.Candidates()
 	if len(cs) != 3 || cs[0].InstanceID != "high" || cs[1].InstanceID != "low" || cs[2].InstanceID != "a" {
 		t.Fatalf("order of succession %+v, want high, low, a", cs)
@@ -121,7 +117,7 @@ func TestResignHandsTheLeaseToTheFirstInOrder(t *testing.T) {
 }
 
 func TestHandOffToAnUnknownCandidateKeepsLeading(t *testing.T) {
-	_, _, ms := succession(t, map[string]int{"b": 0}, nil)
+	_, _, ms := succession(t, map[string]int{"b": 0})
 	for _, id := range []string{"ghost", "a"} {
 		if err := ms["a"].e.HandOff(context.Background(), id); !errors.Is(err, leadership.ErrNoSuccessor) {
 			t.Fatalf("HandOff(%q) = %v, want ErrNoSuccessor", id, err)
@@ -140,7 +136,7 @@ func TestHandOffToAnUnknownCandidateKeepsLeading(t *testing.T) {
 // election actor's goroutine, before it carries out the next effect): the
 // key must still hold the old lease, not yet offered.
 func TestDemotedIsAnnouncedBeforeTheOfferIsWritten(t *testing.T) {
-	system, url, ms := succession(t, map[string]int{"b": 0}, nil)
+	system, url, ms := succession(t, map[string]int{"b": 0})
 	js, err := jetstream.New(connect(t, url))
 	if err != nil {
 		t.Fatal(err)
