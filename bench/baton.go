@@ -79,6 +79,18 @@ func (g *batonGroup) awaitPromotion(timeout time.Duration) (promotion, error) {
 	}
 }
 
+// drain forgets promotions already reported, so the next one waited for
+// is the one the next operation causes.
+func (g *batonGroup) drain() {
+	for {
+		select {
+		case <-g.promoted:
+		default:
+			return
+		}
+	}
+}
+
 // leader returns the index of the candidate that leads, or -1.
 func (g *batonGroup) leader() int {
 	for i, e := range g.elections {
@@ -150,6 +162,7 @@ func batonHandover(url string, n, runs int, system string) (result, error) {
 	before := g.attempts()
 	for range runs {
 		l := g.leader()
+		g.drain()
 		start := time.Now()
 		if err := g.elections[l].Resign(context.Background()); err != nil {
 			return r, err
@@ -170,9 +183,12 @@ func batonHandover(url string, n, runs int, system string) (result, error) {
 // batonFreed measures leases freed by a leader that stops (and releases)
 // among n candidates: the creates all candidates make per failover, and
 // the time from Stop to the successor's promotion.
-func batonFreed(url string, n, runs int) (result, error) {
+func batonFreed(url string, n, runs int, standBy time.Duration) (result, error) {
 	r := result{scenario: "freed lease (leader stops)", system: "baton", n: n}
-	g, err := newBatonGroup(url, n, fmt.Sprintf("freed-%d", n), leadership.Config{})
+	if standBy != 0 {
+		r.note = fmt.Sprintf("SuccessionStandBy %v", standBy)
+	}
+	g, err := newBatonGroup(url, n, fmt.Sprintf("freed-%d-%d", n, standBy), leadership.Config{SuccessionStandBy: standBy})
 	if err != nil {
 		return r, err
 	}
@@ -180,6 +196,7 @@ func batonFreed(url string, n, runs int) (result, error) {
 	for i := range runs {
 		l := g.leader()
 		before := g.attempts()
+		g.drain()
 		start := time.Now()
 		g.stopped[l] = true
 		if err := g.elections[l].StopWithContext(context.Background(), leadership.StopOptions{NoWait: true}); err != nil {
@@ -195,7 +212,7 @@ func batonFreed(url string, n, runs int) (result, error) {
 		}
 		// Stand-by timers end after SuccessionStandBy: count the creates
 		// once they would have fired.
-		time.Sleep(leadership.DefaultSuccessionStandBy + leadership.DefaultCampaignJitter)
+		time.Sleep(max(standBy, leadership.DefaultTTL/10) + leadership.DefaultCampaignJitter)
 		r.creates += float64(g.attempts() - before)
 	}
 	r.creates /= float64(runs)

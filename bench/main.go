@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/batonhq/baton/leadership"
 )
 
 func main() {
@@ -76,7 +78,14 @@ func run(runs, crashRuns, freedRuns int, sizes, herd []int) ([]result, error) {
 		}
 	}
 	for _, n := range herd {
-		if err := add(batonFreed(ns.ClientURL(), n, freedRuns)); err != nil {
+		if err := add(batonFreed(ns.ClientURL(), n, freedRuns, 0)); err != nil {
+			return results, err
+		}
+	}
+	if len(herd) > 0 {
+		// The largest herd again with the shortest stand-by: on a busy host
+		// the followers of a large role read the successor's create late.
+		if err := add(batonFreed(ns.ClientURL(), herd[len(herd)-1], freedRuns, leadership.DefaultSuccessionStandBy)); err != nil {
 			return results, err
 		}
 	}

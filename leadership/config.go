@@ -108,7 +108,10 @@ type Config struct {
 	// SuccessionStandBy is how long the candidates that are not first in the
 	// order of succession wait, when a lease is freed, for the first to take
 	// it; only then do they race for it (with CampaignJitter), which covers a
-	// first successor that is dead or slow. Less than TTL. Default 250ms.
+	// first successor that is dead or slow. It must outlast the time the
+	// followers need to see the successor's acquisition: longer for a role
+	// with hundreds of candidates on a busy host. Less than TTL. Default
+	// derived: TTL/10, at least DefaultSuccessionStandBy (1s for TTL 10s).
 	SuccessionStandBy time.Duration
 	// TTL is the lease's time to live on the server: a whole number of
 	// seconds, at least 1s. Default 10s.
@@ -179,6 +182,7 @@ type Config struct {
 func DefaultConfig() Config {
 	c := Config{}.withDefaults()
 	c.RenewDeadline, c.HeartbeatInterval, c.DisconnectGrace, c.OpTimeout, c.PollInterval = 0, 0, 0, 0, 0
+	c.SuccessionStandBy = 0
 	return c
 }
 
@@ -217,7 +221,7 @@ func (c Config) withDefaults() Config {
 	setDur(&c.RetryMaxInterval, DefaultRetryMaxInterval)
 	noneOr(&c.ResignHoldOff, DefaultResignHoldOff)
 	setDur(&c.BreakerCooldown, DefaultBreakerCooldown)
-	setDur(&c.SuccessionStandBy, DefaultSuccessionStandBy)
+	setDur(&c.SuccessionStandBy, max(DefaultSuccessionStandBy, c.TTL/10))
 	if c.BreakerThreshold == 0 {
 		c.BreakerThreshold = DefaultBreakerThreshold
 	}

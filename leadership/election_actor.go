@@ -126,6 +126,7 @@ func (a *electionActor) Receive(ctx actor.Context) {
 		a.step(ctx, releaseInput(msg, now))
 	case *actors.Tick:
 		if a.timers.Current(msg) {
+			a.catchUp(ctx, timerNamed(msg.Name), now)
 			a.step(ctx, fsm.Input{Kind: fsm.InTick, At: now, Timer: timerNamed(msg.Name), Term: msg.Term})
 		}
 	case *connChanged:
@@ -177,6 +178,22 @@ func (a *electionActor) step(ctx actor.Context, in fsm.Input) {
 func shown(s fsm.ElectionState) fsm.ElectionState {
 	s.Observed.Revision, s.FreeRevision = 0, 0
 	return s
+}
+
+// catchUp tells the core, before a campaign tick, of a change of the key
+// the store's watch has delivered but that still waits in the mailbox
+// behind other messages: with many candidates on a busy host, a stand-by
+// that ends before its candidate has read the successor's acquisition
+// would otherwise start the very race it exists to avoid.
+func (a *electionActor) catchUp(ctx actor.Context, t fsm.Timer, now time.Time) {
+	s, ok := a.store.(transport.Succession)
+	if !ok || t != fsm.TimerCampaign {
+		return
+	}
+	ev, ok := s.Peek(a.cfg.Role)
+	if ok && ev.Entry.Revision > max(a.state.Observed.Revision, a.state.FreeRevision) {
+		a.step(ctx, a.keyInput(ev, now))
+	}
 }
 
 // onStoreOpened takes the opened store (closing one that arrives after the

@@ -28,7 +28,7 @@ type hub struct {
 	// hold a re-list open.
 	list func(context.Context) relistResult
 
-	mu    sync.Mutex             // guards subs, fresh, groupSubs, freshGroups and orders
+	mu    sync.Mutex             // guards subs, fresh, groupSubs, freshGroups, orders and latest
 	subs  map[string][]*keyWatch // copied on write, so run reads a slice without holding mu
 	fresh []*keyWatch            // watches not yet handed to run
 	// groupSubs, freshGroups and orders are the registry's watches (copied
@@ -36,6 +36,8 @@ type hub struct {
 	groupSubs   map[string][]*groupWatch
 	freshGroups []*groupWatch
 	orders      map[string][]Candidate
+	// latest is the last event delivered for each watched key, for peek.
+	latest map[string]KeyEvent
 
 	wake        chan struct{} // fresh is not empty
 	reconnected chan struct{} // the connection came back after a loss
@@ -84,6 +86,7 @@ func newHub(js nats.JetStreamContext, lastRevision func(context.Context) (uint64
 		groups:       map[string]*candidateSet{},
 		groupSubs:    map[string][]*groupWatch{},
 		orders:       map[string][]Candidate{},
+		latest:       map[string]KeyEvent{},
 	}
 	h.list = h.relist
 	return h
@@ -226,11 +229,22 @@ func (h *hub) apply(ev KeyEvent, asOf uint64) {
 	}
 	h.mu.Lock()
 	watches := h.subs[key]
+	if len(watches) > 0 {
+		h.latest[key] = ev
+	}
 	h.mu.Unlock()
 	for _, w := range watches {
 		w.primed = true
 		w.send(ev)
 	}
+}
+
+// peek returns the latest event delivered for a watched key.
+func (h *hub) peek(key string) (KeyEvent, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ev, ok := h.latest[key]
+	return ev, ok
 }
 
 // errStalled reports a re-list that stopped making progress.

@@ -53,8 +53,9 @@ type JetStreamStore struct {
 	conn      *connHub
 	closeOnce sync.Once
 	// closing ends the registrations when the store closes; Close waits
-	// for them.
+	// for them. regMu orders Register's Add against Close's Wait.
 	closing       chan struct{}
+	regMu         sync.Mutex
 	registrations sync.WaitGroup
 }
 
@@ -107,7 +108,9 @@ func (s *JetStreamStore) Bucket() string { return s.bucket }
 // close the connection. It is safe to call more than once.
 func (s *JetStreamStore) Close() {
 	s.closeOnce.Do(func() {
+		s.regMu.Lock()
 		close(s.closing)
+		s.regMu.Unlock()
 		s.registrations.Wait()
 		s.hub.stop()
 		s.conn.stop()

@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -68,6 +69,13 @@ func (s *JetStreamStore) Register(role string, c Candidate, ttl time.Duration) (
 		return nil, fmt.Errorf("register in %q: %w: an instance ID is required", role, ErrPermanent)
 	}
 	r := &registration{s: s, key: candidateKey(role, c.InstanceID), c: c, ttl: ttl, stop: make(chan struct{}), done: make(chan struct{})}
+	s.regMu.Lock()
+	defer s.regMu.Unlock()
+	select {
+	case <-s.closing:
+		return nil, fmt.Errorf("register in %q: %w", role, errors.Join(ErrPermanent, ErrClosed))
+	default:
+	}
 	s.registrations.Add(1)
 	go r.run()
 	return r, nil
@@ -151,6 +159,9 @@ func (s *JetStreamStore) WatchCandidates(role string, notify func([]Candidate)) 
 	}
 	return s.hub.subscribeGroup(groupOf(role), notify)
 }
+
+// Peek implements Succession.
+func (s *JetStreamStore) Peek(role string) (KeyEvent, bool) { return s.hub.peek(role) }
 
 // Candidates implements Succession.
 func (s *JetStreamStore) Candidates(role string) []Candidate { return s.hub.candidates(groupOf(role)) }
