@@ -39,8 +39,13 @@ func observeThen(rest ...action) action {
 		k := c.in.Key
 		c.s.KeyFree = k.Free
 		h := k.Holder
+		c.s.FreeRevision = 0
 		if k.Free {
 			h = Holder{}
+			c.s.FreeRevision = k.Revision
+			if c.s.Observed.Name != "" {
+				c.s.Departed = c.s.Observed.Name
+			}
 		}
 		c.observe(h)
 		for _, a := range rest {
@@ -49,11 +54,12 @@ func observeThen(rest ...action) action {
 	}
 }
 
-// campaignSoon arms the campaign timer after the herd jitter when the key
-// looks free; the tick decides whether we may campaign then.
+// campaignSoon arms the campaign timer when the key looks free: at once for
+// the first in the order of succession, later for the others (see
+// succession); the tick decides whether we may campaign then.
 func campaignSoon(c *step) {
 	if c.s.KeyFree && c.s.Attempt == 0 {
-		c.arm(TimerCampaign, 0, c.jitter())
+		c.arm(TimerCampaign, 0, c.succession())
 	}
 }
 
@@ -70,15 +76,26 @@ func campaignLater(c *step) {
 func cancelCampaign(c *step) { c.cancel(TimerCampaign) }
 
 // acquire starts an acquisition; its answer comes back as InAcquired with
-// the same sequence number. An open breaker whose cool-down ended allows
-// this one trial.
+// the same sequence number. Over the marker of a freed key it writes at the
+// marker's revision, so the store needs one round trip. An open breaker
+// whose cool-down ended allows this one trial.
 func acquire(c *step) {
+	over := uint64(0)
+	if c.s.KeyFree {
+		over = c.s.FreeRevision
+	}
+	acquireOver(c, over)
+}
+
+// acquireOver starts an acquisition that expects the key at revision over
+// (0: a create).
+func acquireOver(c *step, over uint64) {
 	if c.s.Breaker == BreakerOpen {
 		c.s.Breaker = BreakerHalfOpen
 	}
 	c.s.Attempts++
 	c.s.Attempt = c.s.Attempts
-	c.emit(Effect{Kind: DoAcquire, Seq: c.s.Attempt})
+	c.emit(Effect{Kind: DoAcquire, Seq: c.s.Attempt, Over: over})
 }
 
 // promote makes the won lease ours: its deadline counts from when the create
@@ -316,6 +333,7 @@ func stop(c *step) {
 func abandonInFlight(c *step) {
 	if c.s.ReleaseDue {
 		c.s.ReleaseDue, c.s.Renewing = false, false
+		c.s.OfferTo = "" // no time to wait for a claim: free the key
 		c.release()
 	}
 	c.s.Attempt, c.s.Renewing, c.s.Releasing = 0, false, false
@@ -352,6 +370,10 @@ func (c *step) release() {
 		return
 	}
 	c.s.Releasing = true
+	if c.s.OfferTo != "" {
+		c.emit(Effect{Kind: DoOffer, Lease: c.s.Lease, Successor: c.s.OfferTo})
+		return
+	}
 	c.emit(Effect{Kind: DoRelease, Lease: c.s.Lease})
 }
 
@@ -360,7 +382,7 @@ func (c *step) released(err string) {
 	if err != "" {
 		c.s.LastError = "release failed; the lease will expire by TTL: " + err
 	}
-	c.s.Lease = Lease{}
+	c.s.Lease, c.s.OfferTo = Lease{}, ""
 	if c.s.ResignWaiting {
 		c.s.ResignWaiting = false
 		c.emit(Effect{Kind: DoAnswerResign, Err: err})

@@ -28,14 +28,21 @@ const (
 	InHealth
 	// InChildFailed: a child gave up: Child.
 	InChildFailed
-	// InResign: the user asked the leader to step down.
+	// InResign: the user asked the leader to step down, handing the lease
+	// to Successor (when named; SuccessorLive says whether it is a live
+	// candidate) or to the next in the order of succession.
 	InResign
 	// InStop: the election was asked to end; KeepLease leaves the lease
 	// to expire, Forced says the actor is going away now and cannot wait.
 	InStop
+	// InCandidates: the registry of candidates changed: Order, Outranked.
+	InCandidates
 )
 
-var inputNames = [...]string{"", "start", "store_opened", "key", "acquired", "renewed", "released", "tick", "connection", "health", "child_failed", "resign", "stop"}
+// lastInput is the last input kind: every kind up to it needs a total row.
+const lastInput = InCandidates
+
+var inputNames = [...]string{"", "start", "store_opened", "key", "acquired", "renewed", "released", "tick", "connection", "health", "child_failed", "resign", "stop", "candidates"}
 
 // String names the kind.
 func (k InputKind) String() string {
@@ -138,6 +145,15 @@ type Input struct {
 	Permanent bool
 	KeepLease bool
 	Forced    bool
+	// Successor and SuccessorLive come with InResign.
+	Successor     string
+	SuccessorLive bool
+	// Order and Outranked come with InCandidates: the first live candidates
+	// in the order of succession (instance IDs separated by spaces, at most
+	// OrderLength), and whether the first of them other than us has a
+	// higher priority than ours.
+	Order     string
+	Outranked bool
 }
 
 // EffectKind says what to do.
@@ -149,7 +165,10 @@ const (
 	DoOpenStore EffectKind = iota + 1
 	// DoStartChildren: start the children named in Child.
 	DoStartChildren
-	// DoAcquire: create the key; answer with InAcquired carrying Seq.
+	// DoAcquire: create the key, or when Over is set, write it with a
+	// check that it is still at revision Over (a delete or expiry marker,
+	// or an offer to us), in one round trip; answer with InAcquired
+	// carrying Seq.
 	DoAcquire
 	// DoRenew: renew Lease at Lease.Revision; answer with InRenewed.
 	DoRenew
@@ -176,9 +195,13 @@ const (
 	DoFail
 	// DoFinish: the election has ended; stop the actor.
 	DoFinish
+	// DoOffer: offer Lease to Successor: rewrite the key at Lease.Revision
+	// with the same holder, nonce and term, marked as offered, under a
+	// short TTL; answer with InReleased.
+	DoOffer
 )
 
-var effectNames = [...]string{"", "open_store", "start_children", "acquire", "renew", "release", "arm_timer", "cancel_timer", "promoted", "demoted", "leader_changed", "moved", "answer_resign", "warn", "fail", "finish"}
+var effectNames = [...]string{"", "open_store", "start_children", "acquire", "renew", "release", "arm_timer", "cancel_timer", "promoted", "demoted", "leader_changed", "moved", "answer_resign", "warn", "fail", "finish", "offer"}
 
 // String names the kind.
 func (k EffectKind) String() string {
@@ -204,4 +227,8 @@ type Effect struct {
 	To     State
 	Event  Event
 	Err    string
+	// Over is the revision a DoAcquire expects the key at (0: create).
+	Over uint64
+	// Successor is who a DoOffer offers the lease to.
+	Successor string
 }

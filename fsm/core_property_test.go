@@ -14,7 +14,10 @@ var propertyRuns = flag.Int("core.runs", 100_000, "random input sequences for Te
 // past its deadline on its own clock; no acquire while holding a lease; every
 // release uses the newest acknowledged revision of our lease, and none is sent
 // while a renewal of it is in flight (but a forced stop, which cannot wait);
-// every Demoted carries a reason. Each sequence ends with a graceful stop that
+// every Demoted carries a reason; an offer of the lease is written only after
+// the Demoted of its term, at its newest revision, to someone else; an
+// acquisition over a revision is only over a marker or an offer naming us.
+// Each sequence ends with a graceful stop that
 // must finish with no term left open. It also checks that the sequences reach
 // every row.
 func TestCoreProperties(t *testing.T) {

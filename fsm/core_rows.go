@@ -31,8 +31,10 @@ func electionRows() []row {
 		{on: in(l), input: InKey, when: "moved past our lease while proving", guard: both(keyMovedOn, proving), event: EvReconnectRefuted, reason: ReasonReconnectRefuted, do: observeThen(endTermKeep)},
 		{on: in(l), input: InKey, when: "moved past our lease", guard: keyMovedOn, event: EvLeaseMoved, reason: ReasonRenewConflict, do: observeThen(endTermKeep, campaignSoon)},
 		{on: in(l), input: InKey, do: observeThen()},
+		{on: in(c), input: InKey, when: "offered to us, may claim", guard: both(offeredToUs, mayClaim), do: observeThen(claim)},
 		{on: in(c), input: InKey, when: "held, no attempt in flight", guard: both(keyHeld, noAttempt), event: EvLeaderObserved, do: observeThen(cancelCampaign)},
 		{on: in(c), input: InKey, do: observeThen()},
+		{on: in(f), input: InKey, when: "offered to us, may claim", guard: both(offeredToUs, mayClaim), event: EvCampaign, do: observeThen(claim)},
 		{on: in(f), input: InKey, when: "free", guard: keyFree, do: observeThen(campaignSoon)},
 		{on: in(f), input: InKey, do: observeThen(cancelCampaign)},
 		{on: in(s, x, z), input: InKey, do: observeThen()},
@@ -54,6 +56,7 @@ func electionRows() []row {
 
 		// Leading: renew every heartbeat; demote on a refusal, at the
 		// deadline, or after the disconnect grace.
+		{on: in(l), input: InTick, when: "heartbeat, a higher priority is live", guard: all3(timer(TimerHeartbeat), currentTerm, both(notRenewing, outranked)), event: EvHandOff, reason: ReasonOutranked, do: yieldLease},
 		{on: in(l), input: InTick, when: "heartbeat", guard: all3(timer(TimerHeartbeat), currentTerm, notRenewing), do: renew},
 		{on: in(l), input: InTick, when: "deadline passed", guard: all3(timer(TimerDeadline), currentTerm, deadlinePassed), event: EvRenewDeadline, reason: ReasonRenewDeadline, do: endTermKeep},
 		{on: in(l), input: InTick, when: "grace over, still disconnected", guard: all3(timer(TimerGrace), currentTerm, disconnected), event: EvDisconnected, reason: ReasonDisconnected, do: endTermKeep},
@@ -63,6 +66,7 @@ func electionRows() []row {
 		{on: in(l), input: InRenewed, when: "not proven either way", guard: renewalOfOurs, do: renewUnproven},
 		{on: in(f, c, x), input: InRenewed, when: "a release waits for it", guard: both(renewalOfOurs, releaseDue), do: releaseAfterRenewal},
 		{on: in(s, f, c, l, x, z), input: InRenewed, do: ignore},
+		{on: all, input: InReleased, when: "our offer failed", guard: both(releaseOfOurs, offerFailed), do: releaseInstead},
 		{on: all, input: InReleased, when: "our release", guard: releaseOfOurs, do: released},
 		{on: all, input: InReleased, do: ignore},
 
@@ -81,7 +85,13 @@ func electionRows() []row {
 		{on: in(x, z), input: InChildFailed, do: ignore},
 		{on: live, input: InTick, when: "respawn timer", guard: timer(TimerRespawn), do: respawn},
 
-		// The user: resign and stop.
+		// The registry: the order of succession.
+		{on: all, input: InCandidates, do: candidatesThen()},
+
+		// The user: resign (handing the lease to a successor when there is
+		// one) and stop.
+		{on: in(l), input: InResign, when: "the named successor is not live", guard: namedNotLive, do: answerResign(ResignNoSuccessor)},
+		{on: in(l), input: InResign, when: "a successor is live", guard: hasSuccessor, event: EvHandOff, reason: ReasonResigned, do: handOff},
 		{on: in(l), input: InResign, event: EvResign, reason: ReasonResigned, do: resign},
 		{on: in(x, z), input: InResign, do: answerResign(ResignStopped)},
 		{on: in(s, f, c), input: InResign, do: answerResign(ResignNotLeader)},

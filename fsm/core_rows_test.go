@@ -86,7 +86,7 @@ func (w *world) answerFirst(result WriteResult) {
 			in.Lease.Revision = w.rev
 			w.newest[req.lease.Term], w.proven[req.lease.Term] = w.rev, req.sentAt
 		}
-	case DoRelease:
+	case DoRelease, DoOffer:
 		in.Kind, in.Lease = InReleased, req.lease
 	}
 	w.feed(in)

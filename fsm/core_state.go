@@ -26,6 +26,13 @@ type Timing struct {
 	CampaignJitter time.Duration
 	// Priority shortens the jitter: it is divided by 1+Priority.
 	Priority int
+	// StandBy is how long a candidate that is not first in the order of
+	// succession waits, when the lease is freed, for the first to take it
+	// before it joins the jittered race.
+	StandBy time.Duration
+	// PreferredLeader makes a leader hand the lease, at its next heartbeat,
+	// to a live candidate of a higher priority.
+	PreferredLeader bool
 	// ResignHoldOff is how long a leader that resigned waits before it
 	// campaigns again.
 	ResignHoldOff time.Duration
@@ -65,6 +72,9 @@ type Holder struct {
 	// Term, Revision and Nonce identify the holder's term.
 	Term, Revision uint64
 	Nonce          string
+	// OfferedTo names the candidate the holder offered the lease to, ""
+	// when it is not on offer.
+	OfferedTo string
 }
 
 // Child names a supervised child of the election.
@@ -120,6 +130,7 @@ const (
 	ReasonUnhealthy        Reason = "unhealthy"
 	ReasonChildFailed      Reason = "child_failed"
 	ReasonResigned         Reason = "resigned"
+	ReasonOutranked        Reason = "outranked"
 	ReasonStopped          Reason = "stopped"
 	ReasonFailed           Reason = "failed"
 )
@@ -154,9 +165,22 @@ type ElectionState struct {
 	ResignWaiting bool
 
 	// Observed is the holder last seen in the store; KeyFree is true when the
-	// key was last seen free.
-	Observed Holder
-	KeyFree  bool
+	// key was last seen free, at FreeRevision (the revision of its delete
+	// or expiry marker, 0 when a read found nothing), and Departed is the
+	// holder seen before it was freed.
+	Observed     Holder
+	KeyFree      bool
+	FreeRevision uint64
+	Departed     string
+
+	// Order is the first live candidates in the order of succession
+	// (instance IDs separated by spaces); Outranked is set when the first
+	// of them other than us has a higher priority than ours.
+	Order     string
+	Outranked bool
+	// OfferTo is who the lease is being offered to, while the offer (our
+	// way of releasing it) is due or in flight.
+	OfferTo string
 
 	// Connected, Healthy and Failed are the conditions the children report:
 	// Failed holds the children that gave up and are not restarted yet.

@@ -83,7 +83,7 @@ func newCore(t Table, rows []row) (*core, error) {
 		}
 	}
 	for _, ph := range t.States {
-		for k := InStart; k <= InStop; k++ {
+		for k := InStart; k <= lastInput; k++ {
 			total := slices.ContainsFunc(rows, func(r row) bool {
 				return r.input == k && r.guard == nil && slices.Contains(r.on, ph)
 			})

@@ -28,6 +28,8 @@ type world struct {
 	pending []request
 
 	leading   *Lease               // the term announced by Promoted and not yet by Demoted
+	demoted   map[uint64]bool      // terms announced by Demoted
+	shown     map[uint64]Holder    // revision -> what the world showed there: a marker (zero Holder) or an offer
 	newest    map[uint64]uint64    // term -> newest acknowledged revision of our lease
 	proven    map[uint64]time.Time // term -> latest send time of an acknowledged write of it
 	renewing  map[uint64]int       // term -> renewals in flight
@@ -61,6 +63,7 @@ func testTiming(seed uint64) Timing {
 		TTL:        10 * time.Second, RenewDeadline: 7 * time.Second, HeartbeatInterval: 2 * time.Second,
 		DisconnectGrace: 3 * time.Second, PollInterval: 2 * time.Second, OpTimeout: 2 * time.Second,
 		CampaignJitter: 25 * time.Millisecond, ResignHoldOff: time.Second,
+		StandBy: 250 * time.Millisecond, PreferredLeader: seed%2 == 0,
 		RetryInitial: 100 * time.Millisecond, RetryMax: 5 * time.Second,
 		BreakerThreshold: 3, BreakerCooldown: 10 * time.Second, HealthFailureThreshold: 2,
 		RespawnDelay: 10 * time.Second, Seed: seed,
@@ -73,6 +76,7 @@ func newWorld(tb testing.TB, seed uint64) *world {
 		tb: tb, rng: rand.New(rand.NewPCG(seed, seed^0x5bd1e995)), t: testTiming(seed),
 		s: NewElectionState(), now: time.Unix(1_700_000_000, 0), hits: map[int]int{},
 		timers: map[Timer]armed{}, newest: map[uint64]uint64{}, proven: map[uint64]time.Time{}, renewing: map[uint64]int{},
+		demoted: map[uint64]bool{}, shown: map[uint64]Holder{},
 	}
 }
 
@@ -91,6 +95,9 @@ func (w *world) feed(in Input) {
 	w.tb.Helper()
 	in.At = w.now
 	w.lastInput = in
+	if k := in.Key; in.Kind == InKey && k.Revision != 0 && (k.Free || k.Holder.OfferedTo != "") {
+		w.shown[k.Revision] = k.Holder // a marker (zero holder) or an offer the core may claim over
+	}
 	if len(w.log) == 25 {
 		w.log = w.log[1:]
 	}
@@ -122,6 +129,9 @@ func (w *world) carryOut(before ElectionState, e Effect) {
 		if before.Lease.Term != 0 || before.Phase == StateLeader {
 			w.fail("acquire while holding term %d in %s", before.Lease.Term, before.Phase)
 		}
+		if h, ok := w.shown[e.Over]; e.Over != 0 && (!ok || h.OfferedTo != "" && h.OfferedTo != w.t.InstanceID) {
+			w.fail("acquire over revision %d, which the world showed as %+v (shown: %v)", e.Over, h, ok)
+		}
 		w.pending = append(w.pending, request{kind: DoAcquire, seq: e.Seq, sentAt: w.now})
 	case DoRenew:
 		if w.s.Phase != StateLeader {
@@ -137,6 +147,20 @@ func (w *world) carryOut(before ElectionState, e Effect) {
 			w.fail("release of term %d while its renewal is in flight", e.Lease.Term)
 		}
 		w.pending = append(w.pending, request{kind: DoRelease, lease: e.Lease, sentAt: w.now})
+	case DoOffer:
+		if !w.demoted[e.Lease.Term] || (w.leading != nil && w.leading.Term == e.Lease.Term) {
+			w.fail("offer of term %d before its Demoted", e.Lease.Term)
+		}
+		if e.Successor == "" || e.Successor == w.t.InstanceID {
+			w.fail("offer of term %d to %q", e.Lease.Term, e.Successor)
+		}
+		if e.Lease.Revision != w.newest[e.Lease.Term] {
+			w.fail("offer of term %d at revision %d, newest acknowledged is %d", e.Lease.Term, e.Lease.Revision, w.newest[e.Lease.Term])
+		}
+		if w.renewing[e.Lease.Term] > 0 {
+			w.fail("offer of term %d while its renewal is in flight", e.Lease.Term)
+		}
+		w.pending = append(w.pending, request{kind: DoOffer, lease: e.Lease, sentAt: w.now})
 	case DoPromoted:
 		if w.leading != nil {
 			w.fail("promoted to term %d while term %d was not demoted", e.Lease.Term, w.leading.Term)
@@ -152,6 +176,7 @@ func (w *world) carryOut(before ElectionState, e Effect) {
 			w.fail("demoted from term %d without a reason", e.Lease.Term)
 		}
 		w.leading = nil
+		w.demoted[e.Lease.Term] = true
 	case DoFinish:
 		w.finished = true
 	}
@@ -241,6 +266,12 @@ func (w *world) answer(i int) {
 	case DoRelease:
 		in.Kind, in.Lease = InReleased, req.lease
 		in.Result = w.pick(WriteOK, WriteOK, WriteConflict, WriteFailed)
+	case DoOffer:
+		in.Kind, in.Lease = InReleased, req.lease
+		in.Result = w.pick(WriteOK, WriteOK, WriteConflict, WriteFailed, WriteUnknown)
+		if in.Result == WriteOK {
+			w.rev++
+		}
 	}
 	if in.Result == WriteOK {
 		in.Err = ""
@@ -254,13 +285,18 @@ func (w *world) pick(rs ...WriteResult) WriteResult { return rs[w.rng.IntN(len(r
 // observe feeds a random observation of the key.
 func (w *world) observe() {
 	k := KeyView{}
-	switch w.rng.IntN(4) {
+	switch w.rng.IntN(5) {
 	case 0:
 		k.Free = true
 		if w.rng.IntN(3) > 0 {
 			w.rev++
 			k.Revision = w.rev
 		}
+	case 4:
+		// Another holder's lease on offer, now and then to us.
+		w.rev++
+		k.Revision = w.rev
+		k.Holder = Holder{Name: "other", Term: w.rev - 1, Revision: w.rev, Nonce: "x", OfferedTo: w.pickString("me", "me", "third")}
 	case 1:
 		w.rev++
 		k.Revision = w.rev
@@ -296,8 +332,13 @@ func (w *world) randomStep() {
 		w.feed(Input{Kind: InHealth, Failures: w.rng.IntN(w.t.HealthFailureThreshold + 2)})
 	case n < 91:
 		w.feed(Input{Kind: InChildFailed, Child: Child(1 << w.rng.IntN(3)), Err: "gave up"})
-	case n < 97:
+	case n < 94:
 		w.feed(Input{Kind: InResign})
+	case n < 95:
+		named := w.pickString("other", "third", "me")
+		w.feed(Input{Kind: InResign, Successor: named, SuccessorLive: w.rng.IntN(3) > 0})
+	case n < 97:
+		w.feed(Input{Kind: InCandidates, Order: w.pickString("", "me", "me other", "other me third", "third other me"), Outranked: w.rng.IntN(2) == 0})
 	case n < 98:
 		w.stale()
 	default:

@@ -74,7 +74,7 @@ func TestElectionMermaid(t *testing.T) {
 		"    candidate --> leader: acquired\n",
 		"    candidate --> follower: lost_race / leader_observed / breaker_open / unhealthy / child_failed\n",
 		"    follower --> candidate: campaign\n",
-		"    leader --> follower: unhealthy / child_failed / renew_conflict / lease_moved / reconnect_refuted / renew_deadline / disconnected / resign\n",
+		"    leader --> follower: unhealthy / child_failed / renew_conflict / lease_moved / reconnect_refuted / renew_deadline / disconnected / resign / hand_off\n",
 		"    stopping --> stopped: stopped\n",
 		"    stopped --> [*]\n",
 	} {

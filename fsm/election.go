@@ -58,6 +58,8 @@ const (
 	EvDisconnected Event = "disconnected"
 	// EvResign: the user asked the leader to step down.
 	EvResign Event = "resign"
+	// EvHandOff: the leader steps down and offers the lease to a successor.
+	EvHandOff Event = "hand_off"
 	// EvStop: the election was asked to end.
 	EvStop Event = "stop"
 	// EvStopped: nothing is in flight any more, or the stop ran out of time.
@@ -88,6 +90,7 @@ func Election() Table {
 		move(l, EvRenewDeadline, f, "no renewal succeeded in time: the lease may be lost"),
 		move(l, EvDisconnected, f, "disconnected too long to trust the lease"),
 		move(l, EvResign, f, "the user stepped down"),
+		move(l, EvHandOff, f, "the lease is offered to a live successor"),
 		move(s, EvStop, x, "stop before the store opened"),
 		move(f, EvStop, x, "graceful stop"),
 		move(c, EvStop, x, "graceful stop; an attempt in flight is settled first"),
@@ -101,7 +104,7 @@ func Election() Table {
 		Events: []Event{
 			EvReady, EvFailed, EvCampaign, EvAcquired, EvLostRace, EvLeaderObserved,
 			EvBreakerOpen, EvUnhealthy, EvChildFailed, EvRenewConflict, EvLeaseMoved,
-			EvReconnectRefuted, EvRenewDeadline, EvDisconnected, EvResign, EvStop, EvStopped,
+			EvReconnectRefuted, EvRenewDeadline, EvDisconnected, EvResign, EvHandOff, EvStop, EvStopped,
 		},
 	}
 	t.Rules = withRefusals(t.States, t.Events, moves, "no row of the decision core fires this event in this phase")

@@ -35,7 +35,7 @@ var electionMoves = map[fsm.State]map[fsm.Event]want{
 	l: {
 		fsm.EvUnhealthy: moveTo(f), fsm.EvChildFailed: moveTo(f), fsm.EvRenewConflict: moveTo(f),
 		fsm.EvLeaseMoved: moveTo(f), fsm.EvReconnectRefuted: moveTo(f), fsm.EvRenewDeadline: moveTo(f),
-		fsm.EvDisconnected: moveTo(f), fsm.EvResign: moveTo(f), fsm.EvStop: moveTo(x),
+		fsm.EvDisconnected: moveTo(f), fsm.EvResign: moveTo(f), fsm.EvHandOff: moveTo(f), fsm.EvStop: moveTo(x),
 	},
 	x: {fsm.EvStopped: moveTo(s)},
 	s: {},

@@ -40,6 +40,7 @@ const (
 	DefaultReplicas               = 1
 	DefaultBreakerThreshold       = 5
 	DefaultBreakerCooldown        = 10 * time.Second
+	DefaultSuccessionStandBy      = 250 * time.Millisecond
 )
 
 // None turns off CampaignJitter, ResignHoldOff or MaxClockDrift. Their zero
@@ -92,10 +93,26 @@ type Config struct {
 	// InstanceID names this candidate in leases, tokens and logs. Default:
 	// hostname-pid-random. Must not contain '/'.
 	InstanceID string
-	// Priority is reported in the lease; when a lease is freed, candidates
-	// with a higher priority campaign sooner (their jitter is divided by
-	// 1+Priority). Default 0.
+	// Priority places this candidate in the order of succession: highest
+	// first, then the longest registered. When a lease is freed, the first
+	// live candidate in that order takes it at once; Resign hands the lease
+	// to it. Priority also shortens the jitter of the fallback race (it is
+	// divided by 1+Priority). Default 0.
 	Priority int
+	// PreferredLeader, when set, makes a leader hand its lease over, at its
+	// next heartbeat, to a live candidate with a higher priority (the first
+	// in the order of succession): placement over stability, at the cost of
+	// a change of leader whenever such a candidate joins. Off by default:
+	// a leader keeps its lease until it resigns, stops or fails.
+	PreferredLeader bool
+	// SuccessionStandBy is how long the candidates that are not first in the
+	// order of succession wait, when a lease is freed, for the first to take
+	// it; only then do they race for it (with CampaignJitter), which covers a
+	// first successor that is dead or slow. It must outlast the time the
+	// followers need to see the successor's acquisition: longer for a role
+	// with hundreds of candidates on a busy host. Less than TTL. Default
+	// derived: TTL/10, at least DefaultSuccessionStandBy (1s for TTL 10s).
+	SuccessionStandBy time.Duration
 	// TTL is the lease's time to live on the server: a whole number of
 	// seconds, at least 1s. Default 10s.
 	TTL time.Duration
@@ -165,6 +182,7 @@ type Config struct {
 func DefaultConfig() Config {
 	c := Config{}.withDefaults()
 	c.RenewDeadline, c.HeartbeatInterval, c.DisconnectGrace, c.OpTimeout, c.PollInterval = 0, 0, 0, 0, 0
+	c.SuccessionStandBy = 0
 	return c
 }
 
@@ -203,6 +221,7 @@ func (c Config) withDefaults() Config {
 	setDur(&c.RetryMaxInterval, DefaultRetryMaxInterval)
 	noneOr(&c.ResignHoldOff, DefaultResignHoldOff)
 	setDur(&c.BreakerCooldown, DefaultBreakerCooldown)
+	setDur(&c.SuccessionStandBy, max(DefaultSuccessionStandBy, c.TTL/10))
 	if c.BreakerThreshold == 0 {
 		c.BreakerThreshold = DefaultBreakerThreshold
 	}

@@ -82,6 +82,9 @@ func (c Config) validateTimings(errs *configErrors) {
 	if !ttlOK || !driftOK {
 		return
 	}
+	if c.SuccessionStandBy <= 0 || c.SuccessionStandBy >= c.TTL {
+		errs.add("SuccessionStandBy", "%v must be positive and less than TTL %v", c.SuccessionStandBy, c.TTL)
+	}
 	limit := maxRenewDeadline(c.TTL, c.MaxClockDrift)
 	if c.RenewDeadline <= 0 || c.RenewDeadline > limit {
 		errs.add("RenewDeadline", "%v must be positive and at most TTL*(1-2*MaxClockDrift) - %v = %v, so the leader gives up before the server frees its key (leave it zero to derive it from TTL)",

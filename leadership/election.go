@@ -62,9 +62,22 @@ type Election interface {
 	// still leads under its token. It returns ErrNotLeader when it does not
 	// lead, and ErrTokenStale when the store shows another term.
 	ValidateToken(ctx context.Context) error
-	// Resign releases the lease and demotes. It returns ErrNotLeader when
-	// this candidate does not lead.
+	// Resign demotes and hands the lease to the next live candidate in the
+	// order of succession (or, with none, releases it). It returns
+	// ErrNotLeader when this candidate does not lead.
 	Resign(ctx context.Context) error
+	// HandOff demotes and hands the lease to the live candidate instanceID:
+	// OnDemote's context is cancelled before the offer is written, and the
+	// successor leads once its own claim of the offer is acknowledged. It
+	// returns ErrNotLeader when this candidate does not lead, and
+	// ErrNoSuccessor (still leading) when instanceID is not a registered,
+	// live candidate. If the successor never claims the lease, the key is
+	// freed about transport.OfferTTL after the offer, and the order of
+	// succession takes over.
+	HandOff(ctx context.Context, instanceID string) error
+	// Candidates returns the role's live candidates in the order of
+	// succession, as the lease store last saw the registry.
+	Candidates() []Candidate
 }
 
 // StopOptions say how StopWithContext stops. The zero value does what Stop
@@ -355,7 +368,29 @@ func (e *election) validateToken(ctx context.Context) error {
 }
 
 // Resign implements Election.
-func (e *election) Resign(ctx context.Context) error {
+func (e *election) Resign(ctx context.Context) error { return e.resign(ctx, &Resign{}) }
+
+// HandOff implements Election.
+func (e *election) HandOff(ctx context.Context, instanceID string) error {
+	if instanceID == "" {
+		return fmt.Errorf("hand off %q: %w: an instance ID is required", e.cfg.Role, ErrNoSuccessor)
+	}
+	return e.resign(ctx, &Resign{Successor: instanceID})
+}
+
+// Candidates implements Election.
+func (e *election) Candidates() []Candidate {
+	e.mu.Lock()
+	store := e.store
+	e.mu.Unlock()
+	if store == nil {
+		return nil
+	}
+	return store.Candidates(e.cfg.Role)
+}
+
+// resign sends msg to the election and waits for its answer.
+func (e *election) resign(ctx context.Context, msg *Resign) error {
 	e.mu.Lock()
 	pid, stopped := e.pid, e.stopped
 	e.mu.Unlock()
@@ -369,7 +404,7 @@ func (e *election) Resign(ctx context.Context) error {
 	if dl, ok := ctx.Deadline(); ok {
 		timeout = time.Until(dl)
 	}
-	res, err := e.system.Root.RequestFuture(pid, &Resign{}, timeout).Result()
+	res, err := e.system.Root.RequestFuture(pid, msg, timeout).Result()
 	if err != nil {
 		return fmt.Errorf("resign %q: %w", e.cfg.Role, err)
 	}

@@ -34,6 +34,10 @@ type electionActor struct {
 	owned *storeRef
 
 	watchPID, connPID, healthPID *actor.PID
+	registryPID                  *actor.PID
+	// candidates is the registry's order as last reported (shared with
+	// every Status, never modified).
+	candidates []Candidate
 
 	// What the core's leases need to be written: the record of each term
 	// the core may still renew or release, and the attempts in flight.
@@ -75,6 +79,8 @@ func timingOf(cfg Config) fsm.Timing {
 		OpTimeout:              cfg.OpTimeout,
 		CampaignJitter:         cfg.CampaignJitter,
 		Priority:               cfg.Priority,
+		StandBy:                cfg.SuccessionStandBy,
+		PreferredLeader:        cfg.PreferredLeader,
 		ResignHoldOff:          cfg.ResignHoldOff,
 		RetryInitial:           cfg.RetryInitialInterval,
 		RetryMax:               cfg.RetryMaxInterval,
@@ -116,6 +122,7 @@ func (a *electionActor) Receive(ctx actor.Context) {
 		a.step(ctx, releaseInput(msg, now))
 	case *actors.Tick:
 		if a.timers.Current(msg) {
+			a.catchUp(ctx, timerNamed(msg.Name), now)
 			a.step(ctx, fsm.Input{Kind: fsm.InTick, At: now, Timer: timerNamed(msg.Name), Term: msg.Term})
 		}
 	case *connChanged:
@@ -130,7 +137,14 @@ func (a *electionActor) Receive(ctx actor.Context) {
 		if sender := ctx.Sender(); sender != nil {
 			a.resignWaiters = append(a.resignWaiters, sender)
 		}
-		a.step(ctx, fsm.Input{Kind: fsm.InResign, At: now})
+		a.step(ctx, fsm.Input{Kind: fsm.InResign, At: now, Successor: msg.Successor, SuccessorLive: a.live(msg.Successor)})
+	case *candidatesChanged:
+		a.candidates = msg.order
+		order, outranked := a.orderInput(msg.order)
+		a.step(ctx, fsm.Input{Kind: fsm.InCandidates, At: now, Order: order, Outranked: outranked})
+		a.publish() // Status.Candidates changed even if the core's state did not
+	case *GetCandidates:
+		ctx.Respond(&CandidateList{Role: a.cfg.Role, Candidates: a.candidates})
 	case *stopElection:
 		if sender := ctx.Sender(); sender != nil {
 			a.stopWaiters = append(a.stopWaiters, sender)
@@ -146,13 +160,37 @@ func (a *electionActor) step(ctx actor.Context, in fsm.Input) {
 	before := a.state
 	next, effects := fsm.Step(a.timing, a.state, in)
 	a.state = next
-	if a.state != before {
+	if shown(a.state) != shown(before) {
 		a.publish()
 	}
 	for _, e := range effects {
 		a.carryOut(ctx, e)
 	}
 	a.forgetStaleRecords()
+}
+
+// shown is the part of a state that Status shows: the revisions at which
+// the key was last seen are left out, so the followers of a busy role do not
+// publish a snapshot for every renewal of its leader.
+func shown(s fsm.ElectionState) fsm.ElectionState {
+	s.Observed.Revision, s.FreeRevision = 0, 0
+	return s
+}
+
+// catchUp tells the core, before a campaign tick, of a change of the key
+// the store's watch has delivered but that still waits in the mailbox
+// behind other messages: with many candidates on a busy host, a stand-by
+// that ends before its candidate has read the successor's acquisition
+// would otherwise start the very race it exists to avoid.
+func (a *electionActor) catchUp(ctx actor.Context, t fsm.Timer, now time.Time) {
+	s, ok := a.store.(transport.Succession)
+	if !ok || t != fsm.TimerCampaign {
+		return
+	}
+	ev, ok := s.Peek(a.cfg.Role)
+	if ok && ev.Entry.Revision > max(a.state.Observed.Revision, a.state.FreeRevision) {
+		a.step(ctx, a.keyInput(ev, now))
+	}
 }
 
 // onStoreOpened keeps the opened store (given back when the actor stops)

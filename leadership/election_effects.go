@@ -23,11 +23,13 @@ func (a *electionActor) carryOut(ctx actor.Context, e fsm.Effect) {
 	case fsm.DoStartChildren:
 		a.startChildren(ctx, e.Child)
 	case fsm.DoAcquire:
-		a.acquire(ctx, e.Seq)
+		a.acquire(ctx, e.Seq, e.Over)
 	case fsm.DoRenew:
 		a.renew(ctx, e.Lease)
 	case fsm.DoRelease:
 		a.releaseLease(ctx, e.Lease)
+	case fsm.DoOffer:
+		a.offer(ctx, e.Lease, e.Successor)
 	case fsm.DoArmTimer:
 		a.timers.After(e.Timer.String(), e.Term, e.After)
 	case fsm.DoCancelTimer:
@@ -75,6 +77,9 @@ func (a *electionActor) startChildren(ctx actor.Context, which fsm.Child) {
 	if which&fsm.ChildWatch != 0 && a.watchPID == nil {
 		a.watchPID = ctx.Spawn(newWatchProps(a.store, a.cfg.Role))
 	}
+	if s, ok := a.store.(transport.Succession); ok && which&fsm.ChildWatch != 0 && a.registryPID == nil {
+		a.registryPID = ctx.Spawn(newRegistryProps(s, a.cfg))
+	}
 	if which&fsm.ChildConnection != 0 && a.connPID == nil {
 		a.connPID = ctx.Spawn(newConnectionProps(a.store))
 	}
@@ -84,8 +89,10 @@ func (a *electionActor) startChildren(ctx actor.Context, which fsm.Child) {
 	a.logger().Info("election ready", "bucket", a.cfg.Bucket)
 }
 
-// acquire creates the role's key with a fresh nonce; the reply carries seq.
-func (a *electionActor) acquire(ctx actor.Context, seq uint64) {
+// acquire creates the role's key with a fresh nonce, or writes it over
+// revision over (a marker, or an offer to us) in one round trip; the reply
+// carries seq.
+func (a *electionActor) acquire(ctx actor.Context, seq, over uint64) {
 	nonce, sentAt := randomHex(8), time.Now()
 	rec := transport.Record{Holder: a.cfg.InstanceID, Nonce: nonce, Priority: a.cfg.Priority, AcquiredAt: sentAt, TTL: a.cfg.TTL}
 	store, role, timeout, tel := a.store, a.cfg.Role, a.cfg.OpTimeout, a.tel
@@ -96,7 +103,7 @@ func (a *electionActor) acquire(ctx actor.Context, seq uint64) {
 		actx, cancel := context.WithTimeout(sctx, timeout)
 		defer cancel()
 		tel.attempts.Add(sctx, 1, tel.labels)
-		lease, err := store.Acquire(actx, role, rec)
+		lease, err := acquireOver(actx, store, role, rec, over)
 		span.SetAttributes(attrTerm.Int64(int64(lease.Term)))
 		tel.endOp(sctx, span, "acquire", err)
 		return sctx, &acquireDone{seq: seq, nonce: nonce, sentAt: sentAt, lease: lease, err: err}
@@ -136,6 +143,39 @@ func (a *electionActor) releaseLease(ctx actor.Context, l fsm.Lease) {
 	})
 }
 
+// offer hands our lease to successor in one revision-checked write; the
+// reply is a release's, since the lease is no longer ours either way.
+func (a *electionActor) offer(ctx actor.Context, l fsm.Lease, successor string) {
+	lease := a.leaseOf(l)
+	store, timeout, tel := a.store, a.cfg.OpTimeout, a.tel
+	actors.Run(ctx, func() (context.Context, any) {
+		sctx, span := tel.startOp(context.Background(), spanRelease, lease.Term)
+		rctx, cancel := context.WithTimeout(sctx, timeout)
+		defer cancel()
+		err := offerTo(rctx, store, lease, successor)
+		tel.endOp(sctx, span, "offer", err)
+		return sctx, &releaseDone{term: lease.Term, err: err}
+	})
+	a.logger().Info("offering the lease", "successor", successor)
+}
+
+// acquireOver acquires over a revision on a store that can, else creates.
+func acquireOver(ctx context.Context, store transport.LeaseStore, role string, rec transport.Record, over uint64) (transport.Lease, error) {
+	if s, ok := store.(transport.Succession); ok {
+		return s.AcquireOver(ctx, role, rec, over)
+	}
+	return store.Acquire(ctx, role, rec)
+}
+
+// offerTo offers the lease on a store that can, else releases it.
+func offerTo(ctx context.Context, store transport.LeaseStore, lease transport.Lease, successor string) error {
+	if s, ok := store.(transport.Succession); ok {
+		_, err := s.Offer(ctx, lease, successor)
+		return err
+	}
+	return store.Release(ctx, lease)
+}
+
 // answerResign answers every waiting Resign.
 func (a *electionActor) answerResign(ctx actor.Context, why string) {
 	var err error
@@ -145,6 +185,8 @@ func (a *electionActor) answerResign(ctx actor.Context, why string) {
 		err = ErrNotLeader
 	case fsm.ResignStopped:
 		err = ErrStopped
+	case fsm.ResignNoSuccessor:
+		err = ErrNoSuccessor
 	default:
 		err = fmt.Errorf("resign: %s", why)
 		a.logger().Warn("release failed; the lease will expire by TTL", "err", why)

@@ -25,7 +25,7 @@ func (a *electionActor) keyInput(ev transport.KeyEvent, now time.Time) fsm.Input
 			if rec.Holder != a.cfg.InstanceID {
 				a.prevTermTrace = rec.Trace
 			}
-			k.Holder = fsm.Holder{Name: rec.Holder, Term: ev.Entry.Term(), Revision: ev.Entry.Revision, Nonce: rec.Nonce}
+			k.Holder = fsm.Holder{Name: rec.Holder, Term: ev.Entry.Term(), Revision: ev.Entry.Revision, Nonce: rec.Nonce, OfferedTo: rec.OfferedTo}
 		}
 	}
 	return fsm.Input{Kind: fsm.InKey, At: now, Key: k}
@@ -92,6 +92,12 @@ func (a *electionActor) childFailedInput(msg *actors.ChildGaveUp, now time.Time)
 		a.connPID, in.Child = nil, fsm.ChildConnection
 	case msg.Child.Equal(a.healthPID):
 		a.healthPID, in.Child = nil, fsm.ChildHealth
+	case msg.Child.Equal(a.registryPID):
+		// Without the registry the election campaigns as before: the
+		// jittered race when a lease is freed, a release on Resign.
+		a.registryPID = nil
+		a.logger().Warn("candidate registry gave up", "reason", in.Err)
+		return fsm.Input{Kind: fsm.InCandidates, At: now}
 	default:
 		return fsm.Input{Kind: fsm.InTick, At: now} // not ours: a tick of no timer changes nothing
 	}

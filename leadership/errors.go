@@ -26,6 +26,10 @@ var (
 	// ErrNotStarted is returned by Election methods that need a running
 	// election before Start.
 	ErrNotStarted = errors.New("election not started")
+	// ErrNoSuccessor is returned by Election.HandOff (and answers a
+	// *Resign naming a successor) when the named candidate is not
+	// registered and live, or is this candidate; the leader keeps leading.
+	ErrNoSuccessor = errors.New("no such live candidate")
 )
 
 // Errors from the lease bucket, returned (wrapped) by Election.Start and

@@ -89,7 +89,7 @@ func Example_facade() {
 	}
 	promoted := make(chan struct{})
 	e.OnPromote(func(ctx context.Context, t leadership.Token) {
-		fmt.Printf("leading %s in term %d\n", t.Role, t.Revision)
+		fmt.Printf("leading %s as %s\n", t.Role, t.Holder)
 		close(promoted)
 		<-ctx.Done() // do the leader's work until the term ends
 	})
@@ -105,7 +105,7 @@ func Example_facade() {
 		panic(err)
 	}
 	// Output:
-	// leading compactor in term 1
+	// leading compactor as node-1
 	// is leader: true
 	// demoted: stopped
 }

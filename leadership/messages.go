@@ -61,9 +61,18 @@ type Failed struct {
 // GetStatus asks the election actor for its *Status (use RequestFuture).
 type GetStatus struct{}
 
-// Resign asks the leader to release its lease and demote. The election
-// replies with *ResignResult once the release was attempted.
-type Resign struct{}
+// Resign asks the leader to demote and hand its lease over: to Successor
+// when named (a live candidate, else the reply is ErrNoSuccessor and the
+// leader keeps leading), otherwise to the next live candidate in the order
+// of succession, or, with none, by releasing it. The leader is Demoted
+// before the lease is offered; the successor leads once its own claim of
+// the offer is acknowledged. The election replies with *ResignResult once
+// the offer or release was attempted.
+type Resign struct {
+	// Successor is the instance ID to hand the lease to; "" for the next
+	// in the order of succession.
+	Successor string
+}
 
 // ResignResult answers Resign. Err is ErrNotLeader when the candidate did
 // not lead, or the release's error (the candidate demoted regardless).
@@ -90,6 +99,9 @@ const (
 	ReasonChildFailed DemoteReason = "child_failed"
 	// ReasonResigned: the leader resigned.
 	ReasonResigned DemoteReason = "resigned"
+	// ReasonOutranked: the leader handed its lease to a live candidate of a
+	// higher priority (Config.PreferredLeader).
+	ReasonOutranked DemoteReason = "outranked"
 	// ReasonStopped: the election was stopped.
 	ReasonStopped DemoteReason = "stopped"
 	// ReasonFailed: the election actor itself failed and was restarted.
@@ -142,6 +154,9 @@ type Status struct {
 	// BreakerOpenUntil when an open breaker allows the next trial.
 	Breaker          BreakerState
 	BreakerOpenUntil time.Time
+	// Candidates are the role's live candidates in the order of succession,
+	// as the election last saw them (shared: do not modify).
+	Candidates []Candidate
 	// LastError is the last error met, for diagnosis ("" if none).
 	LastError string
 	// Err is set when the election failed and stopped.

@@ -36,6 +36,7 @@ func (a *electionActor) snapshot() *Status {
 		RetryBackoff:        s.RetryDelay,
 		ConsecutiveFailures: s.Failures,
 		Breaker:             BreakerState(s.Breaker),
+		Candidates:          a.candidates,
 	}
 	if h := a.leaderChanged(s.Observed); h.Leader != "" {
 		st.LeaderToken = h.Token

@@ -241,8 +241,8 @@ func checkServerVersion(v string) error {
 
 // ValidRole reports whether a role name can be a lease key: non-empty,
 // made of letters, digits and "-/_=.", not starting or ending with '.',
-// with no "..".
-func ValidRole(s string) bool { return validKey(s) }
+// with no "..", and not starting with ReservedPrefix.
+func ValidRole(s string) bool { return validKey(s) && !reserved(s) }
 
 // ValidBucketName reports whether name can name a lease bucket: letters,
 // digits, '-' and '_'.

@@ -145,6 +145,12 @@ func eventFrom(key string, m *nats.Msg, meta *nats.MsgMetadata) KeyEvent {
 		}
 	}
 	if ev.Kind == KeyPut {
+		if _, ok := candidateGroup(key); ok {
+			if c, ok := decodeCandidate(m.Data, meta.Sequence.Stream); ok {
+				ev.candidate = &c
+			}
+			return ev
+		}
 		ev.Entry.Record, ev.Entry.Malformed = DecodeRecord(m.Data)
 	}
 	return ev

@@ -28,9 +28,16 @@ type hub struct {
 	// hold a re-list open.
 	list func(context.Context) relistResult
 
-	mu    sync.Mutex             // guards subs and fresh
+	mu    sync.Mutex             // guards subs, fresh, groupSubs, freshGroups, orders and latest
 	subs  map[string][]*keyWatch // copied on write, so run reads a slice without holding mu
 	fresh []*keyWatch            // watches not yet handed to run
+	// groupSubs, freshGroups and orders are the registry's watches (copied
+	// on write), those not yet primed, and each role's latest order.
+	groupSubs   map[string][]*groupWatch
+	freshGroups []*groupWatch
+	orders      map[string][]Candidate
+	// latest is the last event delivered for each watched key, for peek.
+	latest map[string]KeyEvent
 
 	wake        chan struct{} // fresh is not empty
 	reconnected chan struct{} // the connection came back after a loss
@@ -41,6 +48,7 @@ type hub struct {
 
 	// Touched only by run.
 	known     map[string]keyState // every key of the bucket the hub has heard of
+	groups    map[string]*candidateSet
 	live      *feed
 	liveSlow  <-chan nats.SubStatus // the live feed's slow-consumer reports
 	listed    bool                  // the live feed has delivered its initial values
@@ -76,6 +84,10 @@ func newHub(js nats.JetStreamContext, lastRevision func(context.Context) (uint64
 		reconnected:  make(chan struct{}, 1),
 		done:         make(chan struct{}),
 		known:        map[string]keyState{},
+		groups:       map[string]*candidateSet{},
+		groupSubs:    map[string][]*groupWatch{},
+		orders:       map[string][]Candidate{},
+		latest:       map[string]KeyEvent{},
 	}
 	h.list = h.relist
 	return h
@@ -155,6 +167,7 @@ func (h *hub) run(ctx context.Context) {
 			h.applyRelist(r)
 		case <-h.wake:
 			h.primeFresh()
+			h.primeGroups()
 		}
 	}
 }
@@ -214,13 +227,28 @@ func (h *hub) apply(ev KeyEvent, asOf uint64) {
 	if !news {
 		return
 	}
+	if group, ok := candidateGroup(key); ok {
+		h.applyCandidate(group, ev)
+		return
+	}
 	h.mu.Lock()
 	watches := h.subs[key]
+	if len(watches) > 0 {
+		h.latest[key] = ev
+	}
 	h.mu.Unlock()
 	for _, w := range watches {
 		w.primed = true
 		w.send(ev)
 	}
+}
+
+// peek returns the latest event delivered for a watched key.
+func (h *hub) peek(key string) (KeyEvent, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ev, ok := h.latest[key]
+	return ev, ok
 }
 
 // errStalled reports a re-list that stopped making progress.

@@ -52,6 +52,11 @@ type JetStreamStore struct {
 	hub       *hub
 	conn      *connHub
 	closeOnce sync.Once
+	// closing ends the registrations when the store closes; Close waits
+	// for them. regMu orders Register's Add against Close's Wait.
+	closing       chan struct{}
+	regMu         sync.Mutex
+	registrations sync.WaitGroup
 }
 
 var _ LeaseStore = (*JetStreamStore)(nil)
@@ -87,6 +92,7 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*JetStreamStore, er
 		bucket:    cfg.Name,
 		subject:   "$KV." + cfg.Name + ".",
 		opTimeout: opts.OpTimeout,
+		closing:   make(chan struct{}),
 	}
 	if err := s.start(nc, opts); err != nil {
 		return nil, err
@@ -102,6 +108,10 @@ func (s *JetStreamStore) Bucket() string { return s.bucket }
 // close the connection. It is safe to call more than once.
 func (s *JetStreamStore) Close() {
 	s.closeOnce.Do(func() {
+		s.regMu.Lock()
+		close(s.closing)
+		s.regMu.Unlock()
+		s.registrations.Wait()
 		s.hub.stop()
 		s.conn.stop()
 	})
@@ -230,10 +240,14 @@ func entryFrom(role string, e jetstream.KeyValueEntry) Entry {
 	return out
 }
 
-// checkRole refuses a role that cannot be a KV key before any I/O.
+// checkRole refuses a role that cannot be a KV key, or whose key is
+// reserved for the candidate registry, before any I/O.
 func checkRole(role string) error {
 	if !validKey(role) {
 		return fmt.Errorf("role %q: %w: %w: use letters, digits and -/_=. ('.' not first or last, no '..')", role, ErrPermanent, ErrInvalidRole)
+	}
+	if reserved(role) {
+		return fmt.Errorf("role %q: %w: %w: names starting with %q are reserved for the candidate registry", role, ErrPermanent, ErrInvalidRole, ReservedPrefix)
 	}
 	return nil
 }

@@ -26,6 +26,10 @@ type Record struct {
 	// Trace is the W3C traceparent of the operation that acquired the
 	// lease, so the next holder's trace can link to this term. Optional.
 	Trace string
+	// OfferedTo names the candidate the holder hands the lease to: the
+	// holder no longer leads, and only that candidate may claim the key
+	// (see Succession.Offer). Empty while the lease is not on offer.
+	OfferedTo string
 }
 
 // recordVersion is the wire format version written in every record.
@@ -46,6 +50,7 @@ type wireRecord struct {
 	AcquiredAt time.Time `json:"acquired_at"`
 	TTL        string    `json:"ttl"`
 	Trace      string    `json:"trace,omitempty"`
+	OfferedTo  string    `json:"offered_to,omitempty"`
 }
 
 // EncodeRecord returns the JSON form of r.
@@ -62,6 +67,7 @@ func EncodeRecord(r Record) ([]byte, error) {
 		AcquiredAt: r.AcquiredAt.UTC(),
 		TTL:        r.TTL.String(),
 		Trace:      r.Trace,
+		OfferedTo:  r.OfferedTo,
 	})
 }
 
@@ -98,5 +104,6 @@ func DecodeRecord(data []byte) (Record, error) {
 		AcquiredAt: w.AcquiredAt,
 		TTL:        ttl,
 		Trace:      w.Trace,
+		OfferedTo:  w.OfferedTo,
 	}, nil
 }

@@ -128,6 +128,8 @@ type KeyEvent struct {
 	Entry Entry
 	// FromPoll is true when a periodic read, not the watch, noticed the change.
 	FromPoll bool
+	// candidate is the decoded entry of a candidate registry key.
+	candidate *Candidate
 }
 
 // Watch is a subscription to a key or to the connection's status.

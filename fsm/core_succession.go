@@ -1,0 +1,135 @@
+package fsm
+
+import (
+	"strings"
+	"time"
+)
+
+// Succession in the decision core: who takes a freed lease first, and how a
+// leader hands its lease over. The order itself (priority, then the longest
+// registered) comes from the candidate registry as Input.Order; the core
+// only reads its first few names.
+
+// OrderLength is how many names of the order of succession the core keeps:
+// a successor is the first name other than one (the leader or the holder
+// that left), so two would do; a few more keep the state stable while
+// candidates come and go at the end of a long order.
+const OrderLength = 4
+
+// ResignNoSuccessor answers a Resign whose named successor is not a live
+// candidate (or is us).
+const ResignNoSuccessor = "no_successor"
+
+// FirstInOrder returns the first name of order other than skip, "" if none.
+func FirstInOrder(order, skip string) string {
+	for name := range strings.FieldsSeq(order) {
+		if name != skip {
+			return name
+		}
+	}
+	return ""
+}
+
+// successor is who a leader resigning on in hands the lease to: the named
+// successor, else the next in the order of succession ("" when none).
+func (c *step) successor() string {
+	if c.in.Successor != "" {
+		return c.in.Successor
+	}
+	return FirstInOrder(c.s.Order, c.t.InstanceID)
+}
+
+// succession is how long after the key was freed this candidate campaigns:
+// at once when it is first in the order (the holder that left aside),
+// after StandBy and the herd jitter when another comes first, and after the
+// jitter alone when no order is known.
+func (c *step) succession() time.Duration {
+	switch FirstInOrder(c.s.Order, c.s.Departed) {
+	case "":
+		return c.jitter()
+	case c.t.InstanceID:
+		return 0
+	default:
+		return c.t.StandBy + c.jitter()
+	}
+}
+
+// offeredToUs: the key holds a lease its holder offers to us.
+func offeredToUs(_ *ElectionState, in Input, t Timing) bool {
+	h := in.Key.Holder
+	return !in.Key.Free && !h.Foreign && h.OfferedTo == t.InstanceID && in.Key.Revision != 0
+}
+
+// mayClaim: nothing holds the candidate back from claiming an offer. The
+// hold-off and the breaker do not apply: the offer was made to us by name.
+func mayClaim(s *ElectionState, _ Input, _ Timing) bool {
+	return s.Healthy && s.Failed == 0 && s.Attempt == 0 && s.Lease.Term == 0 && !s.Releasing && !s.ReleaseDue
+}
+
+// namedNotLive: the Resign names a successor that is not a live candidate,
+// or names us.
+func namedNotLive(_ *ElectionState, in Input, t Timing) bool {
+	return in.Successor != "" && (!in.SuccessorLive || in.Successor == t.InstanceID)
+}
+
+// hasSuccessor: the Resign names a live successor, or the order of
+// succession has one.
+func hasSuccessor(s *ElectionState, in Input, t Timing) bool {
+	return in.Successor != "" || FirstInOrder(s.Order, t.InstanceID) != ""
+}
+
+// outranked: the leader prefers a live candidate of a higher priority.
+func outranked(s *ElectionState, _ Input, t Timing) bool {
+	return t.PreferredLeader && s.Outranked && FirstInOrder(s.Order, t.InstanceID) != ""
+}
+
+// candidatesThen records the order of succession and runs the rest.
+func candidatesThen(rest ...action) action {
+	return func(c *step) {
+		c.s.Order, c.s.Outranked = c.in.Order, c.in.Outranked
+		for _, a := range rest {
+			a(c)
+		}
+	}
+}
+
+// claim takes the lease offered to us: a write checked against the offer's
+// revision. Its acknowledgement, like a create's, makes us leader.
+func claim(c *step) {
+	c.cancel(TimerCampaign)
+	acquireOver(c, c.in.Key.Revision)
+}
+
+// handOff ends the term and offers the lease to the successor, answering
+// the Resign once the offer is written; then holds off campaigning.
+func handOff(c *step) {
+	c.s.ResignWaiting = true
+	c.s.OfferTo = c.successor()
+	c.s.HoldOffUntil = c.in.At.Add(c.t.ResignHoldOff)
+	c.endTerm(true)
+	c.arm(TimerCampaign, 0, c.t.ResignHoldOff)
+}
+
+// yieldLease ends the term and offers the lease to the candidate of a
+// higher priority that outranks us.
+func yieldLease(c *step) {
+	c.s.OfferTo = FirstInOrder(c.s.Order, c.t.InstanceID)
+	c.s.HoldOffUntil = c.in.At.Add(c.t.ResignHoldOff)
+	c.endTerm(true)
+	c.arm(TimerCampaign, 0, c.t.ResignHoldOff)
+}
+
+// offerFailed: the answer to our offer says it was not written, or may not
+// have been.
+func offerFailed(s *ElectionState, in Input, _ Timing) bool {
+	return s.OfferTo != "" && in.Result != WriteOK && in.Result != WriteConflict
+}
+
+// releaseInstead gives the lease back with a plain release when the offer
+// failed: a successor then takes the freed key in the order of succession.
+// If the offer was applied after all, the release deletes it (the store
+// finds the same holder, nonce and term at the newer revision).
+func releaseInstead(c *step) {
+	c.s.OfferTo = ""
+	c.emit(Effect{Kind: DoRelease, Lease: c.s.Lease})
+}

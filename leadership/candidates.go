@@ -1,0 +1,61 @@
+package leadership
+
+import (
+	"strings"
+
+	"github.com/batonhq/baton/fsm"
+	"github.com/batonhq/baton/transport"
+)
+
+// Candidate is one live candidate of a role, from the candidate registry:
+// its InstanceID, Priority and Joined, the bucket revision at which it
+// registered (a smaller one joined earlier). Every election registers
+// itself in the lease bucket (under a namespace no role can use) and keeps
+// its entry alive with a per-key TTL of Config.TTL, rewritten every TTL/3:
+// 3/TTL writes per second per candidate, 0.3 with the default TTL. The
+// entry is deleted when the election stops and lapses within a TTL when it
+// crashes. Lists of candidates are shared: do not modify them.
+type Candidate = transport.Candidate
+
+// GetCandidates asks the election actor for the role's live candidates;
+// it replies with *CandidateList.
+type GetCandidates struct{}
+
+// CandidateList answers GetCandidates: the live candidates in the order of
+// succession (priority, highest first, then the longest registered).
+type CandidateList struct {
+	Role       string
+	Candidates []Candidate
+}
+
+// candidatesChanged is the registry's new order, from the registry child.
+type candidatesChanged struct{ order []transport.Candidate }
+
+// orderInput is what the decision core needs of the registry: the first
+// names of the order, and whether the first other than us outranks us.
+func (a *electionActor) orderInput(order []transport.Candidate) (string, bool) {
+	var names []string
+	outranked, seenOther := false, false
+	for _, c := range order {
+		if len(names) < fsm.OrderLength {
+			names = append(names, c.InstanceID)
+		}
+		if !seenOther && c.InstanceID != a.cfg.InstanceID {
+			seenOther, outranked = true, c.Priority > a.cfg.Priority
+		}
+		if len(names) == fsm.OrderLength && seenOther {
+			break
+		}
+	}
+	return strings.Join(names, " "), outranked
+}
+
+// live reports whether id is a live candidate, as the registry last said.
+func (a *electionActor) live(id string) bool {
+	for _, c := range a.candidates {
+		if c.InstanceID == id {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,167 @@
+package transport
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Candidate is one live candidate of a role, as its registry entry says.
+type Candidate struct {
+	// InstanceID names the candidate.
+	InstanceID string
+	// Priority is the candidate's configured priority.
+	Priority int
+	// Joined is the revision at which the candidate registered: a smaller
+	// one joined earlier. Revisions come from the server, so the order does
+	// not depend on the candidates' clocks.
+	Joined uint64
+}
+
+// Before reports whether c comes before o in the order of succession:
+// priority first, highest first; then the longest registered.
+func (c Candidate) Before(o Candidate) bool {
+	if c.Priority != o.Priority {
+		return c.Priority > o.Priority
+	}
+	if c.Joined != o.Joined {
+		return c.Joined < o.Joined
+	}
+	return c.InstanceID < o.InstanceID
+}
+
+// wireCandidate is a registry entry's JSON form.
+type wireCandidate struct {
+	Version  int    `json:"v"`
+	Instance string `json:"instance"`
+	Priority int    `json:"priority,omitempty"`
+	Joined   uint64 `json:"joined,omitempty"`
+}
+
+// decodeCandidate parses a registry entry written at revision; an entry
+// not yet rewritten joined at its own revision.
+func decodeCandidate(data []byte, revision uint64) (Candidate, bool) {
+	var w wireCandidate
+	if len(data) > maxRecordSize || json.Unmarshal(data, &w) != nil || w.Version != recordVersion || w.Instance == "" {
+		return Candidate{}, false
+	}
+	if w.Joined == 0 {
+		w.Joined = revision
+	}
+	return Candidate{InstanceID: w.Instance, Priority: w.Priority, Joined: w.Joined}, true
+}
+
+// Register implements Succession.
+func (s *JetStreamStore) Register(role string, c Candidate, ttl time.Duration) (Watch, error) {
+	if err := checkRole(role); err != nil {
+		return nil, err
+	}
+	if err := checkTTL(ttl); err != nil {
+		return nil, err
+	}
+	if c.InstanceID == "" {
+		return nil, fmt.Errorf("register in %q: %w: an instance ID is required", role, ErrPermanent)
+	}
+	r := &registration{s: s, key: candidateKey(role, c.InstanceID), c: c, ttl: ttl, stop: make(chan struct{}), done: make(chan struct{})}
+	s.regMu.Lock()
+	defer s.regMu.Unlock()
+	select {
+	case <-s.closing:
+		return nil, fmt.Errorf("register in %q: %w", role, errors.Join(ErrPermanent, ErrClosed))
+	default:
+	}
+	s.registrations.Add(1)
+	go r.run()
+	return r, nil
+}
+
+// registration keeps one registry entry alive on its own goroutine.
+type registration struct {
+	s    *JetStreamStore
+	key  string
+	c    Candidate
+	ttl  time.Duration
+	once sync.Once
+	stop chan struct{}
+	done chan struct{}
+}
+
+// run writes the entry, rewrites it every ttl/3 (sooner after a failure),
+// and deletes it when stopped.
+func (r *registration) run() {
+	defer r.s.registrations.Done()
+	defer close(r.done)
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-r.stop:
+			r.remove()
+			return
+		case <-r.s.closing:
+			return // the store is closing: the entry lapses by its TTL
+		case <-timer.C:
+			next := r.ttl / 3
+			if err := r.put(); err != nil {
+				next = min(next, watchRetry)
+			}
+			timer.Reset(next)
+		}
+	}
+}
+
+// put writes the entry with its TTL. The first acknowledged write fixes
+// the revision at which the candidate joined.
+func (r *registration) put() error {
+	data, err := json.Marshal(wireCandidate{Version: recordVersion, Instance: r.c.InstanceID, Priority: r.c.Priority, Joined: r.c.Joined})
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), r.s.opTimeout)
+	defer cancel()
+	ack, err := r.s.js.PublishMsg(ctx, &nats.Msg{Subject: r.s.subject + r.key, Data: data}, jetstream.WithMsgTTL(r.ttl))
+	if err != nil {
+		return err
+	}
+	if r.c.Joined == 0 {
+		r.c.Joined = ack.Sequence
+	}
+	return nil
+}
+
+// remove deletes the entry with a purge marker that itself expires, so
+// candidates that come and go leave nothing behind in the bucket.
+func (r *registration) remove() {
+	ctx, cancel := context.WithTimeout(context.Background(), r.s.opTimeout)
+	defer cancel()
+	_ = r.s.kv.Purge(ctx, r.key, jetstream.PurgeTTL(time.Second)) // a failed delete lapses by TTL
+}
+
+// Stop implements Watch: it deletes the entry and waits for that.
+func (r *registration) Stop() {
+	r.once.Do(func() { close(r.stop) })
+	<-r.done
+}
+
+// WatchCandidates implements Succession.
+func (s *JetStreamStore) WatchCandidates(role string, notify func([]Candidate)) (Watch, error) {
+	if err := checkRole(role); err != nil {
+		return nil, err
+	}
+	if notify == nil {
+		return nil, fmt.Errorf("watch candidates of %q: %w: notify must not be nil", role, ErrPermanent)
+	}
+	return s.hub.subscribeGroup(groupOf(role), notify)
+}
+
+// Peek implements Succession.
+func (s *JetStreamStore) Peek(role string) (KeyEvent, bool) { return s.hub.peek(role) }
+
+// Candidates implements Succession.
+func (s *JetStreamStore) Candidates(role string) []Candidate { return s.hub.candidates(groupOf(role)) }

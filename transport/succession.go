@@ -1,0 +1,133 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Succession is what a store offers beyond LeaseStore for an order of
+// succession: a candidate registry, acquisition over a known revision in one
+// round trip, and a planned handover in one write. JetStreamStore
+// implements it; an election on a store without it campaigns as before
+// (creates only, releases instead of offers, no registry).
+type Succession interface {
+	// AcquireOver is Acquire for a key last seen at revision (a delete or
+	// expiry marker, or a lease offered to rec.Holder): one write checked
+	// against that revision. When the check fails (the marker has itself
+	// expired, or the key moved on) it falls back to Acquire, so it never
+	// takes a key that is held by someone else. Revision 0 is Acquire.
+	AcquireOver(ctx context.Context, role string, rec Record, revision uint64) (Lease, error)
+	// Offer hands lease to the candidate to: it rewrites the key at the
+	// lease's latest revision (as Release finds it) with the same holder,
+	// nonce and term, marked OfferedTo, under a TTL of OfferTTL. Only that
+	// candidate claims it (AcquireOver at the offer's revision); if it does
+	// not, the key expires OfferTTL after the offer. It returns ErrConflict
+	// when the key holds another lease, or none.
+	Offer(ctx context.Context, lease Lease, to string) (Lease, error)
+	// Register keeps c registered in role's candidate registry until the
+	// returned Watch is stopped (which deletes the entry, bounded by the
+	// store's operation timeout) or the store is closed. The entry has a
+	// TTL of ttl and is rewritten every ttl/3, so it lapses within ttl of a
+	// crash.
+	Register(role string, c Candidate, ttl time.Duration) (Watch, error)
+	// WatchCandidates follows role's registry: notify is called with the
+	// live candidates in the order of succession, first with the current
+	// ones, then whenever one joins, leaves or changes, on the store's
+	// delivery goroutine, under the same rules as Watch's notify. The slice
+	// is shared: do not modify it.
+	WatchCandidates(role string, notify func([]Candidate)) (Watch, error)
+	// Candidates returns role's live candidates in the order of succession,
+	// as the store's watch last saw them. The slice is shared: do not
+	// modify it.
+	Candidates(role string) []Candidate
+	// Peek returns the latest event the store's watch delivered for a
+	// watched role, without I/O: a hint fresher than one still waiting in a
+	// busy watcher's mailbox.
+	Peek(role string) (KeyEvent, bool)
+}
+
+var _ Succession = (*JetStreamStore)(nil)
+
+// OfferTTL is the TTL of an offer: the server's smallest, so an offer
+// nobody claims frees the key within about OfferTTL plus the server's
+// expiry sweep (up to 250ms).
+const OfferTTL = time.Second
+
+// AcquireOver implements Succession.
+func (s *JetStreamStore) AcquireOver(ctx context.Context, role string, rec Record, revision uint64) (Lease, error) {
+	if revision == 0 {
+		return s.Acquire(ctx, role, rec)
+	}
+	if err := checkRole(role); err != nil {
+		return Lease{}, err
+	}
+	if err := checkTTL(rec.TTL); err != nil {
+		return Lease{}, err
+	}
+	rec.Term, rec.OfferedTo = 0, ""
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	rev, err := s.writeAt(ctx, role, rec, revision, rec.TTL)
+	if err == nil {
+		return Lease{Role: role, Term: rev, Revision: rev, Record: rec}, nil
+	}
+	if errors.Is(err, ErrConflict) {
+		// The marker may have expired (the subject is then empty) or the
+		// key moved on: a create settles which.
+		return s.Acquire(ctx, role, rec)
+	}
+	return Lease{}, err
+}
+
+// Offer implements Succession.
+func (s *JetStreamStore) Offer(ctx context.Context, lease Lease, to string) (Lease, error) {
+	if err := checkRole(lease.Role); err != nil {
+		return Lease{}, err
+	}
+	if to == "" || lease.Revision == 0 {
+		return Lease{}, fmt.Errorf("offer %q: %w: a successor and a revision are required", lease.Role, ErrPermanent)
+	}
+	rec := lease.Record
+	rec.Term, rec.OfferedTo = lease.Term, to
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	rev, err := s.writeAt(ctx, lease.Role, rec, lease.Revision, OfferTTL)
+	if errors.Is(err, ErrConflict) {
+		// As for Release: a renewal the caller has not heard of moved the
+		// key on while the lease is still ours.
+		latest, rerr := s.readFromLeader(ctx, lease.Role)
+		if rerr != nil || !sameLease(latest, lease) {
+			return Lease{}, err
+		}
+		rev, err = s.writeAt(ctx, lease.Role, rec, latest.Revision, OfferTTL)
+	}
+	if err != nil {
+		return Lease{}, err
+	}
+	return Lease{Role: lease.Role, Term: lease.Term, Revision: rev, Record: rec}, nil
+}
+
+// writeAt writes rec to role's key if the key is at revision, with a TTL:
+// the compare-and-set that renewals, claims and offers share.
+func (s *JetStreamStore) writeAt(ctx context.Context, role string, rec Record, revision uint64, ttl time.Duration) (uint64, error) {
+	data, err := EncodeRecord(rec)
+	if err != nil {
+		return 0, fmt.Errorf("write %q: %w: %w", role, ErrPermanent, err)
+	}
+	var ack *jetstream.PubAck
+	err = guarded(ctx, s.nc, keyRefusal(s.subject+role), func(ctx context.Context) (err error) {
+		ack, err = s.js.PublishMsg(ctx, &nats.Msg{Subject: s.subject + role, Data: data},
+			jetstream.WithExpectLastSequencePerSubject(revision),
+			jetstream.WithMsgTTL(ttl))
+		return err
+	})
+	if err != nil {
+		return 0, classify("write", role, opWrite, err)
+	}
+	return ack.Sequence, nil
+}

@@ -1,0 +1,151 @@
+package transport_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/batonhq/baton/internal/natstest"
+	"github.com/batonhq/baton/transport"
+)
+
+func TestReservedNamespaceIsRefusedForRoles(t *testing.T) {
+	f := newFixture(t, natstest.RunServer(t).URL(), 1)
+	for _, role := range []string{"_baton.candidates.x.eA", "_baton", "_baton.x"} {
+		if transport.ValidRole(role) {
+			t.Errorf("ValidRole(%q) = true, want false (reserved)", role)
+		}
+		if _, err := f.store.Acquire(ctx(t), role, record("a", time.Second)); !errors.Is(err, transport.ErrInvalidRole) {
+			t.Errorf("Acquire(%q) = %v, want ErrInvalidRole", role, err)
+		}
+	}
+	if !transport.ValidRole("_batonish") {
+		t.Error("ValidRole(_batonish) = false: only the namespace is reserved")
+	}
+}
+
+func TestAcquireOverAMarkerIsOneCheckedWrite(t *testing.T) {
+	f := newFixture(t, natstest.RunServer(t).URL(), 1)
+	w := watchKey(t, f.store, "over")
+	lease, err := f.store.Acquire(ctx(t), "over", record("a", 5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.Release(ctx(t), lease); err != nil {
+		t.Fatal(err)
+	}
+	marker := expectEvent(t, w, 5*time.Second, "the delete marker", func(ev transport.KeyEvent) bool { return ev.Kind == transport.KeyDeleted })
+	got, err := f.store.AcquireOver(ctx(t), "over", record("b", 5*time.Second), marker.Entry.Revision)
+	if err != nil {
+		t.Fatalf("acquire over the marker at %d: %v", marker.Entry.Revision, err)
+	}
+	if got.Term <= marker.Entry.Revision {
+		t.Fatalf("term %d, want more than the marker's %d", got.Term, marker.Entry.Revision)
+	}
+	// A stale revision falls back to a create, which finds the key held.
+	if _, err := f.store.AcquireOver(ctx(t), "over", record("c", 5*time.Second), marker.Entry.Revision); !errors.Is(err, transport.ErrConflict) {
+		t.Fatalf("acquire over a stale revision of a held key = %v, want ErrConflict", err)
+	}
+}
+
+func TestOfferIsClaimedOnlyByItsSuccessorOrExpires(t *testing.T) {
+	f := newFixture(t, natstest.RunServer(t).URL(), 1)
+	w := watchKey(t, f.store, "handover")
+	lease, err := f.store.Acquire(ctx(t), "handover", record("a", 5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	offer, err := f.store.Offer(ctx(t), lease, "b")
+	if err != nil {
+		t.Fatalf("offer: %v", err)
+	}
+	ev := expectEvent(t, w, 5*time.Second, "the offer", func(ev transport.KeyEvent) bool { return ev.Entry.Revision == offer.Revision })
+	if r := ev.Entry.Record; r.OfferedTo != "b" || r.Holder != "a" || r.Nonce != lease.Record.Nonce || ev.Entry.Term() != lease.Term {
+		t.Fatalf("offer reads %+v (term %d); want a's lease offered to b", r, ev.Entry.Term())
+	}
+	if _, err := f.store.Acquire(ctx(t), "handover", record("c", 5*time.Second)); !errors.Is(err, transport.ErrConflict) {
+		t.Fatalf("a create over the offer = %v, want ErrConflict", err)
+	}
+	claimed, err := f.store.AcquireOver(ctx(t), "handover", record("b", 5*time.Second), offer.Revision)
+	if err != nil {
+		t.Fatalf("claim: %v", err)
+	}
+	if claimed.Term <= lease.Term {
+		t.Fatalf("claimed term %d, want more than %d: the token must grow", claimed.Term, lease.Term)
+	}
+
+	// An offer nobody claims frees the key within OfferTTL and the
+	// server's expiry sweep.
+	offer, err = f.store.Offer(ctx(t), claimed, "nobody")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	expectEvent(t, w, 5*time.Second, "the unclaimed offer's expiry", func(ev transport.KeyEvent) bool {
+		return ev.Kind.Free() && ev.Entry.Revision > offer.Revision
+	})
+	if d := time.Since(start); d > transport.OfferTTL+time.Second {
+		t.Fatalf("unclaimed offer freed after %v, want within %v", d, transport.OfferTTL+time.Second)
+	}
+}
+
+func TestRegistryOrdersCandidatesAndForgetsThoseThatStop(t *testing.T) {
+	f := newFixture(t, natstest.RunServer(t).URL(), 1)
+	orders := make(chan []transport.Candidate, 64)
+	w, err := f.store.WatchCandidates("reg", func(cs []transport.Candidate) { orders <- cs })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+	register := func(id string, priority int) transport.Watch {
+		r, err := f.store.Register("reg", transport.Candidate{InstanceID: id, Priority: priority}, 2*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(r.Stop)
+		return r
+	}
+	awaitOrder := func(want ...string) {
+		t.Helper()
+		deadline := time.After(5 * time.Second)
+		var last []transport.Candidate
+		for {
+			select {
+			case cs := <-orders:
+				last = cs
+				if sameIDs(cs, want) {
+					return
+				}
+			case <-deadline:
+				t.Fatalf("waited for order %v; last saw %+v", want, last)
+			}
+		}
+	}
+	register("old", 0)
+	awaitOrder("old")
+	register("young.host:1", 0)
+	awaitOrder("old", "young.host:1")
+	boss := register("boss", 5)
+	awaitOrder("boss", "old", "young.host:1")
+	if got := f.store.Candidates("reg"); !sameIDs(got, []string{"boss", "old", "young.host:1"}) {
+		t.Fatalf("Candidates = %+v", got)
+	}
+	boss.Stop()
+	awaitOrder("old", "young.host:1")
+	if got := f.second(t).Candidates("other-role"); len(got) != 0 {
+		t.Fatalf("another role's registry = %+v, want empty", got)
+	}
+}
+
+// sameIDs reports whether cs names want, in order.
+func sameIDs(cs []transport.Candidate, want []string) bool {
+	if len(cs) != len(want) {
+		return false
+	}
+	for i, c := range cs {
+		if c.InstanceID != want[i] {
+			return false
+		}
+	}
+	return true
+}
