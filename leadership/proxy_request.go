@@ -78,7 +78,7 @@ func Request(ctx context.Context, nc *nats.Conn, bucket, role string, data []byt
 			}
 		}
 	}
-	return nil, fmt.Errorf("request %s: %w (last attempt: %v): %w", subject, ErrNoLeader, last, ctx.Err())
+	return nil, fmt.Errorf("request %s: %w (last attempt: %w): %w", subject, ErrNoLeader, last, ctx.Err())
 }
 
 // RequestResign asks instance, the leader of role in bucket, to resign

@@ -72,12 +72,13 @@ func await[T any](t *testing.T, ch <-chan T, what string) T {
 	}
 }
 
-// ask sends one request with a deadline and returns the answer.
-func ask(t *testing.T, nc *nats.Conn, role, data string) (string, error) {
+// ask sends one request to the leader of "proxied" with a deadline and
+// returns the answer.
+func ask(t *testing.T, nc *nats.Conn, data string) (string, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
-	got, err := leadership.Request(ctx, nc, leadership.DefaultBucket, role, []byte(data), leadership.AttemptTimeout(300*time.Millisecond))
+	got, err := leadership.Request(ctx, nc, leadership.DefaultBucket, "proxied", []byte(data), leadership.AttemptTimeout(300*time.Millisecond))
 	return string(got), err
 }
 
@@ -93,10 +94,10 @@ func TestRequestReachesLeaderAndNoDemotedLeaderAnswers(t *testing.T) {
 	first := startServer(t, system, firstConn, "proxied", "first")
 	await(t, first.promoted, "first's promotion")
 	second := startServer(t, system, connect(t, srv.URL()), "proxied", "second")
-	if got, err := ask(t, client, "proxied", "hello"); err != nil || got != "first" {
+	if got, err := ask(t, client, "hello"); err != nil || got != "first" {
 		t.Fatalf("request before the cut: %q, %v; want first", got, err)
 	}
-	if _, err := ask(t, client, "proxied", "fail"); !errors.Is(err, leadership.ErrServeFailed) || !strings.Contains(err.Error(), "refused") {
+	if _, err := ask(t, client, "fail"); !errors.Is(err, leadership.ErrServeFailed) || !strings.Contains(err.Error(), "refused") {
 		t.Fatalf("a ServeFunc error came back as %v, want ErrServeFailed with its message", err)
 	}
 
@@ -107,7 +108,7 @@ func TestRequestReachesLeaderAndNoDemotedLeaderAnswers(t *testing.T) {
 	go func() {
 		defer close(done)
 		for range 40 {
-			got, err := ask(t, client, "proxied", "during")
+			got, err := ask(t, client, "during")
 			if err != nil {
 				answers <- "error: " + err.Error()
 				return
@@ -141,7 +142,7 @@ func TestRequestReachesLeaderAndNoDemotedLeaderAnswers(t *testing.T) {
 	proxy.Heal()
 	eventually(t, wait, "the demoted leader's link to work again", func() bool { return firstConn.FlushTimeout(100*time.Millisecond) == nil })
 	for range 20 {
-		if got, err := ask(t, client, "proxied", "after"); err != nil || got != "second" {
+		if got, err := ask(t, client, "after"); err != nil || got != "second" {
 			t.Fatalf("request after the heal: %q, %v; want second", got, err)
 		}
 	}

@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"strings"
@@ -110,7 +111,8 @@ func runBaton(t *testing.T, args ...string) (int, string, string) {
 	cmd := exec.Command(baton, args...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
-	if _, isExit := err.(*exec.ExitError); err != nil && !isExit {
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
 		t.Fatalf("baton %v: %v", args, err)
 	}
 	return cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()
