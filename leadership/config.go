@@ -174,6 +174,17 @@ type Config struct {
 	// TracerProvider and MeterProvider default to the OpenTelemetry globals.
 	TracerProvider trace.TracerProvider
 	MeterProvider  metric.MeterProvider
+	// Serve, when set, answers requests sent with Request to this role's
+	// leader: while it leads, the election serves RequestSubject(Bucket,
+	// Role) with it, and it stops serving before its Demoted is reported.
+	// Elections run as roles serve it (NewElection, NewRoleManager,
+	// NewRoleManagerProps); a bare NewProps actor does not.
+	Serve ServeFunc
+	// Control makes the leader take requests to resign (RequestResign,
+	// `baton resign`) on ResignSubject(Bucket, Role, InstanceID), under the
+	// same conditions as Serve. Anyone allowed to publish on that subject can
+	// make the leader resign: restrict it with NATS subject permissions.
+	Control bool
 }
 
 // DefaultConfig returns a Config with every default filled in except the

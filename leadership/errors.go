@@ -51,3 +51,14 @@ var (
 	// election needs; the message names the subject.
 	ErrPermissionDenied = transport.ErrPermissionDenied
 )
+
+// Errors of the leader proxy.
+var (
+	// ErrNoLeader is returned (wrapped) by Request when no leader answered
+	// before the context ended, and by RequestResign when the named leader
+	// does not answer.
+	ErrNoLeader = errors.New("no leader answered")
+	// ErrServeFailed is returned (wrapped) by Request when the leader's
+	// ServeFunc returned an error; the message is the leader's.
+	ErrServeFailed = errors.New("the leader failed to serve the request")
+)

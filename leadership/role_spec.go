@@ -130,6 +130,7 @@ func resolveSpec(i int, spec RoleSpec, instanceID string) (RoleSpec, error) {
 		return spec, fmt.Errorf("role %q: %w", spec.Role, err)
 	}
 	spec.Config = resolved
+	spec.Work = append(slices.Clip(spec.Work), resolved.serviceWork()...)
 	return spec, nil
 }
 

@@ -1,0 +1,18 @@
+package leadership
+
+// serviceWork is the leader work a config asks for: serving requests
+// (Serve) and control requests (Control). It runs as the role's work
+// actors, so it starts with each term and stops, confirmed, before the
+// term's Demoted is reported.
+func (c Config) serviceWork() []WorkFunc {
+	var work []WorkFunc
+	if c.Serve != nil {
+		work = append(work, serveWork(c.Conn, c.Bucket, c.Serve))
+	}
+	if c.Control {
+		// A resign releases the lease within OpTimeout; the rest is margin
+		// for the actors' queues.
+		work = append(work, controlWork(c.Conn, c.Bucket, 2*c.OpTimeout+c.HeartbeatInterval))
+	}
+	return work
+}
