@@ -17,28 +17,34 @@ type controlReply struct {
 	Error string `json:"error,omitempty"`
 }
 
-// controlWork is the leader-work actor that serves ResignSubject for a term.
-// Its resign waits for the release, bounded by timeout.
+// controlWork is the leader-work actor that serves ResignSubject and
+// HandOffSubject for a term. A resign or handoff waits for the lease to be
+// released or offered, bounded by timeout.
 func controlWork(nc *nats.Conn, bucket string, timeout time.Duration) WorkFunc {
 	return func(t Token) *actor.Props {
 		return actor.PropsFromProducer(func() actor.Actor {
-			return &controlActor{nc: nc, subject: ResignSubject(bucket, t.Role, t.Holder), token: t, timeout: timeout}
+			return &controlActor{
+				nc: nc, token: t, timeout: timeout,
+				resignSubject:  ResignSubject(bucket, t.Role, t.Holder),
+				handOffSubject: HandOffSubject(bucket, t.Role, t.Holder),
+			}
 		})
 	}
 }
 
-// controlActor subscribes to the resign subject while its term lasts. A
-// request makes the role resign; the answer is sent once the election has
-// released the lease (or failed to), which is after the term ended, so it
-// is sent from the subscription's goroutine and not bounded by the actor's
-// life.
+// controlActor subscribes to the control subjects while its term lasts. A
+// request makes the role resign, handing the lease to the named successor
+// for a handoff (the request's body); the answer is sent once the election
+// has released or offered the lease (or failed to), which is after the term
+// ended, so it is sent from the subscription's goroutine and not bounded by
+// the actor's life.
 type controlActor struct {
-	nc      *nats.Conn
-	subject string
-	token   Token
-	timeout time.Duration
+	nc                            *nats.Conn
+	resignSubject, handOffSubject string
+	token                         Token
+	timeout                       time.Duration
 
-	sub *nats.Subscription // touched only from Receive
+	subs []*nats.Subscription // touched only from Receive
 }
 
 // Receive implements actor.Actor.
@@ -47,23 +53,30 @@ func (a *controlActor) Receive(ctx actor.Context) {
 	case *actor.Started:
 		// The role actor is the parent; it hands Resign to its election.
 		system, role := ctx.ActorSystem(), ctx.Parent()
-		sub, err := a.nc.Subscribe(a.subject, func(msg *nats.Msg) { a.resign(system, role, msg) })
-		if err != nil {
-			panic(fmt.Errorf("serve %s: %w", a.subject, err))
+		serve := map[string]func(*nats.Msg) *Resign{
+			a.resignSubject:  func(*nats.Msg) *Resign { return &Resign{} },
+			a.handOffSubject: func(msg *nats.Msg) *Resign { return &Resign{Successor: string(msg.Data)} },
 		}
-		a.sub = sub
+		for subject, request := range serve {
+			sub, err := a.nc.Subscribe(subject, func(msg *nats.Msg) { a.resign(system, role, msg, request(msg)) })
+			if err != nil {
+				panic(fmt.Errorf("serve %s: %w", subject, err))
+			}
+			a.subs = append(a.subs, sub)
+		}
 	case *actor.Stopping, *actor.Restarting:
-		if a.sub != nil {
-			_ = a.sub.Unsubscribe()
-			a.sub = nil
+		for _, sub := range a.subs {
+			_ = sub.Unsubscribe()
 		}
+		a.subs = nil
 	}
 }
 
-// resign asks the role to resign and answers once the release is done.
-func (a *controlActor) resign(system *actor.ActorSystem, role *actor.PID, msg *nats.Msg) {
+// resign asks the role to resign (or hand off) and answers once that is
+// done.
+func (a *controlActor) resign(system *actor.ActorSystem, role *actor.PID, msg *nats.Msg, request *Resign) {
 	reply := controlReply{Token: a.token.String()}
-	res, err := system.Root.RequestFuture(role, &Resign{}, a.timeout).Result()
+	res, err := system.Root.RequestFuture(role, request, a.timeout).Result()
 	switch r, ok := res.(*ResignResult); {
 	case err != nil:
 		reply.Error = err.Error()

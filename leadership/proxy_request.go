@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -89,25 +90,42 @@ func Request(ctx context.Context, nc *nats.Conn, bucket, role string, data []byt
 // not lead the role, or does not run with Config.Control. An error of the
 // leader's own is returned as it is.
 func RequestResign(ctx context.Context, nc *nats.Conn, bucket, role, instance string) (Token, error) {
-	subject := ResignSubject(bucket, role, instance)
-	msg, err := nc.RequestWithContext(ctx, subject, nil)
+	return controlRequest(ctx, nc, ResignSubject(bucket, role, instance), instance, nil)
+}
+
+// RequestHandOff asks instance, the leader of role in bucket, to hand its
+// lease to the candidate successor (see Election.HandOff and
+// Config.Control), and returns the token of the term that ended once the
+// lease is offered. It fails as RequestResign does, and with the leader's
+// ErrNoSuccessor when successor is not a live candidate (the leader then
+// keeps leading).
+func RequestHandOff(ctx context.Context, nc *nats.Conn, bucket, role, instance, successor string) (Token, error) {
+	return controlRequest(ctx, nc, HandOffSubject(bucket, role, instance), instance, []byte(successor))
+}
+
+// controlRequest sends one control request to instance and reads its reply.
+func controlRequest(ctx context.Context, nc *nats.Conn, subject, instance string, body []byte) (Token, error) {
+	msg, err := nc.RequestWithContext(ctx, subject, body)
 	for errors.Is(err, nats.ErrNoResponders) && ctx.Err() == nil {
 		pause(ctx, retryPause)
-		msg, err = nc.RequestWithContext(ctx, subject, nil)
+		msg, err = nc.RequestWithContext(ctx, subject, body)
 	}
 	switch {
 	case errors.Is(err, nats.ErrNoResponders), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		return Token{}, fmt.Errorf("resign %s: %w: %q does not answer (%w)", subject, ErrNoLeader, instance, err)
+		return Token{}, fmt.Errorf("control %s: %w: %q does not answer (%w)", subject, ErrNoLeader, instance, err)
 	case err != nil:
-		return Token{}, fmt.Errorf("resign %s: %w", subject, err)
+		return Token{}, fmt.Errorf("control %s: %w", subject, err)
 	}
 	var reply controlReply
 	if err := json.Unmarshal(msg.Data, &reply); err != nil {
-		return Token{}, fmt.Errorf("resign %s: bad reply: %w", subject, err)
+		return Token{}, fmt.Errorf("control %s: bad reply: %w", subject, err)
 	}
 	t, _ := ParseToken(reply.Token) // a zero token if the leader sent none
 	if reply.Error != "" {
-		return t, fmt.Errorf("resign %s: %s", subject, reply.Error)
+		if strings.Contains(reply.Error, ErrNoSuccessor.Error()) {
+			return t, fmt.Errorf("control %s: %w: %s", subject, ErrNoSuccessor, reply.Error)
+		}
+		return t, fmt.Errorf("control %s: %s", subject, reply.Error)
 	}
 	return t, nil
 }

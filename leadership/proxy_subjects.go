@@ -28,6 +28,14 @@ func ResignSubject(bucket, role, instance string) string {
 	return "baton.ctl." + bucket + ".resign." + subjectToken(instance) + "." + role
 }
 
+// HandOffSubject is the subject on which instance, while it leads role in
+// bucket, takes requests to hand its lease to a named candidate
+// (Config.Control). It differs from ResignSubject so that permissions can
+// allow one and not the other.
+func HandOffSubject(bucket, role, instance string) string {
+	return "baton.ctl." + bucket + ".handoff." + subjectToken(instance) + "." + role
+}
+
 // tokenEscaper makes any instance ID one subject token; '%' comes first so
 // an escaped ID cannot collide with another ID.
 var tokenEscaper = strings.NewReplacer("%", "%25", ".", "%2E", "*", "%2A", ">", "%3E")

@@ -216,3 +216,32 @@ func TestProxyActorForwardsToLeader(t *testing.T) {
 		t.Fatalf("proxy reply %q, %v; want lead", r.Data, r.Err)
 	}
 }
+
+func TestHandOffThroughControlSubject(t *testing.T) {
+	srv := natstest.RunServer(t)
+	system := newSystem(t)
+	nc := connect(t, srv.URL())
+	leader := startServer(t, system, connect(t, srv.URL()), "ctl-handoff", "first")
+	tok := await(t, leader.promoted, "the first candidate's promotion")
+	next := startServer(t, system, connect(t, srv.URL()), "ctl-handoff", "named")
+	eventually(t, wait, "the named candidate to be registered", func() bool {
+		for _, c := range leader.e.Candidates() {
+			if c.InstanceID == "named" {
+				return true
+			}
+		}
+		return false
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	if _, err := leadership.RequestHandOff(ctx, nc, leadership.DefaultBucket, "ctl-handoff", "first", "nobody"); !errors.Is(err, leadership.ErrNoSuccessor) {
+		t.Fatalf("handoff to a candidate that is not registered: %v, want ErrNoSuccessor", err)
+	}
+	got, err := leadership.RequestHandOff(ctx, nc, leadership.DefaultBucket, "ctl-handoff", "first", "named")
+	if err != nil || got != tok {
+		t.Fatalf("handoff: %v, %v; want token %v", got, err, tok)
+	}
+	if successor := await(t, next.promoted, "the named candidate's promotion"); !successor.Supersedes(tok) || successor == tok {
+		t.Fatalf("successor token %v does not supersede %v", successor, tok)
+	}
+}

@@ -42,3 +42,16 @@ func candidateGroup(key string) (string, bool) {
 
 // groupOf is the group of role's registry keys.
 func groupOf(role string) string { return candidatesPrefix + role }
+
+// RegistryEntry decodes a key and value read from the bucket as a candidate
+// registry entry written at revision: the role it registers for and the
+// candidate. ok is false for a key outside the registry or a value that is
+// not an entry.
+func RegistryEntry(key string, value []byte, revision uint64) (role string, c Candidate, ok bool) {
+	group, isEntry := candidateGroup(key)
+	if !isEntry {
+		return "", Candidate{}, false
+	}
+	c, ok = decodeCandidate(value, revision)
+	return strings.TrimPrefix(group, candidatesPrefix), c, ok
+}

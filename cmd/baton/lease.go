@@ -25,6 +25,16 @@ type lease struct {
 	// ExpiresIn is WrittenAt + TTL - now on this host's clock: an estimate.
 	ExpiresIn   string `json:"expires_in,omitempty"`
 	ExpiresInMS int64  `json:"expires_in_ms"`
+	// Candidates are the role's live candidates in order of succession.
+	Candidates []candidate `json:"candidates"`
+}
+
+// candidate is one registry entry of a role, as status prints it.
+type candidate struct {
+	InstanceID string `json:"instance"`
+	Priority   int    `json:"priority"`
+	// Joined is the revision at which it registered: earlier joined first.
+	Joined uint64 `json:"joined"`
 }
 
 // leaseOf reads a key's entry. A value that is not a Baton lease record is
