@@ -110,7 +110,7 @@ func watchKey(t testing.TB, store transport.LeaseStore, role string) *watched {
 }
 
 // expectEvent waits for the next event on w matching want.
-func expectEvent(t *testing.T, w *watched, timeout time.Duration, what string, want func(transport.KeyEvent) bool) transport.KeyEvent {
+func expectEvent(t *testing.T, w *watched, timeout time.Duration, what string, want func(transport.KeyEvent) bool) {
 	t.Helper()
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
@@ -119,7 +119,7 @@ func expectEvent(t *testing.T, w *watched, timeout time.Duration, what string, w
 		select {
 		case ev := <-w.events:
 			if want(ev) {
-				return ev
+				return
 			}
 			seen = append(seen, fmt.Sprintf("%v@%d", ev.Kind, ev.Entry.Revision))
 		case <-deadline.C:

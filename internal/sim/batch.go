@@ -19,6 +19,8 @@ type Summary struct {
 	// the faults were and did.
 	Faults                                        [numFaults]int
 	Unknown, Expiries, Refused, DeadlineDemotions int
+	// TwoLeaders adds up the runs' counts of instants with two leaders.
+	TwoLeaders int
 	// WorstRecovery is the longest a run went without a leader after its
 	// faults healed.
 	WorstRecovery time.Duration
@@ -53,6 +55,7 @@ func (s *Summary) add(r Result) {
 	s.Expiries += r.Expiries
 	s.Refused += r.Refused
 	s.DeadlineDemotions += r.DeadlineDemotions
+	s.TwoLeaders += r.TwoLeaders
 	s.WorstRecovery = max(s.WorstRecovery, r.Recovery)
 	if len(r.Violations) == 0 {
 		return
@@ -80,6 +83,7 @@ func (s *Summary) merge(o Summary) {
 	s.Expiries += o.Expiries
 	s.Refused += o.Refused
 	s.DeadlineDemotions += o.DeadlineDemotions
+	s.TwoLeaders += o.TwoLeaders
 	s.WorstRecovery = max(s.WorstRecovery, o.WorstRecovery)
 	if o.Failed > 0 && (s.Failed == 0 || o.FirstFailure < s.FirstFailure) {
 		s.FirstFailure = o.FirstFailure

@@ -116,6 +116,7 @@ func (k *checker) leases(w *world) {
 		}
 	}
 	if believers > 1 {
+		w.res.TwoLeaders++
 		k.fail(w, CheckLease, "%d candidates lead at once", believers)
 	}
 	if believers > 0 && k.healedAt > 0 && !k.led {

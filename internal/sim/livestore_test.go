@@ -238,8 +238,8 @@ func checkWrite(role string, ttl time.Duration) error {
 // harness makes a liveBucket a storetest.Harness.
 type harness struct{ b *liveBucket }
 
-func (h harness) Store() transport.LeaseStore            { return liveStore{h.b} }
-func (h harness) Second(*testing.T) transport.LeaseStore { return liveStore{h.b} }
+func (h harness) Store() transport.LeaseStore            { return liveStore(h) }
+func (h harness) Second(*testing.T) transport.LeaseStore { return liveStore(h) }
 func (h harness) DeleteKey(_ *testing.T, role string) {
 	h.locked(func() { h.b.model.Delete(role, time.Now()) })
 }

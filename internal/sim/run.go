@@ -24,6 +24,9 @@ type Result struct {
 	// nothing: writes whose outcome was unknown, keys freed by expiry,
 	// fenced writes refused, terms ended by the deadline.
 	Unknown, Expiries, Refused, DeadlineDemotions int
+	// TwoLeaders counts the checks that found more than one candidate
+	// leading at once (each is also a violation of S).
+	TwoLeaders int
 	// Recovery is how long after the faults healed a candidate led.
 	Recovery time.Duration
 	// Violations are the failed checks.

@@ -52,7 +52,7 @@ func report(w io.Writer, s sim.Summary, seed uint64, workers int, wall time.Dura
 	fmt.Fprintf(w, "fault effects %d unknown outcomes, %d keys expired, %d fenced writes refused, %d deadline demotions\n",
 		s.Unknown, s.Expiries, s.Refused, s.DeadlineDemotions)
 	fmt.Fprintf(w, "worst recovery after heal %v\n", s.WorstRecovery.Round(time.Millisecond))
-	fmt.Fprintf(w, "violations    %d runs\n", s.Failed)
+	fmt.Fprintf(w, "violations    %d runs (%d checks found two leaders at once)\n", s.Failed, s.TwoLeaders)
 	if s.Failed > 0 {
 		fmt.Fprintf(w, "first failing seed %d\n", s.FirstFailure)
 	}
