@@ -32,8 +32,11 @@ func (k EntryKind) Free() bool { return k != Put }
 
 // Entry is a key's last message.
 type Entry[V any] struct {
-	Role     string
-	Kind     EntryKind
+	// Role is the key.
+	Role string
+	// Kind is what the message is; Value is meaningful only for Put.
+	Kind EntryKind
+	// Revision is the message's sequence in the stream.
 	Revision uint64
 	Value    V
 	// Written is when the server stored the message, on the server's clock.
