@@ -24,6 +24,8 @@ type Summary struct {
 	// WorstRecovery is the longest a run went without a leader after its
 	// faults healed.
 	WorstRecovery time.Duration
+	// ByChecker counts the runs that failed each checker.
+	ByChecker map[Checker]int
 	// Failed counts the runs with a violation; Violations holds the first
 	// few, each with its seed, in seed order.
 	Failed     int
@@ -64,7 +66,11 @@ func (s *Summary) add(r Result) {
 		s.FirstFailure = r.Seed
 	}
 	s.Failed++
+	if s.ByChecker == nil {
+		s.ByChecker = map[Checker]int{}
+	}
 	for _, v := range r.Violations {
+		s.ByChecker[v.Checker]++
 		s.Violations = append(s.Violations, SeedViolation{Seed: r.Seed, Violation: v})
 	}
 }
@@ -89,6 +95,12 @@ func (s *Summary) merge(o Summary) {
 		s.FirstFailure = o.FirstFailure
 	}
 	s.Failed += o.Failed
+	for ch, n := range o.ByChecker {
+		if s.ByChecker == nil {
+			s.ByChecker = map[Checker]int{}
+		}
+		s.ByChecker[ch] += n
+	}
 	s.Violations = append(s.Violations, o.Violations...)
 }
 

@@ -26,7 +26,7 @@ func TestFindsInjectedBugs(t *testing.T) {
 		limit int
 		want  sim.Checker
 	}{
-		{sim.BugAckDeadline, 1_000, sim.CheckLease},
+		{sim.BugAckDeadline, 3_000, sim.CheckLease},
 		{sim.BugBlindRelease, 3_000, sim.CheckLease},
 		{sim.BugRenewDropsTTL, 10, sim.CheckLiveness},
 	}

@@ -33,6 +33,9 @@ const (
 	// CheckStop (X): every candidate stopped gracefully finishes within
 	// stopBound, and the lease is given back.
 	CheckStop Checker = "X"
+	// CheckProgress (P): the run ends; nothing repeats forever without
+	// virtual time passing.
+	CheckProgress Checker = "P"
 )
 
 // Violation is one failed check of one run.

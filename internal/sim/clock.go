@@ -24,6 +24,15 @@ func (c clock) span(d time.Duration) time.Duration {
 	return time.Duration(math.Ceil(float64(d) / c.rate))
 }
 
+// after is the first true time at which the clock reads t or later.
+func (c clock) after(t time.Time) time.Duration {
+	d := time.Duration(math.Ceil(float64(t.Sub(c.base)) / c.rate))
+	for c.at(d).Before(t) {
+		d++ // float rounding
+	}
+	return d
+}
+
 // when is the true time at which the clock reads t.
 func (c clock) when(t time.Time) time.Duration {
 	return time.Duration(float64(t.Sub(c.base)) / c.rate)

@@ -66,13 +66,22 @@ type value struct {
 	term          uint64
 }
 
+// maxEvents bounds a run: one takes about a thousand events, so a run that
+// reaches this is stuck repeating something without virtual time passing.
+const maxEvents = 1_000_000
+
 // Run simulates the elections of one seed and checks them.
 func Run(seed uint64, opts Options) Result {
 	w := newWorld(seed, opts)
 	w.schedule()
-	for {
+	for events := 0; ; events++ {
 		e, ok := w.q.pop()
 		if !ok {
+			break
+		}
+		if events == maxEvents {
+			w.check.fail(w, CheckProgress, "%d events by %v of virtual time: stuck in a loop", events, w.now)
+			w.res.Virtual = w.now
 			break
 		}
 		w.now = e.at

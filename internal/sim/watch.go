@@ -108,7 +108,7 @@ func (w *world) scheduleSweep() {
 	}
 	w.sweeps++
 	gen := w.sweeps
-	w.q.push(max(w.server.when(at), w.now), func() {
+	w.q.push(max(w.server.after(at), w.now), func() {
 		if gen == w.sweeps && w.storeUp {
 			w.store.Sweep(w.serverNow())
 			w.scheduleSweep()

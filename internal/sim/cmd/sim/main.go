@@ -54,6 +54,7 @@ func report(w io.Writer, s sim.Summary, seed uint64, workers int, wall time.Dura
 	fmt.Fprintf(w, "worst recovery after heal %v\n", s.WorstRecovery.Round(time.Millisecond))
 	fmt.Fprintf(w, "violations    %d runs (%d checks found two leaders at once)\n", s.Failed, s.TwoLeaders)
 	if s.Failed > 0 {
+		fmt.Fprintf(w, "by checker    %s\n", byChecker(s))
 		fmt.Fprintf(w, "first failing seed %d\n", s.FirstFailure)
 	}
 	for _, v := range s.Violations {
@@ -69,6 +70,20 @@ func faults(s sim.Summary) string {
 			out += ", "
 		}
 		out += fmt.Sprintf("%s %d", sim.Fault(f), n)
+	}
+	return out
+}
+
+// byChecker lists the failed runs by checker, in a fixed order.
+func byChecker(s sim.Summary) string {
+	out := ""
+	for _, ch := range []sim.Checker{sim.CheckFencing, sim.CheckOneHolder, sim.CheckLease, sim.CheckLiveness, sim.CheckStop, sim.CheckProgress} {
+		if n := s.ByChecker[ch]; n > 0 {
+			if out != "" {
+				out += ", "
+			}
+			out += fmt.Sprintf("%s %d", ch, n)
+		}
 	}
 	return out
 }
