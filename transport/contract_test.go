@@ -2,15 +2,14 @@ package transport_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/batonhq/baton/internal/natstest"
 	"github.com/batonhq/baton/transport"
+	"github.com/batonhq/baton/transport/storetest"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -111,7 +110,7 @@ func watchKey(t testing.TB, store transport.LeaseStore, role string) *watched {
 }
 
 // expectEvent waits for the next event on w matching want.
-func expectEvent(t *testing.T, w *watched, timeout time.Duration, what string, want func(transport.KeyEvent) bool) transport.KeyEvent {
+func expectEvent(t *testing.T, w *watched, timeout time.Duration, what string, want func(transport.KeyEvent) bool) {
 	t.Helper()
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
@@ -120,7 +119,7 @@ func expectEvent(t *testing.T, w *watched, timeout time.Duration, what string, w
 		select {
 		case ev := <-w.events:
 			if want(ev) {
-				return ev
+				return
 			}
 			seen = append(seen, fmt.Sprintf("%v@%d", ev.Kind, ev.Entry.Revision))
 		case <-deadline.C:
@@ -129,265 +128,31 @@ func expectEvent(t *testing.T, w *watched, timeout time.Duration, what string, w
 	}
 }
 
+// TestContract runs the lease store's contract (transport/storetest) against
+// every topology.
 func TestContract(t *testing.T) {
 	for _, topo := range topologies {
 		t.Run(topo.name, func(t *testing.T) {
-			f := newFixture(t, topo.start(t), topo.replicas)
-			t.Run("AcquireRenewRelease", func(t *testing.T) { contractAcquireRenewRelease(t, f) })
-			t.Run("ConflictsAreClassified", func(t *testing.T) { contractConflicts(t, f) })
-			t.Run("CreateOverTombstoneRace", func(t *testing.T) { contractTombstoneRace(t, f) })
-			t.Run("RenewedKeyExpiresAfterTTL", func(t *testing.T) { contractExpiry(t, f) })
-			t.Run("StaleReleaseKeepsSuccessor", func(t *testing.T) { contractStaleRelease(t, f) })
-			t.Run("ReleaseRacingRenewalFreesKey", func(t *testing.T) { contractReleaseRacingRenewal(t, f) })
-			t.Run("BadInput", func(t *testing.T) { contractBadInput(t, f) })
+			storetest.Run(t, newFixture(t, topo.start(t), topo.replicas), nil)
 		})
 	}
 }
 
-func contractAcquireRenewRelease(t *testing.T, f *fixture) {
-	role := "arr"
-	w := watchKey(t, f.store, role)
-	expectEvent(t, w, 5*time.Second, "initial state: absent", func(ev transport.KeyEvent) bool { return ev.Kind == transport.KeyAbsent })
+// Store, Second, DeleteKey and PutRaw make a fixture a storetest.Harness.
+func (f *fixture) Store() transport.LeaseStore { return f.store }
 
-	lease, err := f.store.Acquire(ctx(t), role, record("a", 5*time.Second))
-	if err != nil {
-		t.Fatalf("acquire: %v", err)
-	}
-	if lease.Term == 0 || lease.Term != lease.Revision {
-		t.Fatalf("fresh lease: term %d revision %d, want equal and non-zero", lease.Term, lease.Revision)
-	}
-	expectEvent(t, w, 5*time.Second, "put of the acquired lease", func(ev transport.KeyEvent) bool {
-		return ev.Kind == transport.KeyPut && ev.Entry.Revision == lease.Revision && ev.Entry.Record.Holder == "a"
-	})
+func (f *fixture) Second(t *testing.T) transport.LeaseStore { return f.second(t) }
 
-	renewed, err := f.store.Renew(ctx(t), lease)
-	if err != nil {
-		t.Fatalf("renew: %v", err)
-	}
-	if renewed.Revision <= lease.Revision || renewed.Term != lease.Term {
-		t.Fatalf("renewed lease %+v: want a higher revision and the same term %d", renewed, lease.Term)
-	}
-	got, err := f.store.Get(ctx(t), role)
-	if err != nil {
-		t.Fatalf("get: %v", err)
-	}
-	if got.Malformed != nil || got.Record.Holder != "a" || got.Term() != lease.Term || got.Revision != renewed.Revision {
-		t.Fatalf("get after renew = %+v, want holder a, term %d, revision %d", got, lease.Term, renewed.Revision)
-	}
-
-	if err := f.store.Release(ctx(t), renewed); err != nil {
-		t.Fatalf("release: %v", err)
-	}
-	expectEvent(t, w, 5*time.Second, "delete after release", func(ev transport.KeyEvent) bool { return ev.Kind == transport.KeyDeleted })
-	if _, err := f.store.Get(ctx(t), role); !errors.Is(err, transport.ErrNotFound) {
-		t.Fatalf("get after release: err = %v, want ErrNotFound", err)
-	}
-}
-
-func contractConflicts(t *testing.T, f *fixture) {
-	role := "conflicts"
-	other := f.second(t)
-	lease, err := f.store.Acquire(ctx(t), role, record("a", 5*time.Second))
-	if err != nil {
-		t.Fatalf("acquire: %v", err)
-	}
-	if _, err := other.Acquire(ctx(t), role, record("b", 5*time.Second)); !errors.Is(err, transport.ErrConflict) {
-		t.Fatalf("second acquire: err = %v, want ErrConflict", err)
-	}
-	renewed, err := f.store.Renew(ctx(t), lease)
-	if err != nil {
-		t.Fatalf("renew: %v", err)
-	}
-	if _, err := other.Renew(ctx(t), lease); !errors.Is(err, transport.ErrConflict) {
-		t.Fatalf("renew at a superseded revision: err = %v, want ErrConflict", err)
-	}
-	otherTerm := lease
-	otherTerm.Record.Nonce = "another-term"
-	if err := other.Release(ctx(t), otherTerm); !errors.Is(err, transport.ErrConflict) {
-		t.Fatalf("release of another term's lease at a superseded revision: err = %v, want ErrConflict", err)
-	}
-	if err := f.store.Release(ctx(t), renewed); err != nil {
-		t.Fatalf("release: %v", err)
-	}
-	if _, err := f.store.Renew(ctx(t), renewed); !errors.Is(err, transport.ErrConflict) {
-		t.Fatalf("renew after release: err = %v, want ErrConflict", err)
-	}
-}
-
-// contractTombstoneRace has many writers create the key over a delete
-// marker at once. Create retries over the tombstone inside nats.go, and on
-// a replicated bucket the retry's conflict arrives as raw API error 10164:
-// every loser must still see ErrConflict and exactly one must win.
-func contractTombstoneRace(t *testing.T, f *fixture) {
-	const writers, rounds = 8, 5
-	role := "tombstone"
-	stores := []*transport.JetStreamStore{f.store}
-	for range writers - 1 {
-		stores = append(stores, f.second(t))
-	}
-	for round := range rounds {
-		seed, err := f.store.Acquire(ctx(t), role, record("seed", 5*time.Second))
-		if err != nil {
-			t.Fatalf("round %d: seed acquire: %v", round, err)
-		}
-		if err := f.store.Release(ctx(t), seed); err != nil {
-			t.Fatalf("round %d: seed release: %v", round, err)
-		}
-		var wg sync.WaitGroup
-		leases := make([]transport.Lease, writers)
-		errs := make([]error, writers)
-		for i, s := range stores {
-			wg.Go(func() {
-				leases[i], errs[i] = s.Acquire(ctx(t), role, record(fmt.Sprintf("w%d", i), 5*time.Second))
-			})
-		}
-		wg.Wait()
-		winners := 0
-		var won transport.Lease
-		for i, err := range errs {
-			switch {
-			case err == nil:
-				winners++
-				won = leases[i]
-			case !errors.Is(err, transport.ErrConflict):
-				t.Fatalf("round %d: writer %d: err = %v (class %v), want ErrConflict", round, i, err, transport.ClassOf(err))
-			}
-		}
-		if winners != 1 {
-			t.Fatalf("round %d: %d writers won the race, want exactly 1", round, winners)
-		}
-		if err := f.store.Release(ctx(t), won); err != nil {
-			t.Fatalf("round %d: release winner: %v", round, err)
-		}
-	}
-}
-
-// contractExpiry renews a key a few times, stops, and checks the key expires
-// one TTL after the last renewal (kv.Update would have dropped the TTL) and
-// that a watcher hears of it promptly.
-func contractExpiry(t *testing.T, f *fixture) {
-	const ttl = time.Second
-	role := "expiry"
-	w := watchKey(t, f.store, role)
-	lease, err := f.store.Acquire(ctx(t), role, record("a", ttl))
-	if err != nil {
-		t.Fatalf("acquire: %v", err)
-	}
-	var sent, acked time.Time
-	for range 3 {
-		sent = time.Now()
-		lease, err = f.store.Renew(ctx(t), lease)
-		if err != nil {
-			t.Fatalf("renew: %v", err)
-		}
-		acked = time.Now()
-	}
-	marker := expectEvent(t, w, 3*ttl, "expiry of the renewed key", func(ev transport.KeyEvent) bool { return ev.Kind == transport.KeyPurged })
-	seen := time.Now()
-	expired := marker.Entry.Written // when the server wrote the expiry marker
-	if early := expired.Sub(sent); early < ttl {
-		t.Errorf("key expired %v after the last renewal was sent, before its TTL %v", early, ttl)
-	}
-	// The server sweeps expired messages at most every 250ms, so expiry
-	// itself may come up to that late; the watcher must add little to it.
-	if late := expired.Sub(acked); late > ttl+500*time.Millisecond {
-		t.Errorf("key expired %v after the last renewal's ack, want within TTL %v + the server's 250ms sweep", late, ttl)
-	}
-	if lag := seen.Sub(expired); lag > 250*time.Millisecond {
-		t.Errorf("watcher saw the expiry %v after the server wrote its marker, want within 250ms", lag)
-	}
-	t.Logf("key expired %v after the last renewal was sent (TTL %v); watcher saw it %v later",
-		expired.Sub(sent), ttl, seen.Sub(expired))
-	if _, err := f.store.Get(ctx(t), role); !errors.Is(err, transport.ErrNotFound) {
-		t.Fatalf("get after expiry: err = %v, want ErrNotFound", err)
-	}
-}
-
-func contractStaleRelease(t *testing.T, f *fixture) {
-	role := "stale-release"
-	first, err := f.store.Acquire(ctx(t), role, record("a", 5*time.Second))
-	if err != nil {
-		t.Fatalf("acquire: %v", err)
-	}
-	// An operator (or the TTL) removes a's key and b takes over; a never
-	// learned and tries to release its old lease.
+func (f *fixture) DeleteKey(t *testing.T, role string) {
+	t.Helper()
 	if err := f.kv.Delete(ctx(t), role); err != nil {
-		t.Fatalf("delete behind a's back: %v", err)
-	}
-	successor, err := f.second(t).Acquire(ctx(t), role, record("b", 5*time.Second))
-	if err != nil {
-		t.Fatalf("successor acquire: %v", err)
-	}
-	if err := f.store.Release(ctx(t), first); !errors.Is(err, transport.ErrConflict) {
-		t.Fatalf("stale release: err = %v, want ErrConflict", err)
-	}
-	got, err := f.store.Get(ctx(t), role)
-	if err != nil || got.Record.Holder != "b" || got.Revision != successor.Revision {
-		t.Fatalf("successor's key after a stale release: %+v, %v; want held by b at %d", got, err, successor.Revision)
-	}
-	if err := f.store.Release(ctx(t), successor); err != nil {
-		t.Fatalf("successor release: %v", err)
+		t.Fatalf("delete %q behind the store's back: %v", role, err)
 	}
 }
 
-// contractReleaseRacingRenewal releases with the revision from before a
-// renewal, as a holder does when it decides to release while its renewal is
-// in flight: the key is still its lease, so it must be gone at once, not
-// left held for a TTL.
-func contractReleaseRacingRenewal(t *testing.T, f *fixture) {
-	role := "release-racing-renewal"
-	w := watchKey(t, f.store, role)
-	lease, err := f.store.Acquire(ctx(t), role, record("a", 10*time.Second))
-	if err != nil {
-		t.Fatalf("acquire: %v", err)
-	}
-	renewed, err := f.store.Renew(ctx(t), lease)
-	if err != nil {
-		t.Fatalf("renew: %v", err)
-	}
-	if err := f.store.Release(ctx(t), lease); err != nil {
-		t.Fatalf("release with the pre-renewal revision %d (latest %d): %v", lease.Revision, renewed.Revision, err)
-	}
-	if _, err := f.store.Get(ctx(t), role); !errors.Is(err, transport.ErrNotFound) {
-		t.Fatalf("get after release: err = %v, want ErrNotFound (the renewed lease must be deleted)", err)
-	}
-	expectEvent(t, w, 5*time.Second, "delete of the renewed lease", func(ev transport.KeyEvent) bool {
-		return ev.Kind == transport.KeyDeleted && ev.Entry.Revision > renewed.Revision
-	})
-}
-
-func contractBadInput(t *testing.T, f *fixture) {
-	for _, role := range []string{"", "a b", ".a", "a.", "a*", "a>"} {
-		if _, err := f.store.Acquire(ctx(t), role, record("a", time.Second)); !errors.Is(err, transport.ErrInvalidRole) || !errors.Is(err, transport.ErrPermanent) {
-			t.Errorf("acquire role %q: err = %v, want ErrInvalidRole and ErrPermanent", role, err)
-		}
-		if _, err := f.store.Watch(role, func(transport.KeyEvent) {}); !errors.Is(err, transport.ErrInvalidRole) {
-			t.Errorf("watch role %q: err = %v, want ErrInvalidRole", role, err)
-		}
-	}
-	for _, ttl := range []time.Duration{0, 200 * time.Millisecond, 1500 * time.Millisecond} {
-		if _, err := f.store.Acquire(ctx(t), "ttl", record("a", ttl)); !errors.Is(err, transport.ErrInvalidTTL) {
-			t.Errorf("acquire with TTL %v: err = %v, want ErrInvalidTTL", ttl, err)
-		}
-	}
-
-	role := "garbage"
-	w := watchKey(t, f.store, role)
-	if _, err := f.kv.Put(ctx(t), role, []byte("not a lease {")); err != nil {
-		t.Fatalf("put garbage: %v", err)
-	}
-	ev := expectEvent(t, w, 5*time.Second, "put of the garbage value", func(ev transport.KeyEvent) bool { return ev.Kind == transport.KeyPut })
-	if !errors.Is(ev.Entry.Malformed, transport.ErrMalformedRecord) {
-		t.Fatalf("watched garbage: Malformed = %v, want ErrMalformedRecord", ev.Entry.Malformed)
-	}
-	got, err := f.store.Get(ctx(t), role)
-	if err != nil || !errors.Is(got.Malformed, transport.ErrMalformedRecord) {
-		t.Fatalf("get garbage = %+v, %v; want an entry marked malformed", got, err)
-	}
-	if _, err := f.store.Acquire(ctx(t), role, record("a", time.Second)); !errors.Is(err, transport.ErrConflict) {
-		t.Fatalf("acquire over garbage: err = %v, want ErrConflict (a foreign holder is not a free key)", err)
-	}
-	if err := f.store.Release(ctx(t), transport.Lease{Role: role, Record: record("a", time.Second)}); !errors.Is(err, transport.ErrPermanent) {
-		t.Fatalf("release at revision 0: err = %v, want ErrPermanent", err)
+func (f *fixture) PutRaw(t *testing.T, role string, value []byte) {
+	t.Helper()
+	if _, err := f.kv.Put(ctx(t), role, value); err != nil {
+		t.Fatalf("put raw value in %q: %v", role, err)
 	}
 }

@@ -1,0 +1,159 @@
+package sim
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/batonhq/baton/fsm"
+)
+
+// candidate is one election: a decision core, its clock, its timers, and
+// the process it runs in, which can pause, crash and restart.
+type candidate struct {
+	w    *world
+	id   int
+	name string
+	t    fsm.Timing
+	s    fsm.ElectionState
+	clk  clock
+
+	// gen is the process's incarnation: events for an earlier one are
+	// dropped, as a crashed process never sees its replies.
+	gen      uint64
+	up       bool // the process runs (not crashed, not finished)
+	finished bool // the election ended (DoFinish)
+
+	pausedUntil time.Duration
+	backlog     []pending
+
+	timers [fsm.TimerStop + 1]uint64 // generation of each timer's latest arming
+
+	linkUp    bool // the candidate's own link to the store
+	connected bool // what the core was last told
+	watching  bool
+	hubRev    uint64        // the newest revision the watch delivered
+	listed    bool          // the watch delivered the key's state once
+	watchAt   time.Duration // when the last watch event was delivered, to keep order
+
+	link linkFaults
+}
+
+// pending is an input that arrived while the process was paused; a tick
+// keeps its timer's generation so a cancelled timer stays cancelled.
+type pending struct {
+	in   fsm.Input
+	tgen uint64
+}
+
+// newCandidate draws candidate i's clock.
+func newCandidate(w *world, i int) *candidate {
+	name := "c" + strconv.Itoa(i)
+	return &candidate{
+		w: w, id: i, name: name, linkUp: true, connected: true,
+		clk: clock{rate: w.rate(), base: w.epoch.Add(time.Duration(i+1) * time.Hour)},
+	}
+}
+
+// start begins a new incarnation from a fresh election state.
+func (c *candidate) start() {
+	c.gen++
+	c.up, c.finished, c.watching = true, false, false
+	c.hubRev, c.listed, c.backlog, c.pausedUntil = 0, false, nil, 0
+	c.connected = true
+	c.timers = [fsm.TimerStop + 1]uint64{}
+	c.t = timing(c.name, c.w.rng.Uint64())
+	c.s = fsm.NewElectionState()
+	c.deliver(c.gen, fsm.Input{Kind: fsm.InStart})
+}
+
+// crash loses the process and its state at once.
+func (c *candidate) crash() {
+	c.gen++
+	c.up, c.watching, c.backlog = false, false, nil
+}
+
+// paused reports whether the process is paused now.
+func (c *candidate) paused() bool { return c.w.now < c.pausedUntil }
+
+// pause stops the process handling inputs for d; what arrives meanwhile is
+// handled, late, when it resumes.
+func (c *candidate) pause(d time.Duration) {
+	if !c.up || c.paused() {
+		return
+	}
+	c.pausedUntil = c.w.now + d
+	gen := c.gen
+	c.w.at(d, func() { c.resume(gen) })
+}
+
+// resume handles the inputs that arrived during a pause, in order.
+func (c *candidate) resume(gen uint64) {
+	if gen != c.gen {
+		return
+	}
+	c.pausedUntil = 0
+	for len(c.backlog) > 0 && gen == c.gen && !c.paused() {
+		p := c.backlog[0]
+		c.backlog = c.backlog[1:]
+		if p.in.Kind != fsm.InTick || c.timers[p.in.Timer] == p.tgen {
+			c.step(p.in)
+		}
+	}
+}
+
+// deliver hands in to incarnation gen of the process.
+func (c *candidate) deliver(gen uint64, in fsm.Input) {
+	c.deliverTick(gen, in, 0)
+}
+
+// deliverTick is deliver for a tick armed as generation tgen.
+func (c *candidate) deliverTick(gen uint64, in fsm.Input, tgen uint64) {
+	switch {
+	case gen != c.gen || !c.up:
+	case c.paused():
+		c.backlog = append(c.backlog, pending{in: in, tgen: tgen})
+	case in.Kind != fsm.InTick || c.timers[in.Timer] == tgen:
+		c.step(in)
+	}
+}
+
+// step runs the decision core on in at the candidate's time and carries out
+// its effects.
+func (c *candidate) step(in fsm.Input) {
+	w := c.w
+	in.At = c.clk.at(w.now)
+	if w.opts.Bug == BugAckDeadline && (in.Kind == fsm.InAcquired || in.Kind == fsm.InRenewed) {
+		in.SentAt = in.At
+	}
+	next, effects := fsm.Step(c.t, c.s, in)
+	c.s = next
+	w.res.Steps++
+	w.mix(uint64(w.now))
+	w.mix(uint64(c.id)<<8 | uint64(in.Kind))
+	for _, e := range effects {
+		c.carryOut(e)
+	}
+	w.check.leases(w)
+}
+
+// arm (re)arms a timer to fire after d on the candidate's clock.
+func (c *candidate) arm(name fsm.Timer, term uint64, d time.Duration) {
+	c.timers[name]++
+	gen, tgen := c.gen, c.timers[name]
+	c.w.at(c.clk.span(d), func() {
+		c.deliverTick(gen, fsm.Input{Kind: fsm.InTick, Timer: name, Term: term}, tgen)
+	})
+}
+
+// believes reports whether the candidate leads and its own deadline has not
+// passed: the time until which it may act as leader.
+func (c *candidate) believes() (until time.Duration, ok bool) {
+	if !c.up || !c.s.Leading() {
+		return 0, false
+	}
+	until = c.clk.when(c.s.LeaseDeadline(c.t))
+	return until, until > c.w.now
+}
+
+// stopInput is a graceful stop that releases the lease.
+func stopInput() fsm.Input { return fsm.Input{Kind: fsm.InStop} }

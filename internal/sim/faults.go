@@ -1,0 +1,165 @@
+package sim
+
+import (
+	"time"
+
+	"github.com/batonhq/baton/fsm"
+)
+
+// Fault is a class of fault the simulation injects.
+type Fault uint8
+
+// The fault classes. Clock drift is not among them: every clock of every
+// run drifts (Options.Drift).
+const (
+	// FaultSlow delays the messages between a candidate and the store.
+	FaultSlow Fault = iota
+	// FaultLoss loses messages between a candidate and the store.
+	FaultLoss
+	// FaultDisconnect cuts a candidate's connection, then restores it.
+	FaultDisconnect
+	// FaultPause stops a candidate's process handling inputs for a while.
+	FaultPause
+	// FaultCrash kills a candidate's process; it restarts with a new state.
+	FaultCrash
+	// FaultHealth makes a candidate's health checks fail for a while.
+	FaultHealth
+	// FaultResign asks a candidate to resign.
+	FaultResign
+	// FaultStop stops a candidate gracefully, then starts it again.
+	FaultStop
+	// FaultStoreRestart takes the store down for a while; it keeps its
+	// data, and the candidates' watches are re-established.
+	FaultStoreRestart
+	numFaults
+)
+
+var faultNames = [numFaults]string{"slow", "loss", "disconnect", "pause", "crash", "health", "resign", "stop", "store-restart"}
+
+// String names the class.
+func (f Fault) String() string {
+	if f < numFaults {
+		return faultNames[f]
+	}
+	return "unknown"
+}
+
+// drawFaults books the run's faults: up to eight, each striking one
+// candidate (or the store) at a random time before healAt and lasting up
+// to 3s, cut short by the heal.
+func (w *world) drawFaults() {
+	for range w.rng.IntN(9) {
+		f := Fault(w.rng.IntN(int(numFaults)))
+		c := w.cands[w.rng.IntN(len(w.cands))]
+		start := 500*time.Millisecond + time.Duration(w.rng.Int64N(int64(healAt-time.Second)))
+		d := time.Duration(w.rng.Int64N(int64(3 * time.Second)))
+		w.res.Faults[f]++
+		w.q.push(start, func() { w.strike(f, c, d) })
+	}
+}
+
+// strike injects fault f on c for d.
+func (w *world) strike(f Fault, c *candidate, d time.Duration) {
+	end := min(w.now+d, healAt)
+	w.mix(uint64(f)<<16 | uint64(c.id))
+	switch f {
+	case FaultSlow:
+		c.link.slowUntil, c.link.slowMax = end, time.Millisecond+time.Duration(w.rng.Int64N(int64(1500*time.Millisecond)))
+	case FaultLoss:
+		c.link.lossUntil, c.link.loss = end, 0.1+0.9*w.rng.Float64()
+	case FaultDisconnect:
+		w.setLink(c, false)
+		w.q.push(end, func() { w.setLink(c, true) })
+	case FaultPause:
+		c.pause(end - w.now)
+	case FaultCrash:
+		if c.up {
+			c.crash()
+			w.q.push(end, func() {
+				if !c.up {
+					c.start()
+				}
+			})
+		}
+	case FaultHealth:
+		w.unhealthy(c, c.gen, 1, end)
+	case FaultResign:
+		c.deliver(c.gen, fsm.Input{Kind: fsm.InResign})
+	case FaultStop:
+		if c.up {
+			c.deliver(c.gen, fsm.Input{Kind: fsm.InStop, KeepLease: w.rng.IntN(4) == 0})
+			gen := c.gen
+			w.q.push(end, func() { w.restart(c, gen) })
+		}
+	case FaultStoreRestart:
+		w.storeDown(end)
+	}
+}
+
+// unhealthy reports failed health checks, one every healthInterval, until
+// end, then a passing one.
+func (w *world) unhealthy(c *candidate, gen uint64, failures int, end time.Duration) {
+	if gen != c.gen {
+		return
+	}
+	if w.now >= end {
+		c.deliver(gen, fsm.Input{Kind: fsm.InHealth})
+		return
+	}
+	c.deliver(gen, fsm.Input{Kind: fsm.InHealth, Failures: failures, Err: "unhealthy"})
+	w.at(healthInterval, func() { w.unhealthy(c, gen, failures+1, end) })
+}
+
+// restart starts incarnation gen of c again after a graceful stop; one that
+// has not finished stopping by then is killed first.
+func (w *world) restart(c *candidate, gen uint64) {
+	if gen != c.gen {
+		return
+	}
+	if c.up {
+		c.crash()
+	}
+	c.start()
+}
+
+// storeDown takes the store down until end: every connection drops, and
+// nothing is applied or expired meanwhile.
+func (w *world) storeDown(end time.Duration) {
+	if !w.storeUp {
+		return
+	}
+	w.storeUp = false
+	for _, c := range w.cands {
+		w.connectivity(c)
+	}
+	w.q.push(end, func() {
+		w.storeUp = true
+		for _, c := range w.cands {
+			w.connectivity(c)
+		}
+		w.scheduleSweep()
+	})
+}
+
+// heal ends every fault: links are fast, lossless and connected, processes
+// resume, crashed or stopped ones start again, the store is up. Health
+// faults end on their own at healAt.
+func (w *world) heal() {
+	if !w.storeUp {
+		w.storeUp = true
+		w.scheduleSweep()
+	}
+	for _, c := range w.cands {
+		c.link = linkFaults{}
+		c.linkUp = true
+		w.connectivity(c)
+		if c.paused() {
+			c.pausedUntil = w.now
+			c.resume(c.gen)
+		}
+		if !c.up {
+			c.start()
+		}
+	}
+	w.check.healed(w)
+}

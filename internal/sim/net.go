@@ -1,0 +1,114 @@
+package sim
+
+import (
+	"time"
+
+	"github.com/batonhq/baton/fsm"
+)
+
+// linkFaults are the faults on a candidate's link to the store now in force.
+type linkFaults struct {
+	slowUntil time.Duration
+	slowMax   time.Duration // extra one-way delay, up to
+	lossUntil time.Duration
+	loss      float64 // probability that a message is lost
+}
+
+// delay draws one message's one-way delay between c and the store.
+func (w *world) delay(c *candidate) time.Duration {
+	d := 100*time.Microsecond + time.Duration(w.rng.Int64N(int64(2*time.Millisecond)))
+	if w.now < c.link.slowUntil {
+		d += time.Duration(w.rng.Int64N(int64(c.link.slowMax)))
+	}
+	return d
+}
+
+// lost draws whether one message between c and the store is lost.
+func (w *world) lost(c *candidate) bool {
+	return w.now < c.link.lossUntil && w.rng.Float64() < c.link.loss
+}
+
+// reachable reports whether c can talk to the store now.
+func (c *candidate) reachable() bool { return c.linkUp && c.w.storeUp }
+
+// request sends a write from c to the store: apply runs on the store when
+// the request arrives, and the answer comes back as the input answer
+// builds. A request sent while disconnected fails at once (the client
+// buffers nothing); one whose reply does not come within OpTimeout, on c's
+// clock, is an unknown outcome, whether or not the store applied it.
+func (w *world) request(c *candidate, apply func() (Entry[value], error), answer func(fsm.WriteResult, Entry[value]) fsm.Input) {
+	gen := c.gen
+	if !c.reachable() {
+		in := answer(fsm.WriteFailed, Entry[value]{})
+		in.Err = "disconnected"
+		w.at(0, func() { c.deliver(gen, in) })
+		return
+	}
+	answered := false
+	timeout := c.clk.span(c.t.OpTimeout)
+	w.at(timeout, func() {
+		if !answered {
+			answered = true
+			w.res.Unknown++
+			in := answer(fsm.WriteUnknown, Entry[value]{})
+			in.Err = "timeout"
+			c.deliver(gen, in)
+		}
+	})
+	if w.lost(c) {
+		return
+	}
+	w.at(w.delay(c), func() {
+		if !w.storeUp {
+			return
+		}
+		e, err := apply()
+		res := resultOf(err)
+		if w.lost(c) {
+			return
+		}
+		w.at(w.delay(c), func() {
+			if answered || !c.reachable() {
+				return
+			}
+			answered = true
+			in := answer(res, e)
+			if res != fsm.WriteOK {
+				in.Err = "wrong last sequence"
+			}
+			c.deliver(gen, in)
+		})
+	})
+}
+
+// setLink cuts or restores c's own link.
+func (w *world) setLink(c *candidate, up bool) {
+	c.linkUp = up
+	w.connectivity(c)
+}
+
+// connectivity tells c's core, after the client notices, that its
+// connection went down or came back; on the way back the watch is
+// re-established with a re-list.
+func (w *world) connectivity(c *candidate) {
+	up := c.reachable()
+	if up == c.connected || !c.up {
+		return
+	}
+	c.connected = up
+	gen := c.gen
+	notice := time.Duration(w.rng.Int64N(int64(300 * time.Millisecond)))
+	conn := fsm.ConnLost
+	if up {
+		conn = fsm.ConnBack
+	}
+	w.at(notice, func() {
+		if gen != c.gen || c.connected != up {
+			return
+		}
+		c.deliver(gen, fsm.Input{Kind: fsm.InConnection, Conn: conn})
+		if up && c.watching {
+			c.relist(0)
+		}
+	})
+}

@@ -1,0 +1,97 @@
+package sim
+
+import (
+	"time"
+
+	"github.com/batonhq/baton/fsm"
+	"github.com/batonhq/baton/leadership"
+)
+
+// Bug is a deliberate mistake the simulated interpreter can make, to show
+// that the checkers find it.
+type Bug uint8
+
+// The bugs the interpreter can be told to make.
+const (
+	// NoBug carries out every effect as the election actor does.
+	NoBug Bug = iota
+	// BugAckDeadline feeds the time a write's reply is handled as its
+	// SentAt, so the deadline counts from the acknowledgement instead of the
+	// send.
+	BugAckDeadline
+	// BugBlindRelease releases with a delete that checks no revision, as a
+	// plain kv.Delete would: a late release deletes a successor's key.
+	BugBlindRelease
+	// BugRenewDropsTTL renews without a TTL, as kv.Update does: a key whose
+	// holder crashed never expires.
+	BugRenewDropsTTL
+)
+
+var bugNames = [...]string{"none", "ack-deadline", "blind-release", "renew-drops-ttl"}
+
+// String names the bug as the command's -bug flag does.
+func (b Bug) String() string {
+	if int(b) < len(bugNames) {
+		return bugNames[b]
+	}
+	return "unknown"
+}
+
+// ParseBug returns the bug named s, and false when there is none.
+func ParseBug(s string) (Bug, bool) {
+	for i, n := range bugNames {
+		if n == s {
+			return Bug(i), true
+		}
+	}
+	return NoBug, false
+}
+
+// Options shape the runs. The zero value simulates elections configured as
+// leadership derives them from a 2s TTL, with clocks inside MaxClockDrift.
+type Options struct {
+	// Drift bounds how far each clock's rate (every candidate's and the
+	// server's) strays from true time: each runs at 1±Drift. Zero means
+	// leadership.DefaultMaxClockDrift; beyond it the safety argument does
+	// not hold and violations are expected.
+	Drift float64
+	// Bug makes the interpreter carry out effects wrongly.
+	Bug Bug
+}
+
+// drift is the drift the runs use.
+func (o Options) drift() float64 {
+	if o.Drift == 0 {
+		return leadership.DefaultMaxClockDrift
+	}
+	return o.Drift
+}
+
+// The shape of a run: faults strike during the first healAt of virtual time,
+// then everything heals; within livenessBound some candidate must lead;
+// then every candidate is stopped gracefully and must finish within
+// stopBound.
+const (
+	ttl           = 2 * time.Second
+	healAt        = 12 * time.Second
+	livenessBound = ttl + breakerCooldown + 2*time.Second
+	stopBound     = time.Second
+
+	role            = "role"
+	healthInterval  = 200 * time.Millisecond
+	breakerCooldown = 2 * time.Second
+)
+
+// timing is the decision core's timing for candidate name, as leadership
+// derives it from a 2s TTL (RenewDeadline 1.2s, heartbeats every 342ms).
+func timing(name string, seed uint64) fsm.Timing {
+	d := leadership.Config{TTL: ttl}.Timings()
+	return fsm.Timing{
+		InstanceID: name, TTL: d.TTL, RenewDeadline: d.RenewDeadline, HeartbeatInterval: d.HeartbeatInterval,
+		DisconnectGrace: d.DisconnectGrace, PollInterval: d.PollInterval, OpTimeout: d.OpTimeout,
+		CampaignJitter: leadership.DefaultCampaignJitter, ResignHoldOff: leadership.DefaultResignHoldOff,
+		RetryInitial: leadership.DefaultRetryInitialInterval, RetryMax: time.Second,
+		BreakerThreshold: leadership.DefaultBreakerThreshold, BreakerCooldown: breakerCooldown,
+		HealthFailureThreshold: 2, RespawnDelay: d.TTL, Seed: seed,
+	}
+}

@@ -1,0 +1,62 @@
+package sim_test
+
+import (
+	"flag"
+	"testing"
+	"time"
+
+	"github.com/batonhq/baton/internal/sim"
+)
+
+var simRuns = flag.Int("sim.runs", 5_000, "runs for TestSimulation")
+
+// TestSimulation is the CI subset of the simulation: it runs the first
+// seeds with clocks inside MaxClockDrift and expects no violation, and
+// checks that the faults struck and had their effects, so it cannot pass by
+// doing nothing.
+func TestSimulation(t *testing.T) {
+	runs := *simRuns
+	if raceEnabled {
+		runs /= 10 // the race detector makes each step about ten times slower
+	}
+	start := time.Now()
+	s := sim.RunMany(1, runs, 2, sim.Options{})
+	t.Logf("%d runs, %v virtual, %d promotions, %d handovers, worst recovery %v, in %v",
+		s.Runs, s.Virtual, s.Promotions, s.Handovers, s.WorstRecovery, time.Since(start).Round(time.Millisecond))
+	for _, v := range s.Violations {
+		t.Errorf("seed %d: %s", v.Seed, v.Violation)
+	}
+	for f, n := range s.Faults {
+		if n == 0 {
+			t.Errorf("no %s fault was injected", sim.Fault(f))
+		}
+	}
+	effects := map[string]int{
+		"promotions": s.Promotions, "handovers": s.Handovers, "unknown outcomes": s.Unknown,
+		"expiries": s.Expiries, "refused fenced writes": s.Refused, "deadline demotions": s.DeadlineDemotions,
+	}
+	for what, n := range effects {
+		if n == 0 {
+			t.Errorf("no %s in %d runs: the faults had no effect", what, s.Runs)
+		}
+	}
+}
+
+// TestReplay runs seeds twice and expects the same trace and result, and
+// different seeds to differ.
+func TestReplay(t *testing.T) {
+	traces := map[uint64]uint64{}
+	for seed := uint64(1); seed <= 20; seed++ {
+		for _, opts := range []sim.Options{{}, {Drift: 0.5}, {Bug: sim.BugBlindRelease}} {
+			a, b := sim.Run(seed, opts), sim.Run(seed, opts)
+			if a.Trace != b.Trace || a.Steps != b.Steps || len(a.Violations) != len(b.Violations) {
+				t.Fatalf("seed %d %+v: replay differs: trace %x/%x, steps %d/%d", seed, opts, a.Trace, b.Trace, a.Steps, b.Steps)
+			}
+		}
+		r := sim.Run(seed, sim.Options{})
+		if other, dup := traces[r.Trace]; dup {
+			t.Fatalf("seeds %d and %d have the same trace %x", other, seed, r.Trace)
+		}
+		traces[r.Trace] = seed
+	}
+}
