@@ -110,7 +110,7 @@ func watchKey(t testing.TB, store transport.LeaseStore, role string) *watched {
 }
 
 // expectEvent waits for the next event on w matching want.
-func expectEvent(t *testing.T, w *watched, timeout time.Duration, what string, want func(transport.KeyEvent) bool) {
+func expectEvent(t *testing.T, w *watched, timeout time.Duration, what string, want func(transport.KeyEvent) bool) transport.KeyEvent {
 	t.Helper()
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
@@ -119,11 +119,12 @@ func expectEvent(t *testing.T, w *watched, timeout time.Duration, what string, w
 		select {
 		case ev := <-w.events:
 			if want(ev) {
-				return
+				return ev
 			}
 			seen = append(seen, fmt.Sprintf("%v@%d", ev.Kind, ev.Entry.Revision))
 		case <-deadline.C:
 			t.Fatalf("waited %v for %s on %q; saw %v (events lost to a full buffer: %v)", timeout, what, w.role, seen, w.overflow.Load())
+			return transport.KeyEvent{}
 		}
 	}
 }
