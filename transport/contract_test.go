@@ -110,8 +110,9 @@ func watchKey(t testing.TB, store transport.LeaseStore, role string) *watched {
 }
 
 // expectEvent waits for the next event on w matching want.
-func expectEvent(t *testing.T, w *watched, timeout time.Duration, what string, want func(transport.KeyEvent) bool) transport.KeyEvent {
+func expectEvent(t *testing.T, w *watched, what string, want func(transport.KeyEvent) bool) transport.KeyEvent {
 	t.Helper()
+	const timeout = 5 * time.Second
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	var seen []string
