@@ -7,8 +7,10 @@ import (
 
 // NewProps validates cfg and returns the props of an election actor. Spawn
 // it from system.Root or from any actor's context; it reports to its parent
-// (when it has one) and on the EventStream. Stopping the actor releases the
-// lease first when it leads.
+// (when it has one) and on the EventStream. Stopping the actor makes a
+// leader report Demoted and send the release of its lease as it stops,
+// without waiting for the answer; the Election facade and role managers
+// stop it gracefully instead, waiting (at most OpTimeout) for the release.
 func NewProps(cfg Config) (*actor.Props, error) {
 	resolved, err := cfg.resolve()
 	if err != nil {
