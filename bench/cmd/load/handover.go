@@ -9,16 +9,17 @@ import (
 	"github.com/nats-io/nats.go"
 )
 
-// handOver gives the first k roles a second candidate on a second
-// connection (same actor system), then has each leader resign and times
-// the other candidate's promotion. The second connection is a second
+// handOver gives the sampled roles a second candidate on a second
+// connection (same actor system), then has each role's leader resign and
+// times the other candidate's promotion. The second connection is a second
 // store, so it runs after the quiet window.
-func (r *rolesRun) handOver(row *rolesRow, url string, k int) error {
+func (r *rolesRun) handOver(row *rolesRow, url string) error {
 	nc, err := nats.Connect(url, nats.ReconnectBufSize(-1))
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
+	k := len(r.sampled)
 	others := make([]leadership.Election, 0, k)
 	promoted := make([]chan time.Time, k)
 	defer func() {
@@ -31,7 +32,7 @@ func (r *rolesRun) handOver(row *rolesRow, url string, k int) error {
 		if err != nil {
 			return err
 		}
-		promoted[i] = make(chan time.Time, 4)
+		promoted[i] = make(chan time.Time, 16)
 		e.OnPromote(func(context.Context, leadership.Token) { promoted[i] <- time.Now() })
 		if err := e.Start(context.Background()); err != nil {
 			return err
@@ -39,36 +40,57 @@ func (r *rolesRun) handOver(row *rolesRow, url string, k int) error {
 		others = append(others, e)
 	}
 	for i := range k {
-		if err := awaitPair(r.elections[i], others[i]); err != nil {
-			return fmt.Errorf("%s: %w", roleName(i), err)
+		pair := [2]leadership.Election{r.elections[i], others[i]}
+		chans := [2]chan time.Time{r.sampled[i], promoted[i]}
+		l, err := awaitPair(pair)
+		if err != nil {
+			progress("N=%d: %s: %v", row.n, roleName(i), err)
+			row.handoverMisses++
+			continue
 		}
+		drainTimes(chans[1-l])
 		start := time.Now()
-		if err := r.elections[i].Resign(context.Background()); err != nil {
+		if err := pair[l].Resign(context.Background()); err != nil {
 			return fmt.Errorf("%s: resign: %w", roleName(i), err)
 		}
 		select {
-		case at := <-promoted[i]:
+		case at := <-chans[1-l]:
 			row.handovers = append(row.handovers, at.Sub(start))
 		case <-time.After(30 * time.Second):
 			row.handoverMisses++
 		}
 	}
-	progress("N=%d: %d handovers, %d without the other's promotion within 30s", row.n, len(row.handovers), row.handoverMisses)
+	progress("N=%d: %d handovers, %d missed", row.n, len(row.handovers), row.handoverMisses)
 	return nil
 }
 
-// awaitPair waits until leader leads and both candidates see each other
-// in the registry and agree on the leader: a handover starts settled.
-func awaitPair(leader, other leadership.Election) error {
+// awaitPair waits until one of the pair leads and both see each other in
+// the registry and agree on the leader, so a handover starts settled; it
+// returns the leader's index in the pair.
+func awaitPair(pair [2]leadership.Election) (int, error) {
 	deadline := time.Now().Add(time.Minute)
 	for {
-		a, b := leader.Status(), other.Status()
-		if leader.IsLeader() && b.Leader == a.InstanceID && len(a.Candidates) == 2 && len(b.Candidates) == 2 {
-			return nil
+		a, b := pair[0].Status(), pair[1].Status()
+		ids := [2]string{a.InstanceID, b.InstanceID}
+		for l := range pair {
+			if pair[l].IsLeader() && a.Leader == ids[l] && b.Leader == ids[l] && len(a.Candidates) == 2 && len(b.Candidates) == 2 {
+				return l, nil
+			}
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("candidates did not settle within a minute (leader %q, candidates %d and %d)", b.Leader, len(a.Candidates), len(b.Candidates))
+			return 0, fmt.Errorf("the pair did not settle within a minute (leaders seen %q and %q, candidates %d and %d)", a.Leader, b.Leader, len(a.Candidates), len(b.Candidates))
 		}
 		time.Sleep(time.Millisecond) // the state is a snapshot: polled between timed operations
+	}
+}
+
+// drainTimes forgets promotions already reported.
+func drainTimes(ch chan time.Time) {
+	for {
+		select {
+		case <-ch:
+		default:
+			return
+		}
 	}
 }

@@ -14,6 +14,7 @@ func main() {
 	sizes := flag.String("n", "10,1000,10000", "roles per process, one column each")
 	quiet := flag.Duration("quiet", 20*time.Second, "idle window over which CPU, writes, drops and demotions are measured")
 	sample := flag.Int("handovers", 10, "roles that get a second candidate and hand over, per N")
+	manager := flag.Bool("manager", true, "also run the roles in one RoleManager (no handover column: it has no Resign)")
 	herd := flag.Int("herd", 1000, "candidates of the one-role table (0 skips it)")
 	herdConns := flag.Int("herd-conns", 20, "connections the one-role candidates share")
 	herdRuns := flag.Int("herd-runs", 50, "handovers in the one-role table")
@@ -22,12 +23,20 @@ func main() {
 	fmt.Printf("machine: %s, load average at start %s\n\n", machine(), loadAvg())
 	var rows []rolesRow
 	var failed error
+	modes := []string{facadeMode}
+	if *manager {
+		modes = append(modes, managerMode)
+	}
 	for _, n := range ints(*sizes) {
-		row, err := measureRoles(n, *quiet, *sample)
-		rows = append(rows, row)
-		if err != nil {
-			failed = fmt.Errorf("N=%d: %w", n, err)
-			break
+		for _, mode := range modes {
+			if failed != nil {
+				break
+			}
+			row, err := measureRoles(mode, n, *quiet, *sample)
+			rows = append(rows, row)
+			if err != nil {
+				failed = fmt.Errorf("%s N=%d: %w", mode, n, err)
+			}
 		}
 	}
 	printRoles(rows, *quiet)

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -18,8 +20,10 @@ import (
 // rolesRow is one column of the roles table: N roles led by one process.
 type rolesRow struct {
 	n              int
+	mode           string        // how the roles are run: facadeMode or managerMode
 	startTook      time.Duration // from the first Start call to the last returning
 	allLead        time.Duration // from the last Start returning to every election leading; <0 if not within the bound
+	lateLeaders    int           // roles first promoted more than lateAfter after the last Start returned
 	heapPerRole    float64       // bytes
 	goroutines     float64       // per role, idle
 	clientCores    float64
@@ -28,6 +32,7 @@ type rolesRow struct {
 	droppedRun     uint64 // over the whole run, before the handovers
 	droppedQuiet   uint64
 	demotesQuiet   int64
+	reasonsQuiet   map[leadership.DemoteReason]int64 // the quiet window's demotions by reason
 	handovers      []time.Duration
 	handoverMisses int // resigns after which the other candidate did not lead within the bound
 }
@@ -38,22 +43,39 @@ const leadBound = 5 * time.Minute
 // rolesRun is N elections, each the only candidate of its role, on one
 // connection and one actor system.
 type rolesRun struct {
+	n         int
 	system    *actor.ActorSystem
 	nc        *nats.Conn
-	elections []leadership.Election
+	elections []leadership.Election  // facadeMode
+	manager   leadership.RoleManager // managerMode
 	leading   atomic.Int64
 	demotes   atomic.Int64
+	firstLead []atomic.Int64   // per role: when it was first promoted, in Unix nanoseconds
+	sampled   []chan time.Time // the promotions of the roles that hand over
+
+	mu      sync.Mutex // guards reasons
+	reasons map[leadership.DemoteReason]int64
 }
+
+// lateAfter is the target: every role leads within it of Start returning.
+const lateAfter = 2 * time.Second
+
+// The two ways a process runs N roles.
+const (
+	facadeMode  = "Election"    // one Election facade per role
+	managerMode = "RoleManager" // one RoleManager declaring every role
+)
 
 // newSystem is an actor system that does not log.
 func newSystem() *actor.ActorSystem {
 	return actor.NewActorSystemWithConfig(actor.Configure(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return slog.New(slog.DiscardHandler) })))
 }
 
-// measureRoles runs the roles scenario for n roles on a fresh server
-// process: lead, idle for quiet, then hand over sample roles.
-func measureRoles(n int, quiet time.Duration, sample int) (rolesRow, error) {
-	row := rolesRow{n: n}
+// measureRoles runs the roles scenario for n roles in mode on a fresh
+// server process: lead, idle for quiet, then (facades only: a RoleManager
+// has no Resign) hand over sample roles.
+func measureRoles(mode string, n int, quiet time.Duration, sample int) (rolesRow, error) {
+	row := rolesRow{n: n, mode: mode}
 	srv, err := startServer()
 	if err != nil {
 		return row, err
@@ -65,7 +87,12 @@ func measureRoles(n int, quiet time.Duration, sample int) (rolesRow, error) {
 	}
 	defer mon.Close()
 
-	r := &rolesRun{system: newSystem()}
+	r := &rolesRun{n: n, system: newSystem(), firstLead: make([]atomic.Int64, n), reasons: map[leadership.DemoteReason]int64{}}
+	if mode == facadeMode {
+		for range min(sample, n) {
+			r.sampled = append(r.sampled, make(chan time.Time, 16))
+		}
+	}
 	defer r.system.Shutdown()
 	r.nc, err = nats.Connect(srv.url, nats.ReconnectBufSize(-1))
 	if err != nil {
@@ -76,18 +103,24 @@ func measureRoles(n int, quiet time.Duration, sample int) (rolesRow, error) {
 	heap0, g0 := liveHeap(), runtime.NumGoroutine()
 
 	begin := time.Now()
-	for i := range n {
-		e, err := r.start(i)
-		if err != nil {
-			return row, err
-		}
-		r.elections = append(r.elections, e)
+	if mode == managerMode {
+		err = r.startManager()
+	} else {
+		err = r.startElections()
+	}
+	if err != nil {
+		return row, err
 	}
 	started := time.Now()
 	row.startTook = started.Sub(begin)
-	progress("N=%d: %d Starts returned in %v", n, n, row.startTook.Round(time.Millisecond))
+	progress("%s N=%d: started in %v", mode, n, row.startTook.Round(time.Millisecond))
 	row.allLead = r.awaitAllLead(started)
-	progress("N=%d: all lead after %v", n, row.allLead.Round(time.Millisecond))
+	for i := range r.firstLead {
+		if at := r.firstLead[i].Load(); at == 0 || time.Unix(0, at).Sub(started) > lateAfter {
+			row.lateLeaders++
+		}
+	}
+	progress("%s N=%d: all lead after %v", mode, n, row.allLead.Round(time.Millisecond))
 
 	// Let the starts' transients (first reads, registrations) pass.
 	time.Sleep(3 * time.Second)
@@ -96,27 +129,82 @@ func measureRoles(n int, quiet time.Duration, sample int) (rolesRow, error) {
 	if err := r.quietWindow(&row, srv, mon, quiet); err != nil {
 		return row, err
 	}
-	progress("N=%d: quiet window done: client %.3f, server %.3f cores, %.0f writes/s", n, row.clientCores, row.serverCores, row.writesPerSec)
-	return row, r.handOver(&row, srv.url, min(sample, n))
+	progress("%s N=%d: quiet window done: client %.3f, server %.3f cores, %.0f writes/s", mode, n, row.clientCores, row.serverCores, row.writesPerSec)
+	if mode == managerMode {
+		return row, nil
+	}
+	return row, r.handOver(&row, srv.url)
 }
 
-// start starts the election of role i.
-func (r *rolesRun) start(i int) (leadership.Election, error) {
-	e, err := leadership.NewElection(r.system, leadership.Config{Conn: r.nc, Role: roleName(i), InstanceID: "a"})
-	if err != nil {
-		return nil, err
+// startElections starts one election facade per role, one after the
+// other, as a loop in a user's program would.
+func (r *rolesRun) startElections() error {
+	for i := range r.n {
+		e, err := leadership.NewElection(r.system, leadership.Config{Conn: r.nc, Role: roleName(i), InstanceID: "a"})
+		if err != nil {
+			return err
+		}
+		e.OnPromote(r.promoted(i))
+		e.OnDemote(r.demoted)
+		if err := e.Start(context.Background()); err != nil {
+			return err
+		}
+		r.elections = append(r.elections, e)
 	}
-	e.OnPromote(func(context.Context, leadership.Token) { r.leading.Add(1) })
-	e.OnDemote(func(context.Context, leadership.DemoteReason) { r.leading.Add(-1); r.demotes.Add(1) })
-	return e, e.Start(context.Background())
+	return nil
+}
+
+// startManager starts one role manager declaring every role.
+func (r *rolesRun) startManager() error {
+	specs := make([]leadership.RoleSpec, r.n)
+	for i := range specs {
+		specs[i] = leadership.RoleSpec{Role: roleName(i), Config: leadership.Config{Conn: r.nc}, OnPromote: r.promoted(i), OnDemote: r.demoted}
+	}
+	m, err := leadership.NewRoleManager(r.system, "a", specs...)
+	if err != nil {
+		return err
+	}
+	r.manager = m
+	return m.Start(context.Background())
+}
+
+// promoted is role i's OnPromote: it counts the promotion and records
+// the role's first.
+func (r *rolesRun) promoted(i int) func(context.Context, leadership.Token) {
+	return func(context.Context, leadership.Token) {
+		now := time.Now()
+		r.firstLead[i].CompareAndSwap(0, now.UnixNano())
+		r.leading.Add(1)
+		if i < len(r.sampled) {
+			select {
+			case r.sampled[i] <- now:
+			default: // not waited for: only the promotion after a resign is
+			}
+		}
+	}
+}
+
+// demoted counts a demotion and its reason.
+func (r *rolesRun) demoted(_ context.Context, reason leadership.DemoteReason) {
+	r.leading.Add(-1)
+	r.demotes.Add(1)
+	r.mu.Lock()
+	r.reasons[reason]++
+	r.mu.Unlock()
+}
+
+// demoteReasons is a copy of the demotions counted by reason.
+func (r *rolesRun) demoteReasons() map[leadership.DemoteReason]int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return maps.Clone(r.reasons)
 }
 
 // awaitAllLead waits until every election leads and returns how long after
 // since that was, or -1 after leadBound.
 func (r *rolesRun) awaitAllLead(since time.Time) time.Duration {
-	n := int64(len(r.elections))
 	for {
-		if r.leading.Load() == n && r.allLeaders() {
+		if r.leading.Load() == int64(r.n) && r.allLeaders() {
 			return time.Since(since)
 		}
 		if time.Since(since) > leadBound {
@@ -126,10 +214,10 @@ func (r *rolesRun) awaitAllLead(since time.Time) time.Duration {
 	}
 }
 
-// allLeaders reports whether every election's IsLeader holds.
+// allLeaders reports whether IsLeader holds for every role.
 func (r *rolesRun) allLeaders() bool {
-	for _, e := range r.elections {
-		if !e.IsLeader() {
+	for i := range r.n {
+		if r.manager != nil && !r.manager.IsLeader(roleName(i)) || r.manager == nil && !r.elections[i].IsLeader() {
 			return false
 		}
 	}
@@ -147,7 +235,7 @@ func (r *rolesRun) quietWindow(row *rolesRow, srv *serverProc, mon *nats.Conn, d
 		return err
 	}
 	drop0 := r.dropped()
-	dem0 := r.demotes.Load()
+	dem0, reasons0 := r.demotes.Load(), r.demoteReasons()
 	c0, err := cpuTime(0)
 	if err != nil {
 		return err
@@ -176,6 +264,10 @@ func (r *rolesRun) quietWindow(row *rolesRow, srv *serverProc, mon *nats.Conn, d
 	row.droppedRun = r.dropped()
 	row.droppedQuiet = row.droppedRun - drop0
 	row.demotesQuiet = r.demotes.Load() - dem0
+	row.reasonsQuiet = r.demoteReasons()
+	for reason, k := range reasons0 {
+		row.reasonsQuiet[reason] -= k
+	}
 	return nil
 }
 
@@ -185,8 +277,14 @@ func (r *rolesRun) dropped() uint64 {
 	return st.Dropped
 }
 
-// stop stops every election without releasing: the server goes next.
+// stop stops every election; facades without releasing, as the server
+// goes next (a RoleManager's Stop always releases).
 func (r *rolesRun) stop() {
+	if r.manager != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		_ = r.manager.Stop(ctx)
+	}
 	for _, e := range r.elections {
 		_ = e.StopWithContext(context.Background(), leadership.StopOptions{KeepLease: true, NoWait: true})
 	}

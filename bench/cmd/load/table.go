@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/batonhq/baton/leadership"
 )
 
 // printRoles prints the roles table, one column per N, as measured; a
@@ -14,7 +16,7 @@ import (
 func printRoles(rows []rolesRow, quiet time.Duration) {
 	head, sep := "| |", "|---|"
 	for _, r := range rows {
-		head += fmt.Sprintf(" N=%d |", r.n)
+		head += fmt.Sprintf(" N=%d, %s |", r.n, r.mode)
 		sep += "---|"
 	}
 	fmt.Println(head)
@@ -26,13 +28,14 @@ func printRoles(rows []rolesRow, quiet time.Duration) {
 		}
 		fmt.Println(s)
 	}
-	line("N Starts returned in", func(r rolesRow) string { return dur(r.startTook) })
+	line("Start of N returned in", func(r rolesRow) string { return dur(r.startTook) })
 	line("all N lead after Start returned", func(r rolesRow) string {
 		if r.allLead < 0 {
 			return fmt.Sprintf("not within %v", leadBound)
 		}
 		return dur(r.allLead)
 	})
+	line(fmt.Sprintf("roles first leading more than %v after Start returned", lateAfter), func(r rolesRow) string { return fmt.Sprintf("%d", r.lateLeaders) })
 	line("live heap per role", func(r rolesRow) string { return fmt.Sprintf("%.1f KiB", r.heapPerRole/1024) })
 	line("goroutines per role", func(r rolesRow) string { return fmt.Sprintf("%.2f", r.goroutines) })
 	q := fmt.Sprintf(" (quiet %v)", quiet)
@@ -40,17 +43,36 @@ func printRoles(rows []rolesRow, quiet time.Duration) {
 	line("server cores"+q, func(r rolesRow) string { return fmt.Sprintf("%.3f", r.serverCores) })
 	line("KV writes/s"+q, func(r rolesRow) string { return fmt.Sprintf("%.0f", r.writesPerSec) })
 	line("messages dropped: whole run / quiet", func(r rolesRow) string { return fmt.Sprintf("%d / %d", r.droppedRun, r.droppedQuiet) })
-	line("spurious demotions (quiet)", func(r rolesRow) string { return fmt.Sprintf("%d", r.demotesQuiet) })
+	line("spurious demotions (quiet)", func(r rolesRow) string { return fmt.Sprintf("%d%s", r.demotesQuiet, reasons(r.reasonsQuiet)) })
 	line("Resign to the other candidate's promotion, p50 / max", func(r rolesRow) string {
 		if len(r.handovers) == 0 {
 			return "-"
 		}
 		s := fmt.Sprintf("%s / %s (%d roles)", dur(pct(r.handovers, 50)), dur(pct(r.handovers, 100)), len(r.handovers))
 		if r.handoverMisses > 0 {
-			s += fmt.Sprintf(", %d not promoted within 30s", r.handoverMisses)
+			s += fmt.Sprintf(", %d missed (not settled in 1 min or not promoted in 30 s)", r.handoverMisses)
 		}
 		return s
 	})
+}
+
+// reasons lists demotions by reason, most frequent first, "" if none.
+func reasons(m map[leadership.DemoteReason]int64) string {
+	var rs []leadership.DemoteReason
+	for reason, k := range m {
+		if k > 0 {
+			rs = append(rs, reason)
+		}
+	}
+	if len(rs) == 0 {
+		return ""
+	}
+	slices.SortFunc(rs, func(a, b leadership.DemoteReason) int { return int(m[b] - m[a]) })
+	parts := make([]string, len(rs))
+	for i, reason := range rs {
+		parts[i] = fmt.Sprintf("%s %d", reason, m[reason])
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }
 
 // printHerd prints the one-role table.
