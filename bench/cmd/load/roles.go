@@ -37,8 +37,8 @@ type rolesRow struct {
 	handoverMisses int // resigns after which the other candidate did not lead within the bound
 }
 
-// leadBound bounds the wait for every role to lead, and for a handover.
-const leadBound = 5 * time.Minute
+// leadBound bounds the wait for every role to lead.
+const leadBound = 2 * time.Minute
 
 // rolesRun is N elections, each the only candidate of its role, on one
 // connection and one actor system.
