@@ -120,7 +120,11 @@ func measureRoles(mode string, n int, quiet time.Duration, sample int) (rolesRow
 			row.lateLeaders++
 		}
 	}
-	progress("%s N=%d: all lead after %v", mode, n, row.allLead.Round(time.Millisecond))
+	if row.allLead < 0 {
+		progress("%s N=%d: not all lead within %v", mode, n, leadBound)
+	} else {
+		progress("%s N=%d: all lead after %v", mode, n, row.allLead.Round(time.Millisecond))
+	}
 
 	// Let the starts' transients (first reads, registrations) pass.
 	time.Sleep(3 * time.Second)
