@@ -50,8 +50,13 @@ func (r *rolesRun) handOver(row *rolesRow, url string) error {
 		}
 		drainTimes(chans[1-l])
 		start := time.Now()
-		if err := pair[l].Resign(context.Background()); err != nil {
-			return fmt.Errorf("%s: resign: %w", roleName(i), err)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err = pair[l].Resign(ctx)
+		cancel()
+		if err != nil {
+			progress("N=%d: %s: resign: %v", row.n, roleName(i), err)
+			row.handoverMisses++
+			continue
 		}
 		select {
 		case at := <-chans[1-l]:

@@ -50,7 +50,7 @@ func printRoles(rows []rolesRow, quiet time.Duration) {
 		}
 		s := fmt.Sprintf("%s / %s (%d roles)", dur(pct(r.handovers, 50)), dur(pct(r.handovers, 100)), len(r.handovers))
 		if r.handoverMisses > 0 {
-			s += fmt.Sprintf(", %d missed (not settled in 1 min or not promoted in 30 s)", r.handoverMisses)
+			s += fmt.Sprintf(", %d missed (not settled in 1 min, resign failed or no promotion in 30 s)", r.handoverMisses)
 		}
 		return s
 	})
