@@ -1,0 +1,68 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func main() {
+	maybeServe()
+	sizes := flag.String("n", "10,1000,10000", "roles per process, one column each")
+	quiet := flag.Duration("quiet", 20*time.Second, "idle window over which CPU, writes, drops and demotions are measured")
+	sample := flag.Int("handovers", 10, "roles that get a second candidate and hand over, per N")
+	manager := flag.Bool("manager", true, "also run the roles in one RoleManager (no handover column: it has no Resign)")
+	herd := flag.Int("herd", 1000, "candidates of the one-role table (0 skips it)")
+	herdConns := flag.Int("herd-conns", 20, "connections the one-role candidates share")
+	herdRuns := flag.Int("herd-runs", 50, "handovers in the one-role table")
+	flag.Parse()
+
+	fmt.Printf("machine: %s, load average at start %s\n\n", machine(), loadAvg())
+	var rows []rolesRow
+	var failed error
+	modes := []string{facadeMode}
+	if *manager {
+		modes = append(modes, managerMode)
+	}
+	for _, n := range ints(*sizes) {
+		for _, mode := range modes {
+			if failed != nil {
+				break
+			}
+			row, err := measureRoles(mode, n, *quiet, *sample)
+			rows = append(rows, row)
+			if err != nil {
+				failed = fmt.Errorf("%s N=%d: %w", mode, n, err)
+			}
+		}
+	}
+	printRoles(rows, *quiet)
+	if failed == nil && *herd > 0 {
+		row, err := measureHerd(*herd, *herdConns, *herdRuns)
+		if err != nil {
+			failed = err
+		} else {
+			fmt.Println()
+			printHerd(row)
+		}
+	}
+	fmt.Printf("\nload average at end %s\n", loadAvg())
+	if failed != nil {
+		fmt.Fprintln(os.Stderr, "load:", failed)
+		os.Exit(1)
+	}
+}
+
+// ints parses a comma-separated list of numbers.
+func ints(s string) []int {
+	var out []int
+	for f := range strings.SplitSeq(s, ",") {
+		if n, err := strconv.Atoi(strings.TrimSpace(f)); err == nil && n > 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
