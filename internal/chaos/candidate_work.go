@@ -129,6 +129,7 @@ func (c *candidate) status() beacon {
 		Candidate:    c.cfg.ID,
 		PID:          os.Getpid(),
 		SentAt:       time.Now(),
+		Ready:        st.Ready,
 		Leading:      st.IsLeader(),
 		LastRenewal:  st.LastRenewal,
 		Connected:    c.nc.IsConnected(),

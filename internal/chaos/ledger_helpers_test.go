@@ -29,7 +29,7 @@ func (b *ledgerBuilder) write(ms int, candidate string, tok leadership.Token, ac
 }
 
 func (b *ledgerBuilder) beacon(ms int, candidate string, leading *leadership.Token) *ledgerBuilder {
-	r := report{beacon: beacon{Candidate: candidate}, At: at(ms)}
+	r := report{beacon: beacon{Candidate: candidate, Ready: true}, At: at(ms)}
 	if leading != nil {
 		r.Leading, r.Token, r.Term = true, leading.String(), leading.String()
 	}

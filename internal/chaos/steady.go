@@ -34,6 +34,11 @@ func steadyIn(l ledger, to time.Time, window time.Duration, live []string) (stea
 			return steady{}, fmt.Errorf("%s sent no status report", id)
 		}
 		for _, b := range bs {
+			if !b.Ready {
+				// A fault must not find a candidate still opening its
+				// bucket: that tests the start, not the election.
+				return steady{}, fmt.Errorf("%s is not running yet", id)
+			}
 			if !b.believes() {
 				continue
 			}

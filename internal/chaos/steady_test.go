@@ -49,9 +49,13 @@ func TestSteadyIn(t *testing.T) {
 				l.beacon(ms, "c1", &tok).beacon(ms+5, "c2", nil)
 			}
 		}, "made no accepted write"},
+		"a candidate is still starting": {func(l *ledgerBuilder) {
+			settled(l)
+			l.report(report{beacon: beacon{Candidate: "c2"}, At: at(990)})
+		}, "c2 is not running yet"},
 		"the leader is between states": {func(l *ledgerBuilder) {
 			settled(l)
-			l.report(report{beacon: beacon{Candidate: "c1", Term: tok.String()}, At: at(990)})
+			l.report(report{beacon: beacon{Candidate: "c1", Ready: true, Term: tok.String()}, At: at(990)})
 		}, "between states"},
 	}
 	for name, tc := range tests {

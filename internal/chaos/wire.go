@@ -31,6 +31,8 @@ type beacon struct {
 	// SentAt is when the candidate built the report, on its clock (the
 	// harness's clock too: they share the host).
 	SentAt time.Time `json:"sent_at"`
+	// Ready is Status.Ready: the election runs (its bucket is open).
+	Ready bool `json:"ready"`
 	// Leading is Election.IsLeader: the lease is held and its deadline has
 	// not passed on the candidate's clock.
 	Leading bool `json:"leading"`
