@@ -52,11 +52,11 @@ type JetStreamStore struct {
 	hub       *hub
 	conn      *connHub
 	closeOnce sync.Once
-	// closing ends the registrations when the store closes; Close waits
-	// for them. regMu orders Register's Add against Close's Wait.
-	closing       chan struct{}
-	regMu         sync.Mutex
-	registrations sync.WaitGroup
+	// closing refuses new registrations once the store closes; Close halts
+	// the live ones in regs (their entries lapse by TTL). regMu guards both.
+	closing chan struct{}
+	regMu   sync.Mutex
+	regs    map[*registration]struct{}
 }
 
 var _ LeaseStore = (*JetStreamStore)(nil)
@@ -93,6 +93,7 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*JetStreamStore, er
 		subject:   "$KV." + cfg.Name + ".",
 		opTimeout: opts.OpTimeout,
 		closing:   make(chan struct{}),
+		regs:      map[*registration]struct{}{},
 	}
 	if err := s.start(nc, opts); err != nil {
 		return nil, err
@@ -110,8 +111,12 @@ func (s *JetStreamStore) Close() {
 	s.closeOnce.Do(func() {
 		s.regMu.Lock()
 		close(s.closing)
+		regs := s.regs
+		s.regs = map[*registration]struct{}{}
 		s.regMu.Unlock()
-		s.registrations.Wait()
+		for r := range regs {
+			r.halt()
+		}
 		s.hub.stop()
 		s.conn.stop()
 	})

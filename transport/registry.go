@@ -68,7 +68,7 @@ func (s *JetStreamStore) Register(role string, c Candidate, ttl time.Duration) (
 	if c.InstanceID == "" {
 		return nil, fmt.Errorf("register in %q: %w: an instance ID is required", role, ErrPermanent)
 	}
-	r := &registration{s: s, key: candidateKey(role, c.InstanceID), c: c, ttl: ttl, stop: make(chan struct{}), done: make(chan struct{})}
+	r := &registration{s: s, key: candidateKey(role, c.InstanceID), c: c, ttl: ttl}
 	s.regMu.Lock()
 	defer s.regMu.Unlock()
 	select {
@@ -76,44 +76,58 @@ func (s *JetStreamStore) Register(role string, c Candidate, ttl time.Duration) (
 		return nil, fmt.Errorf("register in %q: %w", role, errors.Join(ErrPermanent, ErrClosed))
 	default:
 	}
-	s.registrations.Add(1)
-	go r.run()
+	s.regs[r] = struct{}{}
+	r.mu.Lock()
+	r.timer = time.AfterFunc(0, r.tick)
+	r.mu.Unlock()
 	return r, nil
 }
 
-// registration keeps one registry entry alive on its own goroutine.
+// registration keeps one registry entry alive. It is driven by a timer, so
+// an idle registration costs no goroutine: one runs only while the entry is
+// being written.
 type registration struct {
-	s    *JetStreamStore
-	key  string
-	c    Candidate
-	ttl  time.Duration
-	once sync.Once
-	stop chan struct{}
-	done chan struct{}
+	s   *JetStreamStore
+	key string
+	c   Candidate // Joined is set by the first write, on the timer's goroutine
+	ttl time.Duration
+
+	mu      sync.Mutex // guards timer and halted
+	timer   *time.Timer
+	halted  bool
+	writing sync.WaitGroup // a write in flight
+	once    sync.Once
 }
 
-// run writes the entry, rewrites it every ttl/3 (sooner after a failure),
-// and deletes it when stopped.
-func (r *registration) run() {
-	defer r.s.registrations.Done()
-	defer close(r.done)
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	for {
-		select {
-		case <-r.stop:
-			r.remove()
-			return
-		case <-r.s.closing:
-			return // the store is closing: the entry lapses by its TTL
-		case <-timer.C:
-			next := r.ttl / 3
-			if err := r.put(); err != nil {
-				next = min(next, watchRetry)
-			}
-			timer.Reset(next)
-		}
+// tick writes the entry and schedules the next write: every ttl/3, sooner
+// after a failure.
+func (r *registration) tick() {
+	r.mu.Lock()
+	if r.halted {
+		r.mu.Unlock()
+		return
 	}
+	r.writing.Add(1)
+	r.mu.Unlock()
+	defer r.writing.Done()
+	next := r.ttl / 3
+	if err := r.put(); err != nil {
+		next = min(next, watchRetry)
+	}
+	r.mu.Lock()
+	if !r.halted {
+		r.timer.Reset(next)
+	}
+	r.mu.Unlock()
+}
+
+// halt stops the writes and waits for the one in flight.
+func (r *registration) halt() {
+	r.mu.Lock()
+	r.halted = true
+	r.timer.Stop()
+	r.mu.Unlock()
+	r.writing.Wait()
 }
 
 // put writes the entry with its TTL. The first acknowledged write fixes
@@ -143,10 +157,19 @@ func (r *registration) remove() {
 	_ = r.s.kv.Purge(ctx, r.key, jetstream.PurgeTTL(time.Second)) // a failed delete lapses by TTL
 }
 
-// Stop implements Watch: it deletes the entry and waits for that.
+// Stop implements Watch: it deletes the entry and waits for that. After the
+// store closed, the entry is left to lapse by its TTL.
 func (r *registration) Stop() {
-	r.once.Do(func() { close(r.stop) })
-	<-r.done
+	r.once.Do(func() {
+		r.s.regMu.Lock()
+		_, open := r.s.regs[r]
+		delete(r.s.regs, r)
+		r.s.regMu.Unlock()
+		r.halt()
+		if open {
+			r.remove()
+		}
+	})
 }
 
 // WatchCandidates implements Succession.
