@@ -11,6 +11,7 @@ import (
 	"github.com/batonhq/baton/actors"
 	"github.com/batonhq/baton/fsm"
 	"github.com/batonhq/baton/transport"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // carryOut does what one effect of the decision core asks. Writes and the
@@ -95,68 +96,64 @@ func (a *electionActor) startChildren(ctx actor.Context, which fsm.Child) {
 func (a *electionActor) acquire(ctx actor.Context, seq, over uint64) {
 	nonce, sentAt := randomHex(8), time.Now()
 	rec := transport.Record{Holder: a.cfg.InstanceID, Nonce: nonce, Priority: a.cfg.Priority, AcquiredAt: sentAt, TTL: a.cfg.TTL}
-	store, role, timeout, tel := a.store, a.cfg.Role, a.cfg.OpTimeout, a.tel
-	links := linkTo(a.prevTermTrace, "previous_term")
-	actors.Run(ctx, func() (context.Context, any) {
-		sctx, span := tel.startOp(context.Background(), spanAcquire, 0, links...)
-		rec.Trace = traceparent(sctx)
-		actx, cancel := context.WithTimeout(sctx, timeout)
-		defer cancel()
-		tel.attempts.Add(sctx, 1, tel.labels)
-		lease, err := acquireOver(actx, store, role, rec, over)
-		span.SetAttributes(attrTerm.Int64(int64(lease.Term)))
-		tel.endOp(sctx, span, "acquire", err)
-		return sctx, &acquireDone{seq: seq, nonce: nonce, sentAt: sentAt, lease: lease, err: err}
-	})
+	store, role, tel := a.store, a.cfg.Role, a.tel
+	a.runOp(ctx, spanAcquire, "acquire", 0, func(traced, bounded context.Context) (any, error) {
+		rec.Trace = traceparent(traced)
+		tel.attempts.Add(traced, 1, tel.labels)
+		lease, err := acquireOver(bounded, store, role, rec, over)
+		trace.SpanFromContext(traced).SetAttributes(attrTerm.Int64(int64(lease.Term)))
+		return &acquireDone{seq: seq, nonce: nonce, sentAt: sentAt, lease: lease, err: err}, err
+	}, linkTo(a.prevTermTrace, "previous_term")...)
 	a.logger().Debug("campaigning", "attempt", seq)
 }
 
 // renew rewrites our lease at its newest revision; the reply carries the
 // term and when the renewal was sent, from which the deadline counts.
 func (a *electionActor) renew(ctx actor.Context, l fsm.Lease) {
-	lease := a.leaseOf(l)
-	store, timeout, tel := a.store, a.cfg.OpTimeout, a.tel
-	actors.Run(ctx, func() (context.Context, any) {
-		sctx, span := tel.startOp(context.Background(), spanRenew, lease.Term)
-		rctx, cancel := context.WithTimeout(sctx, timeout)
-		defer cancel()
+	lease, store, tel := a.leaseOf(l), a.store, a.tel
+	a.runOp(ctx, spanRenew, "renew", lease.Term, func(traced, bounded context.Context) (any, error) {
 		sentAt := time.Now()
-		next, err := store.Renew(rctx, lease)
-		tel.heartbeat.Record(sctx, time.Since(sentAt).Seconds(), tel.labels)
-		tel.endOp(sctx, span, "renew", err)
-		return sctx, &renewDone{term: lease.Term, sentAt: sentAt, lease: next, err: err}
+		next, err := store.Renew(bounded, lease)
+		tel.heartbeat.Record(traced, time.Since(sentAt).Seconds(), tel.labels)
+		return &renewDone{term: lease.Term, sentAt: sentAt, lease: next, err: err}, err
 	})
 }
 
 // releaseLease deletes our lease's key at the revision the core gives: the
 // newest it knows of.
 func (a *electionActor) releaseLease(ctx actor.Context, l fsm.Lease) {
-	lease := a.leaseOf(l)
-	store, timeout, tel := a.store, a.cfg.OpTimeout, a.tel
-	actors.Run(ctx, func() (context.Context, any) {
-		sctx, span := tel.startOp(context.Background(), spanRelease, lease.Term)
-		rctx, cancel := context.WithTimeout(sctx, timeout)
-		defer cancel()
-		err := store.Release(rctx, lease)
-		tel.endOp(sctx, span, "release", err)
-		return sctx, &releaseDone{term: lease.Term, err: err}
+	lease, store := a.leaseOf(l), a.store
+	a.runOp(ctx, spanRelease, "release", lease.Term, func(_, bounded context.Context) (any, error) {
+		err := store.Release(bounded, lease)
+		return &releaseDone{term: lease.Term, err: err}, err
 	})
 }
 
 // offer hands our lease to successor in one revision-checked write; the
 // reply is a release's, since the lease is no longer ours either way.
 func (a *electionActor) offer(ctx actor.Context, l fsm.Lease, successor string) {
-	lease := a.leaseOf(l)
-	store, timeout, tel := a.store, a.cfg.OpTimeout, a.tel
-	actors.Run(ctx, func() (context.Context, any) {
-		sctx, span := tel.startOp(context.Background(), spanRelease, lease.Term)
-		rctx, cancel := context.WithTimeout(sctx, timeout)
-		defer cancel()
-		err := offerTo(rctx, store, lease, successor)
-		tel.endOp(sctx, span, "offer", err)
-		return sctx, &releaseDone{term: lease.Term, err: err}
+	lease, store := a.leaseOf(l), a.store
+	a.runOp(ctx, spanRelease, "offer", lease.Term, func(_, bounded context.Context) (any, error) {
+		err := offerTo(bounded, store, lease, successor)
+		return &releaseDone{term: lease.Term, err: err}, err
 	})
 	a.logger().Info("offering the lease", "successor", successor)
+}
+
+// runOp carries out one store call outside Receive (actors.Run): traced as
+// span (op names it in the metrics), bounded by OpTimeout. call gets the
+// traced context and the bounded one, and returns the reply for the actor
+// with the call's error.
+func (a *electionActor) runOp(ctx actor.Context, span, op string, term uint64, call func(traced, bounded context.Context) (any, error), links ...trace.SpanStartOption) {
+	timeout, tel := a.cfg.OpTimeout, a.tel
+	actors.Run(ctx, func() (context.Context, any) {
+		traced, s := tel.startOp(context.Background(), span, term, links...)
+		bounded, cancel := context.WithTimeout(traced, timeout)
+		defer cancel()
+		reply, err := call(traced, bounded)
+		tel.endOp(traced, s, op, err)
+		return traced, reply
+	})
 }
 
 // acquireOver acquires over a revision on a store that can, else creates.

@@ -1,9 +1,6 @@
 package transport_test
 
 import (
-	"context"
-	"fmt"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -72,63 +69,13 @@ func (f *fixture) second(t *testing.T) *transport.JetStreamStore {
 	return store
 }
 
-func ctx(t *testing.T) context.Context {
-	c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	t.Cleanup(cancel)
-	return c
-}
-
-func record(holder string, ttl time.Duration) transport.Record {
-	return transport.Record{Holder: holder, Nonce: holder + "-nonce", TTL: ttl, AcquiredAt: time.Now()}
-}
-
-// watched is a watch whose events a test reads from a channel.
-type watched struct {
-	transport.Watch
-	role     string
-	events   chan transport.KeyEvent
-	overflow atomic.Bool
-}
-
-// watchKey watches role on store until the test ends.
-func watchKey(t testing.TB, store transport.LeaseStore, role string) *watched {
-	t.Helper()
-	w := &watched{role: role, events: make(chan transport.KeyEvent, 4096)}
-	var err error
-	w.Watch, err = store.Watch(role, func(ev transport.KeyEvent) {
-		select {
-		case w.events <- ev:
-		default: // notify must not block; expectEvent reports the loss
-			w.overflow.Store(true)
-		}
-	})
-	if err != nil {
-		t.Fatalf("watch %q: %v", role, err)
-	}
-	t.Cleanup(w.Stop)
-	return w
-}
-
-// expectEvent waits for the next event on w matching want.
-func expectEvent(t *testing.T, w *watched, what string, want func(transport.KeyEvent) bool) transport.KeyEvent {
-	t.Helper()
-	const timeout = 5 * time.Second
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	var seen []string
-	for {
-		select {
-		case ev := <-w.events:
-			if want(ev) {
-				return ev
-			}
-			seen = append(seen, fmt.Sprintf("%v@%d", ev.Kind, ev.Entry.Revision))
-		case <-deadline.C:
-			t.Fatalf("waited %v for %s on %q; saw %v (events lost to a full buffer: %v)", timeout, what, w.role, seen, w.overflow.Load())
-			return transport.KeyEvent{}
-		}
-	}
-}
+// The contract suite's helpers serve transport's other tests too.
+var (
+	ctx         = storetest.Context
+	record      = storetest.Record
+	watchKey    = storetest.WatchKey
+	expectEvent = storetest.ExpectEvent
+)
 
 // TestContract runs the lease store's contract (transport/storetest) against
 // every topology.

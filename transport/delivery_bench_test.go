@@ -11,6 +11,7 @@ import (
 
 	"github.com/batonhq/baton/internal/natstest"
 	"github.com/batonhq/baton/transport"
+	"github.com/batonhq/baton/transport/storetest"
 )
 
 // BenchmarkWatchDelivery measures how long a renewal takes to reach its
@@ -109,17 +110,17 @@ func watchAll(b *testing.B, s *transport.JetStreamStore, n int) {
 }
 
 // awaitPut waits for the put at rev on w.
-func awaitPut(b *testing.B, w *watched, rev uint64) {
+func awaitPut(b *testing.B, w *storetest.Watched, rev uint64) {
 	b.Helper()
 	deadline := time.After(10 * time.Second)
 	for {
 		select {
-		case ev := <-w.events:
+		case ev := <-w.Events:
 			if ev.Kind == transport.KeyPut && ev.Entry.Revision >= rev {
 				return
 			}
 		case <-deadline:
-			b.Fatalf("waited 10s for the put at %d of %q", rev, w.role)
+			b.Fatalf("waited 10s for the put at %d of %q", rev, w.Role)
 		}
 	}
 }

@@ -36,7 +36,7 @@ func BenchmarkHandover(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			for ev := range w.events {
+			for ev := range w.Events {
 				if ev.Kind == transport.KeyPut {
 					break // the follower has seen the lease it will wait to be freed
 				}
@@ -48,7 +48,7 @@ func BenchmarkHandover(b *testing.B) {
 				if err := holder.Release(context.Background(), lease); err != nil {
 					b.Fatal(err)
 				}
-				for ev := range w.events {
+				for ev := range w.Events {
 					if ev.Kind.Free() {
 						break
 					}

@@ -34,7 +34,7 @@ func TestAcquireOverAMarkerIsOneCheckedWrite(t *testing.T) {
 	if err := f.store.Release(ctx(t), lease); err != nil {
 		t.Fatal(err)
 	}
-	marker := expectEvent(t, w, "the delete marker", func(ev transport.KeyEvent) bool { return ev.Kind == transport.KeyDeleted })
+	marker := expectEvent(t, w, 5*time.Second, "the delete marker", func(ev transport.KeyEvent) bool { return ev.Kind == transport.KeyDeleted })
 	got, err := f.store.AcquireOver(ctx(t), "over", record("b", 5*time.Second), marker.Entry.Revision)
 	if err != nil {
 		t.Fatalf("acquire over the marker at %d: %v", marker.Entry.Revision, err)
@@ -59,7 +59,7 @@ func TestOfferIsClaimedOnlyByItsSuccessorOrExpires(t *testing.T) {
 	if err != nil {
 		t.Fatalf("offer: %v", err)
 	}
-	ev := expectEvent(t, w, "the offer", func(ev transport.KeyEvent) bool { return ev.Entry.Revision == offer.Revision })
+	ev := expectEvent(t, w, 5*time.Second, "the offer", func(ev transport.KeyEvent) bool { return ev.Entry.Revision == offer.Revision })
 	if r := ev.Entry.Record; r.OfferedTo != "b" || r.Holder != "a" || r.Nonce != lease.Record.Nonce || ev.Entry.Term() != lease.Term {
 		t.Fatalf("offer reads %+v (term %d); want a's lease offered to b", r, ev.Entry.Term())
 	}
@@ -81,7 +81,7 @@ func TestOfferIsClaimedOnlyByItsSuccessorOrExpires(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	expectEvent(t, w, "the unclaimed offer's expiry", func(ev transport.KeyEvent) bool {
+	expectEvent(t, w, 5*time.Second, "the unclaimed offer's expiry", func(ev transport.KeyEvent) bool {
 		return ev.Kind.Free() && ev.Entry.Revision > offer.Revision
 	})
 	if d := time.Since(start); d > transport.OfferTTL+time.Second {

@@ -23,7 +23,7 @@ func TestWatchHubSurvivesServerRestart(t *testing.T) {
 	t.Cleanup(store.Close)
 	role := "restart"
 	w := watchKey(t, store, role)
-	expectEvent(t, w, "initial state: absent", func(ev transport.KeyEvent) bool { return ev.Kind == transport.KeyAbsent })
+	expectEvent(t, w, 5*time.Second, "initial state: absent", func(ev transport.KeyEvent) bool { return ev.Kind == transport.KeyAbsent })
 	conns := []*connWatched{watchConn(t, f.store), watchConn(t, store)}
 	for _, cw := range conns {
 		expectConn(t, cw, transport.Connected)
@@ -41,7 +41,7 @@ func TestWatchHubSurvivesServerRestart(t *testing.T) {
 	if err != nil {
 		t.Fatalf("acquire after restart: %v", err)
 	}
-	expectEvent(t, w, "put made after the restart", func(ev transport.KeyEvent) bool {
+	expectEvent(t, w, 5*time.Second, "put made after the restart", func(ev transport.KeyEvent) bool {
 		return ev.Kind == transport.KeyPut && ev.Entry.Revision == lease.Revision
 	})
 	t.Logf("change seen %v after it was made, following a server restart", time.Since(start))

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/batonhq/baton/internal/natstest"
 )
 
 // tailBytes is how much of a candidate's output is kept for reports.
@@ -17,7 +19,7 @@ const tailBytes = 256 << 10
 type proc struct {
 	id   string
 	cmd  *exec.Cmd
-	out  *tail
+	out  *natstest.TailBuffer
 	done chan struct{} // closed once the process exited and was reaped
 
 	mu       sync.Mutex
@@ -33,7 +35,7 @@ func startProc(exe string, cfg candidateConfig) (*proc, error) {
 	}
 	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), CandidateEnv+"="+string(raw))
-	out := newTail(tailBytes)
+	out := natstest.NewTailBuffer(tailBytes)
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = sysProcAttr()
 	if err := cmd.Start(); err != nil {
@@ -144,30 +146,4 @@ func (p *proc) killedBy(sig syscall.Signal) bool {
 	}
 	ws, ok := p.cmd.ProcessState.Sys().(syscall.WaitStatus)
 	return ok && ws.Signaled() && ws.Signal() == sig
-}
-
-// tail keeps the last bytes written to it.
-type tail struct {
-	mu  sync.Mutex
-	max int
-	buf []byte // guarded by mu
-}
-
-func newTail(max int) *tail { return &tail{max: max} }
-
-// Write implements io.Writer.
-func (t *tail) Write(b []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.buf = append(t.buf, b...)
-	if over := len(t.buf) - t.max; over > 0 {
-		t.buf = append(t.buf[:0], t.buf[over:]...)
-	}
-	return len(b), nil
-}
-
-func (t *tail) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return string(t.buf)
 }

@@ -27,7 +27,7 @@ type ProcServer struct {
 	cfg     procConfig
 	cfgPath string
 	exe     string
-	out     *tailBuffer // the latest process's output, for failure messages
+	out     *TailBuffer // the latest process's output, for failure messages
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd     // guarded by mu; the latest process
@@ -39,7 +39,7 @@ func newProcServer(exe, dir string, cfg procConfig) (*ProcServer, error) {
 	if err := os.WriteFile(path, []byte(cfg.render()), 0o600); err != nil {
 		return nil, fmt.Errorf("natstest: write %s config: %w", cfg.name, err)
 	}
-	return &ProcServer{cfg: cfg, cfgPath: path, exe: exe, out: newTailBuffer(64 << 10)}, nil
+	return &ProcServer{cfg: cfg, cfgPath: path, exe: exe, out: NewTailBuffer(64 << 10)}, nil
 }
 
 // Name returns the server name, stable across restarts.
@@ -174,17 +174,19 @@ func isClosed(ch chan struct{}) bool {
 	}
 }
 
-// tailBuffer keeps the last bytes written to it.
-type tailBuffer struct {
+// TailBuffer keeps the last bytes written to it: the end of a process's
+// output, for failure messages. It is safe for concurrent use.
+type TailBuffer struct {
 	mu  sync.Mutex
 	max int
 	buf []byte // guarded by mu
 }
 
-func newTailBuffer(limit int) *tailBuffer { return &tailBuffer{max: limit} }
+// NewTailBuffer returns a TailBuffer that keeps the last limit bytes.
+func NewTailBuffer(limit int) *TailBuffer { return &TailBuffer{max: limit} }
 
 // Write implements io.Writer.
-func (t *tailBuffer) Write(b []byte) (int, error) {
+func (t *TailBuffer) Write(b []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.buf = append(t.buf, b...)
@@ -194,7 +196,8 @@ func (t *tailBuffer) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-func (t *tailBuffer) String() string {
+// String returns the bytes kept.
+func (t *TailBuffer) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return string(t.buf)

@@ -59,32 +59,36 @@ func Run(t *testing.T, h Harness, skip map[string]string) {
 	}
 }
 
-func ctx(t *testing.T) context.Context {
+// Context bounds one test operation: 5s, cancelled when the test ends.
+func Context(t *testing.T) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	t.Cleanup(cancel)
 	return c
 }
 
-func record(holder string, ttl time.Duration) transport.Record {
+// Record is a lease record for holder with a nonce of its own.
+func Record(holder string, ttl time.Duration) transport.Record {
 	return transport.Record{Holder: holder, Nonce: holder + "-nonce", TTL: ttl, AcquiredAt: time.Now()}
 }
 
-// watched is a watch whose events a test reads from a channel.
-type watched struct {
+// Watched is a watch whose events a test reads from a channel.
+type Watched struct {
 	transport.Watch
-	role     string
-	events   chan transport.KeyEvent
+	// Role is the key watched.
+	Role string
+	// Events delivers the watch's events; ExpectEvent reads it.
+	Events   chan transport.KeyEvent
 	overflow atomic.Bool
 }
 
-// watchKey watches role on store until the test ends.
-func watchKey(t testing.TB, store transport.LeaseStore, role string) *watched {
+// WatchKey watches role on store until the test ends.
+func WatchKey(t testing.TB, store transport.LeaseStore, role string) *Watched {
 	t.Helper()
-	w := &watched{role: role, events: make(chan transport.KeyEvent, 4096)}
+	w := &Watched{Role: role, Events: make(chan transport.KeyEvent, 4096)}
 	var err error
 	w.Watch, err = store.Watch(role, func(ev transport.KeyEvent) {
 		select {
-		case w.events <- ev:
+		case w.Events <- ev:
 		default: // notify must not block; expectEvent reports the loss
 			w.overflow.Store(true)
 		}
@@ -96,49 +100,49 @@ func watchKey(t testing.TB, store transport.LeaseStore, role string) *watched {
 	return w
 }
 
-// expectEvent waits for the next event on w matching want.
-func expectEvent(t *testing.T, w *watched, timeout time.Duration, what string, want func(transport.KeyEvent) bool) transport.KeyEvent {
+// ExpectEvent waits for the next event on w matching want.
+func ExpectEvent(t *testing.T, w *Watched, timeout time.Duration, what string, want func(transport.KeyEvent) bool) transport.KeyEvent {
 	t.Helper()
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	var seen []string
 	for {
 		select {
-		case ev := <-w.events:
+		case ev := <-w.Events:
 			if want(ev) {
 				return ev
 			}
 			seen = append(seen, fmt.Sprintf("%v@%d", ev.Kind, ev.Entry.Revision))
 		case <-deadline.C:
-			t.Fatalf("waited %v for %s on %q; saw %v (events lost to a full buffer: %v)", timeout, what, w.role, seen, w.overflow.Load())
+			t.Fatalf("waited %v for %s on %q; saw %v (events lost to a full buffer: %v)", timeout, what, w.Role, seen, w.overflow.Load())
 		}
 	}
 }
 
 func contractAcquireRenewRelease(t *testing.T, h Harness) {
 	role := "arr"
-	w := watchKey(t, h.Store(), role)
-	expectEvent(t, w, 5*time.Second, "initial state: absent", func(ev transport.KeyEvent) bool { return ev.Kind == transport.KeyAbsent })
+	w := WatchKey(t, h.Store(), role)
+	ExpectEvent(t, w, 5*time.Second, "initial state: absent", func(ev transport.KeyEvent) bool { return ev.Kind == transport.KeyAbsent })
 
-	lease, err := h.Store().Acquire(ctx(t), role, record("a", 5*time.Second))
+	lease, err := h.Store().Acquire(Context(t), role, Record("a", 5*time.Second))
 	if err != nil {
 		t.Fatalf("acquire: %v", err)
 	}
 	if lease.Term == 0 || lease.Term != lease.Revision {
 		t.Fatalf("fresh lease: term %d revision %d, want equal and non-zero", lease.Term, lease.Revision)
 	}
-	expectEvent(t, w, 5*time.Second, "put of the acquired lease", func(ev transport.KeyEvent) bool {
+	ExpectEvent(t, w, 5*time.Second, "put of the acquired lease", func(ev transport.KeyEvent) bool {
 		return ev.Kind == transport.KeyPut && ev.Entry.Revision == lease.Revision && ev.Entry.Record.Holder == "a"
 	})
 
-	renewed, err := h.Store().Renew(ctx(t), lease)
+	renewed, err := h.Store().Renew(Context(t), lease)
 	if err != nil {
 		t.Fatalf("renew: %v", err)
 	}
 	if renewed.Revision <= lease.Revision || renewed.Term != lease.Term {
 		t.Fatalf("renewed lease %+v: want a higher revision and the same term %d", renewed, lease.Term)
 	}
-	got, err := h.Store().Get(ctx(t), role)
+	got, err := h.Store().Get(Context(t), role)
 	if err != nil {
 		t.Fatalf("get: %v", err)
 	}
@@ -146,11 +150,11 @@ func contractAcquireRenewRelease(t *testing.T, h Harness) {
 		t.Fatalf("get after renew = %+v, want holder a, term %d, revision %d", got, lease.Term, renewed.Revision)
 	}
 
-	if err := h.Store().Release(ctx(t), renewed); err != nil {
+	if err := h.Store().Release(Context(t), renewed); err != nil {
 		t.Fatalf("release: %v", err)
 	}
-	expectEvent(t, w, 5*time.Second, "delete after release", func(ev transport.KeyEvent) bool { return ev.Kind == transport.KeyDeleted })
-	if _, err := h.Store().Get(ctx(t), role); !errors.Is(err, transport.ErrNotFound) {
+	ExpectEvent(t, w, 5*time.Second, "delete after release", func(ev transport.KeyEvent) bool { return ev.Kind == transport.KeyDeleted })
+	if _, err := h.Store().Get(Context(t), role); !errors.Is(err, transport.ErrNotFound) {
 		t.Fatalf("get after release: err = %v, want ErrNotFound", err)
 	}
 }
@@ -158,29 +162,29 @@ func contractAcquireRenewRelease(t *testing.T, h Harness) {
 func contractConflicts(t *testing.T, h Harness) {
 	role := "conflicts"
 	other := h.Second(t)
-	lease, err := h.Store().Acquire(ctx(t), role, record("a", 5*time.Second))
+	lease, err := h.Store().Acquire(Context(t), role, Record("a", 5*time.Second))
 	if err != nil {
 		t.Fatalf("acquire: %v", err)
 	}
-	if _, err := other.Acquire(ctx(t), role, record("b", 5*time.Second)); !errors.Is(err, transport.ErrConflict) {
+	if _, err := other.Acquire(Context(t), role, Record("b", 5*time.Second)); !errors.Is(err, transport.ErrConflict) {
 		t.Fatalf("second acquire: err = %v, want ErrConflict", err)
 	}
-	renewed, err := h.Store().Renew(ctx(t), lease)
+	renewed, err := h.Store().Renew(Context(t), lease)
 	if err != nil {
 		t.Fatalf("renew: %v", err)
 	}
-	if _, err := other.Renew(ctx(t), lease); !errors.Is(err, transport.ErrConflict) {
+	if _, err := other.Renew(Context(t), lease); !errors.Is(err, transport.ErrConflict) {
 		t.Fatalf("renew at a superseded revision: err = %v, want ErrConflict", err)
 	}
 	otherTerm := lease
 	otherTerm.Record.Nonce = "another-term"
-	if err := other.Release(ctx(t), otherTerm); !errors.Is(err, transport.ErrConflict) {
+	if err := other.Release(Context(t), otherTerm); !errors.Is(err, transport.ErrConflict) {
 		t.Fatalf("release of another term's lease at a superseded revision: err = %v, want ErrConflict", err)
 	}
-	if err := h.Store().Release(ctx(t), renewed); err != nil {
+	if err := h.Store().Release(Context(t), renewed); err != nil {
 		t.Fatalf("release: %v", err)
 	}
-	if _, err := h.Store().Renew(ctx(t), renewed); !errors.Is(err, transport.ErrConflict) {
+	if _, err := h.Store().Renew(Context(t), renewed); !errors.Is(err, transport.ErrConflict) {
 		t.Fatalf("renew after release: err = %v, want ErrConflict", err)
 	}
 }
@@ -197,11 +201,11 @@ func contractTombstoneRace(t *testing.T, h Harness) {
 		stores = append(stores, h.Second(t))
 	}
 	for round := range rounds {
-		seed, err := h.Store().Acquire(ctx(t), role, record("seed", 5*time.Second))
+		seed, err := h.Store().Acquire(Context(t), role, Record("seed", 5*time.Second))
 		if err != nil {
 			t.Fatalf("round %d: seed acquire: %v", round, err)
 		}
-		if err := h.Store().Release(ctx(t), seed); err != nil {
+		if err := h.Store().Release(Context(t), seed); err != nil {
 			t.Fatalf("round %d: seed release: %v", round, err)
 		}
 		var wg sync.WaitGroup
@@ -209,7 +213,7 @@ func contractTombstoneRace(t *testing.T, h Harness) {
 		errs := make([]error, writers)
 		for i, s := range stores {
 			wg.Go(func() {
-				leases[i], errs[i] = s.Acquire(ctx(t), role, record(fmt.Sprintf("w%d", i), 5*time.Second))
+				leases[i], errs[i] = s.Acquire(Context(t), role, Record(fmt.Sprintf("w%d", i), 5*time.Second))
 			})
 		}
 		wg.Wait()
@@ -227,7 +231,7 @@ func contractTombstoneRace(t *testing.T, h Harness) {
 		if winners != 1 {
 			t.Fatalf("round %d: %d writers won the race, want exactly 1", round, winners)
 		}
-		if err := h.Store().Release(ctx(t), won); err != nil {
+		if err := h.Store().Release(Context(t), won); err != nil {
 			t.Fatalf("round %d: release winner: %v", round, err)
 		}
 	}
@@ -239,21 +243,21 @@ func contractTombstoneRace(t *testing.T, h Harness) {
 func contractExpiry(t *testing.T, h Harness) {
 	const ttl = time.Second
 	role := "expiry"
-	w := watchKey(t, h.Store(), role)
-	lease, err := h.Store().Acquire(ctx(t), role, record("a", ttl))
+	w := WatchKey(t, h.Store(), role)
+	lease, err := h.Store().Acquire(Context(t), role, Record("a", ttl))
 	if err != nil {
 		t.Fatalf("acquire: %v", err)
 	}
 	var sent, acked time.Time
 	for range 3 {
 		sent = time.Now()
-		lease, err = h.Store().Renew(ctx(t), lease)
+		lease, err = h.Store().Renew(Context(t), lease)
 		if err != nil {
 			t.Fatalf("renew: %v", err)
 		}
 		acked = time.Now()
 	}
-	marker := expectEvent(t, w, 3*ttl, "expiry of the renewed key", func(ev transport.KeyEvent) bool { return ev.Kind == transport.KeyPurged })
+	marker := ExpectEvent(t, w, 3*ttl, "expiry of the renewed key", func(ev transport.KeyEvent) bool { return ev.Kind == transport.KeyPurged })
 	seen := time.Now()
 	expired := marker.Entry.Written // when the server wrote the expiry marker
 	if early := expired.Sub(sent); early < ttl {
@@ -269,32 +273,32 @@ func contractExpiry(t *testing.T, h Harness) {
 	}
 	t.Logf("key expired %v after the last renewal was sent (TTL %v); watcher saw it %v later",
 		expired.Sub(sent), ttl, seen.Sub(expired))
-	if _, err := h.Store().Get(ctx(t), role); !errors.Is(err, transport.ErrNotFound) {
+	if _, err := h.Store().Get(Context(t), role); !errors.Is(err, transport.ErrNotFound) {
 		t.Fatalf("get after expiry: err = %v, want ErrNotFound", err)
 	}
 }
 
 func contractStaleRelease(t *testing.T, h Harness) {
 	role := "stale-release"
-	first, err := h.Store().Acquire(ctx(t), role, record("a", 5*time.Second))
+	first, err := h.Store().Acquire(Context(t), role, Record("a", 5*time.Second))
 	if err != nil {
 		t.Fatalf("acquire: %v", err)
 	}
 	// An operator (or the TTL) removes a's key and b takes over; a never
 	// learned and tries to release its old lease.
 	h.DeleteKey(t, role)
-	successor, err := h.Second(t).Acquire(ctx(t), role, record("b", 5*time.Second))
+	successor, err := h.Second(t).Acquire(Context(t), role, Record("b", 5*time.Second))
 	if err != nil {
 		t.Fatalf("successor acquire: %v", err)
 	}
-	if err := h.Store().Release(ctx(t), first); !errors.Is(err, transport.ErrConflict) {
+	if err := h.Store().Release(Context(t), first); !errors.Is(err, transport.ErrConflict) {
 		t.Fatalf("stale release: err = %v, want ErrConflict", err)
 	}
-	got, err := h.Store().Get(ctx(t), role)
+	got, err := h.Store().Get(Context(t), role)
 	if err != nil || got.Record.Holder != "b" || got.Revision != successor.Revision {
 		t.Fatalf("successor's key after a stale release: %+v, %v; want held by b at %d", got, err, successor.Revision)
 	}
-	if err := h.Store().Release(ctx(t), successor); err != nil {
+	if err := h.Store().Release(Context(t), successor); err != nil {
 		t.Fatalf("successor release: %v", err)
 	}
 }
@@ -305,29 +309,29 @@ func contractStaleRelease(t *testing.T, h Harness) {
 // left held for a TTL.
 func contractReleaseRacingRenewal(t *testing.T, h Harness) {
 	role := "release-racing-renewal"
-	w := watchKey(t, h.Store(), role)
-	lease, err := h.Store().Acquire(ctx(t), role, record("a", 10*time.Second))
+	w := WatchKey(t, h.Store(), role)
+	lease, err := h.Store().Acquire(Context(t), role, Record("a", 10*time.Second))
 	if err != nil {
 		t.Fatalf("acquire: %v", err)
 	}
-	renewed, err := h.Store().Renew(ctx(t), lease)
+	renewed, err := h.Store().Renew(Context(t), lease)
 	if err != nil {
 		t.Fatalf("renew: %v", err)
 	}
-	if err := h.Store().Release(ctx(t), lease); err != nil {
+	if err := h.Store().Release(Context(t), lease); err != nil {
 		t.Fatalf("release with the pre-renewal revision %d (latest %d): %v", lease.Revision, renewed.Revision, err)
 	}
-	if _, err := h.Store().Get(ctx(t), role); !errors.Is(err, transport.ErrNotFound) {
+	if _, err := h.Store().Get(Context(t), role); !errors.Is(err, transport.ErrNotFound) {
 		t.Fatalf("get after release: err = %v, want ErrNotFound (the renewed lease must be deleted)", err)
 	}
-	expectEvent(t, w, 5*time.Second, "delete of the renewed lease", func(ev transport.KeyEvent) bool {
+	ExpectEvent(t, w, 5*time.Second, "delete of the renewed lease", func(ev transport.KeyEvent) bool {
 		return ev.Kind == transport.KeyDeleted && ev.Entry.Revision > renewed.Revision
 	})
 }
 
 func contractBadInput(t *testing.T, h Harness) {
 	for _, role := range []string{"", "a b", ".a", "a.", "a*", "a>"} {
-		if _, err := h.Store().Acquire(ctx(t), role, record("a", time.Second)); !errors.Is(err, transport.ErrInvalidRole) || !errors.Is(err, transport.ErrPermanent) {
+		if _, err := h.Store().Acquire(Context(t), role, Record("a", time.Second)); !errors.Is(err, transport.ErrInvalidRole) || !errors.Is(err, transport.ErrPermanent) {
 			t.Errorf("acquire role %q: err = %v, want ErrInvalidRole and ErrPermanent", role, err)
 		}
 		if _, err := h.Store().Watch(role, func(transport.KeyEvent) {}); !errors.Is(err, transport.ErrInvalidRole) {
@@ -335,26 +339,26 @@ func contractBadInput(t *testing.T, h Harness) {
 		}
 	}
 	for _, ttl := range []time.Duration{0, 200 * time.Millisecond, 1500 * time.Millisecond} {
-		if _, err := h.Store().Acquire(ctx(t), "ttl", record("a", ttl)); !errors.Is(err, transport.ErrInvalidTTL) {
+		if _, err := h.Store().Acquire(Context(t), "ttl", Record("a", ttl)); !errors.Is(err, transport.ErrInvalidTTL) {
 			t.Errorf("acquire with TTL %v: err = %v, want ErrInvalidTTL", ttl, err)
 		}
 	}
 
 	role := "garbage"
-	w := watchKey(t, h.Store(), role)
+	w := WatchKey(t, h.Store(), role)
 	h.PutRaw(t, role, []byte("not a lease {"))
-	ev := expectEvent(t, w, 5*time.Second, "put of the garbage value", func(ev transport.KeyEvent) bool { return ev.Kind == transport.KeyPut })
+	ev := ExpectEvent(t, w, 5*time.Second, "put of the garbage value", func(ev transport.KeyEvent) bool { return ev.Kind == transport.KeyPut })
 	if !errors.Is(ev.Entry.Malformed, transport.ErrMalformedRecord) {
-		t.Fatalf("watched garbage: Malformed = %v, want ErrMalformedRecord", ev.Entry.Malformed)
+		t.Fatalf("Watched garbage: Malformed = %v, want ErrMalformedRecord", ev.Entry.Malformed)
 	}
-	got, err := h.Store().Get(ctx(t), role)
+	got, err := h.Store().Get(Context(t), role)
 	if err != nil || !errors.Is(got.Malformed, transport.ErrMalformedRecord) {
 		t.Fatalf("get garbage = %+v, %v; want an entry marked malformed", got, err)
 	}
-	if _, err := h.Store().Acquire(ctx(t), role, record("a", time.Second)); !errors.Is(err, transport.ErrConflict) {
+	if _, err := h.Store().Acquire(Context(t), role, Record("a", time.Second)); !errors.Is(err, transport.ErrConflict) {
 		t.Fatalf("acquire over garbage: err = %v, want ErrConflict (a foreign holder is not a free key)", err)
 	}
-	if err := h.Store().Release(ctx(t), transport.Lease{Role: role, Record: record("a", time.Second)}); !errors.Is(err, transport.ErrPermanent) {
+	if err := h.Store().Release(Context(t), transport.Lease{Role: role, Record: Record("a", time.Second)}); !errors.Is(err, transport.ErrPermanent) {
 		t.Fatalf("release at revision 0: err = %v, want ErrPermanent", err)
 	}
 }
