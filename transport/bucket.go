@@ -76,9 +76,10 @@ func (c BucketConfig) validate() error {
 }
 
 // openBucket checks the server, then opens the bucket, creating it when it
-// is missing and allowed. A refused JetStream API request ends it at once
-// with ErrPermissionDenied rather than when ctx ends.
-func openBucket(ctx context.Context, nc *nats.Conn, cfg BucketConfig) (jetstream.JetStream, jetstream.KeyValue, error) {
+// is missing and allowed, and turns on atomic batch publish when sessions
+// need it. A refused JetStream API request ends it at once with
+// ErrPermissionDenied rather than when ctx ends.
+func openBucket(ctx context.Context, nc *nats.Conn, cfg BucketConfig, sessions bool) (jetstream.JetStream, jetstream.KeyValue, error) {
 	if nc == nil || nc.IsClosed() {
 		return nil, nil, fmt.Errorf("open bucket %q: %w: %w", cfg.Name, ErrPermanent, ErrClosed)
 	}
@@ -92,6 +93,9 @@ func openBucket(ctx context.Context, nc *nats.Conn, cfg BucketConfig) (jetstream
 	var kv jetstream.KeyValue
 	err = guarded(ctx, nc, jsAPIRefusal, func(ctx context.Context) (err error) {
 		kv, err = openKV(ctx, js, cfg)
+		if err == nil && sessions {
+			err = allowAtomicPublish(ctx, js, cfg)
+		}
 		return err
 	})
 	if errors.Is(err, nats.ErrPermissionViolation) {
@@ -131,6 +135,30 @@ func openKV(ctx context.Context, js jetstream.JetStream, cfg BucketConfig) (jets
 		return nil, err
 	}
 	return kv, nil
+}
+
+// allowAtomicPublish turns on atomic batch publish on the bucket's stream,
+// which a session takeover needs (see takeOver), unless it is on already.
+func allowAtomicPublish(ctx context.Context, js jetstream.JetStream, cfg BucketConfig) error {
+	stream, err := js.Stream(ctx, streamName(cfg.Name))
+	if err != nil {
+		return classify("inspect bucket", cfg.Name, opRead, err)
+	}
+	sc := stream.CachedInfo().Config
+	if sc.AllowAtomicPublish {
+		return nil
+	}
+	sc.AllowAtomicPublish = true
+	info, err := js.UpdateStream(ctx, sc)
+	if err != nil {
+		return fmt.Errorf("bucket %q: sessions need atomic batch publish on stream %s: %w",
+			cfg.Name, streamName(cfg.Name), classify("update bucket", cfg.Name, opRead, err))
+	}
+	if !info.CachedInfo().Config.AllowAtomicPublish {
+		return fmt.Errorf("bucket %q: %w: %w: sessions need atomic batch publish, which this server ignored (nats-server 2.12 or newer has it)",
+			cfg.Name, ErrPermanent, ErrServerTooOld)
+	}
+	return nil
 }
 
 // createBucket creates the lease bucket. Two processes may race to create

@@ -145,6 +145,10 @@ func eventFrom(key string, m *nats.Msg, meta *nats.MsgMetadata) KeyEvent {
 		}
 	}
 	if ev.Kind == KeyPut {
+		if m.Header.Get(takeoverCheckHeader) != "" {
+			ev.check = true
+			return ev
+		}
 		if _, ok := candidateGroup(key); ok {
 			if c, ok := decodeCandidate(m.Data, meta.Sequence.Stream); ok {
 				ev.candidate = &c

@@ -48,6 +48,8 @@ type hub struct {
 
 	// Touched only by run.
 	known     map[string]keyState // every key of the bucket the hub has heard of
+	// bound maps a session key to the roles whose latest lease it keeps.
+	bound     map[string]map[string]struct{}
 	groups    map[string]*candidateSet
 	live      *feed
 	liveSlow  <-chan nats.SubStatus // the live feed's slow-consumer reports
@@ -84,6 +86,7 @@ func newHub(js nats.JetStreamContext, lastRevision func(context.Context) (uint64
 		reconnected:  make(chan struct{}, 1),
 		done:         make(chan struct{}),
 		known:        map[string]keyState{},
+		bound:        map[string]map[string]struct{}{},
 		groups:       map[string]*candidateSet{},
 		groupSubs:    map[string][]*groupWatch{},
 		orders:       map[string][]Candidate{},
@@ -211,12 +214,16 @@ func (h *hub) checkDrops(ctx context.Context, results chan<- relistResult) {
 // hub now knows the bucket, and a key it has not heard of is absent.
 func (h *hub) onListed() {
 	h.listed = true
+	h.endUnseenSessions()
 	h.primeWaiting(h.watermark)
 }
 
 // apply merges ev into the key's state and hands it to the key's watches
 // if it is news. asOf is the revision an absent event stands for.
 func (h *hub) apply(ev KeyEvent, asOf uint64) {
+	if ev.check {
+		return // the first half of a takeover: the second supersedes it
+	}
 	key := ev.Entry.Role
 	st, seen := h.known[key]
 	next, news := st.advance(seen, ev, asOf)
@@ -231,6 +238,21 @@ func (h *hub) apply(ev KeyEvent, asOf uint64) {
 		h.applyCandidate(group, ev)
 		return
 	}
+	if isSessionKey(key) {
+		if !next.present {
+			h.endSession(key)
+		}
+		return
+	}
+	if ev = h.bindSession(key, st, seen, ev); ev.Kind == KeySessionEnded {
+		next.event = ev
+		h.known[key] = next
+	}
+	h.deliver(key, ev)
+}
+
+// deliver hands ev to key's watches and keeps it for peek.
+func (h *hub) deliver(key string, ev KeyEvent) {
 	h.mu.Lock()
 	watches := h.subs[key]
 	if len(watches) > 0 {

@@ -33,6 +33,10 @@ type Options struct {
 	// for the next entry of a re-list). Default DefaultOpTimeout. Like
 	// PollInterval, one value per store.
 	OpTimeout time.Duration
+	// Session turns on session mode: the store keeps one session key
+	// alive, and every lease it acquires is held while that session lives
+	// rather than by a TTL of its own. Off when Session.TTL is zero.
+	Session SessionOptions
 }
 
 // JetStreamStore is the LeaseStore on a JetStream KeyValue bucket. It owns
@@ -57,6 +61,8 @@ type JetStreamStore struct {
 	closing chan struct{}
 	regMu   sync.Mutex
 	regs    map[*registration]struct{}
+	// session keeps the leases in session mode; nil otherwise.
+	session *session
 }
 
 var _ LeaseStore = (*JetStreamStore)(nil)
@@ -70,6 +76,10 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*JetStreamStore, er
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	opts.Session = opts.Session.withDefaults()
+	if err := opts.Session.validate(); err != nil {
+		return nil, err
+	}
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = DefaultPollInterval
 	}
@@ -81,7 +91,7 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*JetStreamStore, er
 		ctx, cancel = context.WithTimeout(ctx, opts.OpTimeout)
 		defer cancel()
 	}
-	js, kv, err := openBucket(ctx, nc, cfg)
+	js, kv, err := openBucket(ctx, nc, cfg, opts.Session.enabled())
 	if err != nil {
 		return nil, err
 	}
@@ -97,6 +107,14 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*JetStreamStore, er
 	}
 	if err := s.start(nc, opts); err != nil {
 		return nil, err
+	}
+	if opts.Session.enabled() {
+		s.session = &session{kv: kv, js: js, pushJS: s.pushJS, stream: streamName(cfg.Name), subject: s.subject,
+			opts: opts.Session, timeout: opts.OpTimeout}
+		if _, _, err := s.session.bind(ctx); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("open bucket %q: %w", cfg.Name, err)
+		}
 	}
 	return s, nil
 }
@@ -117,13 +135,32 @@ func (s *JetStreamStore) Close() {
 		for r := range regs {
 			r.halt()
 		}
+		if s.session != nil {
+			s.session.close()
+		}
 		s.hub.stop()
 		s.conn.stop()
 	})
 }
 
-// Stats reports what the store's watch hub has done.
-func (s *JetStreamStore) Stats() StoreStats { return s.hub.snapshot() }
+// Stats reports what the store's watch hub and session have done.
+func (s *JetStreamStore) Stats() StoreStats {
+	st := s.hub.snapshot()
+	if s.session != nil {
+		st.SessionWrites, st.SessionsEnded = s.session.writes.Load(), s.session.ended.Load()
+	}
+	return st
+}
+
+// Session returns the key of the store's live session, or "" when the
+// store is not in session mode or its session ended and no lease has been
+// acquired since.
+func (s *JetStreamStore) Session() string {
+	if s.session == nil {
+		return ""
+	}
+	return s.session.current()
+}
 
 // Acquire implements LeaseStore.
 func (s *JetStreamStore) Acquire(ctx context.Context, role string, rec Record) (Lease, error) {
@@ -134,12 +171,20 @@ func (s *JetStreamStore) Acquire(ctx context.Context, role string, rec Record) (
 		return Lease{}, err
 	}
 	rec.Term = 0
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	if s.session != nil {
+		key, proof, err := s.session.bind(ctx)
+		if err != nil {
+			return Lease{}, fmt.Errorf("acquire %q: %w", role, err)
+		}
+		rec.Session = key
+		return s.createBySession(ctx, role, rec, proof)
+	}
 	data, err := EncodeRecord(rec)
 	if err != nil {
 		return Lease{}, fmt.Errorf("acquire %q: %w: %w", role, ErrPermanent, err)
 	}
-	ctx, cancel := s.withTimeout(ctx)
-	defer cancel()
 	var rev uint64
 	err = guarded(ctx, s.nc, keyRefusal(s.subject+role), func(ctx context.Context) (err error) {
 		rev, err = s.kv.Create(ctx, role, data, jetstream.KeyTTL(rec.TTL))
@@ -162,7 +207,8 @@ func (s *JetStreamStore) Acquire(ctx context.Context, role string, rec Record) (
 // Renew implements LeaseStore. It publishes to the key's subject with an
 // expected-last-sequence check and a message TTL rather than calling
 // kv.Update, which drops the key's TTL (the key would then never expire and
-// a crashed holder would never be replaced).
+// a crashed holder would never be replaced). A session lease's key is not
+// written at all: see renewBySession.
 func (s *JetStreamStore) Renew(ctx context.Context, lease Lease) (Lease, error) {
 	if err := checkRole(lease.Role); err != nil {
 		return Lease{}, err
@@ -170,14 +216,17 @@ func (s *JetStreamStore) Renew(ctx context.Context, lease Lease) (Lease, error) 
 	if err := checkTTL(lease.Record.TTL); err != nil {
 		return Lease{}, err
 	}
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	if lease.Record.Session != "" {
+		return s.renewBySession(ctx, lease)
+	}
 	rec := lease.Record
 	rec.Term = lease.Term
 	data, err := EncodeRecord(rec)
 	if err != nil {
 		return Lease{}, fmt.Errorf("renew %q: %w: %w", lease.Role, ErrPermanent, err)
 	}
-	ctx, cancel := s.withTimeout(ctx)
-	defer cancel()
 	var ack *jetstream.PubAck
 	err = guarded(ctx, s.nc, keyRefusal(s.subject+lease.Role), func(ctx context.Context) (err error) {
 		ack, err = s.js.PublishMsg(ctx, &nats.Msg{Subject: s.subject + lease.Role, Data: data},
@@ -189,6 +238,21 @@ func (s *JetStreamStore) Renew(ctx context.Context, lease Lease) (Lease, error) 
 		return Lease{}, classify("renew", lease.Role, opWrite, err)
 	}
 	return Lease{Role: lease.Role, Term: lease.Term, Revision: ack.Sequence, Record: rec}, nil
+}
+
+// renewBySession renews a session lease: its key is not written; the proof
+// is a renewal of its session, shared with every lease the session keeps.
+// It returns ErrConflict once the session has ended.
+func (s *JetStreamStore) renewBySession(ctx context.Context, lease Lease) (Lease, error) {
+	if s.session == nil {
+		return Lease{}, fmt.Errorf("renew %q: %w: a session lease on a store without sessions", lease.Role, ErrPermanent)
+	}
+	proof, err := s.session.prove(ctx, lease.Record.Session)
+	if err != nil {
+		return Lease{}, fmt.Errorf("renew %q: %w", lease.Role, err)
+	}
+	lease.Proof = proof
+	return lease, nil
 }
 
 // Get implements LeaseStore.

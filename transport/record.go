@@ -30,6 +30,10 @@ type Record struct {
 	// holder no longer leads, and only that candidate may claim the key
 	// (see Succession.Offer). Empty while the lease is not on offer.
 	OfferedTo string
+	// Session is the session key (under SessionsPrefix) that keeps the
+	// lease held in session mode, instead of the key's own TTL: the lease
+	// lives while that session does. Empty for a lease with its own TTL.
+	Session string
 }
 
 // recordVersion is the wire format version written in every record.
@@ -51,6 +55,7 @@ type wireRecord struct {
 	TTL        string    `json:"ttl"`
 	Trace      string    `json:"trace,omitempty"`
 	OfferedTo  string    `json:"offered_to,omitempty"`
+	Session    string    `json:"session,omitempty"`
 }
 
 // EncodeRecord returns the JSON form of r.
@@ -68,6 +73,7 @@ func EncodeRecord(r Record) ([]byte, error) {
 		TTL:        r.TTL.String(),
 		Trace:      r.Trace,
 		OfferedTo:  r.OfferedTo,
+		Session:    r.Session,
 	})
 }
 
@@ -105,5 +111,6 @@ func DecodeRecord(data []byte) (Record, error) {
 		TTL:        ttl,
 		Trace:      w.Trace,
 		OfferedTo:  w.OfferedTo,
+		Session:    w.Session,
 	}, nil
 }

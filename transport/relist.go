@@ -108,6 +108,7 @@ func (h *hub) applyRelist(r relistResult) {
 			h.apply(absentEvent(key), r.asOf)
 		}
 	}
+	h.endUnseenSessions()
 	h.primeWaiting(r.asOf)
 	h.stats.relisted(len(r.events), r.took)
 }

@@ -33,6 +33,12 @@ type StoreStats struct {
 	// WatchStarts counts how many times the live watch of the bucket was
 	// started: once at Open, then after each reconnect or loss.
 	WatchStarts uint64
+	// SessionWrites counts renewals of the session key sent (session mode):
+	// every lease the store holds is kept by them.
+	SessionWrites uint64
+	// SessionsEnded counts sessions the server let go under the store (a
+	// renewal was refused); the leases they kept ended with them.
+	SessionsEnded uint64
 }
 
 // hubStats are the hub's counters, written by its goroutines and read by

@@ -58,6 +58,12 @@ type Lease struct {
 	Revision uint64
 	// Record is the value written at Revision.
 	Record Record
+	// Proof is when the write that proves the lease held was sent, on the
+	// store's clock, when that write was not the call's own: in session
+	// mode, the session renewal that keeps the lease. The holder's
+	// deadline counts from it. Zero when the call's own write is the proof
+	// (it was sent when the call began).
+	Proof time.Time
 }
 
 // Entry is what a read found in a role's key.
@@ -98,6 +104,11 @@ const (
 	KeyPurged
 	// KeyAbsent: a read found no lease; how it went is unknown.
 	KeyAbsent
+	// KeySessionEnded: the key still holds a lease, but the session that
+	// kept it has ended (its key expired or was deleted). Entry holds the
+	// lease; any candidate may take it over at Entry.Revision, with a
+	// write the server checks against the session's end.
+	KeySessionEnded
 )
 
 // String names the kind for logs.
@@ -111,25 +122,33 @@ func (k EventKind) String() string {
 		return "purged"
 	case KeyAbsent:
 		return "absent"
+	case KeySessionEnded:
+		return "session_ended"
 	default:
 		return "unknown"
 	}
 }
 
 // Free reports whether the event says the lease can be acquired.
-func (k EventKind) Free() bool { return k == KeyDeleted || k == KeyPurged || k == KeyAbsent }
+func (k EventKind) Free() bool {
+	return k == KeyDeleted || k == KeyPurged || k == KeyAbsent || k == KeySessionEnded
+}
 
 // KeyEvent is a change of a watched key.
 type KeyEvent struct {
 	// Kind is what happened.
 	Kind EventKind
-	// Entry is the key's state. For KeyPut it holds the value; for the other
-	// kinds only Role and Revision (zero for KeyAbsent) are set.
+	// Entry is the key's state. For KeyPut and KeySessionEnded it holds the
+	// value; for the other kinds only Role and Revision (zero for
+	// KeyAbsent) are set.
 	Entry Entry
 	// FromPoll is true when a periodic read, not the watch, noticed the change.
 	FromPoll bool
 	// candidate is the decoded entry of a candidate registry key.
 	candidate *Candidate
+	// check marks the first message of a takeover batch, which holds no
+	// lease (see takeOver).
+	check bool
 }
 
 // Watch is a subscription to a key or to the connection's status.

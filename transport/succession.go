@@ -72,6 +72,9 @@ func (s *JetStreamStore) AcquireOver(ctx context.Context, role string, rec Recor
 	rec.Term, rec.OfferedTo = 0, ""
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
+	if s.session != nil {
+		return s.acquireBySession(ctx, role, rec, revision)
+	}
 	rev, err := s.writeAt(ctx, role, rec, revision, rec.TTL)
 	if err == nil {
 		return Lease{Role: role, Term: rev, Revision: rev, Record: rec}, nil
@@ -112,18 +115,21 @@ func (s *JetStreamStore) Offer(ctx context.Context, lease Lease, to string) (Lea
 	return Lease{Role: lease.Role, Term: lease.Term, Revision: rev, Record: rec}, nil
 }
 
-// writeAt writes rec to role's key if the key is at revision, with a TTL:
-// the compare-and-set that renewals, claims and offers share.
+// writeAt writes rec to role's key if the key is at revision, with a TTL
+// (none when ttl is 0: a lease kept by its session): the compare-and-set
+// that renewals, claims and offers share.
 func (s *JetStreamStore) writeAt(ctx context.Context, role string, rec Record, revision uint64, ttl time.Duration) (uint64, error) {
 	data, err := EncodeRecord(rec)
 	if err != nil {
 		return 0, fmt.Errorf("write %q: %w: %w", role, ErrPermanent, err)
 	}
+	opts := []jetstream.PublishOpt{jetstream.WithExpectLastSequencePerSubject(revision)}
+	if ttl != 0 {
+		opts = append(opts, jetstream.WithMsgTTL(ttl))
+	}
 	var ack *jetstream.PubAck
 	err = guarded(ctx, s.nc, keyRefusal(s.subject+role), func(ctx context.Context) (err error) {
-		ack, err = s.js.PublishMsg(ctx, &nats.Msg{Subject: s.subject + role, Data: data},
-			jetstream.WithExpectLastSequencePerSubject(revision),
-			jetstream.WithMsgTTL(ttl))
+		ack, err = s.js.PublishMsg(ctx, &nats.Msg{Subject: s.subject + role, Data: data}, opts...)
 		return err
 	})
 	if err != nil {

@@ -1,0 +1,66 @@
+package transport
+
+import "strings"
+
+// The watch hub's view of sessions. A session lease's key does not change
+// when its session ends, so the hub tells the lease's watchers instead: it
+// keeps which roles each session keeps, and when a session's key expires or
+// is deleted (or a listing finds it gone) it delivers KeySessionEnded for
+// each of them. The event is a hint, like every event: a takeover is still
+// checked by the server against the session's end (see takeOver).
+
+// isSessionKey reports whether key is a session's key.
+func isSessionKey(key string) bool { return strings.HasPrefix(key, SessionsPrefix) }
+
+// bindSession records which session keeps role's lease after ev, and turns
+// a lease kept by a session known to have ended into KeySessionEnded. prev
+// and seen are the role's state before ev.
+func (h *hub) bindSession(role string, prev keyState, seen bool, ev KeyEvent) KeyEvent {
+	if seen {
+		if old := prev.event.Entry.Record.Session; old != "" {
+			delete(h.bound[old], role)
+		}
+	}
+	sess := ev.Entry.Record.Session
+	if ev.Kind != KeyPut || ev.Entry.Malformed != nil || sess == "" {
+		return ev
+	}
+	if st, ok := h.known[sess]; ok && !st.present {
+		ev.Kind = KeySessionEnded
+		return ev
+	}
+	roles := h.bound[sess]
+	if roles == nil {
+		roles = map[string]struct{}{}
+		h.bound[sess] = roles
+	}
+	roles[role] = struct{}{}
+	return ev
+}
+
+// endSession delivers KeySessionEnded for every role whose latest lease the
+// session kept.
+func (h *hub) endSession(sess string) {
+	for role := range h.bound[sess] {
+		st := h.known[role]
+		if st.event.Kind != KeyPut || st.event.Entry.Record.Session != sess {
+			continue
+		}
+		st.event.Kind = KeySessionEnded
+		h.known[role] = st
+		h.deliver(role, st.event)
+	}
+	delete(h.bound, sess)
+}
+
+// endUnseenSessions ends the sessions that keep a lease but that a complete
+// listing did not find: their keys expired and even the markers are gone.
+// It runs only after a listing, because a listing delivers a session's key
+// after the leases it keeps (its latest renewal is newer than they are).
+func (h *hub) endUnseenSessions() {
+	for sess := range h.bound {
+		if _, seen := h.known[sess]; !seen {
+			h.endSession(sess)
+		}
+	}
+}

@@ -1,0 +1,225 @@
+package transport
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Taking over a lease whose session ended. A session lease's key has no TTL,
+// so a revision-checked write of it would succeed while its holder's session
+// is alive: the check that the key is unchanged is not enough. The takeover
+// is one atomic batch of two messages to the role's key, which the stream
+// leader applies together or not at all:
+//
+//  1. expects the role's key at the revision the taker saw (the lease is
+//     unchanged), and carries no value (takeoverCheckHeader marks it; the
+//     watch hub skips it, and the second message supersedes it at once);
+//  2. expects the session key's last message to be the one the taker read
+//     as the session's end (an expiry or delete marker, or no message at
+//     all once the marker itself expired), and carries the new lease.
+//
+// A session that renewed since has a newer last message, so the batch is
+// refused: the server, not a read that may lag, decides that the session
+// is dead. Session keys are never reused, so a session that ended cannot
+// come back and make an old end look current. The check of the role's key
+// comes first because the server refuses an expectation on a subject the
+// same batch has already written.
+
+// takeoverCheckHeader marks the first message of a takeover batch.
+const takeoverCheckHeader = "Baton-Takeover-Check"
+
+// Headers of an atomic batch publish (nats-server 2.12 and newer).
+const (
+	hdrBatchID            = "Nats-Batch-Id"
+	hdrBatchSeq           = "Nats-Batch-Sequence"
+	hdrBatchCommit        = "Nats-Batch-Commit"
+	hdrExpectedSubjSeq    = "Nats-Expected-Last-Subject-Sequence"
+	hdrExpectedSubjSeqFor = "Nats-Expected-Last-Subject-Sequence-Subject"
+)
+
+// Error codes of the atomic batch publish.
+const (
+	codeAtomicPublishDisabled jetstream.ErrorCode = 10174
+)
+
+// acquireBySession is AcquireOver in session mode: it decides from what the
+// key held at revision whether a plain revision-checked write is safe (a
+// marker, an offer to us, or a lease of ours under our own live session
+// whose term we no longer lead), or whether the takeover must be checked
+// against the end of the holder's session.
+func (s *JetStreamStore) acquireBySession(ctx context.Context, role string, rec Record, revision uint64) (Lease, error) {
+	key, proof, err := s.session.bind(ctx)
+	if err != nil {
+		return Lease{}, fmt.Errorf("acquire %q: %w", role, err)
+	}
+	rec.Session = key
+	seen, err := s.contentAt(ctx, role, revision)
+	if errors.Is(err, ErrNotFound) {
+		return s.createBySession(ctx, role, rec, proof)
+	}
+	if err != nil {
+		return Lease{}, err
+	}
+	var rev uint64
+	held := seen.Entry.Record
+	switch {
+	case seen.Kind != KeyPut && seen.Kind != KeySessionEnded:
+		rev, err = s.writeAt(ctx, role, rec, revision, 0)
+	case seen.Entry.Malformed != nil:
+		return Lease{}, fmt.Errorf("acquire %q: %w: held by a foreign value: %w", role, ErrConflict, seen.Entry.Malformed)
+	case held.OfferedTo != "" && held.OfferedTo == rec.Holder:
+		rev, err = s.writeAt(ctx, role, rec, revision, 0)
+	case held.Session == "":
+		return Lease{}, fmt.Errorf("acquire %q: %w: held by %s under its own TTL", role, ErrConflict, held.Holder)
+	case held.Session == key && held.Holder == rec.Holder:
+		// A term of ours that no election of ours leads any more (its
+		// release failed or it was never heard of): only we can free it.
+		rev, err = s.writeAt(ctx, role, rec, revision, 0)
+	default:
+		rev, err = s.takeOver(ctx, role, rec, revision, held.Session)
+	}
+	if err != nil {
+		if errors.Is(err, ErrConflict) && seen.Kind != KeyPut && seen.Kind != KeySessionEnded {
+			return s.createBySession(ctx, role, rec, proof) // the marker expired, or the key moved on
+		}
+		return Lease{}, err
+	}
+	return Lease{Role: role, Term: rev, Revision: rev, Record: rec, Proof: proof}, nil
+}
+
+// createBySession creates the role's key, bound to the live session in rec.
+func (s *JetStreamStore) createBySession(ctx context.Context, role string, rec Record, proof time.Time) (Lease, error) {
+	data, err := EncodeRecord(rec)
+	if err != nil {
+		return Lease{}, fmt.Errorf("acquire %q: %w: %w", role, ErrPermanent, err)
+	}
+	var rev uint64
+	err = guarded(ctx, s.nc, keyRefusal(s.subject+role), func(ctx context.Context) (err error) {
+		rev, err = s.kv.Create(ctx, role, data)
+		return err
+	})
+	if err != nil {
+		return Lease{}, classify("acquire", role, opWrite, err)
+	}
+	return Lease{Role: role, Term: rev, Revision: rev, Record: rec, Proof: proof}, nil
+}
+
+// contentAt returns what role's key held at revision: from the watch hub
+// when it saw that revision, else from the stream leader. ErrNotFound says
+// the key is no longer at revision (or holds nothing).
+func (s *JetStreamStore) contentAt(ctx context.Context, role string, revision uint64) (KeyEvent, error) {
+	if ev, ok := s.hub.peek(role); ok && ev.Kind != KeyAbsent && ev.Entry.Revision == revision {
+		return ev, nil
+	}
+	m, err := s.pushJS.GetLastMsg(streamName(s.bucket), s.subject+role, nats.Context(ctx))
+	if errors.Is(err, nats.ErrMsgNotFound) {
+		return KeyEvent{}, fmt.Errorf("read %q: %w", role, ErrNotFound)
+	}
+	if err != nil {
+		return KeyEvent{}, classify("read", role, opRead, err)
+	}
+	if m.Sequence != revision {
+		return KeyEvent{}, fmt.Errorf("read %q: %w: at revision %d, not %d", role, ErrNotFound, m.Sequence, revision)
+	}
+	return eventFrom(role, &nats.Msg{Header: m.Header, Data: m.Data},
+		&nats.MsgMetadata{Sequence: nats.SequencePair{Stream: m.Sequence}, Timestamp: m.Time}), nil
+}
+
+// takeOver writes rec to role's key, held at revision under the session
+// sessionKey, in one atomic batch that the server applies only if the key
+// is unchanged and the session's last message is still its end. The end is
+// read from the stream leader first; when the batch is refused, it is read
+// again, and tried once more if the end moved (the marker itself expired).
+func (s *JetStreamStore) takeOver(ctx context.Context, role string, rec Record, revision uint64, sessionKey string) (uint64, error) {
+	end, alive, err := s.session.lastOf(ctx, sessionKey)
+	for attempt := 0; ; attempt++ {
+		switch {
+		case err != nil:
+			return 0, fmt.Errorf("acquire %q: %w", role, err)
+		case alive:
+			return 0, fmt.Errorf("acquire %q: %w: held under session %s, which is alive", role, ErrConflict, sessionKey)
+		}
+		var rev uint64
+		rev, err = s.publishTakeover(ctx, role, rec, revision, sessionKey, end)
+		if !errors.Is(err, ErrConflict) || attempt > 0 {
+			return rev, err
+		}
+		previous := end
+		end, alive, err = s.session.lastOf(ctx, sessionKey)
+		if err == nil && !alive && end == previous {
+			return 0, fmt.Errorf("acquire %q: %w: the key moved on", role, ErrConflict)
+		}
+	}
+}
+
+// publishTakeover sends the two messages of a takeover batch and waits for
+// the server's answer to the commit.
+func (s *JetStreamStore) publishTakeover(ctx context.Context, role string, rec Record, revision uint64, sessionKey string, end uint64) (uint64, error) {
+	data, err := EncodeRecord(rec)
+	if err != nil {
+		return 0, fmt.Errorf("acquire %q: %w: %w", role, ErrPermanent, err)
+	}
+	subject, batch := s.subject+role, randomID()
+	check := nats.NewMsg(subject)
+	check.Header.Set(hdrBatchID, batch)
+	check.Header.Set(hdrBatchSeq, "1")
+	check.Header.Set(hdrExpectedSubjSeq, strconv.FormatUint(revision, 10))
+	check.Header.Set(takeoverCheckHeader, "1")
+	claim := nats.NewMsg(subject)
+	claim.Data = data
+	claim.Header.Set(hdrBatchID, batch)
+	claim.Header.Set(hdrBatchSeq, "2")
+	claim.Header.Set(hdrBatchCommit, "1")
+	claim.Header.Set(hdrExpectedSubjSeq, strconv.FormatUint(end, 10))
+	claim.Header.Set(hdrExpectedSubjSeqFor, s.subject+sessionKey)
+	var seq uint64
+	err = guarded(ctx, s.nc, keyRefusal(subject), func(ctx context.Context) error {
+		if err := s.nc.PublishMsg(check); err != nil {
+			return err
+		}
+		reply, err := s.nc.RequestMsgWithContext(ctx, claim)
+		if err != nil {
+			return err
+		}
+		seq, err = parseBatchAck(reply.Data)
+		return err
+	})
+	var apiErr *jetstream.APIError
+	switch {
+	case err == nil:
+		return seq, nil
+	case errors.As(err, &apiErr) && apiErr.ErrorCode == codeAtomicPublishDisabled:
+		return 0, fmt.Errorf("acquire %q: %w: %w: sessions need atomic batch publish on stream %s (AllowAtomicPublish): %w",
+			role, ErrPermanent, ErrBucketMisconfigured, streamName(s.bucket), err)
+	case errors.As(err, &apiErr) && apiErr.ErrorCode == codeWrongLastSequenceConstant:
+		// Another batch expecting the same session's end is in flight (two
+		// roles of one dead session taken at once): nothing was written.
+		return 0, fmt.Errorf("acquire %q: %w: a takeover of the same session is in flight: %w", role, ErrTransient, err)
+	}
+	return 0, classify("acquire", role, opWrite, err)
+}
+
+// parseBatchAck reads the server's answer to a batch's commit.
+func parseBatchAck(data []byte) (uint64, error) {
+	var ack struct {
+		Error    *jetstream.APIError `json:"error"`
+		Sequence uint64              `json:"seq"`
+	}
+	if err := json.Unmarshal(data, &ack); err != nil {
+		return 0, fmt.Errorf("batch acknowledgement %q: %w", data, err)
+	}
+	if ack.Error != nil {
+		return 0, ack.Error
+	}
+	if ack.Sequence == 0 {
+		return 0, fmt.Errorf("batch acknowledgement %q has no sequence", data)
+	}
+	return ack.Sequence, nil
+}
