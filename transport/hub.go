@@ -47,7 +47,7 @@ type hub struct {
 	wg          sync.WaitGroup // re-lists, and feeds being closed
 
 	// Touched only by run.
-	known     map[string]keyState // every key of the bucket the hub has heard of
+	known map[string]keyState // every key of the bucket the hub has heard of
 	// bound maps a session key to the roles whose latest lease it keeps.
 	bound     map[string]map[string]struct{}
 	groups    map[string]*candidateSet
