@@ -37,10 +37,10 @@ func retryOpen(c *step) {
 func observeThen(rest ...action) action {
 	return func(c *step) {
 		k := c.in.Key
-		c.s.KeyFree = k.Free
+		c.s.KeyFree = claimable(&c.s, k)
 		h := k.Holder
 		c.s.FreeRevision = 0
-		if k.Free {
+		if c.s.KeyFree {
 			h = Holder{}
 			c.s.FreeRevision = k.Revision
 			if c.s.Observed.Name != "" {

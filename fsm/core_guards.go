@@ -39,8 +39,12 @@ func refused(_ *ElectionState, in Input, _ Timing) bool {
 	return in.Result == WriteConflict || in.Result == WritePermanent
 }
 
-func keyFree(_ *ElectionState, in Input, _ Timing) bool { return in.Key.Free }
-func keyHeld(_ *ElectionState, in Input, _ Timing) bool { return !in.Key.Free }
+func keyFree(s *ElectionState, in Input, _ Timing) bool { return claimable(s, in.Key) }
+func keyHeld(s *ElectionState, in Input, _ Timing) bool { return !claimable(s, in.Key) }
+
+// claimable: the key may be taken: it is free, or it holds a term of ours
+// under our own live session while we lead none (see KeyView.Ours).
+func claimable(s *ElectionState, k KeyView) bool { return k.Free || k.Ours && s.Lease.Term == 0 }
 
 // keyMovedOn: the key was written or deleted by someone else after our
 // lease's last write, so the lease is gone for certain. A read that found

@@ -122,6 +122,12 @@ type KeyView struct {
 	Revision uint64
 	// Holder is the holder seen when the key is not free.
 	Holder Holder
+	// Ours is true when the key holds a lease of this candidate under the
+	// session its own store keeps alive. Nobody else may take such a key
+	// while the session lives, so when the candidate leads no term it is
+	// a term it lost track of (a release that failed, an acquisition whose
+	// answer was lost), and the candidate may claim it at Revision.
+	Ours bool
 }
 
 // Input is one thing that happened to an election, with the time it was

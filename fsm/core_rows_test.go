@@ -316,3 +316,24 @@ func TestStepIsDeterministic(t *testing.T) {
 		}
 	}
 }
+
+func TestRowATermOfOursUnderOurOwnSessionIsClaimedWhenWeLeadNone(t *testing.T) {
+	w := lead(t)
+	l := w.s.Lease
+	// The watch shows our own lease, kept by our session: as leader it is
+	// just our lease.
+	mine := KeyView{Revision: l.Revision, Ours: true, Holder: Holder{Name: "me", Term: l.Term, Revision: l.Revision, Nonce: l.Nonce}}
+	w.feed(Input{Kind: InKey, Key: mine})
+	w.requirePhase(StateLeader)
+	w.mustNotHave(DoArmTimer)
+	// The term ends without a release (the lease moved on as far as this
+	// candidate can tell), but the key still names us under our session:
+	// nobody else may take it while the session lives, so we claim it over
+	// its revision.
+	w.advance(w.t.RenewDeadline)
+	w.requirePhase(StateFollower)
+	w.feed(Input{Kind: InKey, Key: mine})
+	tm := w.mustHave(DoArmTimer, "campaign over our own stale term", func(e Effect) bool { return e.Timer == TimerCampaign })
+	w.advance(tm.After)
+	w.mustHave(DoAcquire, "claim at the stale term's revision", func(e Effect) bool { return e.Over == l.Revision })
+}

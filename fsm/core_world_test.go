@@ -95,8 +95,10 @@ func (w *world) feed(in Input) {
 	w.tb.Helper()
 	in.At = w.now
 	w.lastInput = in
-	if k := in.Key; in.Kind == InKey && k.Revision != 0 && (k.Free || k.Holder.OfferedTo != "") {
-		w.shown[k.Revision] = k.Holder // a marker (zero holder) or an offer the core may claim over
+	if k := in.Key; in.Kind == InKey && k.Revision != 0 && (k.Free || k.Holder.OfferedTo != "" || k.Ours) {
+		// A marker (zero holder), an offer, or a term of ours under our own
+		// session: what the core may claim over.
+		w.shown[k.Revision] = k.Holder
 	}
 	if len(w.log) == 25 {
 		w.log = w.log[1:]

@@ -116,6 +116,16 @@ type Config struct {
 	// TTL is the lease's time to live on the server: a whole number of
 	// seconds, at least 1s. Default 10s.
 	TTL time.Duration
+	// Sessions keeps the lease with a session instead of a TTL of its own:
+	// every election on the same actor system, connection and bucket shares
+	// one session key, renewed once per HeartbeatInterval with TTL as its
+	// time to live, so N leaders cost one write per heartbeat instead of N.
+	// A lease is held while its session lives; another candidate takes it
+	// over only once the server has let the session go (see
+	// docs/design.md, "Sessions"). Elections sharing a store must agree on
+	// Sessions, TTL and HeartbeatInterval. Needs nats-server 2.12 or newer
+	// and the right to enable atomic publish on the bucket's stream.
+	Sessions bool
 	// HeartbeatInterval is how often the leader renews. At most
 	// RenewDeadline/3. Default derived: RenewDeadline*2/7 (2s for TTL 10s).
 	HeartbeatInterval time.Duration
@@ -276,7 +286,16 @@ func (c Config) openStore(ctx context.Context) (*transport.JetStreamStore, error
 		Bucket:       transport.BucketConfig{Name: c.Bucket, Replicas: c.Replicas, NoCreate: c.NoCreateBucket},
 		PollInterval: c.PollInterval,
 		OpTimeout:    c.OpTimeout,
+		Session:      c.sessionOptions(),
 	})
+}
+
+// sessionOptions are the store's session settings: off unless Sessions.
+func (c Config) sessionOptions() transport.SessionOptions {
+	if !c.Sessions {
+		return transport.SessionOptions{}
+	}
+	return transport.SessionOptions{TTL: c.TTL, Renew: c.HeartbeatInterval}
 }
 
 // defaultInstanceID is hostname-pid-random: readable in logs and unique

@@ -100,9 +100,10 @@ func (a *electionActor) acquire(ctx actor.Context, seq, over uint64) {
 	a.runOp(ctx, spanAcquire, "acquire", 0, func(traced, bounded context.Context) (any, error) {
 		rec.Trace = traceparent(traced)
 		tel.attempts.Add(traced, 1, tel.labels)
+		start := time.Now()
 		lease, err := acquireOver(bounded, store, role, rec, over)
 		trace.SpanFromContext(traced).SetAttributes(attrTerm.Int64(int64(lease.Term)))
-		return &acquireDone{seq: seq, nonce: nonce, sentAt: sentAt, lease: lease, err: err}, err
+		return &acquireDone{seq: seq, nonce: nonce, sentAt: provenAt(sentAt, start, lease.Proof), lease: lease, err: err}, err
 	}, linkTo(a.prevTermTrace, "previous_term")...)
 	a.logger().Debug("campaigning", "attempt", seq)
 }
@@ -112,10 +113,10 @@ func (a *electionActor) acquire(ctx actor.Context, seq, over uint64) {
 func (a *electionActor) renew(ctx actor.Context, l fsm.Lease) {
 	lease, store, tel := a.leaseOf(l), a.store, a.tel
 	a.runOp(ctx, spanRenew, "renew", lease.Term, func(traced, bounded context.Context) (any, error) {
-		sentAt := time.Now()
+		sentAt, start := time.Now(), time.Now()
 		next, err := store.Renew(bounded, lease)
-		tel.heartbeat.Record(traced, time.Since(sentAt).Seconds(), tel.labels)
-		return &renewDone{term: lease.Term, sentAt: sentAt, lease: next, err: err}, err
+		tel.heartbeat.Record(traced, time.Since(start).Seconds(), tel.labels)
+		return &renewDone{term: lease.Term, sentAt: provenAt(sentAt, start, next.Proof), lease: next, err: err}, err
 	})
 }
 
@@ -154,6 +155,17 @@ func (a *electionActor) runOp(ctx actor.Context, span, op string, term uint64, c
 		tel.endOp(traced, s, op, err)
 		return traced, reply
 	})
+}
+
+// provenAt is when the write proving a lease was sent, on the election's
+// clock: sentAt, when the call's own write is the proof; else the store's
+// proof (a session renewal, on the store's clock), moved by how long before
+// or after the call began (start, on the store's clock) it was sent.
+func provenAt(sentAt, start, proof time.Time) time.Time {
+	if proof.IsZero() {
+		return sentAt
+	}
+	return sentAt.Add(proof.Sub(start))
 }
 
 // acquireOver acquires over a revision on a store that can, else creates.

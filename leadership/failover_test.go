@@ -42,12 +42,25 @@ func TestGracefulStopHandsOver(t *testing.T) {
 
 func TestSilentCutSingleServer(t *testing.T) {
 	srv := natstest.RunServer(t)
-	silentCut(t, srv.URL(), srv.URL(), 1)
+	silentCut(t, srv.URL(), srv.URL(), 1, false)
 }
 
 func TestSilentCutCluster(t *testing.T) {
 	cluster := natstest.RunCluster(t, 3)
-	silentCut(t, cluster.Servers[0].URL(), cluster.URLs(), 3)
+	silentCut(t, cluster.Servers[0].URL(), cluster.URLs(), 3, false)
+}
+
+// The same cut with sessions: the leader's session key stops being renewed,
+// the leader demotes at its deadline, and a follower takes the lease over
+// once the server has let the session go.
+func TestSilentCutSessionsSingleServer(t *testing.T) {
+	srv := natstest.RunServer(t)
+	silentCut(t, srv.URL(), srv.URL(), 1, true)
+}
+
+func TestSilentCutSessionsCluster(t *testing.T) {
+	cluster := natstest.RunCluster(t, 3)
+	silentCut(t, cluster.Servers[0].URL(), cluster.URLs(), 3, true)
 }
 
 // silentCut makes a candidate leader through a fault proxy to leaderURL,
@@ -55,12 +68,12 @@ func TestSilentCutCluster(t *testing.T) {
 // leader's link. The leader must demote itself before anyone else is
 // promoted (both times on this process's monotonic clock), and a successor
 // must be promoted within TTL + 1s of the cut.
-func silentCut(t *testing.T, leaderURL, othersURL string, replicas int) {
+func silentCut(t *testing.T, leaderURL, othersURL string, replicas int, sessions bool) {
 	proxy := natstest.RunProxy(t, leaderURL)
 	system := newSystem(t)
 	events := record(t, system)
 	cfg := fastConfig(connect(t, proxy.URL()), "silent", "cut")
-	cfg.Replicas = replicas
+	cfg.Replicas, cfg.Sessions = replicas, sessions
 	e, err := leadership.NewElection(system, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +86,7 @@ func silentCut(t *testing.T, leaderURL, othersURL string, replicas int) {
 	token := promoted.msg.(*leadership.Promoted).Token
 	for i := range 2 {
 		other := fastConfig(connect(t, othersURL), "silent", fmt.Sprintf("other%d", i))
-		other.Replicas = replicas
+		other.Replicas, other.Sessions = replicas, sessions
 		probe, _ := spawnCandidate(t, system, other)
 		awaitLeaderSeen(t, probe, "cut")
 	}
@@ -101,8 +114,8 @@ func silentCut(t *testing.T, leaderURL, othersURL string, replicas int) {
 	if e.IsLeader() {
 		t.Fatal("IsLeader after demotion")
 	}
-	t.Logf("silent cut (replicas %d): leader demoted at +%v, successor promoted at +%v (gap %v)",
-		replicas, demoted.at.Sub(cut), successor.at.Sub(cut), successor.at.Sub(demoted.at))
+	t.Logf("silent cut (replicas %d, sessions %v): leader demoted at +%v, successor promoted at +%v (gap %v)",
+		replicas, sessions, demoted.at.Sub(cut), successor.at.Sub(cut), successor.at.Sub(demoted.at))
 	proxy.Heal()
 }
 

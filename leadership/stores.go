@@ -54,6 +54,16 @@ type storeEntry struct {
 type storeOptions struct {
 	pollInterval, opTimeout time.Duration
 	replicas                int
+	session                 transport.SessionOptions
+}
+
+// String names the options for an error message.
+func (o storeOptions) String() string {
+	s := fmt.Sprintf("PollInterval %v, OpTimeout %v, Replicas %d", o.pollInterval, o.opTimeout, o.replicas)
+	if o.session.TTL == 0 {
+		return s + ", no sessions"
+	}
+	return s + fmt.Sprintf(", sessions with TTL %v and HeartbeatInterval %v", o.session.TTL, o.session.Renew)
 }
 
 // storeRef is one election's share of a store. Close gives it back.
@@ -80,12 +90,13 @@ func storesOf(system *actor.ActorSystem) *storeRegistry {
 
 // openShared returns a share of the store of cfg's connection and bucket on
 // system, opening it (bounded by ctx) on first use. An election whose
-// PollInterval, OpTimeout or Replicas differ from those the store was opened
-// with gets an error that names them: a store has one of each.
+// PollInterval, OpTimeout, Replicas or session settings differ from those
+// the store was opened with gets an error that names them: a store has one
+// of each.
 func openShared(ctx context.Context, system *actor.ActorSystem, cfg Config) (*storeRef, error) {
 	r := storesOf(system)
 	key := storeKey{nc: cfg.Conn, bucket: cfg.Bucket}
-	want := storeOptions{pollInterval: cfg.PollInterval, opTimeout: cfg.OpTimeout, replicas: cfg.Replicas}
+	want := storeOptions{pollInterval: cfg.PollInterval, opTimeout: cfg.OpTimeout, replicas: cfg.Replicas, session: cfg.sessionOptions()}
 	for {
 		r.mu.Lock()
 		e, ok := r.entries[key]
@@ -97,9 +108,9 @@ func openShared(ctx context.Context, system *actor.ActorSystem, cfg Config) (*st
 		}
 		if e.opts != want {
 			r.mu.Unlock()
-			return nil, fmt.Errorf("%w: bucket %q on this connection is already in use with PollInterval %v, OpTimeout %v, Replicas %d; "+
-				"this election asks for PollInterval %v, OpTimeout %v, Replicas %d: use the same values, or another connection",
-				ErrInvalidConfig, cfg.Bucket, e.opts.pollInterval, e.opts.opTimeout, e.opts.replicas, want.pollInterval, want.opTimeout, want.replicas)
+			return nil, fmt.Errorf("%w: bucket %q on this connection is already in use with %v; "+
+				"this election asks for %v: use the same values, or another connection",
+				ErrInvalidConfig, cfg.Bucket, e.opts, want)
 		}
 		e.refs++
 		r.mu.Unlock()

@@ -1,0 +1,136 @@
+package leadership_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/batonhq/baton/actors/actortest"
+	"github.com/batonhq/baton/internal/natstest"
+	"github.com/batonhq/baton/leadership"
+)
+
+// TestSessionsKeepManyLeadersWithOneRenewal runs 30 roles on one actor
+// system and connection with sessions: all lead, and while they lead the
+// store writes its session key about once per heartbeat, not once per
+// leader per heartbeat.
+func TestSessionsKeepManyLeadersWithOneRenewal(t *testing.T) {
+	srv := natstest.RunServer(t)
+	system := newSystem(t)
+	events := record(t, system)
+	nc := connect(t, srv.URL())
+	const roles = 30
+	for i := range roles {
+		cfg := fastConfig(nc, fmt.Sprintf("shard-%d", i), "node")
+		cfg.Sessions = true
+		spawnCandidate(t, system, cfg)
+	}
+	for i := range roles {
+		role := fmt.Sprintf("shard-%d", i)
+		events.await(t, 0, wait, "the promotion of "+role, func(m any) bool {
+			p, ok := m.(*leadership.Promoted)
+			return ok && p.Role == role
+		})
+	}
+	start, ok := leadership.SharedStoreStats(system, nc, "")
+	if !ok {
+		t.Fatal("no shared store for the elections")
+	}
+	// Ten heartbeats of every leader, counted by the store's own writes:
+	// wait for ten more session writes, then check no leader was demoted
+	// meanwhile.
+	from := events.len()
+	deadline := time.Now().Add(20 * time.Second)
+	var now leadership.StoreStats
+	for now.SessionWrites < start.SessionWrites+10 {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 20s for 10 session writes; saw %d", now.SessionWrites-start.SessionWrites)
+		}
+		time.Sleep(10 * time.Millisecond) // a counter has no event to wait on
+		now, _ = leadership.SharedStoreStats(system, nc, "")
+	}
+	if d := events.count(from, func(m any) bool { _, ok := m.(*leadership.Demoted); return ok }); d != 0 {
+		t.Fatalf("%d demotions while the session was renewed", d)
+	}
+	if now.SessionsEnded != 0 {
+		t.Fatalf("%d sessions ended under the store", now.SessionsEnded)
+	}
+	t.Logf("%d leaders, 10 heartbeats: %d session writes", roles, now.SessionWrites-start.SessionWrites)
+}
+
+// TestSessionsGracefulStopHandsOverAtOnce: a leader that stops releases its
+// own lease (a revision-checked delete of the role's key), so its follower
+// does not wait for the session to end, and the leader's other roles, kept
+// by the same session, stay led.
+func TestSessionsGracefulStopHandsOverAtOnce(t *testing.T) {
+	srv := natstest.RunServer(t)
+	system := newSystem(t)
+	events := record(t, system)
+	nc := connect(t, srv.URL())
+	first := fastConfig(nc, "handover", "first")
+	first.Sessions = true
+	stay := fastConfig(nc, "stays", "first")
+	stay.Sessions = true
+	leaderProbe, leaderPID := spawnCandidate(t, system, first)
+	actortest.Expect[*leadership.Promoted](t, leaderProbe, wait)
+	stayProbe, _ := spawnCandidate(t, system, stay)
+	actortest.Expect[*leadership.Promoted](t, stayProbe, wait)
+	next := fastConfig(connect(t, srv.URL()), "handover", "next")
+	next.Sessions = true
+	nextProbe, _ := spawnCandidate(t, system, next)
+	awaitLeaderSeen(t, nextProbe, "first")
+
+	from := events.len()
+	stopped := time.Now()
+	if err := system.Root.PoisonFuture(leaderPID).Wait(); err != nil {
+		t.Fatalf("stop leader: %v", err)
+	}
+	promoted := events.await(t, from, first.TTL, "the follower's promotion within the session TTL", promotedOf("next"))
+	t.Logf("graceful handover with sessions: %v", promoted.at.Sub(stopped))
+	if d := events.count(from, func(m any) bool {
+		d, ok := m.(*leadership.Demoted)
+		return ok && d.Role == "stays"
+	}); d != 0 {
+		t.Fatal("the role kept by the same session was demoted when another of its roles stopped")
+	}
+}
+
+// TestSessionsAreOneSettingPerStore: elections that share a store must agree
+// on sessions; the second one is refused with both settings named.
+func TestSessionsAreOneSettingPerStore(t *testing.T) {
+	srv := natstest.RunServer(t)
+	system := newSystem(t)
+	nc := connect(t, srv.URL())
+	with := fastConfig(nc, "a", "node")
+	with.Sessions = true
+	e, err := leadership.NewElection(system, with)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.StopWithContext(context.Background(), leadership.StopOptions{}) })
+	without, err := leadership.NewElection(system, fastConfig(nc, "b", "node"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = without.Start(context.Background())
+	if err == nil {
+		_ = without.StopWithContext(context.Background(), leadership.StopOptions{})
+		t.Fatal("an election without sessions started on a store with sessions")
+	}
+	t.Logf("refused: %v", err)
+}
+
+// count is how many events at or after index from match.
+func (r *recorder) count(from int, match func(any) bool) int {
+	n := 0
+	for _, ev := range r.snapshot()[from:] {
+		if match(ev.msg) {
+			n++
+		}
+	}
+	return n
+}
