@@ -10,6 +10,7 @@ import (
 	"github.com/batonhq/baton/actors/actortest"
 	"github.com/batonhq/baton/internal/natstest"
 	"github.com/batonhq/baton/leadership"
+	"github.com/batonhq/baton/transport"
 )
 
 func TestGracefulStopHandsOver(t *testing.T) {
@@ -69,6 +70,13 @@ func TestSilentCutSessionsCluster(t *testing.T) {
 // promoted (both times on this process's monotonic clock), and a successor
 // must be promoted within TTL + 1s of the cut.
 func silentCut(t *testing.T, leaderURL, othersURL string, replicas int, sessions bool) {
+	if sessions {
+		// Sessions turn on atomic publish on the bucket's stream when it is
+		// created: two replicated stream operations, more than the short
+		// OpTimeout of these configs allows on a loaded host.
+		prepareBucket(t, othersURL, transport.Options{Bucket: transport.BucketConfig{Name: leadership.DefaultBucket, Replicas: replicas},
+			Session: transport.SessionOptions{TTL: 2 * time.Second}})
+	}
 	proxy := natstest.RunProxy(t, leaderURL)
 	system := newSystem(t)
 	events := record(t, system)
@@ -117,6 +125,18 @@ func silentCut(t *testing.T, leaderURL, othersURL string, replicas int, sessions
 	t.Logf("silent cut (replicas %d, sessions %v): leader demoted at +%v, successor promoted at +%v (gap %v)",
 		replicas, sessions, demoted.at.Sub(cut), successor.at.Sub(cut), successor.at.Sub(demoted.at))
 	proxy.Heal()
+}
+
+// prepareBucket creates the lease bucket as a store with opts would.
+func prepareBucket(t *testing.T, url string, opts transport.Options) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	store, err := transport.Open(ctx, connect(t, url), opts)
+	if err != nil {
+		t.Fatalf("create the bucket: %v", err)
+	}
+	store.Close()
 }
 
 // awaitLeaderSeen waits until the candidate under probe reports leader.

@@ -48,16 +48,18 @@ type hub struct {
 
 	// Touched only by run.
 	known map[string]keyState // every key of the bucket the hub has heard of
-	// bound maps a session key to the roles whose latest lease it keeps.
-	bound     map[string]map[string]struct{}
-	groups    map[string]*candidateSet
-	live      *feed
-	liveSlow  <-chan nats.SubStatus // the live feed's slow-consumer reports
-	listed    bool                  // the live feed has delivered its initial values
-	watermark uint64                // the live feed has delivered everything up to this revision
-	waiting   []*keyWatch           // watches whose first state awaits a listing
-	relisting bool
-	highest   uint64 // the highest revision delivered: a stream behind it has started over
+	// bound maps a session key to the roles whose latest lease it keeps,
+	// and boundEntries to the registry entries it keeps (key -> group).
+	bound        map[string]map[string]struct{}
+	boundEntries map[string]map[string]string
+	groups       map[string]*candidateSet
+	live         *feed
+	liveSlow     <-chan nats.SubStatus // the live feed's slow-consumer reports
+	listed       bool                  // the live feed has delivered its initial values
+	watermark    uint64                // the live feed has delivered everything up to this revision
+	waiting      []*keyWatch           // watches whose first state awaits a listing
+	relisting    bool
+	highest      uint64 // the highest revision delivered: a stream behind it has started over
 }
 
 // keyWatch is one Watch of a key.
@@ -87,6 +89,7 @@ func newHub(js nats.JetStreamContext, lastRevision func(context.Context) (uint64
 		done:         make(chan struct{}),
 		known:        map[string]keyState{},
 		bound:        map[string]map[string]struct{}{},
+		boundEntries: map[string]map[string]string{},
 		groups:       map[string]*candidateSet{},
 		groupSubs:    map[string][]*groupWatch{},
 		orders:       map[string][]Candidate{},

@@ -25,7 +25,7 @@ func (h *hub) bindSession(role string, prev keyState, seen bool, ev KeyEvent) Ke
 	if ev.Kind != KeyPut || ev.Entry.Malformed != nil || sess == "" {
 		return ev
 	}
-	if st, ok := h.known[sess]; ok && !st.present {
+	if h.sessionEnded(sess) {
 		ev.Kind = KeySessionEnded
 		return ev
 	}
@@ -38,9 +38,39 @@ func (h *hub) bindSession(role string, prev keyState, seen bool, ev KeyEvent) Ke
 	return ev
 }
 
+// sessionEnded reports whether the hub saw sess end (its key deleted or
+// expired). A session it never heard of is not ended here: only a complete
+// listing may conclude that (endUnseenSessions).
+func (h *hub) sessionEnded(sess string) bool {
+	if sess == "" {
+		return false
+	}
+	st, ok := h.known[sess]
+	return ok && !st.present
+}
+
+// bindEntry records that the session of c keeps the registry entry key of
+// group live.
+func (h *hub) bindEntry(key, group string, c Candidate) {
+	if c.Session == "" {
+		return
+	}
+	entries := h.boundEntries[c.Session]
+	if entries == nil {
+		entries = map[string]string{}
+		h.boundEntries[c.Session] = entries
+	}
+	entries[key] = group
+}
+
 // endSession delivers KeySessionEnded for every role whose latest lease the
-// session kept.
+// session kept, and takes the registry entries it kept out of the order of
+// succession.
 func (h *hub) endSession(sess string) {
+	for key, group := range h.boundEntries[sess] {
+		h.applyCandidate(group, KeyEvent{Kind: KeySessionEnded, Entry: Entry{Role: key}})
+	}
+	delete(h.boundEntries, sess)
 	for role := range h.bound[sess] {
 		st := h.known[role]
 		if st.event.Kind != KeyPut || st.event.Entry.Record.Session != sess {
@@ -59,6 +89,11 @@ func (h *hub) endSession(sess string) {
 // after the leases it keeps (its latest renewal is newer than they are).
 func (h *hub) endUnseenSessions() {
 	for sess := range h.bound {
+		if _, seen := h.known[sess]; !seen {
+			h.endSession(sess)
+		}
+	}
+	for sess := range h.boundEntries {
 		if _, seen := h.known[sess]; !seen {
 			h.endSession(sess)
 		}

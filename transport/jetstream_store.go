@@ -110,7 +110,7 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*JetStreamStore, er
 	}
 	if opts.Session.enabled() {
 		s.session = &session{kv: kv, js: js, pushJS: s.pushJS, stream: streamName(cfg.Name), subject: s.subject,
-			opts: opts.Session, timeout: opts.OpTimeout}
+			opts: opts.Session, timeout: opts.OpTimeout, opened: s.rewriteRegistrations}
 		if _, _, err := s.session.bind(ctx); err != nil {
 			s.Close()
 			return nil, fmt.Errorf("open bucket %q: %w", cfg.Name, err)

@@ -22,6 +22,10 @@ type Candidate struct {
 	// one joined earlier. Revisions come from the server, so the order does
 	// not depend on the candidates' clocks.
 	Joined uint64
+	// Session is the session that keeps the entry live, for a store in
+	// session mode: the entry leaves the registry when the session ends.
+	// Empty for an entry kept live by its own TTL.
+	Session string
 }
 
 // Before reports whether c comes before o in the order of succession:
@@ -42,6 +46,7 @@ type wireCandidate struct {
 	Instance string `json:"instance"`
 	Priority int    `json:"priority,omitempty"`
 	Joined   uint64 `json:"joined,omitempty"`
+	Session  string `json:"session,omitempty"`
 }
 
 // decodeCandidate parses a registry entry written at revision; an entry
@@ -54,7 +59,7 @@ func decodeCandidate(data []byte, revision uint64) (Candidate, bool) {
 	if w.Joined == 0 {
 		w.Joined = revision
 	}
-	return Candidate{InstanceID: w.Instance, Priority: w.Priority, Joined: w.Joined}, true
+	return Candidate{InstanceID: w.Instance, Priority: w.Priority, Joined: w.Joined, Session: w.Session}, true
 }
 
 // Register implements Succession.
@@ -99,6 +104,13 @@ type registration struct {
 	once    sync.Once
 }
 
+// sessionEntryTTL is the TTL of a registry entry kept by a session. The
+// session decides whether the entry is live; the TTL only collects the
+// entries of sessions that ended, so it is long and the entry is rewritten
+// rarely: N registrations cost N writes per sessionEntryTTL/3, not per
+// lease TTL/3.
+const sessionEntryTTL = time.Hour
+
 // tick writes the entry and schedules the next write: every ttl/3, sooner
 // after a failure.
 func (r *registration) tick() {
@@ -111,6 +123,9 @@ func (r *registration) tick() {
 	r.mu.Unlock()
 	defer r.writing.Done()
 	next := r.ttl / 3
+	if r.s.session != nil {
+		next = sessionEntryTTL / 3
+	}
 	if err := r.put(); err != nil {
 		next = min(next, watchRetry)
 	}
@@ -130,16 +145,26 @@ func (r *registration) halt() {
 	r.writing.Wait()
 }
 
-// put writes the entry with its TTL. The first acknowledged write fixes
-// the revision at which the candidate joined.
+// put writes the entry with its TTL, or in session mode bound to the live
+// session. The first acknowledged write fixes the revision at which the
+// candidate joined.
 func (r *registration) put() error {
-	data, err := json.Marshal(wireCandidate{Version: recordVersion, Instance: r.c.InstanceID, Priority: r.c.Priority, Joined: r.c.Joined})
+	ctx, cancel := context.WithTimeout(context.Background(), r.s.opTimeout)
+	defer cancel()
+	w := wireCandidate{Version: recordVersion, Instance: r.c.InstanceID, Priority: r.c.Priority, Joined: r.c.Joined}
+	ttl := r.ttl
+	if r.s.session != nil {
+		key, _, err := r.s.session.bind(ctx)
+		if err != nil {
+			return err
+		}
+		w.Session, ttl = key, sessionEntryTTL
+	}
+	data, err := json.Marshal(w)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), r.s.opTimeout)
-	defer cancel()
-	ack, err := r.s.js.PublishMsg(ctx, &nats.Msg{Subject: r.s.subject + r.key, Data: data}, jetstream.WithMsgTTL(r.ttl))
+	ack, err := r.s.js.PublishMsg(ctx, &nats.Msg{Subject: r.s.subject + r.key, Data: data}, jetstream.WithMsgTTL(ttl))
 	if err != nil {
 		return err
 	}
@@ -147,6 +172,21 @@ func (r *registration) put() error {
 		r.c.Joined = ack.Sequence
 	}
 	return nil
+}
+
+// rewriteRegistrations writes every registration's entry again at once:
+// a new session opened, and entries bound to the one that ended have left
+// the registry.
+func (s *JetStreamStore) rewriteRegistrations() {
+	s.regMu.Lock()
+	defer s.regMu.Unlock()
+	for r := range s.regs {
+		r.mu.Lock()
+		if !r.halted {
+			r.timer.Reset(0)
+		}
+		r.mu.Unlock()
+	}
 }
 
 // remove deletes the entry with a purge marker that itself expires, so

@@ -32,11 +32,19 @@ func (h *hub) applyCandidate(group string, ev KeyEvent) {
 	}
 	key := ev.Entry.Role
 	old, had := set.byKey[key]
+	if had && old.Session != "" {
+		delete(h.boundEntries[old.Session], key)
+	}
+	if ev.Kind == KeyPut && ev.candidate != nil && h.sessionEnded(ev.candidate.Session) {
+		ev.Kind = KeySessionEnded // kept by a session that ended: not live
+	}
 	if ev.Kind == KeyPut {
 		if ev.candidate == nil || (had && old == *ev.candidate) {
+			h.bindEntry(key, group, old)
 			return // not an entry we can read, or a rewrite of one we know
 		}
 		set.byKey[key] = *ev.candidate
+		h.bindEntry(key, group, *ev.candidate)
 	} else {
 		if !had {
 			return

@@ -85,6 +85,9 @@ type session struct {
 	timer    *time.Timer
 	closed   bool
 	wg       sync.WaitGroup
+	// opened runs after a session other than the first opens, off the
+	// lock: the registry binds its entries to the new session.
+	opened func()
 
 	writes atomic.Uint64 // renewals sent
 	ended  atomic.Uint64 // sessions that ended under the store
@@ -168,12 +171,17 @@ func (s *session) open(ctx context.Context) error {
 		return classify("open session", key, opWrite, err)
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.closed {
+		s.mu.Unlock()
 		return fmt.Errorf("session: %w: %w", ErrPermanent, ErrClosed)
 	}
+	again := s.timer != nil
 	s.key, s.rev, s.proven, s.lastSent = key, rev, sentAt, sentAt
 	s.scheduleLocked()
+	s.mu.Unlock()
+	if again && s.opened != nil {
+		s.opened()
+	}
 	return nil
 }
 
@@ -253,9 +261,22 @@ func (s *session) renew(w *sessionWrite, rev uint64) {
 	case errors.Is(err, ErrConflict) && s.key == w.key:
 		s.key = ""
 		s.ended.Add(1)
+		if !s.closed {
+			// Open the next session now, not at the next acquisition: the
+			// registry's entries need one to stay in the order of succession.
+			s.wg.Go(s.reopen)
+		}
 	}
 	w.err = err
 	close(w.done)
+}
+
+// reopen opens a new session after the last one ended. A failure is left
+// to the next acquisition or registry write, which open one themselves.
+func (s *session) reopen() {
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+	defer cancel()
+	_, _, _ = s.bind(ctx)
 }
 
 // rewrite writes the session key if it is at rev, with the session's TTL.

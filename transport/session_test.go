@@ -193,3 +193,60 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 		time.Sleep(5 * time.Millisecond) // the condition has no event to wait on
 	}
 }
+
+// TestSessionKeepsRegistryEntriesLive: in session mode a registry entry is
+// written once, bound to the session, and leaves the order of succession
+// when its session ends (its store stopped renewing), not by a TTL of its
+// own that would need rewriting every TTL/3.
+func TestSessionKeepsRegistryEntriesLive(t *testing.T) {
+	url := natstest.RunServer(t).URL()
+	a, b := openSessionStore(t, url, 1), openSessionStore(t, url, 1)
+	orders := make(chan []transport.Candidate, 64)
+	w, err := b.WatchCandidates("reg", func(cs []transport.Candidate) {
+		select {
+		case orders <- cs:
+		default:
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+	awaitOrder := func(what string, want ...string) {
+		t.Helper()
+		deadline := time.After(10 * time.Second)
+		var last []transport.Candidate
+		for {
+			select {
+			case cs := <-orders:
+				last = cs
+				if sameIDs(cs, want) {
+					return
+				}
+			case <-deadline:
+				t.Fatalf("waited 10s for %s (order %v); last saw %+v", what, want, last)
+			}
+		}
+	}
+	register := func(store *transport.JetStreamStore, id string) {
+		r, err := store.Register("reg", transport.Candidate{InstanceID: id}, time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(r.Stop)
+	}
+	register(a, "a")
+	awaitOrder("a registered", "a")
+	register(b, "b")
+	awaitOrder("both registered, a first", "a", "b")
+	if cs := b.Candidates("reg"); len(cs) != 2 || cs[0].Session != a.Session() || cs[1].Session != b.Session() {
+		t.Fatalf("entries %+v, want each bound to its store's session", cs)
+	}
+	writes := b.Stats().SessionWrites
+	waitFor(t, 5*time.Second, "three session writes, three times the entries' lease TTL/3", func() bool { return b.Stats().SessionWrites >= writes+3 })
+	if cs := b.Candidates("reg"); len(cs) != 2 || cs[0].Joined == 0 {
+		t.Fatalf("entries %+v after several renewals, want both still live", cs)
+	}
+	a.Close() // a's session is no longer renewed; its entry stays in the bucket
+	awaitOrder("a's entry to leave with its session", "b")
+}

@@ -28,7 +28,7 @@ func (r *rolesRun) handOver(row *rolesRow, url string) error {
 		}
 	}()
 	for i := range k {
-		e, err := leadership.NewElection(r.system, leadership.Config{Conn: nc, Role: roleName(i), InstanceID: "b"})
+		e, err := leadership.NewElection(r.system, leadership.Config{Conn: nc, Role: roleName(i), InstanceID: "b", Sessions: r.sessions})
 		if err != nil {
 			return err
 		}

@@ -13,6 +13,7 @@ import (
 // herdRow is the one-role table: n candidates of one role.
 type herdRow struct {
 	n, conns    int
+	sessions    bool // leases kept by a session (Config.Sessions)
 	startTook   time.Duration
 	heapPerCand float64 // bytes
 	goroutines  float64 // per candidate, idle
@@ -29,8 +30,8 @@ type promotion struct {
 // measureHerd starts n candidates of one role on conns connections and one
 // actor system, then has the leader resign runs times, timing the
 // successor's promotion and counting the creates it cost.
-func measureHerd(n, conns, runs int) (herdRow, error) {
-	row := herdRow{n: n, conns: conns}
+func measureHerd(n, conns, runs int, sessions bool) (herdRow, error) {
+	row := herdRow{n: n, conns: conns, sessions: sessions}
 	srv, err := startServer()
 	if err != nil {
 		return row, err
@@ -61,7 +62,7 @@ func measureHerd(n, conns, runs int) (herdRow, error) {
 	}()
 	begin := time.Now()
 	for i := range n {
-		e, err := leadership.NewElection(system, leadership.Config{Conn: ncs[i%conns], Role: "herd", InstanceID: fmt.Sprintf("c%05d", i)})
+		e, err := leadership.NewElection(system, leadership.Config{Conn: ncs[i%conns], Role: "herd", InstanceID: fmt.Sprintf("c%05d", i), Sessions: sessions})
 		if err != nil {
 			return row, err
 		}

@@ -21,6 +21,7 @@ import (
 type rolesRow struct {
 	n              int
 	mode           string        // how the roles are run: facadeMode or managerMode
+	sessions       bool          // leases kept by a session (Config.Sessions)
 	startTook      time.Duration // from the first Start call to the last returning
 	allLead        time.Duration // from the last Start returning to every election leading; <0 if not within the bound
 	lateLeaders    int           // roles first promoted more than lateAfter after the last Start returned
@@ -37,6 +38,14 @@ type rolesRow struct {
 	handoverMisses int // resigns after which the other candidate did not lead within the bound
 }
 
+// column names the row's column: how the roles run and how leases are kept.
+func (r rolesRow) column() string {
+	if r.sessions {
+		return r.mode + ", sessions"
+	}
+	return r.mode + ", TTL per role"
+}
+
 // leadBound bounds the wait for every role to lead.
 const leadBound = 2 * time.Minute
 
@@ -44,6 +53,7 @@ const leadBound = 2 * time.Minute
 // connection and one actor system.
 type rolesRun struct {
 	n         int
+	sessions  bool
 	system    *actor.ActorSystem
 	nc        *nats.Conn
 	elections []leadership.Election  // facadeMode
@@ -74,8 +84,8 @@ func newSystem() *actor.ActorSystem {
 // measureRoles runs the roles scenario for n roles in mode on a fresh
 // server process: lead, idle for quiet, then (facades only: a RoleManager
 // has no Resign) hand over sample roles.
-func measureRoles(mode string, n int, quiet time.Duration, sample int) (rolesRow, error) {
-	row := rolesRow{n: n, mode: mode}
+func measureRoles(mode string, n int, sessions bool, quiet time.Duration, sample int) (rolesRow, error) {
+	row := rolesRow{n: n, mode: mode, sessions: sessions}
 	srv, err := startServer()
 	if err != nil {
 		return row, err
@@ -87,7 +97,7 @@ func measureRoles(mode string, n int, quiet time.Duration, sample int) (rolesRow
 	}
 	defer mon.Close()
 
-	r := &rolesRun{n: n, system: newSystem(), firstLead: make([]atomic.Int64, n), reasons: map[leadership.DemoteReason]int64{}}
+	r := &rolesRun{n: n, sessions: sessions, system: newSystem(), firstLead: make([]atomic.Int64, n), reasons: map[leadership.DemoteReason]int64{}}
 	if mode == facadeMode {
 		for range min(sample, n) {
 			r.sampled = append(r.sampled, make(chan time.Time, 16))
@@ -113,7 +123,7 @@ func measureRoles(mode string, n int, quiet time.Duration, sample int) (rolesRow
 	}
 	started := time.Now()
 	row.startTook = started.Sub(begin)
-	progress("%s N=%d: started in %v", mode, n, row.startTook.Round(time.Millisecond))
+	progress("%s N=%d: started in %v", row.column(), n, row.startTook.Round(time.Millisecond))
 	row.allLead = r.awaitAllLead(started)
 	for i := range r.firstLead {
 		if at := r.firstLead[i].Load(); at == 0 || time.Unix(0, at).Sub(started) > lateAfter {
@@ -121,9 +131,9 @@ func measureRoles(mode string, n int, quiet time.Duration, sample int) (rolesRow
 		}
 	}
 	if row.allLead < 0 {
-		progress("%s N=%d: not all lead within %v", mode, n, leadBound)
+		progress("%s N=%d: not all lead within %v", row.column(), n, leadBound)
 	} else {
-		progress("%s N=%d: all lead after %v", mode, n, row.allLead.Round(time.Millisecond))
+		progress("%s N=%d: all lead after %v", row.column(), n, row.allLead.Round(time.Millisecond))
 	}
 
 	// Let the starts' transients (first reads, registrations) pass.
@@ -133,7 +143,7 @@ func measureRoles(mode string, n int, quiet time.Duration, sample int) (rolesRow
 	if err := r.quietWindow(&row, srv, mon, quiet); err != nil {
 		return row, err
 	}
-	progress("%s N=%d: quiet window done: client %.3f, server %.3f cores, %.0f writes/s", mode, n, row.clientCores, row.serverCores, row.writesPerSec)
+	progress("%s N=%d: quiet window done: client %.3f, server %.3f cores, %.0f writes/s", row.column(), n, row.clientCores, row.serverCores, row.writesPerSec)
 	if mode == managerMode {
 		return row, nil
 	}
@@ -144,7 +154,7 @@ func measureRoles(mode string, n int, quiet time.Duration, sample int) (rolesRow
 // other, as a loop in a user's program would.
 func (r *rolesRun) startElections() error {
 	for i := range r.n {
-		e, err := leadership.NewElection(r.system, leadership.Config{Conn: r.nc, Role: roleName(i), InstanceID: "a"})
+		e, err := leadership.NewElection(r.system, leadership.Config{Conn: r.nc, Role: roleName(i), InstanceID: "a", Sessions: r.sessions})
 		if err != nil {
 			return err
 		}
@@ -162,7 +172,7 @@ func (r *rolesRun) startElections() error {
 func (r *rolesRun) startManager() error {
 	specs := make([]leadership.RoleSpec, r.n)
 	for i := range specs {
-		specs[i] = leadership.RoleSpec{Role: roleName(i), Config: leadership.Config{Conn: r.nc}, OnPromote: r.promoted(i), OnDemote: r.demoted}
+		specs[i] = leadership.RoleSpec{Role: roleName(i), Config: leadership.Config{Conn: r.nc, Sessions: r.sessions}, OnPromote: r.promoted(i), OnDemote: r.demoted}
 	}
 	m, err := leadership.NewRoleManager(r.system, "a", specs...)
 	if err != nil {

@@ -16,7 +16,7 @@ import (
 func printRoles(rows []rolesRow, quiet time.Duration) {
 	head, sep := "| |", "|---|"
 	for _, r := range rows {
-		head += fmt.Sprintf(" N=%d, %s |", r.n, r.mode)
+		head += fmt.Sprintf(" N=%d, %s |", r.n, r.column())
 		sep += "---|"
 	}
 	fmt.Println(head)
@@ -75,12 +75,18 @@ func reasons(m map[leadership.DemoteReason]int64) string {
 	return " (" + strings.Join(parts, ", ") + ")"
 }
 
-// printHerd prints the one-role table.
-func printHerd(r herdRow) {
-	fmt.Println("| candidates, one role | connections | Starts returned in | live heap per candidate | goroutines per candidate | handovers | Resign to promotion p50 | p99 | max | creates per handover |")
-	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
-	fmt.Printf("| %d | %d | %s | %.1f KiB | %.2f | %d | %s | %s | %s | %.2f |\n", r.n, r.conns, dur(r.startTook), r.heapPerCand/1024, r.goroutines,
-		len(r.handovers), dur(pct(r.handovers, 50)), dur(pct(r.handovers, 99)), dur(pct(r.handovers, 100)), r.creates)
+// printHerd prints the one-role table, a row per way of keeping leases.
+func printHerd(rows []herdRow) {
+	fmt.Println("| candidates, one role | leases | connections | Starts returned in | live heap per candidate | goroutines per candidate | handovers | Resign to promotion p50 | p99 | max | creates per handover |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|")
+	for _, r := range rows {
+		leases := "TTL per role"
+		if r.sessions {
+			leases = "sessions"
+		}
+		fmt.Printf("| %d | %s | %d | %s | %.1f KiB | %.2f | %d | %s | %s | %s | %.2f |\n", r.n, leases, r.conns, dur(r.startTook), r.heapPerCand/1024, r.goroutines,
+			len(r.handovers), dur(pct(r.handovers, 50)), dur(pct(r.handovers, 99)), dur(pct(r.handovers, 100)), r.creates)
+	}
 }
 
 // pct is the p-th percentile (nearest rank) of ds.
