@@ -23,8 +23,11 @@ type lease struct {
 	// or renewal): the lease lasts TTL from it.
 	WrittenAt time.Time `json:"written_at"`
 	// ExpiresIn is WrittenAt + TTL - now on this host's clock: an estimate.
+	// A lease kept by a session has none: it lasts as long as Session.
 	ExpiresIn   string `json:"expires_in,omitempty"`
-	ExpiresInMS int64  `json:"expires_in_ms"`
+	ExpiresInMS *int64 `json:"expires_in_ms,omitempty"`
+	// Session is the session key that keeps the lease (Config.Sessions).
+	Session string `json:"session,omitempty"`
 	// Candidates are the role's live candidates in order of succession.
 	Candidates []candidate `json:"candidates"`
 }
@@ -53,8 +56,13 @@ func leaseOf(e jetstream.KeyValueEntry, now time.Time) lease {
 	}
 	l.Holder, l.Priority, l.AcquiredAt, l.TTL = rec.Holder, rec.Priority, rec.AcquiredAt, rec.TTL.String()
 	l.Token = leadership.Token{Role: l.Role, Holder: rec.Holder, Revision: l.Term, Nonce: rec.Nonce}.String()
+	if rec.Session != "" {
+		l.Session = rec.Session
+		return l
+	}
 	left := max(e.Created().Add(rec.TTL).Sub(now), 0)
-	l.ExpiresIn, l.ExpiresInMS = left.Round(time.Millisecond).String(), left.Milliseconds()
+	ms := left.Milliseconds()
+	l.ExpiresIn, l.ExpiresInMS = left.Round(time.Millisecond).String(), &ms
 	return l
 }
 

@@ -69,7 +69,7 @@ to about 250ms late. A free role is listed only while it has candidates.
 		for i, c := range l.Candidates {
 			names[i] = c.InstanceID
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", l.Role, orDash(l.Holder), l.Term, orDash(l.ExpiresIn), orDash(l.Token), orDash(strings.Join(names, ",")))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", l.Role, orDash(l.Holder), l.Term, orDash(expiry(l)), orDash(l.Token), orDash(strings.Join(names, ",")))
 	}
 	_ = tw.Flush()
 	return exitOK
@@ -140,4 +140,13 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// expiry is when the lease expires, as a human reads it: a duration, or
+// what keeps a session lease.
+func expiry(l lease) string {
+	if l.Session != "" {
+		return "with its session"
+	}
+	return l.ExpiresIn
 }
