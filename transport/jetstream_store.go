@@ -109,8 +109,7 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*JetStreamStore, er
 		return nil, err
 	}
 	if opts.Session.enabled() {
-		s.session = &session{kv: kv, js: js, pushJS: s.pushJS, stream: streamName(cfg.Name), subject: s.subject,
-			opts: opts.Session, timeout: opts.OpTimeout, opened: s.rewriteRegistrations}
+		s.session = &session{store: s, opts: opts.Session, timeout: opts.OpTimeout, opened: s.rewriteRegistrations}
 		if _, _, err := s.session.bind(ctx); err != nil {
 			s.Close()
 			return nil, fmt.Errorf("open bucket %q: %w", cfg.Name, err)
@@ -174,12 +173,11 @@ func (s *JetStreamStore) Acquire(ctx context.Context, role string, rec Record) (
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	if s.session != nil {
-		key, proof, err := s.session.bind(ctx)
+		_, proof, err := s.bindRecord(ctx, &rec)
 		if err != nil {
 			return Lease{}, fmt.Errorf("acquire %q: %w", role, err)
 		}
-		rec.Session = key
-		return s.createBySession(ctx, role, rec, proof)
+		return s.create(ctx, role, rec, 0, proof)
 	}
 	data, err := EncodeRecord(rec)
 	if err != nil {

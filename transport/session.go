@@ -67,11 +67,7 @@ func (o SessionOptions) validate() error {
 // server has let go (its renewal is refused) has ended for good; the next
 // acquisition opens a new one.
 type session struct {
-	kv      jetstream.KeyValue
-	js      jetstream.JetStream
-	pushJS  nats.JetStreamContext
-	stream  string
-	subject string // the bucket's key subject prefix
+	store   *JetStreamStore
 	opts    SessionOptions
 	timeout time.Duration
 
@@ -166,7 +162,7 @@ func (s *session) open(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	sentAt := time.Now()
-	rev, err := s.kv.Create(ctx, key, data, jetstream.KeyTTL(s.opts.TTL))
+	rev, err := s.store.kv.Create(ctx, key, data, jetstream.KeyTTL(s.opts.TTL))
 	if err != nil {
 		return classify("open session", key, opWrite, err)
 	}
@@ -238,7 +234,7 @@ func (s *session) renew(w *sessionWrite, rev uint64) {
 	if errors.Is(err, ErrConflict) {
 		var alive bool
 		var latest uint64
-		latest, alive, err = s.lastOf(ctx, w.key)
+		latest, alive, err = s.store.sessionEnd(ctx, w.key)
 		switch {
 		case err != nil:
 		case alive:
@@ -285,29 +281,12 @@ func (s *session) rewrite(ctx context.Context, key string, rev uint64) (uint64, 
 	if err != nil {
 		return 0, fmt.Errorf("renew session: %w: %w", ErrPermanent, err)
 	}
-	ack, err := s.js.PublishMsg(ctx, &nats.Msg{Subject: s.subject + key, Data: data},
+	ack, err := s.store.js.PublishMsg(ctx, &nats.Msg{Subject: s.store.subject + key, Data: data},
 		jetstream.WithExpectLastSequencePerSubject(rev), jetstream.WithMsgTTL(s.opts.TTL))
 	if err != nil {
 		return 0, classify("renew session", key, opWrite, err)
 	}
 	return ack.Sequence, nil
-}
-
-// lastOf reads the last message of a session key from the stream leader: its
-// revision, and whether it is a live session (a value, not a delete or
-// expiry marker). A key with no message at all has revision 0 and is not
-// alive. Only the server's checked writes act on what this returns.
-func (s *session) lastOf(ctx context.Context, key string) (uint64, bool, error) {
-	m, err := s.pushJS.GetLastMsg(s.stream, s.subject+key, nats.Context(ctx))
-	if errors.Is(err, nats.ErrMsgNotFound) {
-		return 0, false, nil
-	}
-	if err != nil {
-		return 0, false, classify("read session", key, opRead, err)
-	}
-	ev := eventFrom(key, &nats.Msg{Header: m.Header, Data: m.Data},
-		&nats.MsgMetadata{Sequence: nats.SequencePair{Stream: m.Sequence}, Timestamp: m.Time})
-	return m.Sequence, ev.Kind == KeyPut, nil
 }
 
 // scheduleLocked arms the keepalive. s.mu is held.

@@ -33,7 +33,7 @@ func TestTakeoverIsCheckedByTheServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opened, alive, err := taker.session.lastOf(ctx, lease.Record.Session)
+	opened, alive, err := taker.sessionEnd(ctx, lease.Record.Session)
 	if err != nil || !alive {
 		t.Fatalf("the holder's session: revision %d, alive %v, %v", opened, alive, err)
 	}
@@ -47,7 +47,7 @@ func TestTakeoverIsCheckedByTheServer(t *testing.T) {
 	rec := record("taker", 5*time.Second)
 	rec.Session = taker.Session()
 	for _, end := range []uint64{opened, 0} {
-		if _, err := taker.publishTakeover(ctx, "role", rec, lease.Revision, lease.Record.Session, end); !errors.Is(err, ErrConflict) {
+		if _, err := taker.publishTakeover(ctx, "role", rec, lease.Revision, lease.Record.Session, end, 0); !errors.Is(err, ErrConflict) {
 			t.Fatalf("takeover expecting the session's last message at %d = %v, want ErrConflict from the server", end, err)
 		}
 	}

@@ -49,66 +49,100 @@ const (
 	codeAtomicPublishDisabled jetstream.ErrorCode = 10174
 )
 
-// acquireBySession is AcquireOver in session mode: it decides from what the
-// key held at revision whether a plain revision-checked write is safe (a
-// marker, an offer to us, or a lease of ours under our own live session
-// whose term we no longer lead), or whether the takeover must be checked
-// against the end of the holder's session.
-func (s *JetStreamStore) acquireBySession(ctx context.Context, role string, rec Record, revision uint64) (Lease, error) {
-	key, proof, err := s.session.bind(ctx)
+// acquireOver writes rec over the revision at which the core saw the key,
+// deciding from what the key held there whether a plain revision-checked
+// write is safe (a marker, an offer to rec.Holder, or a term of ours under
+// our own live session that we no longer lead), or whether the takeover
+// must be checked by the server against the end of the holder's session.
+// A store without sessions takes over a session lease the same way: the
+// hub's word that the session ended is a hint like any other.
+func (s *JetStreamStore) acquireOver(ctx context.Context, role string, rec Record, revision uint64) (Lease, error) {
+	ttl, proof, err := s.bindRecord(ctx, &rec)
 	if err != nil {
 		return Lease{}, fmt.Errorf("acquire %q: %w", role, err)
 	}
-	rec.Session = key
 	seen, err := s.contentAt(ctx, role, revision)
 	if errors.Is(err, ErrNotFound) {
-		return s.createBySession(ctx, role, rec, proof)
+		return s.create(ctx, role, rec, ttl, proof) // the key moved on, or holds nothing
 	}
 	if err != nil {
 		return Lease{}, err
 	}
+	held, marker := seen.Entry.Record, seen.Kind != KeyPut && seen.Kind != KeySessionEnded
 	var rev uint64
-	held := seen.Entry.Record
 	switch {
-	case seen.Kind != KeyPut && seen.Kind != KeySessionEnded:
-		rev, err = s.writeAt(ctx, role, rec, revision, 0)
+	case marker:
+		rev, err = s.writeAt(ctx, role, rec, revision, ttl)
 	case seen.Entry.Malformed != nil:
 		return Lease{}, fmt.Errorf("acquire %q: %w: held by a foreign value: %w", role, ErrConflict, seen.Entry.Malformed)
 	case held.OfferedTo != "" && held.OfferedTo == rec.Holder:
-		rev, err = s.writeAt(ctx, role, rec, revision, 0)
+		rev, err = s.writeAt(ctx, role, rec, revision, ttl)
 	case held.Session == "":
 		return Lease{}, fmt.Errorf("acquire %q: %w: held by %s under its own TTL", role, ErrConflict, held.Holder)
-	case held.Session == key && held.Holder == rec.Holder:
+	case held.Session == rec.Session && held.Holder == rec.Holder:
 		// A term of ours that no election of ours leads any more (its
-		// release failed or it was never heard of): only we can free it.
-		rev, err = s.writeAt(ctx, role, rec, revision, 0)
+		// release failed, or its acquisition's answer was lost): only we
+		// can free it while our session lives.
+		rev, err = s.writeAt(ctx, role, rec, revision, ttl)
 	default:
-		rev, err = s.takeOver(ctx, role, rec, revision, held.Session)
+		rev, err = s.takeOver(ctx, role, rec, revision, held.Session, ttl)
+	}
+	if errors.Is(err, ErrConflict) && marker {
+		return s.create(ctx, role, rec, ttl, proof) // the marker expired, or the key moved on
 	}
 	if err != nil {
-		if errors.Is(err, ErrConflict) && seen.Kind != KeyPut && seen.Kind != KeySessionEnded {
-			return s.createBySession(ctx, role, rec, proof) // the marker expired, or the key moved on
-		}
 		return Lease{}, err
 	}
 	return Lease{Role: role, Term: rev, Revision: rev, Record: rec, Proof: proof}, nil
 }
 
-// createBySession creates the role's key, bound to the live session in rec.
-func (s *JetStreamStore) createBySession(ctx context.Context, role string, rec Record, proof time.Time) (Lease, error) {
+// bindRecord binds rec to the live session in session mode, returning the
+// TTL a lease's key is written with (none with a session) and the proof
+// the new lease's deadline counts from (zero without a session: the
+// write itself). A session that could not be proven in time is a failure
+// before any write, so never an unknown outcome.
+func (s *JetStreamStore) bindRecord(ctx context.Context, rec *Record) (time.Duration, time.Time, error) {
+	if s.session == nil {
+		return rec.TTL, time.Time{}, nil
+	}
+	key, proof, err := s.session.bind(ctx)
+	if errors.Is(err, ErrUnknownOutcome) {
+		return 0, time.Time{}, fmt.Errorf("%w: the session was not proven in time (%v)", ErrTransient, err)
+	}
+	if err != nil {
+		return 0, time.Time{}, err
+	}
+	rec.Session = key
+	return 0, proof, nil
+}
+
+// create creates the role's key holding rec, with a TTL unless ttl is 0.
+func (s *JetStreamStore) create(ctx context.Context, role string, rec Record, ttl time.Duration, proof time.Time) (Lease, error) {
 	data, err := EncodeRecord(rec)
 	if err != nil {
 		return Lease{}, fmt.Errorf("acquire %q: %w: %w", role, ErrPermanent, err)
 	}
+	var opts []jetstream.KVCreateOpt
+	if ttl != 0 {
+		opts = append(opts, jetstream.KeyTTL(ttl))
+	}
 	var rev uint64
 	err = guarded(ctx, s.nc, keyRefusal(s.subject+role), func(ctx context.Context) (err error) {
-		rev, err = s.kv.Create(ctx, role, data)
+		rev, err = s.kv.Create(ctx, role, data, opts...)
 		return err
 	})
-	if err != nil {
-		return Lease{}, classify("acquire", role, opWrite, err)
+	if err == nil {
+		return Lease{Role: role, Term: rev, Revision: rev, Record: rec, Proof: proof}, nil
 	}
-	return Lease{Role: role, Term: rev, Revision: rev, Record: rec, Proof: proof}, nil
+	err = classify("acquire", role, opWrite, err)
+	if errors.Is(err, ErrConflict) && ctx.Err() != nil {
+		// Create over a delete or expiry marker reads the marker before it
+		// retries; when that read runs out of time, nats.go reports the
+		// first attempt's "wrong last sequence" as ErrKeyExists although
+		// the key may be free. A conflict nobody proved is transient.
+		return Lease{}, fmt.Errorf("acquire %q: %w: create reported the key taken but ran out of time to tell: %w", role, ErrTransient, ctx.Err())
+	}
+	return Lease{}, err
 }
 
 // contentAt returns what role's key held at revision: from the watch hub
@@ -137,8 +171,8 @@ func (s *JetStreamStore) contentAt(ctx context.Context, role string, revision ui
 // is unchanged and the session's last message is still its end. The end is
 // read from the stream leader first; when the batch is refused, it is read
 // again, and tried once more if the end moved (the marker itself expired).
-func (s *JetStreamStore) takeOver(ctx context.Context, role string, rec Record, revision uint64, sessionKey string) (uint64, error) {
-	end, alive, err := s.session.lastOf(ctx, sessionKey)
+func (s *JetStreamStore) takeOver(ctx context.Context, role string, rec Record, revision uint64, sessionKey string, ttl time.Duration) (uint64, error) {
+	end, alive, err := s.sessionEnd(ctx, sessionKey)
 	for attempt := 0; ; attempt++ {
 		switch {
 		case err != nil:
@@ -147,21 +181,39 @@ func (s *JetStreamStore) takeOver(ctx context.Context, role string, rec Record, 
 			return 0, fmt.Errorf("acquire %q: %w: held under session %s, which is alive", role, ErrConflict, sessionKey)
 		}
 		var rev uint64
-		rev, err = s.publishTakeover(ctx, role, rec, revision, sessionKey, end)
+		rev, err = s.publishTakeover(ctx, role, rec, revision, sessionKey, end, ttl)
 		if !errors.Is(err, ErrConflict) || attempt > 0 {
 			return rev, err
 		}
 		previous := end
-		end, alive, err = s.session.lastOf(ctx, sessionKey)
+		end, alive, err = s.sessionEnd(ctx, sessionKey)
 		if err == nil && !alive && end == previous {
 			return 0, fmt.Errorf("acquire %q: %w: the key moved on", role, ErrConflict)
 		}
 	}
 }
 
+// sessionEnd reads the last message of a session key from the stream
+// leader: its revision, and whether it is a live session (a value, not a
+// delete or expiry marker). A key with no message at all has revision 0
+// and is not alive. Only the server's checked writes act on what this
+// returns.
+func (s *JetStreamStore) sessionEnd(ctx context.Context, key string) (uint64, bool, error) {
+	m, err := s.pushJS.GetLastMsg(streamName(s.bucket), s.subject+key, nats.Context(ctx))
+	if errors.Is(err, nats.ErrMsgNotFound) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, classify("read session", key, opRead, err)
+	}
+	ev := eventFrom(key, &nats.Msg{Header: m.Header, Data: m.Data},
+		&nats.MsgMetadata{Sequence: nats.SequencePair{Stream: m.Sequence}, Timestamp: m.Time})
+	return m.Sequence, ev.Kind == KeyPut, nil
+}
+
 // publishTakeover sends the two messages of a takeover batch and waits for
-// the server's answer to the commit.
-func (s *JetStreamStore) publishTakeover(ctx context.Context, role string, rec Record, revision uint64, sessionKey string, end uint64) (uint64, error) {
+// the server's answer to the commit. The new lease has a TTL unless ttl is 0.
+func (s *JetStreamStore) publishTakeover(ctx context.Context, role string, rec Record, revision uint64, sessionKey string, end uint64, ttl time.Duration) (uint64, error) {
 	data, err := EncodeRecord(rec)
 	if err != nil {
 		return 0, fmt.Errorf("acquire %q: %w: %w", role, ErrPermanent, err)
@@ -179,6 +231,9 @@ func (s *JetStreamStore) publishTakeover(ctx context.Context, role string, rec R
 	claim.Header.Set(hdrBatchCommit, "1")
 	claim.Header.Set(hdrExpectedSubjSeq, strconv.FormatUint(end, 10))
 	claim.Header.Set(hdrExpectedSubjSeqFor, s.subject+sessionKey)
+	if ttl != 0 {
+		claim.Header.Set(jetstream.MsgTTLHeader, ttl.String())
+	}
 	var seq uint64
 	err = guarded(ctx, s.nc, keyRefusal(subject), func(ctx context.Context) error {
 		if err := s.nc.PublishMsg(check); err != nil {

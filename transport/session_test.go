@@ -97,6 +97,17 @@ func TestSessionLeaseIsNotTakenWhileItsSessionLives(t *testing.T) {
 			if !errors.Is(err, transport.ErrConflict) {
 				t.Fatalf("takeover while the session lives = %v, want ErrConflict", err)
 			}
+			// A store without sessions on the same bucket is refused the same way.
+			opts := sessionOptions(topo.replicas)
+			opts.Session = transport.SessionOptions{}
+			c, err := transport.Open(ctx(t), natstest.Connect(t, url), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(c.Close)
+			if _, err := c.AcquireOver(ctx(t), "held", record("c", time.Second), lease.Revision); !errors.Is(err, transport.ErrConflict) {
+				t.Fatalf("takeover by a store without sessions while the session lives = %v, want ErrConflict", err)
+			}
 			if _, err := a.Renew(ctx(t), lease); err != nil {
 				t.Fatalf("the holder's renewal after the refused takeover: %v", err)
 			}

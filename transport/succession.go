@@ -72,19 +72,7 @@ func (s *JetStreamStore) AcquireOver(ctx context.Context, role string, rec Recor
 	rec.Term, rec.OfferedTo = 0, ""
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	if s.session != nil {
-		return s.acquireBySession(ctx, role, rec, revision)
-	}
-	rev, err := s.writeAt(ctx, role, rec, revision, rec.TTL)
-	if err == nil {
-		return Lease{Role: role, Term: rev, Revision: rev, Record: rec}, nil
-	}
-	if errors.Is(err, ErrConflict) {
-		// The marker may have expired (the subject is then empty) or the
-		// key moved on: a create settles which.
-		return s.Acquire(ctx, role, rec)
-	}
-	return Lease{}, err
+	return s.acquireOver(ctx, role, rec, revision)
 }
 
 // Offer implements Succession.
