@@ -107,7 +107,7 @@ func (s *JetStreamStore) bindRecord(ctx context.Context, rec *Record) (time.Dura
 	}
 	key, proof, err := s.session.bind(ctx)
 	if errors.Is(err, ErrUnknownOutcome) {
-		return 0, time.Time{}, fmt.Errorf("%w: the session was not proven in time (%v)", ErrTransient, err)
+		return 0, time.Time{}, fmt.Errorf("%w: the session was not proven in time (%s)", ErrTransient, err.Error()) // not %w: no write of the lease happened, so its outcome is known
 	}
 	if err != nil {
 		return 0, time.Time{}, err
