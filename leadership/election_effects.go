@@ -109,9 +109,20 @@ func (a *electionActor) acquire(ctx actor.Context, seq, over uint64) {
 }
 
 // renew rewrites our lease at its newest revision; the reply carries the
-// term and when the renewal was sent, from which the deadline counts.
+// term and when the renewal was sent, from which the deadline counts. A
+// session lease whose session was just renewed is answered at once, with
+// no call to run: the proof is already there.
 func (a *electionActor) renew(ctx actor.Context, l fsm.Lease) {
 	lease, store, tel := a.leaseOf(l), a.store, a.tel
+	if p, ok := store.(interface {
+		FreshProof(transport.Lease) (transport.Lease, bool)
+	}); ok {
+		if next, fresh := p.FreshProof(lease); fresh {
+			now := time.Now()
+			ctx.Send(ctx.Self(), &renewDone{term: lease.Term, sentAt: provenAt(now, now, next.Proof), lease: next})
+			return
+		}
+	}
 	a.runOp(ctx, spanRenew, "renew", lease.Term, func(traced, bounded context.Context) (any, error) {
 		sentAt, start := time.Now(), time.Now()
 		next, err := store.Renew(bounded, lease)

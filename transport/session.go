@@ -213,6 +213,18 @@ func (s *session) prove(ctx context.Context, key string) (time.Time, error) {
 	}
 }
 
+// fresh returns the proof prove would return at once for key, without
+// waiting or writing: ok is false when key is not the live session or its
+// last acknowledged write is older than Renew/2.
+func (s *session) fresh(key string) (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || key != s.key || time.Since(s.proven) >= s.opts.Renew/2 {
+		return time.Time{}, false
+	}
+	return s.proven, true
+}
+
 // startLocked starts a renewal of the live session. s.mu is held.
 func (s *session) startLocked() *sessionWrite {
 	w := &sessionWrite{key: s.key, sentAt: time.Now(), done: make(chan struct{})}
