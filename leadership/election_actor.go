@@ -41,7 +41,7 @@ type electionActor struct {
 
 	// What the core's leases need to be written: the record of each term
 	// the core may still renew or release, and the attempts in flight.
-	records map[uint64]transport.Record
+	records termRecords
 	// prevTermTrace is the traceparent of the last observed term's
 	// acquisition, so our acquisition's span can link to it.
 	prevTermTrace string
@@ -63,7 +63,6 @@ func newElectionActor(cfg Config, onStatus func(*Status)) *electionActor {
 		onStatus: onStatus,
 		log:      cfg.Logger.With("role", cfg.Role, "instance", cfg.InstanceID),
 		tel:      newTelemetry(cfg),
-		records:  map[uint64]transport.Record{},
 	}
 }
 
@@ -248,11 +247,7 @@ func (a *electionActor) release() {
 
 // forgetStaleRecords drops the records of terms the core no longer holds.
 func (a *electionActor) forgetStaleRecords() {
-	for term := range a.records {
-		if term != a.state.Lease.Term {
-			delete(a.records, term)
-		}
-	}
+	a.records.keepOnly(a.state.Lease.Term)
 }
 
 // term is the term this candidate knows of: its own while it holds a lease,

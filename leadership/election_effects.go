@@ -243,7 +243,7 @@ func (a *electionActor) finish(ctx actor.Context) {
 
 // leaseOf is the transport lease of one of the core's leases.
 func (a *electionActor) leaseOf(l fsm.Lease) transport.Lease {
-	return transport.Lease{Role: a.cfg.Role, Term: l.Term, Revision: l.Revision, Record: a.records[l.Term]}
+	return transport.Lease{Role: a.cfg.Role, Term: l.Term, Revision: l.Revision, Record: a.records.get(l.Term)}
 }
 
 // tokenOf is the fencing token of one of our terms.

@@ -45,7 +45,7 @@ func (a *electionActor) acquireInput(msg *acquireDone, now time.Time) fsm.Input 
 	in := fsm.Input{Kind: fsm.InAcquired, At: now, Seq: msg.seq, SentAt: msg.sentAt, Result: resultOf(msg.err)}
 	if msg.err == nil {
 		in.Lease = fsm.Lease{Term: msg.lease.Term, Revision: msg.lease.Revision, Nonce: msg.nonce}
-		a.records[msg.lease.Term] = msg.lease.Record
+		a.records.put(msg.lease.Term, msg.lease.Record)
 	} else {
 		a.noteError("acquisition failed", msg.err)
 		in.Err = msg.err.Error()
