@@ -94,7 +94,7 @@ func (a *electionActor) startChildren(ctx actor.Context, which fsm.Child) {
 // revision over (a marker, or an offer to us) in one round trip; the reply
 // carries seq.
 func (a *electionActor) acquire(ctx actor.Context, seq, over uint64) {
-	nonce, sentAt := randomHex(8), time.Now()
+	nonce, sentAt := randomHex(8), a.clock.Now()
 	rec := transport.Record{Holder: a.cfg.InstanceID, Nonce: nonce, Priority: a.cfg.Priority, AcquiredAt: sentAt, TTL: a.cfg.TTL}
 	store, role, tel := a.store, a.cfg.Role, a.tel
 	a.runOp(ctx, spanAcquire, "acquire", 0, func(traced, bounded context.Context) (any, error) {
@@ -110,11 +110,11 @@ func (a *electionActor) acquire(ctx actor.Context, seq, over uint64) {
 // renew rewrites our lease at its newest revision; the reply carries the
 // term and when the renewal was sent, from which the deadline counts.
 func (a *electionActor) renew(ctx actor.Context, l fsm.Lease) {
-	lease, store, tel := a.leaseOf(l), a.store, a.tel
+	lease, store, tel, clock := a.leaseOf(l), a.store, a.tel, a.clock
 	a.runOp(ctx, spanRenew, "renew", lease.Term, func(traced, bounded context.Context) (any, error) {
-		sentAt := time.Now()
+		sentAt := clock.Now()
 		next, err := store.Renew(bounded, lease)
-		tel.heartbeat.Record(traced, time.Since(sentAt).Seconds(), tel.labels)
+		tel.heartbeat.Record(traced, clock.Now().Sub(sentAt).Seconds(), tel.labels)
 		return &renewDone{term: lease.Term, sentAt: sentAt, lease: next, err: err}, err
 	})
 }
