@@ -63,7 +63,7 @@ func injectClusterCrash(ctx context.Context, e *env) (*injection, error) {
 	if err := hold(ctx, 2*e.t.HeartbeatInterval); err != nil {
 		return nil, err
 	}
-	if c.ackedSeq, err = e.writeProbe(); err != nil {
+	if c.ackedSeq, err = e.writeProbe(ctx); err != nil {
 		return nil, err
 	}
 	c.crashedAt = time.Now()

@@ -19,44 +19,81 @@ import (
 // leases have long expired), and the servers write an expiry marker for
 // every restored key whose TTL passed, each raising the sequence.
 const (
-	probeKey     = "chaos-crash-probe"
-	probeSubject = "$KV." + bucketName + "." + probeKey
+	probeKey = "chaos-crash-probe"
+	// healKey is written through a node that rejoined its peers, to see
+	// that it serves writes again.
+	healKey = "chaos-heal-probe"
 	// msgGetSubject is JetStream's message get, which the stream leader
 	// answers (a direct get may be answered by a replica still catching up).
 	msgGetSubject = "$JS.API.STREAM.MSG.GET." + streamName
 	probeTimeout  = 2 * time.Second // one request to the cluster
 )
 
-// probeConn connects to the cluster directly, not through candidates' proxies.
-func (e *env) probeConn() (*nats.Conn, error) {
-	nc, err := nats.Connect(e.urls(), append(natstest.ClientOptions("chaos probe"), nats.Timeout(probeTimeout))...)
-	if err != nil {
-		return nil, fmt.Errorf("%w: crash probe: connect: %w", ErrInfrastructure, err)
-	}
-	return nc, nil
+// streamLeader is the index of the node leading the stream.
+func (e *env) streamLeader() (int, error) {
+	return e.pc.WaitStreamLeader(account, streamName, clusterTimeout)
 }
 
-// writeProbe writes the probe and returns the sequence its acknowledgement
-// gave.
-func (e *env) writeProbe() (uint64, error) {
-	nc, err := e.probeConn()
+// connectTo connects directly to the node node returns, not through
+// candidates' proxies.
+func (e *env) connectTo(node func() (int, error)) (*nats.Conn, error) {
+	k, err := node()
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	defer nc.Close()
-	reply, err := nc.Request(probeSubject, []byte(time.Now().Format(time.RFC3339Nano)), probeTimeout)
-	if err != nil {
-		return 0, fmt.Errorf("%w: crash probe: write: %w", ErrInfrastructure, err)
-	}
-	var ack struct {
-		Seq   uint64    `json:"seq"`
-		Error *apiError `json:"error"`
-	}
-	if err := json.Unmarshal(reply.Data, &ack); err != nil || ack.Error != nil || ack.Seq == 0 {
-		return 0, fmt.Errorf("%w: crash probe: write refused: %s", ErrInfrastructure, reply.Data)
-	}
-	return ack.Seq, nil
+	return nats.Connect(e.pc.Servers[k].URL(), append(natstest.ClientOptions("chaos probe"), nats.Timeout(probeTimeout))...)
 }
+
+// writeProbe writes the probe through the stream leader's node (a node
+// that rejoined its peers can answer "no responders" for a while after its
+// health check passes) and returns the sequence its acknowledgement gave.
+func (e *env) writeProbe(ctx context.Context) (uint64, error) {
+	seq, err := e.putVia(ctx, e.streamLeader, probeKey)
+	if err != nil {
+		return 0, fmt.Errorf("%w: crash probe: %w", ErrInfrastructure, err)
+	}
+	return seq, nil
+}
+
+// putVia writes key in the bucket through the node node returns, trying
+// again for up to clusterTimeout, and returns the acknowledged sequence.
+func (e *env) putVia(ctx context.Context, node func() (int, error), key string) (uint64, error) {
+	var seq uint64
+	why := fmt.Errorf("not written within %v", clusterTimeout)
+	ok, err := poll(ctx, time.Now().Add(clusterTimeout), func(time.Time) bool {
+		nc, err := e.connectTo(node)
+		if err != nil {
+			why = err
+			return false
+		}
+		defer nc.Close()
+		reply, err := nc.Request(kvSubject(key), []byte(time.Now().Format(time.RFC3339Nano)), probeTimeout)
+		if err != nil {
+			why = err
+			return false
+		}
+		var ack struct {
+			Seq   uint64    `json:"seq"`
+			Error *apiError `json:"error"`
+		}
+		if err := json.Unmarshal(reply.Data, &ack); err != nil || ack.Error != nil || ack.Seq == 0 {
+			why = fmt.Errorf("write refused: %s", reply.Data)
+			return false
+		}
+		seq = ack.Seq
+		return true
+	})
+	switch {
+	case err != nil:
+		return 0, err
+	case !ok:
+		return 0, fmt.Errorf("write %s: %w", key, why)
+	}
+	return seq, nil
+}
+
+// kvSubject is the subject of key in the lease bucket.
+func kvSubject(key string) string { return "$KV." + bucketName + "." + key }
 
 // apiError is a JetStream API error.
 type apiError struct {
@@ -67,7 +104,7 @@ type apiError struct {
 // probeSeq returns the sequence of the probe as the stream leader holds it,
 // 0 when it holds none.
 func (e *env) probeSeq(nc *nats.Conn) (uint64, error) {
-	req, err := json.Marshal(map[string]string{"last_by_subj": probeSubject})
+	req, err := json.Marshal(map[string]string{"last_by_subj": kvSubject(probeKey)})
 	if err != nil {
 		return 0, err
 	}
@@ -102,13 +139,14 @@ func (e *env) probeSeq(nc *nats.Conn) (uint64, error) {
 // not get there within clusterTimeout never held the probe. It also
 // returns the stream's last sequence when it decided.
 func (e *env) probeKept(ctx context.Context, probe uint64) (kept bool, last uint64, err error) {
-	nc, err := e.probeConn()
-	if err != nil {
-		return false, 0, err
-	}
-	defer nc.Close()
 	why := fmt.Errorf("not read within %v", clusterTimeout)
 	decided, err := poll(ctx, time.Now().Add(clusterTimeout), func(time.Time) bool {
+		nc, gerr := e.connectTo(e.streamLeader)
+		if gerr != nil {
+			why = gerr
+			return false
+		}
+		defer nc.Close()
 		seq, gerr := e.probeSeq(nc)
 		if gerr != nil {
 			why = gerr

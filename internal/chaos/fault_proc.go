@@ -107,6 +107,15 @@ func injectRoutePartition(ctx context.Context, e *env) (*injection, error) {
 			err = fmt.Errorf("%w: route-partition: %s did not rejoin: %w", ErrInfrastructure, name, rerr)
 		}
 	}
+	if err == nil {
+		// Ready is not enough: for seconds after its health check passes,
+		// a rejoined node can leave its clients' writes unanswered, and a
+		// fault injected meanwhile would find its candidates unable to
+		// take over.
+		if _, werr := e.putVia(ctx, func() (int, error) { return k, nil }, healKey); werr != nil {
+			err = fmt.Errorf("%w: route-partition: %s serves no writes: %w", ErrInfrastructure, name, werr)
+		}
+	}
 	inj.healed = time.Now()
 	e.tl.add("route-partition: %s routed again", name)
 	if err != nil {
