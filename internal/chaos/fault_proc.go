@@ -108,12 +108,16 @@ func injectRoutePartition(ctx context.Context, e *env) (*injection, error) {
 		}
 	}
 	if err == nil {
-		// Ready is not enough: for seconds after its health check passes,
-		// a rejoined node can leave its clients' writes unanswered, and a
-		// fault injected meanwhile would find its candidates unable to
-		// take over.
-		if _, werr := e.putVia(ctx, func() (int, error) { return k, nil }, healKey); werr != nil {
-			err = fmt.Errorf("%w: route-partition: %s serves no writes: %w", ErrInfrastructure, name, werr)
+		// Ready is not enough: long after its health check passes, a
+		// rejoined node can answer its clients' writes with "no
+		// responders", and a fault injected meanwhile finds the candidates
+		// connected to it unable to take over. Wait for it, bounded; a
+		// node still not serving is recorded, not failed, since the
+		// election's own checks are what this run is for.
+		if _, werr := e.putVia(ctx, func() (int, error) { return k, nil }, healKey); ctx.Err() != nil {
+			err = ctx.Err()
+		} else if werr != nil {
+			e.tl.add("route-partition: %s still serves no writes: %v", name, werr)
 		}
 	}
 	inj.healed = time.Now()
