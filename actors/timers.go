@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
-	"github.com/asynkron/protoactor-go/scheduler"
 )
 
 // Tick is the message a timer of Timers sends to its actor. Pass every *Tick
@@ -32,11 +31,11 @@ var lastSeq atomic.Uint64
 type armed struct {
 	tick   *Tick
 	period time.Duration // zero for a one-shot timer
-	cancel scheduler.CancelFunc
+	stop   func() bool
 }
 
 // Timers are named one-shot and repeating timers that send *Tick to their
-// actor through Proto.Actor's scheduler package. Each arming is tagged with a
+// actor, armed on a Clock (real time unless WithClock says otherwise). Each arming is tagged with a
 // term and a sequence number, and Current accepts only the tick of the arming
 // in place now: re-arming or cancelling a timer, or arming it for another
 // term, makes any tick already sent stale.
@@ -46,26 +45,32 @@ type armed struct {
 // *actor.Restarting so no timer outlives it. A tick already in the mailbox
 // when its timer is cancelled is still delivered; Current reports it stale.
 type Timers struct {
-	self      *actor.PID
-	scheduler *scheduler.TimerScheduler
-	armed     map[string]armed
+	self  *actor.PID
+	root  *actor.RootContext
+	clock Clock
+	armed map[string]armed
 }
 
 // NewTimers returns Timers that send ticks to ctx.Self(). It may be called
 // from any message, including *actor.Started.
-func NewTimers(ctx actor.Context) *Timers {
-	return newTimers(ctx.ActorSystem(), ctx.Self())
+func NewTimers(ctx actor.Context, opts ...TimersOption) *Timers {
+	return newTimers(ctx.ActorSystem(), ctx.Self(), opts...)
 }
 
 // newTimers sends through the system's root context rather than the actor's
-// own: the scheduler sends from timer goroutines, and an actor context may
+// own: a timer fires on a goroutine of its own, and an actor context may
 // only be used on the actor's goroutine.
-func newTimers(system *actor.ActorSystem, self *actor.PID) *Timers {
-	return &Timers{
-		self:      self,
-		scheduler: scheduler.NewTimerScheduler(system.Root),
-		armed:     make(map[string]armed),
+func newTimers(system *actor.ActorSystem, self *actor.PID, opts ...TimersOption) *Timers {
+	t := &Timers{
+		self:  self,
+		root:  system.Root,
+		clock: realClock{},
+		armed: make(map[string]armed),
 	}
+	for _, opt := range opts {
+		opt(t)
+	}
+	return t
 }
 
 // After arms the one-shot timer name to send one tick for term after d,
@@ -82,8 +87,6 @@ func (t *Timers) After(name string, term uint64, d time.Duration) {
 // The delay is fixed, not the rate: the next tick is scheduled when Current
 // accepts the previous one, so ticks never pile up behind a busy mailbox. A
 // handler that drops ticks without passing them to Current stops the series.
-// (The scheduler's own SendRepeatedly is not used: its cancel races with its
-// timer goroutine under the race detector.)
 func (t *Timers) Every(name string, term uint64, d time.Duration) error {
 	if d <= 0 {
 		return fmt.Errorf("%w: timer %q, period %v", ErrInvalidPeriod, name, d)
@@ -96,7 +99,7 @@ func (t *Timers) Every(name string, term uint64, d time.Duration) error {
 // Cancel stops the timer name, if armed. Ticks it already sent are stale.
 func (t *Timers) Cancel(name string) {
 	if a, ok := t.armed[name]; ok {
-		a.cancel()
+		a.stop()
 		delete(t.armed, name)
 	}
 }
@@ -130,9 +133,10 @@ func (t *Timers) Current(tick *Tick) bool {
 // arm schedules one tick after d and records it as the timer's current arming.
 func (t *Timers) arm(name string, term uint64, d, period time.Duration) {
 	tick := &Tick{Name: name, Term: term, Seq: lastSeq.Add(1)}
+	root, self := t.root, t.self
 	t.armed[name] = armed{
 		tick:   tick,
 		period: period,
-		cancel: t.scheduler.SendOnce(d, t.self, tick),
+		stop:   t.clock.AfterFunc(d, func() { root.Send(self, tick) }),
 	}
 }

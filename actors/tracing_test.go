@@ -9,7 +9,6 @@ import (
 	"github.com/batonhq/baton/actors"
 	"github.com/batonhq/baton/actors/actortest"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -20,8 +19,8 @@ type seen struct{ span trace.SpanContext }
 // forwards it to a sink; the sink must see the sender's trace, with the
 // relay's receive span in between.
 func TestTraceTravelsThroughActors(t *testing.T) {
-	recorder := tracetest.NewSpanRecorder()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(recorder))
+	ended := make(chan sdktrace.ReadOnlySpan, 16)
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(endedSpans(ended)))
 	tracer := tp.Tracer("test")
 	system := actortest.NewSystem(t)
 	probe := actortest.NewProbe(t, system)
@@ -50,17 +49,38 @@ func TestTraceTravelsThroughActors(t *testing.T) {
 	if got.span.TraceID() != root.SpanContext().TraceID() {
 		t.Fatalf("sink saw trace %v, want the sender's %v", got.span.TraceID(), root.SpanContext().TraceID())
 	}
-	var receive sdktrace.ReadOnlySpan
-	for _, s := range recorder.Ended() {
-		if s.Name() == "receive string" {
-			receive = s
-		}
-	}
-	if receive == nil || receive.Parent().SpanID() != root.SpanContext().SpanID() {
+	// The relay's span ends when its Receive returns, which may be after
+	// the sink has already answered.
+	receive := awaitEnded(t, ended, "receive string", 2*time.Second)
+	if receive.Parent().SpanID() != root.SpanContext().SpanID() {
 		t.Fatalf("relay's receive span missing or not a child of the operation: %v", receive)
 	}
 	if got.span.SpanID() != receive.SpanContext().SpanID() {
 		t.Fatalf("sink's parent %v is not the relay's receive span %v", got.span.SpanID(), receive.SpanContext().SpanID())
+	}
+}
+
+// endedSpans is a span processor that hands every ended span to ended.
+type endedSpans chan<- sdktrace.ReadOnlySpan
+
+func (endedSpans) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
+func (e endedSpans) OnEnd(s sdktrace.ReadOnlySpan)                 { e <- s }
+func (endedSpans) Shutdown(context.Context) error                  { return nil }
+func (endedSpans) ForceFlush(context.Context) error                { return nil }
+
+// awaitEnded waits up to timeout for a span named name to end.
+func awaitEnded(t *testing.T, ended <-chan sdktrace.ReadOnlySpan, name string, timeout time.Duration) sdktrace.ReadOnlySpan {
+	t.Helper()
+	deadline := time.After(timeout)
+	for {
+		select {
+		case s := <-ended:
+			if s.Name() == name {
+				return s
+			}
+		case <-deadline:
+			t.Fatalf("waited %v for span %q to end", timeout, name)
+		}
 	}
 }
 

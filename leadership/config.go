@@ -143,6 +143,12 @@ type Config struct {
 	// this host's clock and the server's, in [0, 0.2]. Default 0.05; None
 	// assumes none.
 	MaxClockDrift float64
+	// Clock is the election's time source: the time of its decisions, its
+	// timers and Status.IsLeader. Nil means real time, which is what a
+	// program wants; another clock exists for tests and fault injection,
+	// where a clock running faster or slower than real time shows what
+	// clock drift does to the election.
+	Clock Clock
 	// HealthChecker, when set, is run every HealthInterval; after
 	// HealthFailureThreshold consecutive failures a leader releases its
 	// lease and demotes, and a candidate stops campaigning until a check

@@ -27,6 +27,7 @@ type electionActor struct {
 	latest   atomic.Pointer[Status] // the last snapshot, for the lease gauge's callback
 	unwatch  func()                 // stops the lease gauge's callback
 
+	clock  Clock // Config.Clock, or real time
 	timers *actors.Timers
 	store  transport.LeaseStore
 	// owned is the actor's share of its system's store, given back when it
@@ -58,6 +59,7 @@ type electionActor struct {
 func newElectionActor(cfg Config, onStatus func(*Status)) *electionActor {
 	return &electionActor{
 		cfg:      cfg,
+		clock:    clockOr(cfg.Clock),
 		timing:   timingOf(cfg),
 		state:    fsm.NewElectionState(),
 		onStatus: onStatus,
@@ -94,10 +96,10 @@ func timingOf(cfg Config) fsm.Timing {
 // Receive implements actor.Actor: every message becomes an input of the
 // decision core.
 func (a *electionActor) Receive(ctx actor.Context) {
-	now := time.Now()
+	now := a.clock.Now()
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
-		a.timers = actors.NewTimers(ctx)
+		a.timers = actors.NewTimers(ctx, actors.WithClock(a.clock))
 		a.unwatch = a.tel.watchLease(&a.latest)
 		a.tel.connected(a.cfg.Conn.IsConnected())
 		a.step(ctx, fsm.Input{Kind: fsm.InStart, At: now})

@@ -94,7 +94,7 @@ func (a *electionActor) startChildren(ctx actor.Context, which fsm.Child) {
 // revision over (a marker, or an offer to us) in one round trip; the reply
 // carries seq.
 func (a *electionActor) acquire(ctx actor.Context, seq, over uint64) {
-	nonce, sentAt := randomHex(8), time.Now()
+	nonce, sentAt := randomHex(8), a.clock.Now()
 	rec := transport.Record{Holder: a.cfg.InstanceID, Nonce: nonce, Priority: a.cfg.Priority, AcquiredAt: sentAt, TTL: a.cfg.TTL}
 	store, role, tel := a.store, a.cfg.Role, a.tel
 	a.runOp(ctx, spanAcquire, "acquire", 0, func(traced, bounded context.Context) (any, error) {
@@ -113,18 +113,19 @@ func (a *electionActor) acquire(ctx actor.Context, seq, over uint64) {
 // session lease whose session was just renewed is answered at once, with
 // no call to run: the proof is already there.
 func (a *electionActor) renew(ctx actor.Context, l fsm.Lease) {
-	lease, store, tel := a.leaseOf(l), a.store, a.tel
+	lease, store, tel, clock := a.leaseOf(l), a.store, a.tel, a.clock
 	if p, ok := store.(interface {
 		FreshProof(transport.Lease) (transport.Lease, bool)
 	}); ok {
 		if next, fresh := p.FreshProof(lease); fresh {
-			now := time.Now()
-			ctx.Send(ctx.Self(), &renewDone{term: lease.Term, sentAt: provenAt(now, now, next.Proof), lease: next})
+			ctx.Send(ctx.Self(), &renewDone{term: lease.Term, sentAt: provenAt(clock.Now(), time.Now(), next.Proof), lease: next})
 			return
 		}
 	}
 	a.runOp(ctx, spanRenew, "renew", lease.Term, func(traced, bounded context.Context) (any, error) {
-		sentAt, start := time.Now(), time.Now()
+		// sentAt is on the election's clock, start on the store's: the
+		// store's proof, if any, is moved by their difference.
+		sentAt, start := clock.Now(), time.Now()
 		next, err := store.Renew(bounded, lease)
 		tel.heartbeat.Record(traced, time.Since(start).Seconds(), tel.labels)
 		return &renewDone{term: lease.Term, sentAt: provenAt(sentAt, start, next.Proof), lease: next, err: err}, err

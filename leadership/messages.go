@@ -161,11 +161,19 @@ type Status struct {
 	LastError string
 	// Err is set when the election failed and stopped.
 	Err error
+
+	// clock is the election's (nil: real time), so IsLeader reads the
+	// clock LeaseDeadline was counted on.
+	clock Clock
 }
 
 // IsLeader reports whether the snapshot says this candidate leads and its
-// self-demotion deadline has not passed on the local clock. It stays
-// correct even if the election actor is stalled.
+// self-demotion deadline has not passed on the election's clock
+// (Config.Clock, real time by default). It stays correct even if the
+// election actor is stalled.
 func (s *Status) IsLeader() bool {
-	return s != nil && s.Leading && time.Now().Before(s.LeaseDeadline)
+	return s != nil && s.Leading && s.now().Before(s.LeaseDeadline)
 }
+
+// now is the time on the election's clock.
+func (s *Status) now() time.Time { return clockOr(s.clock).Now() }

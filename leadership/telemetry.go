@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"sync/atomic"
-	"time"
 
 	"github.com/batonhq/baton/fsm"
 	"github.com/batonhq/baton/transport"
@@ -115,7 +114,7 @@ func (t *telemetry) watchLease(status *atomic.Pointer[Status]) func() {
 	reg, err := t.meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
 		remaining := 0.0
 		if st := status.Load(); st.IsLeader() {
-			remaining = time.Until(st.LeaseDeadline).Seconds()
+			remaining = st.LeaseDeadline.Sub(st.now()).Seconds()
 		}
 		o.ObserveFloat64(t.leaseRemaining, remaining, t.labels)
 		return nil

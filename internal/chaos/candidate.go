@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/batonhq/baton/internal/clock"
 	"github.com/batonhq/baton/internal/natstest"
 	"github.com/batonhq/baton/leadership"
 	"github.com/nats-io/nats.go"
@@ -46,6 +47,12 @@ type candidateConfig struct {
 	Role        string   `json:"role"`
 	Replicas    int      `json:"replicas"`
 	Timing      Timing   `json:"timing"`
+	// Drift, when not zero, runs the election on a clock at rate 1+Drift
+	// (ClassClockDrift).
+	Drift float64 `json:"drift,omitempty"`
+	// Priority is the election's Config.Priority: a drifting candidate
+	// outranks the others, so the leader hands it the lease.
+	Priority int `json:"priority,omitempty"`
 	// Debug sends the election's debug logs to the process's stderr.
 	Debug bool `json:"debug,omitempty"`
 }
@@ -67,6 +74,9 @@ func decodeCandidateConfig(raw string) (candidateConfig, error) {
 	}
 	if err := cfg.Timing.validate(); err != nil {
 		return cfg, fmt.Errorf("%w: %w", ErrBadCandidateConfig, err)
+	}
+	if _, err := clock.NewDrifting(cfg.Drift); err != nil {
+		return cfg, fmt.Errorf("%w: drift: %w", ErrBadCandidateConfig, err)
 	}
 	return cfg, nil
 }
@@ -119,6 +129,14 @@ func runCandidate(ctx context.Context, cfg candidateConfig, logw io.Writer) erro
 
 	c := newCandidate(cfg, nc, logw)
 	ecfg := cfg.Timing.electionConfig(nc, cfg.Role, cfg.ID, cfg.Replicas, leadership.HealthCheckFunc(c.check))
+	ecfg.Priority = cfg.Priority
+	if cfg.Drift != 0 {
+		clk, err := clock.NewDrifting(cfg.Drift) // checked in decodeCandidateConfig
+		if err != nil {
+			return err
+		}
+		ecfg.Clock, c.real = clk, clk.Real
+	}
 	if cfg.Debug {
 		ecfg.Logger = slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}

@@ -24,6 +24,9 @@ type candidate struct {
 	nc       *nats.Conn
 	client   *http.Client
 	election leadership.Election // set before any loop or callback runs
+	// real maps a time of the election's clock to real time, for the
+	// deadline it reports; the identity unless the clock drifts.
+	real func(time.Time) time.Time
 
 	logMu sync.Mutex // serializes lines on log
 	log   io.Writer
@@ -39,7 +42,7 @@ type candidate struct {
 }
 
 func newCandidate(cfg candidateConfig, nc *nats.Conn, logw io.Writer) *candidate {
-	c := &candidate{cfg: cfg, nc: nc, log: logw, client: &http.Client{Timeout: requestTimeout}}
+	c := &candidate{cfg: cfg, nc: nc, log: logw, client: &http.Client{Timeout: requestTimeout}, real: func(t time.Time) time.Time { return t }}
 	c.healthy.Store(true)
 	return c
 }
@@ -126,23 +129,25 @@ func (c *candidate) beaconLoop(ctx context.Context) {
 func (c *candidate) status() beacon {
 	st := c.election.Status()
 	b := beacon{
-		Candidate:    c.cfg.ID,
-		PID:          os.Getpid(),
-		SentAt:       time.Now(),
-		Ready:        st.Ready,
-		Leading:      st.IsLeader(),
-		LastRenewal:  st.LastRenewal,
-		Connected:    c.nc.IsConnected(),
-		ConnectedURL: c.nc.ConnectedUrl(),
-		Reconnects:   c.nc.Stats().Reconnects,
-		MaxRTT:       time.Duration(c.maxRTT.Swap(0)),
-		Promotions:   int(c.promotions.Load()),
-		Demotions:    int(c.demotions.Load()),
-		Writes:       int(c.writes.Load()),
-		WriteErrors:  int(c.writeErrors.Load()),
+		Candidate:        c.cfg.ID,
+		PID:              os.Getpid(),
+		SentAt:           time.Now(),
+		Ready:            st.Ready,
+		Leading:          st.IsLeader(),
+		LastRenewal:      c.realOrZero(st.LastRenewal),
+		BreakerOpenUntil: c.realOrZero(st.BreakerOpenUntil),
+		Connected:        c.nc.IsConnected(),
+		ConnectedURL:     c.nc.ConnectedUrl(),
+		Reconnects:       c.nc.Stats().Reconnects,
+		MaxRTT:           time.Duration(c.maxRTT.Swap(0)),
+		Promotions:       int(c.promotions.Load()),
+		Demotions:        int(c.demotions.Load()),
+		Writes:           int(c.writes.Load()),
+		WriteErrors:      int(c.writeErrors.Load()),
 	}
 	if b.Leading {
 		b.Token = st.Token.String()
+		b.LeaseDeadline = c.realOrZero(st.LeaseDeadline)
 	}
 	if t := c.term.Load(); t != nil {
 		b.Term = *t
@@ -151,6 +156,14 @@ func (c *candidate) status() beacon {
 		b.LastDemoteReason = *r
 	}
 	return b
+}
+
+// realOrZero is t in real time; the zero time (never renewed) stays zero.
+func (c *candidate) realOrZero(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return c.real(t)
 }
 
 // rttLoop measures the NATS round trip through the candidate's link, so the

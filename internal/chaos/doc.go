@@ -38,9 +38,11 @@
 // SIGCONT), ClassServerRestart (single server, random downtime),
 // ClassStreamLeaderKill (the node leading the KV stream shut down, later
 // restarted), ClassPartition, ClassLatency, ClassHealthFlap, ClassChurn,
-// ClassServerKill, ClassRoutePartition and ClassClusterCrash. Each
-// injection waits for the election to react (bounded), heals, and leaves an
-// effect check behind.
+// ClassServerKill, ClassRoutePartition, ClassClusterCrash, ClassClockDrift
+// and ClassClockDriftBeyond. Each injection waits for the election to react
+// (bounded), heals, and leaves an effect check behind. No fault is injected
+// while a live candidate's acquisition breaker is still cooling down from
+// the previous one (bounded), so a freed lease finds a taker.
 //
 // ClassPartition cuts the node the leader is connected to away from every
 // candidate: all their proxies to that node drop traffic silently, so
@@ -59,11 +61,20 @@
 // as the crash left them; at the default interval they go back to an image
 // taken before the last handover, and the checks then allow a revision to
 // be held again by a token with another nonce (F2), with the fenced
-// resource's record reset once the first new term wrote.
+// resource's record reset once the first new term wrote. Whether the crash
+// lost acknowledged writes is read from a probe key the harness writes
+// just before it, not from the stream's last sequence, which candidates and
+// the servers' expiry markers raise again as soon as the cluster is back.
 //
-// Clock drift of a candidate is not injected: the election reads time.Now
-// and arms real timers, with no clock a process can be given (see
-// docs/reliability.md for the hook it would take).
+// The clock-drift classes give one candidate an election clock
+// (leadership.Config.Clock, an internal/clock.Drifting) running at rate
+// 1+rho and a higher priority; every candidate runs with PreferredLeader,
+// so the leader hands that candidate the lease, whose link is then cut.
+// Within MaxClockDrift (ClassClockDrift) its last reported lease deadline
+// must come before the next holder's promotion; with a clock far slower
+// (ClassClockDriftBeyond) it must be seen leading after that promotion, an
+// overlap the report shows as expected, with its writes refused meanwhile.
+// Drifting candidates report their deadlines in real time.
 //
 // # Checks
 //

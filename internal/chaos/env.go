@@ -177,24 +177,32 @@ func (e *env) replicas() int {
 
 // startMember starts a new candidate behind proxies of its own.
 func (e *env) startMember() error {
+	_, err := e.launch(0, 0)
+	return err
+}
+
+// launch starts a candidate of the given priority whose election's clock
+// runs at rate 1+drift, behind proxies of its own.
+func (e *env) launch(drift float64, priority int) (*member, error) {
 	m := &member{id: fmt.Sprintf("c%d", len(e.pool)+1)}
-	cfg := candidateConfig{ID: m.id, ResourceURL: e.res.URL(), Role: roleName, Replicas: e.replicas(), Timing: e.t, Debug: e.sc.DebugCandidates}
+	cfg := candidateConfig{ID: m.id, ResourceURL: e.res.URL(), Role: roleName, Replicas: e.replicas(), Timing: e.t,
+		Drift: drift, Priority: priority, Debug: e.sc.DebugCandidates}
 	for _, n := range e.nodes() {
 		p, err := natstest.NewProxy(n.URL())
 		if err != nil {
-			return fmt.Errorf("%w: %w", ErrInfrastructure, errors.Join(err, m.closeProxies()))
+			return nil, fmt.Errorf("%w: %w", ErrInfrastructure, errors.Join(err, m.closeProxies()))
 		}
 		m.proxies = append(m.proxies, p)
 		cfg.NATSURLs = append(cfg.NATSURLs, p.URL())
 	}
 	p, err := startProc(e.exe, cfg)
 	if err != nil {
-		return errors.Join(err, m.closeProxies())
+		return nil, errors.Join(err, m.closeProxies())
 	}
 	m.proc = p
 	e.pool = append(e.pool, m)
 	e.tl.add("started %s (pid %d)", m.id, p.cmd.Process.Pid)
-	return nil
+	return m, nil
 }
 
 func (m *member) closeProxies() error {

@@ -15,10 +15,11 @@ import (
 type crash struct {
 	loses      bool   // the topology's disks may lack acknowledged writes
 	killed     []bool // per node: died of SIGKILL
-	ackedSeq   uint64 // the stream's last sequence just before the crash
+	ackedSeq   uint64 // the probe's sequence, acknowledged just before the crash
 	handedAt   time.Time
 	crashedAt  time.Time
-	restoredTo uint64 // the stream's last sequence after the restart
+	kept       bool   // the restarted stream held the probe at ackedSeq
+	restoredTo uint64 // the stream's last sequence when that was seen
 	newTerm    *write // the first write of a term acquired after the restart
 }
 
@@ -62,7 +63,7 @@ func injectClusterCrash(ctx context.Context, e *env) (*injection, error) {
 	if err := hold(ctx, 2*e.t.HeartbeatInterval); err != nil {
 		return nil, err
 	}
-	if c.ackedSeq, err = e.streamLastSeq(); err != nil {
+	if c.ackedSeq, err = e.writeProbe(ctx); err != nil {
 		return nil, err
 	}
 	c.crashedAt = time.Now()
@@ -70,7 +71,7 @@ func injectClusterCrash(ctx context.Context, e *env) (*injection, error) {
 	for _, s := range e.pc.Servers {
 		c.killed = append(c.killed, s.KilledBySIGKILL())
 	}
-	e.tl.add("cluster-crash: SIGKILL every node (stream at sequence %d)", c.ackedSeq)
+	e.tl.add("cluster-crash: SIGKILL every node (probe acknowledged at sequence %d)", c.ackedSeq)
 	if c.loses {
 		if err := e.pc.Restore(img); err != nil {
 			return nil, fmt.Errorf("%w: cluster-crash: %w", ErrInfrastructure, err)
@@ -82,17 +83,17 @@ func injectClusterCrash(ctx context.Context, e *env) (*injection, error) {
 		return nil, err
 	}
 	restarted := time.Now()
-	if c.restoredTo, err = e.restoredSeq(c); err != nil {
+	if c.kept, c.restoredTo, err = e.probeKept(ctx, c.ackedSeq); err != nil {
 		return nil, err
 	}
-	e.tl.add("cluster-crash: cluster back after %v, stream at sequence %d", restarted.Sub(c.crashedAt).Round(time.Millisecond), c.restoredTo)
+	e.tl.add("cluster-crash: cluster back after %v; probe %s, stream at sequence %d", restarted.Sub(c.crashedAt).Round(time.Millisecond), keptOrLost(c.kept), c.restoredTo)
 	if c.loses {
 		if err := e.awaitNewTermWrite(ctx, c, restarted); err != nil {
 			return nil, err
 		}
 	}
 	inj.healed = time.Now()
-	inj.detail = fmt.Sprintf("sync %s; stream at %d before the crash, %d after", e.pc.Servers[0].Sync(), c.ackedSeq, c.restoredTo)
+	inj.detail = fmt.Sprintf("sync %s; probe at sequence %d before the crash %s, stream at %d after", e.pc.Servers[0].Sync(), c.ackedSeq, keptOrLost(c.kept), c.restoredTo)
 	inj.effect = c.effect()
 	inj.after = e.startMember
 	return inj, nil
@@ -146,36 +147,29 @@ func (e *env) awaitNewTermWrite(ctx context.Context, c *crash, restarted time.Ti
 }
 
 // effect: every node died of SIGKILL and the cluster came back; with sync
-// always no acknowledged write was lost; at the default interval the crash
-// did forget acknowledged writes (the loss the class exists to show).
+// always no acknowledged write was lost (the probe was kept); at the
+// default interval the crash did forget acknowledged writes (the probe was
+// lost: the loss the class exists to show).
 func (c *crash) effect() func(evidence) error {
 	return func(ev evidence) error {
 		checks := []check{{!slices.Contains(c.killed, false), fmt.Sprintf("not every node died of SIGKILL: %v", c.killed)}}
 		if c.loses {
-			checks = append(checks, check{c.restoredTo < c.ackedSeq, fmt.Sprintf(
-				"the stream came back at sequence %d, not below %d acknowledged before the crash: nothing was lost", c.restoredTo, c.ackedSeq)})
+			checks = append(checks, check{!c.kept, fmt.Sprintf(
+				"the probe acknowledged at sequence %d before the crash was still there after it (stream at %d): nothing was lost", c.ackedSeq, c.restoredTo)})
 		} else {
-			checks = append(checks, check{c.restoredTo >= c.ackedSeq, fmt.Sprintf(
-				"acknowledged writes lost: the stream came back at sequence %d, below %d acknowledged before the crash", c.restoredTo, c.ackedSeq)})
+			checks = append(checks, check{c.kept, fmt.Sprintf(
+				"acknowledged writes lost: the probe acknowledged at sequence %d before the crash was gone after it (stream at %d)", c.ackedSeq, c.restoredTo)})
 		}
 		return failIf(checks...)
 	}
 }
 
-// restoredSeq is the stream's last sequence after the restart. A restarted
-// stream leader can report its last sequence before it has replayed its Raft
-// log (with sync always, a replicated stream syncs its Raft log, not its
-// message store, on every write), so where nothing should be lost it is read
-// again until it reaches the acknowledged sequence, for at most
-// clusterTimeout. A candidate's write after the restart could raise it too,
-// but none can land before a lease has expired, which takes longer.
-func (e *env) restoredSeq(c *crash) (uint64, error) {
-	seq, err := e.streamLastSeq()
-	for deadline := time.Now().Add(clusterTimeout); err == nil && !c.loses && seq < c.ackedSeq && time.Now().Before(deadline); {
-		time.Sleep(100 * time.Millisecond) // polling the server's state: there is no event to wait for
-		seq, err = e.streamLastSeq()
+// keptOrLost names the probe's fate.
+func keptOrLost(kept bool) string {
+	if kept {
+		return "kept"
 	}
-	return seq, err
+	return "lost"
 }
 
 // streamLastSeq returns the stream's last sequence as its leader holds it.

@@ -16,8 +16,10 @@ const (
 
 // takeoverWait bounds how long a fault waits for the election to react
 // before it heals: a lost lease expires after TTL, plus the server's expiry
-// sweep and a campaign.
-func (e *env) takeoverWait() time.Duration { return e.t.TTL + 3*time.Second }
+// sweep and a campaign, plus one breaker cooldown: followers whose attempts
+// kept failing meanwhile (through a node still catching up, say) stop
+// campaigning that long, as configured.
+func (e *env) takeoverWait() time.Duration { return e.t.TTL + 3*time.Second + e.t.BreakerCooldown }
 
 // injectBlackhole cuts the leader's NATS link silently until another
 // candidate leads and the cut-off leader has demoted itself.

@@ -107,6 +107,19 @@ func injectRoutePartition(ctx context.Context, e *env) (*injection, error) {
 			err = fmt.Errorf("%w: route-partition: %s did not rejoin: %w", ErrInfrastructure, name, rerr)
 		}
 	}
+	if err == nil {
+		// Ready is not enough: long after its health check passes, a
+		// rejoined node can answer its clients' writes with "no
+		// responders", and a fault injected meanwhile finds the candidates
+		// connected to it unable to take over. Wait for it, bounded; a
+		// node still not serving is recorded, not failed, since the
+		// election's own checks are what this run is for.
+		if _, werr := e.putVia(ctx, func() (int, error) { return k, nil }, healKey); ctx.Err() != nil {
+			err = ctx.Err()
+		} else if werr != nil {
+			e.tl.add("route-partition: %s still serves no writes: %v", name, werr)
+		}
+	}
 	inj.healed = time.Now()
 	e.tl.add("route-partition: %s routed again", name)
 	if err != nil {

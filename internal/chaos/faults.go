@@ -54,6 +54,16 @@ const (
 	// once and starts them again; on ProcCluster the stores lose what the
 	// default sync interval had not yet synced.
 	ClassClusterCrash Class = "cluster-crash"
+	// ClassClockDrift hands the lease to a new candidate whose clock runs
+	// at a rate within MaxClockDrift of real time (faster or slower), then
+	// cuts its NATS link silently: it must demote itself before the next
+	// holder is promoted.
+	ClassClockDrift Class = "clock-drift"
+	// ClassClockDriftBeyond is ClassClockDrift with a clock far slower than
+	// MaxClockDrift allows: the cut-off leader believes it leads after the
+	// next holder's promotion, an overlap reported as expected, and only
+	// fencing refuses its writes.
+	ClassClockDriftBeyond Class = "clock-drift-beyond"
 )
 
 // fault is a class's implementation.
@@ -83,6 +93,8 @@ var faults = []fault{
 	{ClassServerKill, procs, injectServerKill},
 	{ClassRoutePartition, procs, injectRoutePartition},
 	{ClassClusterCrash, procs, injectClusterCrash},
+	{ClassClockDrift, every, injectClockDrift},
+	{ClassClockDriftBeyond, every, injectClockDriftBeyond},
 }
 
 // Classes returns every fault class.
@@ -129,6 +141,9 @@ type injection struct {
 	// after runs once the checks are done, to restore the pool (a killed
 	// leader is replaced); may be nil.
 	after func() error
+	// overlap measures how long the victim still believed it led after the
+	// next holder's promotion, for a fault that may cause that; may be nil.
+	overlap func(ev evidence) time.Duration
 }
 
 // evidence is what effect checks look at.

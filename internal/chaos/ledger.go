@@ -87,6 +87,17 @@ func (l ledger) firstNewTerm(from, to time.Time, prev leadership.Token, exclude 
 	return write{}, false
 }
 
+// firstWriteOf returns candidate's first accepted write that arrived in
+// [from, to] under a term later than prev.
+func (l ledger) firstWriteOf(candidate string, from, to time.Time, prev leadership.Token) (write, bool) {
+	for _, w := range l.writesIn(from, to) {
+		if w.Accepted && w.Candidate == candidate && w.Token.Revision > prev.Revision {
+			return w, true
+		}
+	}
+	return write{}, false
+}
+
 // rejectedIn counts the writes refused in [from, to].
 func (l ledger) rejectedIn(from, to time.Time) int {
 	n := 0

@@ -30,7 +30,8 @@ type Report struct {
 	Timeline []string
 	// Terms summarizes each term seen in the fenced writes.
 	Terms []string
-	// Logs holds the tail of each candidate's output when a check failed.
+	// Logs holds the tail of each candidate's output when a check failed or
+	// the harness could not carry the run out.
 	Logs map[string]string
 }
 
@@ -54,21 +55,30 @@ type FaultReport struct {
 	LeaderChanges int
 	// StaleRejected counts the writes the resource refused meanwhile.
 	StaleRejected int
+	// Overlap is how long the victim still reported leading after the next
+	// holder's promotion: expected only of ClassClockDriftBeyond, where a
+	// clock beyond MaxClockDrift outlives the lease and fencing alone
+	// refuses the stale writes.
+	Overlap time.Duration
 	// Settled reports that checker L passed; Effective that checker E did.
 	Settled, Effective bool
 }
 
 func (f FaultReport) summary() string {
-	return fmt.Sprintf("%s; victim %s; failover %v, write gap %v, recovery %v, %d new term(s), %d stale write(s) refused",
+	s := fmt.Sprintf("%s; victim %s; failover %v, write gap %v, recovery %v, %d new term(s), %d stale write(s) refused",
 		f.Detail, orNone(f.Victim), f.Failover.Round(time.Millisecond), f.Gap.Round(time.Millisecond),
 		f.Recovery.Round(time.Millisecond), f.LeaderChanges, f.StaleRejected)
+	if f.Overlap > 0 {
+		s += fmt.Sprintf("; expected overlap %v (a clock beyond MaxClockDrift)", f.Overlap.Round(time.Millisecond))
+	}
+	return s
 }
 
 // Failed reports whether any check failed.
 func (r *Report) Failed() bool { return len(r.Violations) > 0 }
 
-// String is a readable account of the run; a failed run also gets its
-// timeline, terms and candidate output.
+// String is a readable account of the run; a failed or broken run also
+// gets its timeline, terms and candidate output.
 func (r *Report) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "seed %d, %s, %d candidates: %d writes accepted, %d refused, %d leader changes, %d violations\n",
@@ -82,7 +92,7 @@ func (r *Report) String() string {
 	for _, v := range r.Violations {
 		fmt.Fprintf(&b, "  VIOLATION %s\n", v)
 	}
-	if !r.Failed() {
+	if !r.Failed() && len(r.Logs) == 0 {
 		return b.String()
 	}
 	b.WriteString("timeline:\n")

@@ -25,7 +25,7 @@ func Run(ctx context.Context, sc Scenario) (*Report, error) {
 	}
 	r := &runner{e: e, rep: &Report{Seed: sc.Seed, Topology: sc.Topology, Candidates: sc.Candidates}}
 	runErr := r.run(ctx)
-	r.finish()
+	r.finish(runErr != nil && ctx.Err() == nil)
 	closeErr := e.close()
 	if closeErr != nil {
 		closeErr = fmt.Errorf("%w: cleanup: %w", ErrInfrastructure, closeErr)
@@ -86,6 +86,9 @@ func (r *runner) settle(ctx context.Context, class Class, notBefore, notAfter ti
 // false when the election did not settle afterwards, which ends the run.
 func (r *runner) fault(ctx context.Context, class Class) (bool, error) {
 	e := r.e
+	if err := r.awaitBreakers(ctx); err != nil {
+		return false, err
+	}
 	now := time.Now()
 	if ok, err := r.settle(ctx, class, now, now.Add(e.t.LivenessBound)); err != nil || !ok {
 		return false, err
@@ -121,7 +124,11 @@ func (r *runner) fault(ctx context.Context, class Class) (bool, error) {
 	if settled {
 		fr.Recovery = e.steady.At.Sub(inj.healed)
 	}
-	if err := inj.effect(evidence{led: led, end: end, t: e.t}); err != nil {
+	ev := evidence{led: led, end: end, t: e.t}
+	if inj.overlap != nil {
+		fr.Overlap = inj.overlap(ev)
+	}
+	if err := inj.effect(ev); err != nil {
 		r.violate(CheckEffect, class, "the fault had no effect: %v", err)
 	} else {
 		fr.Effective = true
@@ -137,6 +144,28 @@ func (r *runner) fault(ctx context.Context, class Class) (bool, error) {
 	return settled, nil
 }
 
+// awaitBreakers waits, before a fault, until no live candidate reports an
+// acquisition breaker still cooling down: a follower whose attempts failed
+// during the previous fault (through a node that had not caught up yet, say)
+// does not campaign until its cooldown ends, and a fault that frees the
+// lease meanwhile would find nobody to take it. A breaker still cooling
+// down past the bound is left to the fault's own checks.
+func (r *runner) awaitBreakers(ctx context.Context) error {
+	e := r.e
+	ok, err := e.awaitLedger(ctx, e.t.BreakerCooldown+e.t.LivenessBound, func(l ledger, now time.Time) bool {
+		for _, m := range e.liveMembers() {
+			if b, ok := l.lastBeaconBefore(m.id, now); ok && b.BreakerOpenUntil.After(now) {
+				return false
+			}
+		}
+		return true
+	})
+	if err == nil && !ok {
+		e.tl.add("a candidate's acquisition breaker is still cooling down; injecting anyway")
+	}
+	return err
+}
+
 // checkProcesses reports candidates that died without being told to.
 func (r *runner) checkProcesses() {
 	for _, m := range r.e.pool {
@@ -148,8 +177,10 @@ func (r *runner) checkProcesses() {
 }
 
 // finish stops the remaining candidates (each leader releases its lease),
-// then checks fencing and term ownership over the whole record.
-func (r *runner) finish() {
+// then checks fencing and term ownership over the whole record. broke says
+// the harness could not carry the run out; the candidates' output is kept
+// then too, since the cause may be in it.
+func (r *runner) finish(broke bool) {
 	e := r.e
 	r.checkProcesses()
 	for _, m := range e.pool {
@@ -170,7 +201,7 @@ func (r *runner) finish() {
 	r.rep.LeaderChanges = max(len(led.acceptedTerms(time.Time{}, time.Now()))-1, 0)
 	r.rep.Terms = termLines(led, e.tl)
 	r.rep.Timeline = e.tl.snapshot()
-	if len(r.rep.Violations) > 0 {
+	if len(r.rep.Violations) > 0 || broke {
 		r.rep.Logs = make(map[string]string)
 		for _, m := range e.pool {
 			r.rep.Logs[m.id] = m.proc.out.String()

@@ -13,8 +13,9 @@ import (
 // seconds; leadership.Config.Validate must accept them.
 type Timing struct {
 	// TTL, RenewDeadline, HeartbeatInterval, DisconnectGrace, OpTimeout,
-	// PollInterval, HealthInterval, HealthFailureThreshold and
-	// RetryMaxInterval are passed to leadership.Config unchanged.
+	// PollInterval, HealthInterval, HealthFailureThreshold,
+	// RetryMaxInterval and BreakerCooldown are passed to leadership.Config
+	// unchanged.
 	TTL                    time.Duration
 	RenewDeadline          time.Duration
 	HeartbeatInterval      time.Duration
@@ -24,6 +25,7 @@ type Timing struct {
 	HealthInterval         time.Duration
 	HealthFailureThreshold int
 	RetryMaxInterval       time.Duration
+	BreakerCooldown        time.Duration
 
 	// WriteIntervalMin and WriteIntervalMax bound the random pause between
 	// two fenced writes of a candidate that believes it leads.
@@ -49,7 +51,9 @@ type Timing struct {
 }
 
 // DefaultTiming returns the timing CI uses: TTL 2s, RenewDeadline 1.2s,
-// heartbeats every 300ms, and a liveness bound of TTL+2s.
+// heartbeats every 300ms, and a liveness bound of TTL+2s. The breaker's
+// cooldown is scaled to the TTL like the other timings (its default, 10s,
+// is meant for the default 10s TTL).
 func DefaultTiming() Timing {
 	const ttl = 2 * time.Second
 	return Timing{
@@ -62,6 +66,7 @@ func DefaultTiming() Timing {
 		HealthInterval:         200 * time.Millisecond,
 		HealthFailureThreshold: 2,
 		RetryMaxInterval:       time.Second,
+		BreakerCooldown:        ttl,
 		WriteIntervalMin:       50 * time.Millisecond,
 		WriteIntervalMax:       100 * time.Millisecond,
 		BeaconInterval:         100 * time.Millisecond,
@@ -122,5 +127,10 @@ func (t Timing) electionConfig(nc *nats.Conn, role, id string, replicas int, hea
 		HealthInterval:         t.HealthInterval,
 		HealthFailureThreshold: t.HealthFailureThreshold,
 		RetryMaxInterval:       t.RetryMaxInterval,
+		BreakerCooldown:        t.BreakerCooldown,
+		// Only a drifting candidate has a higher priority than the others
+		// (ClassClockDrift): the leader hands it the lease, and candidates
+		// of equal priority never hand over among themselves.
+		PreferredLeader: true,
 	}
 }

@@ -60,6 +60,8 @@ func run(ctx context.Context, opts chaos.MixOptions, verbose bool, out io.Writer
 	}
 	opts.OnRun = func(sc chaos.Scenario, rep *chaos.Report, err error) {
 		switch {
+		case err != nil && rep != nil && verbose:
+			fmt.Fprintf(out, "seed %d: harness error: %v\n%s\n", sc.Seed, err, rep)
 		case err != nil:
 			fmt.Fprintf(out, "seed %d: harness error: %v\n", sc.Seed, err)
 		case rep.Failed() && verbose:
