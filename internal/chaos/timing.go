@@ -26,6 +26,9 @@ type Timing struct {
 	HealthFailureThreshold int
 	RetryMaxInterval       time.Duration
 	BreakerCooldown        time.Duration
+	// Sessions keeps every candidate's lease with its own session
+	// (leadership.Config.Sessions) instead of a TTL per role key.
+	Sessions bool
 
 	// WriteIntervalMin and WriteIntervalMax bound the random pause between
 	// two fenced writes of a candidate that believes it leads.
@@ -127,6 +130,7 @@ func (t Timing) electionConfig(nc *nats.Conn, role, id string, replicas int, hea
 		HealthInterval:         t.HealthInterval,
 		HealthFailureThreshold: t.HealthFailureThreshold,
 		RetryMaxInterval:       t.RetryMaxInterval,
+		Sessions:               t.Sessions,
 		BreakerCooldown:        t.BreakerCooldown,
 		// Only a drifting candidate has a higher priority than the others
 		// (ClassClockDrift): the leader hands it the lease, and candidates

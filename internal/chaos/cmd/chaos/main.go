@@ -39,6 +39,7 @@ func main() {
 	faults := flag.String("faults", "", "comma-separated fault classes to draw from (default: all of "+fmt.Sprint(chaos.Classes())+")")
 	verbose := flag.Bool("v", false, "print every run's timeline as it happens, and the full report of failed runs")
 	debug := flag.Bool("debug", false, "log every candidate's election at debug level (shown in the report of failed runs with -v)")
+	sessions := flag.Bool("sessions", false, "keep every candidate's lease with a session (leadership.Config.Sessions)")
 	flag.Parse()
 
 	var classes []chaos.Class
@@ -48,7 +49,9 @@ func main() {
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, chaos.MixOptions{Runs: *runs, Seed: *seed, Parallel: *parallel, Classes: classes, DebugCandidates: *debug}, *verbose, os.Stdout)
+	timing := chaos.DefaultTiming()
+	timing.Sessions = *sessions
+	code := run(ctx, chaos.MixOptions{Runs: *runs, Seed: *seed, Parallel: *parallel, Classes: classes, Timing: &timing, DebugCandidates: *debug}, *verbose, os.Stdout)
 	stop()
 	os.Exit(code)
 }
