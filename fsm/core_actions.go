@@ -38,6 +38,10 @@ func observeThen(rest ...action) action {
 	return func(c *step) {
 		k := c.in.Key
 		c.s.KeyFree = claimable(&c.s, k)
+		c.s.OursRevision = 0
+		if k.Ours {
+			c.s.OursRevision = k.Revision
+		}
 		h := k.Holder
 		c.s.FreeRevision = 0
 		if c.s.KeyFree {
@@ -215,7 +219,18 @@ func released(c *step) {
 		err = "" // the key had moved on already: nothing of ours is left
 	}
 	c.s.Releasing = false
+	if c.in.Result == WriteOK {
+		c.s.OursRevision = 0 // the key is ours no more
+	}
 	c.released(err)
+}
+
+// claimOurs takes up a term of ours that we no longer lead and nobody else
+// can free (see ElectionState.OursRevision): the key counts as free at its
+// revision, and we campaign for it.
+func claimOurs(c *step) {
+	c.s.KeyFree, c.s.FreeRevision = true, c.s.OursRevision
+	campaignSoon(c)
 }
 
 // endTermKeep ends the term without touching the key: a lease we cannot

@@ -46,6 +46,13 @@ func keyHeld(s *ElectionState, in Input, _ Timing) bool { return !claimable(s, i
 // under our own live session while we lead none (see KeyView.Ours).
 func claimable(s *ElectionState, k KeyView) bool { return k.Free || k.Ours && s.Lease.Term == 0 }
 
+// oursLeft: the key was last seen holding a term of ours under our own
+// session, we lead no term and release none, and we do not yet count the
+// key as free.
+func oursLeft(s *ElectionState, _ Input, _ Timing) bool {
+	return s.OursRevision != 0 && s.Lease.Term == 0 && !s.Releasing && !s.ReleaseDue && !s.KeyFree
+}
+
 // keyMovedOn: the key was written or deleted by someone else after our
 // lease's last write, so the lease is gone for certain. A read that found
 // nothing (revision 0) proves nothing.

@@ -103,8 +103,11 @@ func electionRows() []row {
 		{on: in(x), input: InTick, when: "stop timer", guard: timer(TimerStop), do: abandonInFlight},
 		{on: all, input: InTick, do: ignore},
 
-		// After every input: a stopping election with nothing in flight ends.
+		// After every input: a stopping election with nothing in flight ends;
+		// a follower whose term ended while the key still holds it under our
+		// own session claims it back (nobody else can, while the session lives).
 		{on: in(x), input: afterEveryInput, when: "nothing in flight", guard: idle, event: EvStopped, do: finish},
+		{on: in(f), input: afterEveryInput, when: "a term of ours is left under our session", guard: oursLeft, do: claimOurs},
 	}
 }
 

@@ -326,14 +326,34 @@ func TestRowATermOfOursUnderOurOwnSessionIsClaimedWhenWeLeadNone(t *testing.T) {
 	w.feed(Input{Kind: InKey, Key: mine})
 	w.requirePhase(StateLeader)
 	w.mustNotHave(DoArmTimer)
-	// The term ends without a release (the lease moved on as far as this
-	// candidate can tell), but the key still names us under our session:
-	// nobody else may take it while the session lives, so we claim it over
-	// its revision.
-	w.advance(w.t.RenewDeadline)
+	// The term ends at its deadline, without a release, and the key still
+	// names us under our session: nobody else may take it while the
+	// session lives, so we claim it over its revision, with no new event
+	// from the watch (the key has not changed).
+	var claim Effect
+	for deadline := w.now.Add(w.t.RenewDeadline + w.t.StandBy + time.Second); w.s.Phase != StateCandidate; {
+		if w.now.After(deadline) {
+			t.Fatalf("no campaign for the stale term by %v; phase %s", deadline, w.s.Phase)
+		}
+		w.advance(time.Millisecond)
+		if has(w.last, DoAcquire, nil) {
+			claim = w.mustHave(DoAcquire, "claim", nil)
+		}
+	}
+	if claim.Over != l.Revision {
+		t.Fatalf("claimed over revision %d, want the stale term's %d", claim.Over, l.Revision)
+	}
+}
+
+func TestRowAReleasedTermOfOursIsNotClaimedBack(t *testing.T) {
+	w := lead(t)
+	l := w.s.Lease
+	w.feed(Input{Kind: InKey, Key: KeyView{Revision: l.Revision, Ours: true, Holder: Holder{Name: "me", Term: l.Term, Revision: l.Revision, Nonce: l.Nonce}}})
+	w.feed(Input{Kind: InResign})
+	w.answerFirst(WriteOK)
 	w.requirePhase(StateFollower)
-	w.feed(Input{Kind: InKey, Key: mine})
-	tm := w.mustHave(DoArmTimer, "campaign over our own stale term", func(e Effect) bool { return e.Timer == TimerCampaign })
-	w.advance(tm.After)
-	w.mustHave(DoAcquire, "claim at the stale term's revision", func(e Effect) bool { return e.Over == l.Revision })
+	if w.s.OursRevision != 0 || w.s.KeyFree {
+		t.Fatalf("after a release that succeeded: OursRevision %d, KeyFree %v; want the key no longer ours", w.s.OursRevision, w.s.KeyFree)
+	}
+	w.mustNotHave(DoArmTimer)
 }

@@ -172,6 +172,12 @@ type ElectionState struct {
 	KeyFree      bool
 	FreeRevision uint64
 	Departed     string
+	// OursRevision is the revision at which the key was last seen holding a
+	// term of ours under our own live session (KeyView.Ours), 0 when it was
+	// last seen otherwise or our release of it succeeded. Once we lead no
+	// term, nobody but us can free that key while the session lives, so we
+	// claim it (the row "a term of ours is left").
+	OursRevision uint64
 
 	// Order is the first live candidates in the order of succession
 	// (instance IDs separated by spaces); Outranked is set when the first

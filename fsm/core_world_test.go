@@ -310,11 +310,25 @@ func (w *world) observe() {
 		l := w.s.Lease
 		k.Revision = l.Revision
 		k.Holder = Holder{Name: "me", Term: l.Term, Revision: l.Revision, Nonce: l.Nonce}
+		k.Ours = l.Term != 0 && w.rng.IntN(2) == 0
 		if l.Term == 0 {
 			k.Free = true
+			if term := w.lastTerm(); term != 0 && w.rng.IntN(2) == 0 {
+				// A term of ours left under our own session after it ended.
+				k = KeyView{Revision: w.newest[term], Ours: true, Holder: Holder{Name: "me", Term: term, Revision: w.newest[term], Nonce: "n"}}
+			}
 		}
 	}
 	w.feed(Input{Kind: InKey, Key: k})
+}
+
+// lastTerm is the newest term we acquired, 0 before the first.
+func (w *world) lastTerm() uint64 {
+	var last uint64
+	for term := range w.newest {
+		last = max(last, term)
+	}
+	return last
 }
 
 // randomStep does one random thing to the election.

@@ -134,3 +134,35 @@ func (r *recorder) count(from int, match func(any) bool) int {
 	}
 	return n
 }
+
+// TestSessionsLeaderReclaimsItsOwnLeaseAfterADeadline: a leader cut off
+// from the server demotes at its deadline; its lease key still names it
+// under its own session, which nobody else can take while the session
+// lives. When the link heals before the session's TTL runs out, the
+// session lives on, and the election claims its own key back instead of
+// leaving the role without a leader for as long as the session lasts.
+func TestSessionsLeaderReclaimsItsOwnLeaseAfterADeadline(t *testing.T) {
+	srv := natstest.RunServer(t)
+	proxy := natstest.RunProxy(t, srv.URL())
+	system := newSystem(t)
+	events := record(t, system)
+	cfg := fastConfig(connect(t, proxy.URL()), "reclaim", "only")
+	cfg.Sessions, cfg.TTL = true, 4*time.Second // the session outlives the cut
+	_, _ = spawnCandidate(t, system, cfg)
+	first := events.await(t, 0, wait, "the first promotion", promotedOf("only")).msg.(*leadership.Promoted).Token
+
+	from := events.len()
+	proxy.Blackhole()
+	cut := time.Now()
+	demoted := events.await(t, from, 2*cfg.RenewDeadline, "the cut-off leader's demotion at its deadline", demotedOf("only"))
+	if r := demoted.msg.(*leadership.Demoted).Reason; r != leadership.ReasonRenewDeadline {
+		t.Fatalf("demoted for %v, want %v", r, leadership.ReasonRenewDeadline)
+	}
+	proxy.Heal()
+	again := events.await(t, from, cfg.TTL, "a new term of the same candidate, before the session could end", promotedOf("only"))
+	next := again.msg.(*leadership.Promoted).Token
+	if !next.Supersedes(first) || next == first {
+		t.Fatalf("new term %v does not supersede %v", next, first)
+	}
+	t.Logf("demoted %v after the cut, led again %v after it", demoted.at.Sub(cut), again.at.Sub(cut))
+}
