@@ -8,16 +8,17 @@ import (
 
 	"github.com/batonhq/baton/internal/natstest"
 	"github.com/batonhq/baton/transport"
+	"github.com/batonhq/baton/transport/storetest"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// sessionOptions are the store options of the session tests: a 1s session
-// renewed every 300ms, so an abandoned session ends within about 1.25s.
+// sessionOptions are the store options of the session tests: the contract
+// suite's session settings.
 func sessionOptions(replicas int) transport.Options {
 	return transport.Options{
 		Bucket:       transport.BucketConfig{Name: "sessions", Replicas: replicas},
 		PollInterval: 500 * time.Millisecond,
-		Session:      transport.SessionOptions{TTL: time.Second, Renew: 300 * time.Millisecond},
+		Session:      transport.SessionOptions{TTL: storetest.SessionTTL, Renew: storetest.SessionRenew},
 	}
 }
 
@@ -32,10 +33,35 @@ func openSessionStore(t *testing.T, url string, replicas int) *transport.JetStre
 	return store
 }
 
-// TestSessionKeepsManyLeasesWithOneWrite holds 50 leases through one
-// session: renewing all of them costs session writes, not writes of their
-// keys, whose revisions never move.
-func TestSessionKeepsManyLeasesWithOneWrite(t *testing.T) {
+// sessionFixture opens session stores on one server or cluster: a
+// storetest.SessionHarness.
+type sessionFixture struct {
+	url      string
+	replicas int
+}
+
+func (f sessionFixture) Open(t *testing.T) storetest.SessionStore {
+	return openSessionStore(t, f.url, f.replicas)
+}
+
+func (f sessionFixture) Close(_ *testing.T, s storetest.SessionStore) {
+	s.(*transport.JetStreamStore).Close()
+}
+
+// TestSessionContract runs the session clauses of the lease store's
+// contract against every topology.
+func TestSessionContract(t *testing.T) {
+	for _, topo := range topologies {
+		t.Run(topo.name, func(t *testing.T) {
+			storetest.RunSessions(t, sessionFixture{url: topo.start(t), replicas: topo.replicas}, nil)
+		})
+	}
+}
+
+// TestSessionRenewalsCostOneWritePerInterval holds 50 leases through one
+// session: renewing all of them costs session writes, about one per
+// renewal interval, not writes of their keys.
+func TestSessionRenewalsCostOneWritePerInterval(t *testing.T) {
 	store := openSessionStore(t, natstest.RunServer(t).URL(), 1)
 	const roles = 50
 	leases := make([]transport.Lease, roles)
@@ -43,9 +69,6 @@ func TestSessionKeepsManyLeasesWithOneWrite(t *testing.T) {
 		l, err := store.Acquire(ctx(t), fmt.Sprintf("role-%d", i), record("a", time.Second))
 		if err != nil {
 			t.Fatalf("acquire role-%d: %v", i, err)
-		}
-		if l.Record.Session != store.Session() || l.Proof.IsZero() {
-			t.Fatalf("lease %+v: want bound to session %q with a proof", l, store.Session())
 		}
 		leases[i] = l
 	}
@@ -61,10 +84,6 @@ func TestSessionKeepsManyLeasesWithOneWrite(t *testing.T) {
 			if err != nil {
 				t.Fatalf("round %d: renew %s: %v", r, l.Role, err)
 			}
-			if next.Revision != l.Revision || next.Proof.Before(l.Proof) {
-				t.Fatalf("renew %s: revision %d -> %d, proof %v -> %v: want the key untouched and the proof no older",
-					l.Role, l.Revision, next.Revision, l.Proof, next.Proof)
-			}
 			leases[i] = next
 		}
 	}
@@ -73,87 +92,6 @@ func TestSessionKeepsManyLeasesWithOneWrite(t *testing.T) {
 		t.Fatalf("%d renewals of %d leases over %d rounds cost %d session writes; want about one per round", rounds*roles, roles, rounds, writes)
 	}
 	t.Logf("%d renewals of %d leases over %d session intervals: %d session writes", rounds*roles, roles, rounds, writes)
-	for _, l := range leases {
-		e, err := store.Get(ctx(t), l.Role)
-		if err != nil || e.Revision != l.Term {
-			t.Fatalf("get %s = %+v, %v: want the key still at its acquisition revision %d", l.Role, e, err, l.Term)
-		}
-	}
-}
-
-// TestSessionLeaseIsNotTakenWhileItsSessionLives: another store sees the
-// lease held, and its AcquireOver at the lease's revision (which a plain
-// revision-checked write would win) is refused.
-func TestSessionLeaseIsNotTakenWhileItsSessionLives(t *testing.T) {
-	for _, topo := range topologies {
-		t.Run(topo.name, func(t *testing.T) {
-			url := topo.start(t)
-			a, b := openSessionStore(t, url, topo.replicas), openSessionStore(t, url, topo.replicas)
-			lease, err := a.Acquire(ctx(t), "held", record("a", time.Second))
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = b.AcquireOver(ctx(t), "held", record("b", time.Second), lease.Revision)
-			if !errors.Is(err, transport.ErrConflict) {
-				t.Fatalf("takeover while the session lives = %v, want ErrConflict", err)
-			}
-			// A store without sessions on the same bucket is refused the same way.
-			opts := sessionOptions(topo.replicas)
-			opts.Session = transport.SessionOptions{}
-			c, err := transport.Open(ctx(t), natstest.Connect(t, url), opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(c.Close)
-			if _, err := c.AcquireOver(ctx(t), "held", record("c", time.Second), lease.Revision); !errors.Is(err, transport.ErrConflict) {
-				t.Fatalf("takeover by a store without sessions while the session lives = %v, want ErrConflict", err)
-			}
-			if _, err := a.Renew(ctx(t), lease); err != nil {
-				t.Fatalf("the holder's renewal after the refused takeover: %v", err)
-			}
-		})
-	}
-}
-
-// TestSessionLeaseIsTakenOverWhenItsSessionEnds: the holder's store closes
-// without releasing (as a crashed process stops renewing); once the session
-// key expires, a watcher is told the session ended and takes the lease over
-// at the revision it saw, in one checked batch.
-func TestSessionLeaseIsTakenOverWhenItsSessionEnds(t *testing.T) {
-	for _, topo := range topologies {
-		t.Run(topo.name, func(t *testing.T) {
-			url := topo.start(t)
-			a, b := openSessionStore(t, url, topo.replicas), openSessionStore(t, url, topo.replicas)
-			w := watchKey(t, b, "crash")
-			lease, err := a.Acquire(ctx(t), "crash", record("a", time.Second))
-			if err != nil {
-				t.Fatal(err)
-			}
-			expectEvent(t, w, 5*time.Second, "a's lease", func(ev transport.KeyEvent) bool {
-				return ev.Kind == transport.KeyPut && ev.Entry.Revision == lease.Revision
-			})
-			a.Close()
-			ended := expectEvent(t, w, 10*time.Second, "the end of a's session", func(ev transport.KeyEvent) bool {
-				return ev.Kind == transport.KeySessionEnded
-			})
-			if ended.Entry.Revision != lease.Revision || ended.Entry.Record.Holder != "a" {
-				t.Fatalf("session end reported %+v, want a's lease at %d", ended.Entry, lease.Revision)
-			}
-			got, err := b.AcquireOver(ctx(t), "crash", record("b", time.Second), ended.Entry.Revision)
-			if err != nil {
-				t.Fatalf("takeover after the session ended: %v", err)
-			}
-			if got.Term <= lease.Term || got.Record.Session != b.Session() {
-				t.Fatalf("takeover gave %+v, want a newer term under b's session", got)
-			}
-			taken := expectEvent(t, w, 5*time.Second, "b's lease", func(ev transport.KeyEvent) bool {
-				return ev.Kind == transport.KeyPut && ev.Entry.Record.Holder == "b"
-			})
-			if taken.Entry.Revision != got.Revision {
-				t.Fatalf("watch saw b's lease at %d, the takeover returned %d", taken.Entry.Revision, got.Revision)
-			}
-		})
-	}
 }
 
 // TestSessionTakeoverAfterTheMarkerExpired: when even the session's expiry
@@ -202,6 +140,36 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 			t.Fatalf("waited %v for %s", timeout, what)
 		}
 		time.Sleep(5 * time.Millisecond) // the condition has no event to wait on
+	}
+}
+
+// TestStoreWithoutSessionsDoesNotTakeALiveSessionLease: a store without
+// sessions on the same bucket sees a session lease and may try to acquire
+// over its revision; it goes through the same server-checked takeover, so
+// it is refused while the session lives.
+func TestStoreWithoutSessionsDoesNotTakeALiveSessionLease(t *testing.T) {
+	for _, topo := range topologies {
+		t.Run(topo.name, func(t *testing.T) {
+			url := topo.start(t)
+			a := openSessionStore(t, url, topo.replicas)
+			lease, err := a.Acquire(ctx(t), "held", record("a", time.Second))
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts := sessionOptions(topo.replicas)
+			opts.Session = transport.SessionOptions{}
+			c, err := transport.Open(ctx(t), natstest.Connect(t, url), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(c.Close)
+			if _, err := c.AcquireOver(ctx(t), "held", record("c", time.Second), lease.Revision); !errors.Is(err, transport.ErrConflict) {
+				t.Fatalf("takeover by a store without sessions while the session lives = %v, want ErrConflict", err)
+			}
+			if _, err := a.Renew(ctx(t), lease); err != nil {
+				t.Fatalf("the holder's renewal after the refused takeover: %v", err)
+			}
+		})
 	}
 }
 

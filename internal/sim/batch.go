@@ -19,6 +19,8 @@ type Summary struct {
 	// the faults were and did.
 	Faults                                        [numFaults]int
 	Unknown, Expiries, Refused, DeadlineDemotions int
+	// Takeovers adds up the leases taken over after their session ended.
+	Takeovers int
 	// TwoLeaders adds up the runs' counts of instants with two leaders.
 	TwoLeaders int
 	// WorstRecovery is the longest a run went without a leader after its
@@ -57,6 +59,7 @@ func (s *Summary) add(r Result) {
 	s.Expiries += r.Expiries
 	s.Refused += r.Refused
 	s.DeadlineDemotions += r.DeadlineDemotions
+	s.Takeovers += r.Takeovers
 	s.TwoLeaders += r.TwoLeaders
 	s.WorstRecovery = max(s.WorstRecovery, r.Recovery)
 	if len(r.Violations) == 0 {
@@ -89,6 +92,7 @@ func (s *Summary) merge(o Summary) {
 	s.Expiries += o.Expiries
 	s.Refused += o.Refused
 	s.DeadlineDemotions += o.DeadlineDemotions
+	s.Takeovers += o.Takeovers
 	s.TwoLeaders += o.TwoLeaders
 	s.WorstRecovery = max(s.WorstRecovery, o.WorstRecovery)
 	if o.Failed > 0 && (s.Failed == 0 || o.FirstFailure < s.FirstFailure) {

@@ -33,19 +33,45 @@ func TestFindsInjectedBugs(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.bug.String(), func(t *testing.T) {
 			t.Parallel()
-			n, r, ok := firstFailure(c.limit, sim.Options{Bug: c.bug})
-			if !ok {
-				t.Fatalf("no violation in %d runs", c.limit)
-			}
-			found := false
-			for _, v := range r.Violations {
-				found = found || v.Checker == c.want
-				t.Logf("run %d (seed %d): %s", n, r.Seed, v)
-			}
-			if !found {
-				t.Errorf("seed %d: violations %v, want one of %s", r.Seed, r.Violations, c.want)
-			}
+			findBug(t, c.limit, sim.Options{Bug: c.bug}, c.want)
 		})
+	}
+}
+
+// TestFindsInjectedSessionBugs is TestFindsInjectedBugs for the bugs of
+// session mode.
+func TestFindsInjectedSessionBugs(t *testing.T) {
+	cases := []struct {
+		bug   sim.Bug
+		limit int
+		want  sim.Checker
+	}{
+		{sim.BugUnprovenRenewal, 500, sim.CheckLease},
+		{sim.BugTakeoverUnchecked, 10, sim.CheckLease},
+		{sim.BugNoOurs, 10, sim.CheckLiveness},
+	}
+	for _, c := range cases {
+		t.Run(c.bug.String(), func(t *testing.T) {
+			t.Parallel()
+			findBug(t, c.limit, sim.Options{Bug: c.bug, Sessions: true}, c.want)
+		})
+	}
+}
+
+// findBug expects a violation of want within limit runs from seed 1.
+func findBug(t *testing.T, limit int, opts sim.Options, want sim.Checker) {
+	t.Helper()
+	n, r, ok := firstFailure(limit, opts)
+	if !ok {
+		t.Fatalf("no violation in %d runs", limit)
+	}
+	found := false
+	for _, v := range r.Violations {
+		found = found || v.Checker == want
+		t.Logf("run %d (seed %d): %s", n, r.Seed, v)
+	}
+	if !found {
+		t.Errorf("seed %d: violations %v, want one of %s", r.Seed, r.Violations, want)
 	}
 }
 

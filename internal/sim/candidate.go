@@ -35,14 +35,27 @@ type candidate struct {
 	listed    bool          // the watch delivered the key's state once
 	watchAt   time.Duration // when the last watch event was delivered, to keep order
 
+	// In session mode: the store's session, the session each term was
+	// acquired under, and the watch's view of sessions: those it knows
+	// ended, the session of the lease it delivered last and whether it
+	// delivered that lease's end.
+	sess       session
+	terms      map[uint64]string
+	dead       map[string]bool
+	hubSession string
+	hubEnded   bool
+
 	link linkFaults
 }
 
 // pending is an input that arrived while the process was paused; a tick
-// keeps its timer's generation so a cancelled timer stays cancelled.
+// keeps its timer's generation so a cancelled timer stays cancelled. fn,
+// when set, is work of the process's store (a session's keepalive or the
+// reply to its write) to run instead.
 type pending struct {
 	in   fsm.Input
 	tgen uint64
+	fn   func()
 }
 
 // newCandidate draws candidate i's clock.
@@ -59,6 +72,7 @@ func (c *candidate) start() {
 	c.gen++
 	c.up, c.finished, c.watching = true, false, false
 	c.hubRev, c.listed, c.backlog, c.pausedUntil = 0, false, nil, 0
+	c.sess, c.terms, c.dead, c.hubSession, c.hubEnded = session{}, map[uint64]string{}, map[string]bool{}, "", false
 	c.connected = true
 	c.timers = [fsm.TimerStop + 1]uint64{}
 	c.t = timing(c.name, c.w.rng.Uint64())
@@ -95,7 +109,10 @@ func (c *candidate) resume(gen uint64) {
 	for len(c.backlog) > 0 && gen == c.gen && !c.paused() {
 		p := c.backlog[0]
 		c.backlog = c.backlog[1:]
-		if p.in.Kind != fsm.InTick || c.timers[p.in.Timer] == p.tgen {
+		switch {
+		case p.fn != nil:
+			p.fn()
+		case p.in.Kind != fsm.InTick || c.timers[p.in.Timer] == p.tgen:
 			c.step(p.in)
 		}
 	}
@@ -114,6 +131,17 @@ func (c *candidate) deliverTick(gen uint64, in fsm.Input, tgen uint64) {
 		c.backlog = append(c.backlog, pending{in: in, tgen: tgen})
 	case in.Kind != fsm.InTick || c.timers[in.Timer] == tgen:
 		c.step(in)
+	}
+}
+
+// run has incarnation gen of the process run fn, late if it is paused.
+func (c *candidate) run(gen uint64, fn func()) {
+	switch {
+	case gen != c.gen || !c.up:
+	case c.paused():
+		c.backlog = append(c.backlog, pending{fn: fn})
+	default:
+		fn()
 	}
 }
 

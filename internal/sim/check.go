@@ -98,7 +98,7 @@ func (k *checker) demoted(c *candidate, e fsm.Effect) {
 	}
 }
 
-// leases checks S now: after every step and every change of the key.
+// leases checks S now: after every step and every change of a key.
 func (k *checker) leases(w *world) {
 	believers := 0
 	for _, c := range w.cands {
@@ -117,6 +117,9 @@ func (k *checker) leases(w *world) {
 				k.fail(w, CheckLease, "%s leads term %d until %v, but the server may expire its key at %v", c.name, c.s.Lease.Term, until, exp)
 			}
 		}
+		if sess := e.Value.session; sess != "" {
+			k.session(w, c, until, w.store.Get(sess))
+		}
 	}
 	if believers > 1 {
 		w.res.TwoLeaders++
@@ -125,6 +128,18 @@ func (k *checker) leases(w *world) {
 	if believers > 0 && k.healedAt > 0 && !k.led {
 		k.led = true
 		w.res.Recovery = w.now - k.healedAt
+	}
+}
+
+// session checks S in session mode: a leader's session key holds a value
+// on the server, which will not expire it before the leader's deadline.
+func (k *checker) session(w *world, c *candidate, until time.Duration, s Entry[value]) {
+	if s.Kind != Put {
+		k.fail(w, CheckLease, "%s leads term %d until %v, but its session %s is %s", c.name, c.s.Lease.Term, until, s.Role, describe(s))
+		return
+	}
+	if exp := w.server.when(s.Expires); exp < until {
+		k.fail(w, CheckLease, "%s leads term %d until %v, but the server may expire its session %s at %v", c.name, c.s.Lease.Term, until, s.Role, exp)
 	}
 }
 

@@ -2,7 +2,8 @@
 // real decision cores (fsm.Step) run under virtual time against a model of
 // the JetStream KV lease store, with faults drawn from a seed, and every run
 // is checked for safety (fencing, one holder per token, no leader outliving
-// its lease on the server) and liveness.
+// its lease on the server) and liveness, with leases of their own TTL or, in
+// session mode, kept by each process's session.
 //
 // It guarantees that a seed replays exactly: the same seed and options give
 // the same trace. It does not run NATS, the election actor or its children:

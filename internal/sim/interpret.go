@@ -13,6 +13,9 @@ import (
 
 // carryOut does what one effect asks.
 func (c *candidate) carryOut(e fsm.Effect) {
+	if c.w.opts.Sessions && c.carryOutBySession(e) {
+		return
+	}
 	switch e.Kind {
 	case fsm.DoOpenStore:
 		c.open()

@@ -3,6 +3,7 @@ package sim_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -65,13 +66,32 @@ func (b *liveBucket) deliver() {
 	}
 }
 
-// changed hands a new message to the watchers of its key; it runs under mu.
+// changed hands a new message to the watchers of its key and, when a
+// session's key expired or was deleted, tells the watchers of the leases
+// it kept; it runs under mu.
 func (b *liveBucket) changed(e sim.Entry[[]byte]) {
+	ended := strings.HasPrefix(e.Role, transport.SessionsPrefix) && e.Kind != sim.Put
 	for w := range b.watches {
-		if w.role == e.Role {
-			b.queue <- func() { w.send(eventOf(e)) }
+		switch {
+		case w.role == e.Role:
+			ev := b.eventOf(e)
+			b.queue <- func() { w.send(ev) }
+		case ended:
+			if ev := b.eventOf(b.model.Get(w.role)); ev.Kind == transport.KeySessionEnded && ev.Entry.Record.Session == e.Role {
+				b.queue <- func() { w.send(ev) }
+			}
 		}
 	}
+}
+
+// eventOf is what a watcher sees of a key's last message: a lease whose
+// session key holds no value is KeySessionEnded. It runs under mu.
+func (b *liveBucket) eventOf(e sim.Entry[[]byte]) transport.KeyEvent {
+	ev := eventOf(e)
+	if sess := ev.Entry.Record.Session; ev.Kind == transport.KeyPut && ev.Entry.Malformed == nil && sess != "" && b.model.Get(sess).Kind != sim.Put {
+		ev.Kind = transport.KeySessionEnded
+	}
+	return ev
 }
 
 // eventOf is what a watcher sees of a key's last message.
@@ -177,7 +197,7 @@ func (s liveStore) Watch(role string, notify func(transport.KeyEvent)) (transpor
 	s.b.mu.Lock()
 	defer s.b.mu.Unlock()
 	s.b.watches[w] = true
-	first := eventOf(s.b.model.Get(role))
+	first := s.b.eventOf(s.b.model.Get(role))
 	s.b.queue <- func() { w.send(first) }
 	return w, nil
 }

@@ -38,10 +38,26 @@ func (c *candidate) reachable() bool { return c.linkUp && c.w.storeUp }
 // clock, is an unknown outcome, whether or not the store applied it.
 func (w *world) request(c *candidate, apply func() (Entry[value], error), answer func(fsm.WriteResult, Entry[value]) fsm.Input) {
 	gen := c.gen
+	w.exchange(c, apply, func(res fsm.WriteResult, e Entry[value]) {
+		in := answer(res, e)
+		in.Err = errText[res]
+		c.deliver(gen, in)
+	})
+}
+
+// errText is the error an answer carries, by result.
+var errText = map[fsm.WriteResult]string{
+	fsm.WriteFailed: "disconnected", fsm.WriteUnknown: "timeout", fsm.WriteConflict: "wrong last sequence",
+}
+
+// exchange is request's round trip: reply gets the answer, once, when it
+// comes (WriteFailed at once when c cannot reach the store, WriteUnknown
+// when no reply comes within OpTimeout on c's clock). reply runs whatever
+// c's process is doing; what it hands the process must go through deliver
+// or run.
+func (w *world) exchange(c *candidate, apply func() (Entry[value], error), reply func(fsm.WriteResult, Entry[value])) {
 	if !c.reachable() {
-		in := answer(fsm.WriteFailed, Entry[value]{})
-		in.Err = "disconnected"
-		w.at(0, func() { c.deliver(gen, in) })
+		w.at(0, func() { reply(fsm.WriteFailed, Entry[value]{}) })
 		return
 	}
 	answered := false
@@ -50,9 +66,7 @@ func (w *world) request(c *candidate, apply func() (Entry[value], error), answer
 		if !answered {
 			answered = true
 			w.res.Unknown++
-			in := answer(fsm.WriteUnknown, Entry[value]{})
-			in.Err = "timeout"
-			c.deliver(gen, in)
+			reply(fsm.WriteUnknown, Entry[value]{})
 		}
 	})
 	if w.lost(c) {
@@ -72,11 +86,7 @@ func (w *world) request(c *candidate, apply func() (Entry[value], error), answer
 				return
 			}
 			answered = true
-			in := answer(res, e)
-			if res != fsm.WriteOK {
-				in.Err = "wrong last sequence"
-			}
-			c.deliver(gen, in)
+			reply(res, e)
 		})
 	})
 }

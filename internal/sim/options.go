@@ -25,9 +25,26 @@ const (
 	// BugRenewDropsTTL renews without a TTL, as kv.Update does: a key whose
 	// holder crashed never expires.
 	BugRenewDropsTTL
+	// BugUnprovenRenewal, in session mode, renews a lease by reading its
+	// key instead of asking the session for proof: while the key holds the
+	// lease the renewal succeeds, its deadline counted from its own send,
+	// though the session that keeps the lease may have lapsed.
+	BugUnprovenRenewal
+	// BugTakeoverUnchecked, in session mode, takes a lease over with a
+	// plain revision-checked write, trusting the watch's word that its
+	// session ended; and the watch reads a session's key apart from the
+	// lease, from a replica that may lag further, so a session opened just
+	// before its lease can look absent.
+	BugTakeoverUnchecked
+	// BugNoOurs, in session mode, never tells the core that a key holds a
+	// term of its own under its own live session (KeyView.Ours): a term
+	// that ends without a release (a deadline, a release that failed) is
+	// then held by nobody, for as long as that session lives, since nobody
+	// else may take it over and the core does not know it may.
+	BugNoOurs
 )
 
-var bugNames = [...]string{"none", "ack-deadline", "blind-release", "renew-drops-ttl"}
+var bugNames = [...]string{"none", "ack-deadline", "blind-release", "renew-drops-ttl", "unproven-renewal", "takeover-unchecked", "no-ours"}
 
 // String names the bug as the command's -bug flag does.
 func (b Bug) String() string {
@@ -57,6 +74,11 @@ type Options struct {
 	Drift float64
 	// Bug makes the interpreter carry out effects wrongly.
 	Bug Bug
+	// Sessions runs the elections in session mode (leadership's
+	// Config.Sessions): each process keeps one session key alive, renewed
+	// every HeartbeatInterval with a TTL of the lease's TTL, and its lease
+	// is held while that session lives.
+	Sessions bool
 }
 
 // drift is the drift the runs use.

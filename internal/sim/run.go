@@ -24,6 +24,8 @@ type Result struct {
 	// nothing: writes whose outcome was unknown, keys freed by expiry,
 	// fenced writes refused, terms ended by the deadline.
 	Unknown, Expiries, Refused, DeadlineDemotions int
+	// Takeovers counts leases taken over after their session ended.
+	Takeovers int
 	// TwoLeaders counts the checks that found more than one candidate
 	// leading at once (each is also a violation of S).
 	TwoLeaders int
@@ -47,7 +49,7 @@ type world struct {
 
 	server  clock
 	store   *Store[value]
-	history []Entry[value] // the role's recent messages, for stale reads
+	history map[string][]Entry[value] // each key's recent messages, for stale reads
 	storeUp bool
 	sweeps  uint64 // generation of the scheduled sweep
 
@@ -59,11 +61,12 @@ type world struct {
 	res      Result
 }
 
-// value is what a lease key holds in the model: the parts of the record
-// the protocol reads.
+// value is what a key holds in the model: of a lease's record, the parts
+// the protocol reads (session is the key of the session that keeps it, in
+// session mode); of a session's key, its holder.
 type value struct {
-	holder, nonce string
-	term          uint64
+	holder, nonce, session string
+	term                   uint64
 }
 
 // maxEvents bounds a run: one takes about a thousand events, so a run that
@@ -94,7 +97,7 @@ func Run(seed uint64, opts Options) Result {
 // newWorld draws the run's candidates and clocks from seed.
 func newWorld(seed uint64, opts Options) *world {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	w := &world{opts: opts, rng: rng, epoch: time.Unix(1_700_000_000, 0), storeUp: true}
+	w := &world{opts: opts, rng: rng, epoch: time.Unix(1_700_000_000, 0), storeUp: true, history: map[string][]Entry[value]{}}
 	w.res.Seed = seed
 	w.server = clock{rate: w.rate(), base: w.epoch}
 	w.store = NewStore[value](w.epoch.Add(time.Duration(rng.Int64N(int64(250 * time.Millisecond)))))

@@ -15,12 +15,25 @@ var simRuns = flag.Int("sim.runs", 5_000, "runs for TestSimulation")
 // checks that the faults struck and had their effects, so it cannot pass by
 // doing nothing.
 func TestSimulation(t *testing.T) {
+	simulate(t, sim.Options{})
+}
+
+// TestSimulationSessions is TestSimulation in session mode; it also
+// expects leases taken over after their session ended.
+func TestSimulationSessions(t *testing.T) {
+	if s := simulate(t, sim.Options{Sessions: true}); s.Takeovers == 0 {
+		t.Errorf("no lease was taken over in %d runs", s.Runs)
+	}
+}
+
+// simulate runs the CI subset with opts and checks it.
+func simulate(t *testing.T, opts sim.Options) sim.Summary {
 	runs := *simRuns
 	if raceEnabled {
 		runs /= 10 // the race detector makes each step about ten times slower
 	}
 	start := time.Now()
-	s := sim.RunMany(1, runs, 2, sim.Options{})
+	s := sim.RunMany(1, runs, 2, opts)
 	t.Logf("%d runs, %v virtual, %d promotions, %d handovers, worst recovery %v, in %v",
 		s.Runs, s.Virtual, s.Promotions, s.Handovers, s.WorstRecovery, time.Since(start).Round(time.Millisecond))
 	for _, v := range s.Violations {
@@ -40,6 +53,7 @@ func TestSimulation(t *testing.T) {
 			t.Errorf("no %s in %d runs: the faults had no effect", what, s.Runs)
 		}
 	}
+	return s
 }
 
 // TestReplay runs seeds twice and expects the same trace and result, and
@@ -47,7 +61,7 @@ func TestSimulation(t *testing.T) {
 func TestReplay(t *testing.T) {
 	traces := map[uint64]uint64{}
 	for seed := uint64(1); seed <= 20; seed++ {
-		for _, opts := range []sim.Options{{}, {Drift: 0.5}, {Bug: sim.BugBlindRelease}} {
+		for _, opts := range []sim.Options{{}, {Drift: 0.5}, {Bug: sim.BugBlindRelease}, {Sessions: true}, {Sessions: true, Bug: sim.BugUnprovenRenewal}} {
 			a, b := sim.Run(seed, opts), sim.Run(seed, opts)
 			if a.Trace != b.Trace || a.Steps != b.Steps || len(a.Violations) != len(b.Violations) {
 				t.Fatalf("seed %d %+v: replay differs: trace %x/%x, steps %d/%d", seed, opts, a.Trace, b.Trace, a.Steps, b.Steps)

@@ -47,8 +47,9 @@ type Entry[V any] struct {
 }
 
 // Store is a model of one JetStream KV bucket as the lease protocol uses
-// it: History 1, per-key TTL, limit markers, and one revision counter (the
-// stream's sequence) for every key. It is a plain value driven by its
+// it: History 1, per-key TTL, limit markers, one revision counter (the
+// stream's sequence) for every key, and the atomic takeover of a session
+// lease. It is a plain value driven by its
 // caller: every method takes the server's time, and expiry happens only in
 // Sweep. It is not safe for concurrent use.
 type Store[V any] struct {
@@ -100,6 +101,19 @@ func (s *Store[V]) Update(role string, v V, last uint64, ttl time.Duration, now 
 		return Entry[V]{}, ErrRevision
 	}
 	return s.write(role, Put, v, ttl, now), nil
+}
+
+// TakeOver writes v, with no TTL, if role's last message is at revision
+// last and the key session's last message is at revision end (0: the key
+// has no message): the atomic batch that takes over a lease whose session
+// ended, both expectations checked by the server at once. The batch's first
+// message, the check of role, takes a revision that no watcher sees.
+func (s *Store[V]) TakeOver(role string, v V, last uint64, session string, end uint64, now time.Time) (Entry[V], error) {
+	if s.Get(role).Revision != last || last == 0 || s.Get(session).Revision != end {
+		return Entry[V]{}, ErrRevision
+	}
+	s.rev++
+	return s.write(role, Put, v, 0, now), nil
 }
 
 // Put writes v whatever the key holds, with no TTL.

@@ -15,51 +15,105 @@ import (
 // maxReadLag bounds how far behind a read may be.
 const maxReadLag = 300 * time.Millisecond
 
-// changed records a new message of the key and sends it to the watchers.
+// changed records a new message of a key and sends it to the watchers: a
+// message of the role's key as it is, the end of a session (its key
+// expired or deleted) as the end of the lease it kept.
 func (w *world) changed(e Entry[value]) {
 	w.mix(e.Revision)
-	if len(w.history) == 16 {
-		w.history = append(w.history[:0], w.history[1:]...)
+	h := w.history[e.Role]
+	if len(h) == historyLen {
+		h = append(h[:0], h[1:]...)
 	}
-	w.history = append(w.history, e)
+	w.history[e.Role] = append(h, e)
 	if e.Kind == Purged {
 		w.res.Expiries++
 	}
 	w.check.leases(w)
 	w.scheduleSweep()
+	if e.Role != role {
+		if e.Kind != Put {
+			w.sessionEnded(e.Role)
+		}
+		return
+	}
 	for _, c := range w.cands {
 		if !c.up || !c.watching || !c.reachable() {
 			continue
 		}
 		at := max(w.now+w.delay(c), c.watchAt)
 		c.watchAt = at
-		gen, view := c.gen, viewOf(e)
-		w.q.push(at, func() { c.observe(gen, e.Revision, view) })
+		gen := c.gen
+		w.q.push(at, func() { c.observe(gen, e.Revision, e, false) })
 	}
 }
 
-// observe delivers what the watch saw, unless it is not newer than what it
-// delivered before.
-func (c *candidate) observe(gen, rev uint64, view fsm.KeyView) {
-	if gen != c.gen || !c.watching || c.listed && rev <= c.hubRev {
+// historyLen is how many messages of each key are kept for stale reads.
+const historyLen = 16
+
+// sessionEnded tells the watchers that a session's key holds no value any
+// more, after the watch's delay, in order with the role's messages.
+func (w *world) sessionEnded(key string) {
+	for _, c := range w.cands {
+		if !c.up || !c.watching || !c.reachable() {
+			continue
+		}
+		at := max(w.now+w.delay(c), c.watchAt)
+		c.watchAt = at
+		gen := c.gen
+		w.q.push(at, func() { c.sessionEnds(gen, key) })
+	}
+}
+
+// sessionEnds is the watch hearing that a session ended: a lease it kept,
+// if the watch delivered it last, is delivered again as free, at its own
+// revision, as transport's hub delivers KeySessionEnded.
+func (c *candidate) sessionEnds(gen uint64, key string) {
+	if gen != c.gen || !c.watching {
 		return
 	}
-	c.hubRev, c.listed = rev, true
-	c.deliver(gen, fsm.Input{Kind: fsm.InKey, Key: view})
+	c.dead[key] = true
+	if c.listed && c.hubSession == key && !c.hubEnded {
+		c.hubEnded = true
+		c.deliver(gen, fsm.Input{Kind: fsm.InKey, Key: fsm.KeyView{Free: true, Revision: c.hubRev}})
+	}
+}
+
+// observe delivers what the watch saw of the role's key, unless it is not
+// newer than what it delivered before; the end of the lease's session
+// (ended, or known to the watch) is newer than the lease.
+func (c *candidate) observe(gen, rev uint64, e Entry[value], ended bool) {
+	ended = ended || e.Kind == Put && c.dead[e.Value.session]
+	if gen != c.gen || !c.watching || c.listed && (rev < c.hubRev || rev == c.hubRev && (!ended || c.hubEnded)) {
+		return
+	}
+	c.hubRev, c.listed, c.hubEnded, c.hubSession = rev, true, ended, ""
+	if e.Kind == Put {
+		c.hubSession = e.Value.session
+	}
+	c.deliver(gen, fsm.Input{Kind: fsm.InKey, Key: c.viewOf(e, ended)})
 }
 
 // relist reads the key as it was up to lag ago and delivers it when the
-// answer arrives.
+// answer arrives. In session mode the listing holds the lease's session
+// key too, as of the same instant: a session that holds no value there
+// has ended.
 func (c *candidate) relist(lag time.Duration) {
 	w := c.w
 	if !c.reachable() {
 		return
 	}
-	e, rev := w.read(lag)
+	e, rev := w.read(role, lag)
+	ended := false
+	if e.Kind == Put && e.Value.session != "" {
+		if w.opts.Bug == BugTakeoverUnchecked {
+			lag = time.Duration(w.rng.Int64N(int64(maxReadLag)))
+		}
+		ended = w.readSession(e.Value.session, lag).Kind != Put
+	}
 	gen := c.gen
 	w.at(w.delay(c)+w.delay(c), func() {
 		if c.reachable() {
-			c.observe(gen, rev, viewOf(e))
+			c.observe(gen, rev, e, ended)
 		}
 	})
 }
@@ -78,26 +132,45 @@ func (c *candidate) poll(gen uint64) {
 // read returns the key as a replica lagging by lag has it, and the
 // revision it vouches for: the message's own, or for a key with no message
 // the stream's last.
-func (w *world) read(lag time.Duration) (Entry[value], uint64) {
+func (w *world) read(key string, lag time.Duration) (Entry[value], uint64) {
 	asOf := w.server.at(w.now - lag)
-	for i := len(w.history) - 1; i >= 0; i-- {
-		if h := w.history[i]; !h.Written.After(asOf) {
-			return h, h.Revision
+	h := w.history[key]
+	for i := len(h) - 1; i >= 0; i-- {
+		if !h[i].Written.After(asOf) {
+			return h[i], h[i].Revision
 		}
 	}
-	cur := w.store.Get(role)
+	cur := w.store.Get(key)
 	if cur.Kind == Absent {
 		return cur, w.store.Revision()
 	}
 	return cur, cur.Revision
 }
 
-// viewOf is what the core sees of a key's message.
-func viewOf(e Entry[value]) fsm.KeyView {
-	if e.Kind != Put {
+// readSession is read for a session's key, which had no message before its
+// first one.
+func (w *world) readSession(key string, lag time.Duration) Entry[value] {
+	h := w.history[key]
+	if len(h) > 0 && len(h) < historyLen && h[0].Written.After(w.server.at(w.now-lag)) {
+		return Entry[value]{Role: key}
+	}
+	e, _ := w.read(key, lag)
+	return e
+}
+
+// viewOf is what c's core sees of the role's message: a lease whose
+// session ended is free, and a lease of c's under its live session is
+// Ours.
+func (c *candidate) viewOf(e Entry[value], ended bool) fsm.KeyView {
+	if e.Kind != Put || ended {
 		return fsm.KeyView{Free: true, Revision: e.Revision}
 	}
-	return fsm.KeyView{Revision: e.Revision, Holder: fsm.Holder{Name: e.Value.holder, Term: termOf(e), Revision: e.Revision, Nonce: e.Value.nonce}}
+	v := e.Value
+	return fsm.KeyView{
+		Revision: e.Revision,
+		Holder:   fsm.Holder{Name: v.holder, Term: termOf(e), Revision: e.Revision, Nonce: v.nonce},
+		Ours:     v.session != "" && v.holder == c.name && v.session == c.sess.key && c.w.opts.Bug != BugNoOurs,
+	}
 }
 
 // scheduleSweep books the server's next expiry sweep that has work.

@@ -2,7 +2,7 @@
 // (internal/sim) over a range of seeds and prints what it simulated and
 // every violation found, with the seed that replays it.
 //
-//	go run ./internal/sim/cmd/sim -runs 1000000 -seed 1 -workers 1
+//	go run ./internal/sim/cmd/sim -runs 1000000 -seed 1 -workers 1 [-sessions]
 package main
 
 import (
@@ -22,7 +22,8 @@ func main() {
 	seed := flag.Uint64("seed", 1, "seed of the first run; run i uses seed+i")
 	workers := flag.Int("workers", runtime.NumCPU(), "runs simulated at once")
 	drift := flag.Float64("drift", 0, "largest clock rate drift, e.g. 0.5 (0: leadership's MaxClockDrift, 0.05)")
-	bugName := flag.String("bug", "none", "a deliberate interpreter bug: none, ack-deadline, blind-release, renew-drops-ttl")
+	bugName := flag.String("bug", "none", "a deliberate interpreter bug: none, ack-deadline, blind-release, renew-drops-ttl, unproven-renewal, takeover-unchecked, no-ours")
+	sessions := flag.Bool("sessions", false, "run the elections in session mode (leadership's Config.Sessions)")
 	flag.Parse()
 	bug, ok := sim.ParseBug(*bugName)
 	if !ok || *runs < 1 || *workers < 1 || *drift < 0 || *drift >= 1 {
@@ -33,16 +34,16 @@ func main() {
 	// third of the time at the cost of some memory.
 	debug.SetGCPercent(400)
 	start := time.Now()
-	s := sim.RunMany(*seed, *runs, *workers, sim.Options{Drift: *drift, Bug: bug})
-	report(os.Stdout, s, *seed, *workers, time.Since(start))
+	s := sim.RunMany(*seed, *runs, *workers, sim.Options{Drift: *drift, Bug: bug, Sessions: *sessions})
+	report(os.Stdout, s, *seed, *workers, *sessions, time.Since(start))
 	if s.Failed > 0 {
 		os.Exit(1)
 	}
 }
 
 // report prints the summary.
-func report(w io.Writer, s sim.Summary, seed uint64, workers int, wall time.Duration) {
-	fmt.Fprintf(w, "runs          %d (seeds %d..%d, %d workers)\n", s.Runs, seed, seed+uint64(s.Runs)-1, workers)
+func report(w io.Writer, s sim.Summary, seed uint64, workers int, sessions bool, wall time.Duration) {
+	fmt.Fprintf(w, "runs          %d (seeds %d..%d, %d workers%s)\n", s.Runs, seed, seed+uint64(s.Runs)-1, workers, mode(sessions))
 	fmt.Fprintf(w, "virtual time  %v (%.1f days)\n", s.Virtual.Round(time.Second), s.Virtual.Hours()/24)
 	fmt.Fprintf(w, "wall time     %v (%.0f runs/s)\n", wall.Round(time.Millisecond), float64(s.Runs)/wall.Seconds())
 	fmt.Fprintf(w, "steps         %d\n", s.Steps)
@@ -51,6 +52,9 @@ func report(w io.Writer, s sim.Summary, seed uint64, workers int, wall time.Dura
 	fmt.Fprintf(w, "faults        %s\n", faults(s))
 	fmt.Fprintf(w, "fault effects %d unknown outcomes, %d keys expired, %d fenced writes refused, %d deadline demotions\n",
 		s.Unknown, s.Expiries, s.Refused, s.DeadlineDemotions)
+	if sessions {
+		fmt.Fprintf(w, "takeovers     %d leases taken over after their session ended\n", s.Takeovers)
+	}
 	fmt.Fprintf(w, "worst recovery after heal %v\n", s.WorstRecovery.Round(time.Millisecond))
 	fmt.Fprintf(w, "violations    %d runs (%d checks found two leaders at once)\n", s.Failed, s.TwoLeaders)
 	if s.Failed > 0 {
@@ -60,6 +64,14 @@ func report(w io.Writer, s sim.Summary, seed uint64, workers int, wall time.Dura
 	for _, v := range s.Violations {
 		fmt.Fprintf(w, "  seed %d: %s\n", v.Seed, v.Violation)
 	}
+}
+
+// mode names the session mode for the first line.
+func mode(sessions bool) string {
+	if sessions {
+		return ", sessions"
+	}
+	return ""
 }
 
 // faults lists the faults injected by class.
