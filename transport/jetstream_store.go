@@ -109,11 +109,10 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*JetStreamStore, er
 		return nil, err
 	}
 	if opts.Session.enabled() {
+		// The session key is created by the first acquisition or registry
+		// entry that needs it, not here: opening stays one round trip
+		// shorter, and a failure to create it is retried like any write.
 		s.session = &session{store: s, opts: opts.Session, timeout: opts.OpTimeout, opened: s.rewriteRegistrations}
-		if _, _, err := s.session.bind(ctx); err != nil {
-			s.Close()
-			return nil, fmt.Errorf("open bucket %q: %w", cfg.Name, err)
-		}
 	}
 	return s, nil
 }
@@ -152,8 +151,8 @@ func (s *JetStreamStore) Stats() StoreStats {
 }
 
 // Session returns the key of the store's live session, or "" when the
-// store is not in session mode or its session ended and no lease has been
-// acquired since.
+// store is not in session mode, or no lease or registry entry has needed a
+// session yet, or its session ended and none has been opened since.
 func (s *JetStreamStore) Session() string {
 	if s.session == nil {
 		return ""

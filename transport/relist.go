@@ -87,7 +87,7 @@ func (h *hub) applyRelist(r relistResult) {
 		h.stats.relistFailures.Add(1)
 		return
 	}
-	previous, restarted := h.known, r.streamLast < r.floor
+	previous, restarted := h.known, r.streamLast < r.floor || h.wentBack(r)
 	if restarted {
 		// The stream is behind revisions it once delivered: it lost
 		// acknowledged writes (a whole-cluster crash between syncs) or was
@@ -96,6 +96,7 @@ func (h *hub) applyRelist(r relistResult) {
 		// every later event would look stale and nobody would learn that
 		// a lease is free.
 		h.known, h.highest = map[string]keyState{}, 0
+		h.bound, h.boundEntries = map[string]map[string]struct{}{}, map[string]map[string]string{}
 		h.stats.restarts.Add(1)
 	}
 	listed := make(map[string]struct{}, len(r.events))
@@ -111,6 +112,23 @@ func (h *hub) applyRelist(r relistResult) {
 	h.endUnseenSessions()
 	h.primeWaiting(r.asOf)
 	h.stats.relisted(len(r.events), r.took)
+}
+
+// wentBack reports whether the listing found a key at a revision below the
+// one the hub had delivered for it before the listing began. A key's latest
+// revision never goes down in a stream that keeps what it acknowledged, so
+// the stream lost writes and started over, even when new writes since have
+// carried its last revision past every one the hub delivered (which hides
+// the loss from the comparison with floor). A lease key without a TTL (in
+// session mode) gets no expiry marker to tell the hub otherwise.
+func (h *hub) wentBack(r relistResult) bool {
+	for _, ev := range r.events {
+		st, ok := h.known[ev.Entry.Role]
+		if ok && st.present && st.revision <= r.floor && ev.Entry.Revision < st.revision {
+			return true
+		}
+	}
+	return false
 }
 
 // absentEvent is the event for a key a read did not find.

@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -82,4 +83,69 @@ func awaitKey(t *testing.T, events <-chan KeyEvent, what string, match func(KeyE
 			t.Fatalf("waited 10s for %s", what)
 		}
 	}
+}
+
+// TestWatchNoticesALossHiddenByNewerWrites: after the stream loses writes,
+// new writes can carry its last revision past every revision the hub
+// delivered before, so comparing the stream's last revision with them
+// shows nothing. The listing still finds the role's key at a revision
+// below the one the hub delivered for it, which a stream that keeps its
+// writes never shows: the hub must take the listing as the truth. A lease
+// kept by a session has no TTL, so no expiry marker would ever correct a
+// stale view of it.
+func TestWatchNoticesALossHiddenByNewerWrites(t *testing.T) {
+	srv := natstest.RunServer(t)
+	nc := natstest.Connect(t, srv.URL())
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	opts := Options{Bucket: BucketConfig{Name: "hidden"}, PollInterval: 100 * time.Millisecond, OpTimeout: 2 * time.Second}
+	store, err := Open(ctx, nc, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(store.Close)
+	events := make(chan KeyEvent, 256)
+	w, err := store.Watch("r", func(ev KeyEvent) { events <- ev })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+	lease, err := store.Acquire(ctx, "r", Record{Holder: "old", Nonce: "1", TTL: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		if lease, err = store.Renew(ctx, lease); err != nil {
+			t.Fatal(err)
+		}
+	}
+	awaitKey(t, events, "the old lease at its last revision", func(ev KeyEvent) bool {
+		return ev.Kind == KeyPut && ev.Entry.Revision == lease.Revision
+	})
+
+	if err := store.js.DeleteStream(ctx, streamName("hidden")); err != nil {
+		t.Fatalf("delete stream: %v", err)
+	}
+	again, err := Open(ctx, nc, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(again.Close)
+	fresh, err := again.Acquire(ctx, "r", Record{Holder: "new", Nonce: "2", TTL: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 * int(lease.Revision) {
+		if _, err := again.kv.Put(ctx, "filler"+strconv.Itoa(i), []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	last, err := streamLastRevision(again.js, "hidden")(ctx)
+	if err != nil || fresh.Revision >= lease.Revision || last <= lease.Revision {
+		t.Fatalf("new lease at %d, stream at %d (%v), old lease at %d: the test needs the first below and the second above the third",
+			fresh.Revision, last, err, lease.Revision)
+	}
+	awaitKey(t, events, "the new holder, at a revision below the old one", func(ev KeyEvent) bool {
+		return ev.Kind == KeyPut && ev.Entry.Record.Holder == "new"
+	})
 }
