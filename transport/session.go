@@ -73,6 +73,7 @@ type session struct {
 
 	mu       sync.Mutex
 	key      string    // the live session's key; "" before one is open and after it ended
+	value    []byte    // what the key holds: written again by every renewal
 	rev      uint64    // the revision of the session key's latest write
 	proven   time.Time // when the newest acknowledged write of key was sent
 	lastSent time.Time // when the newest write of key was sent
@@ -92,6 +93,7 @@ type session struct {
 // sessionWrite is one renewal of the session key.
 type sessionWrite struct {
 	key    string
+	value  []byte
 	sentAt time.Time
 	done   chan struct{}
 	err    error // set before done closes
@@ -104,7 +106,7 @@ type sessionValue struct {
 	OpenedAt time.Time `json:"opened_at"`
 }
 
-// key returns the live session's key, or "".
+// current returns the live session's key, or "".
 func (s *session) current() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -172,7 +174,7 @@ func (s *session) open(ctx context.Context) error {
 		return fmt.Errorf("session: %w: %w", ErrPermanent, ErrClosed)
 	}
 	again := s.timer != nil
-	s.key, s.rev, s.proven, s.lastSent = key, rev, sentAt, sentAt
+	s.key, s.value, s.rev, s.proven, s.lastSent = key, data, rev, sentAt, sentAt
 	s.scheduleLocked()
 	s.mu.Unlock()
 	if again && s.opened != nil {
@@ -227,7 +229,7 @@ func (s *session) fresh(key string) (time.Time, bool) {
 
 // startLocked starts a renewal of the live session. s.mu is held.
 func (s *session) startLocked() *sessionWrite {
-	w := &sessionWrite{key: s.key, sentAt: time.Now(), done: make(chan struct{})}
+	w := &sessionWrite{key: s.key, value: s.value, sentAt: time.Now(), done: make(chan struct{})}
 	s.pending, s.lastSent = w, w.sentAt
 	rev := s.rev
 	s.writes.Add(1)
@@ -242,7 +244,7 @@ func (s *session) startLocked() *sessionWrite {
 func (s *session) renew(w *sessionWrite, rev uint64) {
 	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()
-	seq, err := s.rewrite(ctx, w.key, rev)
+	seq, err := s.rewrite(ctx, w, rev)
 	if errors.Is(err, ErrConflict) {
 		var alive bool
 		var latest uint64
@@ -250,7 +252,7 @@ func (s *session) renew(w *sessionWrite, rev uint64) {
 		switch {
 		case err != nil:
 		case alive:
-			seq, err = s.rewrite(ctx, w.key, latest)
+			seq, err = s.rewrite(ctx, w, latest)
 		default:
 			err = fmt.Errorf("session %q: %w: the server let it go (expired or deleted)", w.key, ErrConflict)
 		}
@@ -287,16 +289,13 @@ func (s *session) reopen() {
 	_, _, _ = s.bind(ctx)
 }
 
-// rewrite writes the session key if it is at rev, with the session's TTL.
-func (s *session) rewrite(ctx context.Context, key string, rev uint64) (uint64, error) {
-	data, err := json.Marshal(sessionValue{Version: 1, TTL: s.opts.TTL.String(), OpenedAt: time.Now().UTC()})
-	if err != nil {
-		return 0, fmt.Errorf("renew session: %w: %w", ErrPermanent, err)
-	}
-	ack, err := s.store.js.PublishMsg(ctx, &nats.Msg{Subject: s.store.subject + key, Data: data},
+// rewrite writes the session key of w if it is at rev, with the session's
+// TTL.
+func (s *session) rewrite(ctx context.Context, w *sessionWrite, rev uint64) (uint64, error) {
+	ack, err := s.store.js.PublishMsg(ctx, &nats.Msg{Subject: s.store.subject + w.key, Data: w.value},
 		jetstream.WithExpectLastSequencePerSubject(rev), jetstream.WithMsgTTL(s.opts.TTL))
 	if err != nil {
-		return 0, classify("renew session", key, opWrite, err)
+		return 0, classify("renew session", w.key, opWrite, err)
 	}
 	return ack.Sequence, nil
 }
