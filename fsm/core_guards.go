@@ -56,7 +56,14 @@ func oursLeft(s *ElectionState, _ Input, _ Timing) bool {
 // keyMovedOn: the key was written or deleted by someone else after our
 // lease's last write, so the lease is gone for certain. A read that found
 // nothing (revision 0) proves nothing.
+//
+// A key seen free at our lease's own revision says the session that kept
+// the lease has ended (transport.KeySessionEnded): the lease is gone too,
+// and others may take it over now.
 func keyMovedOn(s *ElectionState, in Input, _ Timing) bool {
+	if in.Key.Free && in.Key.Revision != 0 && in.Key.Revision == s.Lease.Revision {
+		return true
+	}
 	if in.Key.Revision <= s.Lease.Revision {
 		return false
 	}

@@ -28,8 +28,8 @@ func electionRows() []row {
 
 		// What the key holds: a hint that starts or stops campaigning, and
 		// for a leader the proof that its lease moved on.
-		{on: in(l), input: InKey, when: "moved past our lease while proving", guard: both(keyMovedOn, proving), event: EvReconnectRefuted, reason: ReasonReconnectRefuted, do: observeThen(endTermKeep)},
-		{on: in(l), input: InKey, when: "moved past our lease", guard: keyMovedOn, event: EvLeaseMoved, reason: ReasonRenewConflict, do: observeThen(endTermKeep, campaignSoon)},
+		{on: in(l), input: InKey, when: "moved past our lease (or its session ended) while proving", guard: both(keyMovedOn, proving), event: EvReconnectRefuted, reason: ReasonReconnectRefuted, do: observeThen(endTermKeep)},
+		{on: in(l), input: InKey, when: "moved past our lease, or its session ended", guard: keyMovedOn, event: EvLeaseMoved, reason: ReasonRenewConflict, do: observeThen(endTermKeep, campaignSoon)},
 		{on: in(l), input: InKey, do: observeThen()},
 		{on: in(c), input: InKey, when: "offered to us, may claim", guard: both(offeredToUs, mayClaim), do: observeThen(claim)},
 		{on: in(c), input: InKey, when: "held, no attempt in flight", guard: both(keyHeld, noAttempt), event: EvLeaderObserved, do: observeThen(cancelCampaign)},

@@ -357,3 +357,12 @@ func TestRowAReleasedTermOfOursIsNotClaimedBack(t *testing.T) {
 	}
 	w.mustNotHave(DoArmTimer)
 }
+
+func TestRowTheEndOfOurLeasesSessionDemotesAtOnce(t *testing.T) {
+	w := lead(t)
+	l := w.s.Lease
+	w.feed(Input{Kind: InKey, Key: KeyView{Free: true, Revision: l.Revision}})
+	w.mustHave(DoDemoted, "demotion", func(e Effect) bool { return e.Reason == ReasonRenewConflict })
+	w.mustNotHave(DoRelease)
+	w.requirePhase(StateFollower)
+}
