@@ -112,7 +112,8 @@ func (e *env) startServers() error {
 }
 
 // createBucket creates the lease bucket once, on a direct connection, so
-// candidates never race to create it.
+// candidates never race to create it (or, with sessions, to allow atomic
+// publish on it).
 func (e *env) createBucket() error {
 	nc, err := nats.Connect(e.urls(), natstest.ClientOptions("chaos harness")...)
 	if err != nil {
@@ -121,7 +122,13 @@ func (e *env) createBucket() error {
 	defer nc.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
 	defer cancel()
-	store, err := transport.Open(ctx, nc, transport.Options{Bucket: transport.BucketConfig{Name: bucketName, Replicas: e.replicas()}})
+	opts := transport.Options{Bucket: transport.BucketConfig{Name: bucketName, Replicas: e.replicas()}}
+	if e.t.Sessions {
+		// Shaped for sessions here (atomic publish allowed), so the
+		// candidates do not all update the stream as they start.
+		opts.Session = transport.SessionOptions{TTL: e.t.TTL, Renew: e.t.HeartbeatInterval}
+	}
+	store, err := transport.Open(ctx, nc, opts)
 	if err != nil {
 		return fmt.Errorf("%w: create bucket: %w", ErrInfrastructure, err)
 	}
