@@ -26,7 +26,7 @@ func (h *hub) bindSession(role string, prev keyState, seen bool, ev KeyEvent) Ke
 		return ev
 	}
 	if h.sessionEnded(sess) {
-		ev.Kind = KeySessionEnded
+		ev.Kind, ev.sessionEnd = KeySessionEnded, h.endOf(sess)
 		return ev
 	}
 	roles := h.bound[sess]
@@ -47,6 +47,18 @@ func (h *hub) sessionEnded(sess string) bool {
 	}
 	st, ok := h.known[sess]
 	return ok && !st.present
+}
+
+// endOf is the revision of the message that ended sess, as the hub saw it:
+// its delete or expiry marker, or 0 when the hub found no message of it at
+// all (a listing did not see the key: even its marker is gone). A takeover
+// expects the session key's last message to be exactly this one.
+func (h *hub) endOf(sess string) uint64 {
+	st, ok := h.known[sess]
+	if !ok || st.event.Kind == KeyAbsent {
+		return 0
+	}
+	return st.revision
 }
 
 // bindEntry records that the session of c keeps the registry entry key of
@@ -76,7 +88,7 @@ func (h *hub) endSession(sess string) {
 		if st.event.Kind != KeyPut || st.event.Entry.Record.Session != sess {
 			continue
 		}
-		st.event.Kind = KeySessionEnded
+		st.event.Kind, st.event.sessionEnd = KeySessionEnded, h.endOf(sess)
 		h.known[role] = st
 		h.deliver(role, st.event)
 	}

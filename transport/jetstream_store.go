@@ -63,6 +63,8 @@ type JetStreamStore struct {
 	regs    map[*registration]struct{}
 	// session keeps the leases in session mode; nil otherwise.
 	session *session
+	// takeovers gathers the store's takeovers into batches.
+	takeovers *takeoverQueue
 }
 
 var _ LeaseStore = (*JetStreamStore)(nil)
@@ -105,6 +107,7 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*JetStreamStore, er
 		closing:   make(chan struct{}),
 		regs:      map[*registration]struct{}{},
 	}
+	s.takeovers = &takeoverQueue{s: s}
 	if err := s.start(nc, opts); err != nil {
 		return nil, err
 	}
@@ -136,6 +139,7 @@ func (s *JetStreamStore) Close() {
 		if s.session != nil {
 			s.session.close()
 		}
+		s.takeovers.wait()
 		s.hub.stop()
 		s.conn.stop()
 	})

@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -54,5 +55,93 @@ func TestTakeoverIsCheckedByTheServer(t *testing.T) {
 	e, err := taker.readFromLeader(ctx, "role")
 	if err != nil || e.Record.Holder != "holder" || e.Revision != lease.Revision {
 		t.Fatalf("after the refused takeovers the key holds %+v, %v; want the holder's lease at %d", e, err, lease.Revision)
+	}
+}
+
+// TestManyTakeoversAtOnceShareBatches: when an instance holding many
+// session leases dies, a follower's takeovers of all of them go out at
+// once. They are sent as a few batches rather than one each (the server
+// stages every batch, and keeps at most 50 open per stream), every one
+// succeeds, and each gets the revision its claim was stored at: the lease's
+// term, so it must be exact.
+func TestManyTakeoversAtOnceShareBatches(t *testing.T) {
+	for _, topo := range []struct {
+		name     string
+		replicas int
+		url      func(t *testing.T) string
+	}{
+		{"single", 1, func(t *testing.T) string { return natstest.RunServer(t).URL() }},
+		{"cluster3", 3, func(t *testing.T) string { return natstest.RunCluster(t, 3).URLs() }},
+	} {
+		t.Run(topo.name, func(t *testing.T) {
+			url := topo.url(t)
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			opts := Options{Bucket: BucketConfig{Name: "many", Replicas: topo.replicas}, OpTimeout: 5 * time.Second,
+				Session: SessionOptions{TTL: time.Second, Renew: 300 * time.Millisecond}}
+			holder, err := Open(ctx, natstest.Connect(t, url), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer holder.Close()
+			taker, err := Open(ctx, natstest.Connect(t, url), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer taker.Close()
+			const roles = 300
+			ended := make(chan KeyEvent, 4*roles)
+			for i := range roles {
+				role := fmt.Sprintf("r%d", i)
+				if _, err := holder.Acquire(ctx, role, record("holder", time.Second)); err != nil {
+					t.Fatal(err)
+				}
+				w, err := taker.Watch(role, func(ev KeyEvent) {
+					if ev.Kind == KeySessionEnded {
+						ended <- ev
+					}
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer w.Stop()
+			}
+			holder.Close() // its session is no longer renewed
+			seen := map[string]KeyEvent{}
+			for len(seen) < roles {
+				select {
+				case ev := <-ended:
+					seen[ev.Entry.Role] = ev
+				case <-ctx.Done():
+					t.Fatalf("waited for the end of the holder's session to reach all %d roles; %d did", roles, len(seen))
+				}
+			}
+			type result struct {
+				role  string
+				lease Lease
+				err   error
+			}
+			results := make(chan result, roles)
+			for role, ev := range seen {
+				go func() {
+					l, err := taker.AcquireOver(ctx, role, record("taker", time.Second), ev.Entry.Revision)
+					results <- result{role, l, err}
+				}()
+			}
+			for range roles {
+				r := <-results
+				if r.err != nil {
+					t.Fatalf("takeover of %s: %v", r.role, r.err)
+				}
+				e, err := taker.readFromLeader(ctx, r.role)
+				if err != nil || e.Revision != r.lease.Revision || e.Record.Holder != "taker" {
+					t.Fatalf("%s holds %+v (%v) after a takeover that returned revision %d", r.role, e, err, r.lease.Revision)
+				}
+			}
+			if n := taker.takeovers.batches.Load(); n > roles/4 {
+				t.Fatalf("%d takeovers took %d batches; want them to share batches", roles, n)
+			}
+			t.Logf("%d takeovers in %d batches", roles, taker.takeovers.batches.Load())
+		})
 	}
 }

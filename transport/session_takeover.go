@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -46,7 +45,9 @@ const (
 
 // Error codes of the atomic batch publish.
 const (
-	codeAtomicPublishDisabled jetstream.ErrorCode = 10174
+	codeAtomicPublishDisabled   jetstream.ErrorCode = 10174
+	codeAtomicPublishIncomplete jetstream.ErrorCode = 10176
+	codeAtomicPublishInflight   jetstream.ErrorCode = 10210
 )
 
 // acquireOver writes rec over the revision at which the core saw the key,
@@ -85,7 +86,7 @@ func (s *JetStreamStore) acquireOver(ctx context.Context, role string, rec Recor
 		// can free it while our session lives.
 		rev, err = s.writeAt(ctx, role, rec, revision, ttl)
 	default:
-		rev, err = s.takeOver(ctx, role, rec, revision, held.Session, ttl)
+		rev, err = s.takeOver(ctx, role, rec, revision, held.Session, ttl, seen)
 	}
 	if errors.Is(err, ErrConflict) && marker {
 		return s.create(ctx, role, rec, ttl, proof) // the marker expired, or the key moved on
@@ -169,10 +170,21 @@ func (s *JetStreamStore) contentAt(ctx context.Context, role string, revision ui
 // takeOver writes rec to role's key, held at revision under the session
 // sessionKey, in one atomic batch that the server applies only if the key
 // is unchanged and the session's last message is still its end. The end is
-// read from the stream leader first; when the batch is refused, it is read
-// again, and tried once more if the end moved (the marker itself expired).
-func (s *JetStreamStore) takeOver(ctx context.Context, role string, rec Record, revision uint64, sessionKey string, ttl time.Duration) (uint64, error) {
-	end, alive, err := s.sessionEnd(ctx, sessionKey)
+// the one the watch hub saw when it reported the session ended (seen), or
+// else is read from the stream leader; when the batch is refused, the end
+// is read from the leader and the batch tried once more if the end moved
+// (the marker itself expired). Using the hub's end spares a read per
+// takeover: when an instance with many leases dies, each of its followers'
+// takeovers costs two messages, as a create does.
+func (s *JetStreamStore) takeOver(ctx context.Context, role string, rec Record, revision uint64, sessionKey string, ttl time.Duration, seen KeyEvent) (uint64, error) {
+	var end uint64
+	var alive bool
+	var err error
+	if seen.Kind == KeySessionEnded {
+		end = seen.sessionEnd
+	} else {
+		end, alive, err = s.sessionEnd(ctx, sessionKey)
+	}
 	for attempt := 0; ; attempt++ {
 		switch {
 		case err != nil:
@@ -211,54 +223,44 @@ func (s *JetStreamStore) sessionEnd(ctx context.Context, key string) (uint64, bo
 	return m.Sequence, ev.Kind == KeyPut, nil
 }
 
-// publishTakeover sends the two messages of a takeover batch and waits for
-// the server's answer to the commit. The new lease has a TTL unless ttl is 0.
+// publishTakeover takes role over in a batch of the store's takeover queue
+// and returns the lease's new revision. The new lease has a TTL unless ttl
+// is 0.
 func (s *JetStreamStore) publishTakeover(ctx context.Context, role string, rec Record, revision uint64, sessionKey string, end uint64, ttl time.Duration) (uint64, error) {
 	data, err := EncodeRecord(rec)
 	if err != nil {
 		return 0, fmt.Errorf("acquire %q: %w: %w", role, ErrPermanent, err)
 	}
-	subject, batch := s.subject+role, randomID()
-	check := nats.NewMsg(subject)
-	check.Header.Set(hdrBatchID, batch)
-	check.Header.Set(hdrBatchSeq, "1")
-	check.Header.Set(hdrExpectedSubjSeq, strconv.FormatUint(revision, 10))
-	check.Header.Set(takeoverCheckHeader, "1")
-	claim := nats.NewMsg(subject)
-	claim.Data = data
-	claim.Header.Set(hdrBatchID, batch)
-	claim.Header.Set(hdrBatchSeq, "2")
-	claim.Header.Set(hdrBatchCommit, "1")
-	claim.Header.Set(hdrExpectedSubjSeq, strconv.FormatUint(end, 10))
-	claim.Header.Set(hdrExpectedSubjSeqFor, s.subject+sessionKey)
-	if ttl != 0 {
-		claim.Header.Set(jetstream.MsgTTLHeader, ttl.String())
+	claim := takeoverClaim{role: role, data: data, revision: revision, session: sessionKey, end: end, ttl: ttl}
+	seq, err := s.takeovers.submit(ctx, claim)
+	if err != nil {
+		return 0, takeoverError(role, err)
 	}
-	var seq uint64
-	err = guarded(ctx, s.nc, keyRefusal(subject), func(ctx context.Context) error {
-		if err := s.nc.PublishMsg(check); err != nil {
-			return err
-		}
-		reply, err := s.nc.RequestMsgWithContext(ctx, claim)
-		if err != nil {
-			return err
-		}
-		seq, err = parseBatchAck(reply.Data)
-		return err
-	})
+	return seq, nil
+}
+
+// takeoverError classifies the failure of a takeover batch for role. The
+// queue's own errors (a turn that never came, an answer that did not come
+// in time) are classified already and pass unchanged.
+func takeoverError(role string, err error) error {
 	var apiErr *jetstream.APIError
 	switch {
-	case err == nil:
-		return seq, nil
+	case (errors.Is(err, ErrTransient) || errors.Is(err, ErrUnknownOutcome)) && !errors.As(err, &apiErr):
+		return fmt.Errorf("acquire %q: %w", role, err)
 	case errors.As(err, &apiErr) && apiErr.ErrorCode == codeAtomicPublishDisabled:
-		return 0, fmt.Errorf("acquire %q: %w: %w: sessions need atomic batch publish on stream %s (AllowAtomicPublish): %w",
-			role, ErrPermanent, ErrBucketMisconfigured, streamName(s.bucket), err)
+		return fmt.Errorf("acquire %q: %w: %w: sessions need atomic batch publish on the bucket's stream (AllowAtomicPublish): %w",
+			role, ErrPermanent, ErrBucketMisconfigured, err)
 	case errors.As(err, &apiErr) && apiErr.ErrorCode == codeWrongLastSequenceConstant:
 		// Another batch expecting the same session's end is in flight (two
 		// roles of one dead session taken at once): nothing was written.
-		return 0, fmt.Errorf("acquire %q: %w: a takeover of the same session is in flight: %w", role, ErrTransient, err)
+		return fmt.Errorf("acquire %q: %w: a takeover of the same session is in flight: %w", role, ErrTransient, err)
+	case errors.As(err, &apiErr) && (apiErr.ErrorCode == codeAtomicPublishInflight || apiErr.ErrorCode == codeAtomicPublishIncomplete):
+		// The server had too many batches open (the first message was
+		// refused, so the commit found its batch incomplete): nothing was
+		// written.
+		return fmt.Errorf("acquire %q: %w: the server has too many takeovers open: %w", role, ErrTransient, err)
 	}
-	return 0, classify("acquire", role, opWrite, err)
+	return classify("acquire", role, opWrite, err)
 }
 
 // parseBatchAck reads the server's answer to a batch's commit.

@@ -149,6 +149,10 @@ type KeyEvent struct {
 	// check marks the first message of a takeover batch, which holds no
 	// lease (see takeOver).
 	check bool
+	// sessionEnd comes with KeySessionEnded: the revision of the message
+	// that ended the lease's session as the hub saw it (see hub.endOf), so
+	// a takeover need not read it again.
+	sessionEnd uint64
 }
 
 // Watch is a subscription to a key or to the connection's status.
