@@ -15,8 +15,9 @@ import (
 // the hub's one goroutine, run. Nothing on that goroutine waits for a read:
 // the backstop against a watch that stalls without an error (as one can
 // after a server restart) is a re-list of the bucket that runs on its own
-// goroutine every poll interval and after a reconnect or a drop, and whose
-// result run merges by revision.
+// goroutine, and whose result run merges by revision. It runs after a
+// reconnect, a drop or a watch that ended, when the poll finds the watch
+// behind the stream, and every fullRelistEvery polls.
 type hub struct {
 	js           nats.JetStreamContext // the push API: a feed needs its subscription
 	lastRevision func(context.Context) (uint64, error)
@@ -60,6 +61,9 @@ type hub struct {
 	waiting      []*keyWatch           // watches whose first state awaits a listing
 	relisting    bool
 	highest      uint64 // the highest revision delivered: a stream behind it has started over
+	checking     bool   // a poll's read of the stream's last revision is out
+	polls        int    // polls so far, for the periodic full re-list
+	lastSeen     uint64 // the stream's last revision at the previous poll
 }
 
 // keyWatch is one Watch of a key.
@@ -129,6 +133,7 @@ func (h *hub) run(ctx context.Context) {
 	ticker := time.NewTicker(h.pollInterval)
 	defer ticker.Stop()
 	results := make(chan relistResult, 1) // one re-list at a time
+	checks := make(chan checkResult, 1)   // one check at a time
 	retry := h.openLive()
 	for {
 		var items <-chan feedItem
@@ -150,9 +155,11 @@ func (h *hub) run(ctx context.Context) {
 			}
 		case <-ended:
 			// The subscription ended under us (the connection closed, or
-			// nats.go gave up on the consumer).
+			// nats.go gave up on the consumer, as when its stream was
+			// deleted): re-read everything, the stream may have started over.
 			h.dropLive()
 			retry = h.openLive()
+			h.startRelist(ctx, results)
 		case <-retry:
 			retry = h.openLive()
 		case <-h.reconnected:
@@ -167,7 +174,9 @@ func (h *hub) run(ctx context.Context) {
 			h.checkDrops(ctx, results)
 		case <-ticker.C:
 			h.checkDrops(ctx, results)
-			h.startRelist(ctx, results)
+			h.poll(ctx, results, checks)
+		case c := <-checks:
+			h.checked(ctx, c, results)
 		case r := <-results:
 			h.relisting = false
 			h.applyRelist(r)

@@ -21,12 +21,15 @@ const (
 type Options struct {
 	// Bucket names and shapes the lease bucket.
 	Bucket BucketConfig
-	// PollInterval is how often the store re-lists the bucket (reads every
-	// key's latest entry in one pass) as a backstop for a watch that stalls
-	// without an error, so a stalled watch hides a change for at most
-	// about this long. Default DefaultPollInterval. A store has one value,
-	// shared by every watch on it: elections that need another value need
-	// another store.
+	// PollInterval is how often the store checks that its watch of the
+	// bucket keeps up: one read of the stream's last revision. When the
+	// watch has not delivered what the stream held at the previous check,
+	// or the check fails, the store re-lists the bucket (reads every key's
+	// latest entry in one pass), as it does every 10 intervals anyway, so
+	// a watch that stalls without an error hides a change for at most
+	// about two intervals. Default DefaultPollInterval. A store has one
+	// value, shared by every watch on it: elections that need another
+	// value need another store.
 	PollInterval time.Duration
 	// OpTimeout bounds an operation whose context has no deadline, and
 	// each step of the watch hub's reads (creating a consumer, or waiting
@@ -257,7 +260,7 @@ func (s *JetStreamStore) renewBySession(ctx context.Context, lease Lease) (Lease
 }
 
 // FreshProof is Renew for a session lease whose session was renewed within
-// the last Renew/2: it answers at once, without I/O or waiting, so an
+// the last Renew: it answers at once, without I/O or waiting, so an
 // election renewing N such leases costs no goroutine or round trip for
 // any of them. ok is false when Renew would have to wait or write (or the
 // lease is not kept by a session).

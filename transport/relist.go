@@ -20,6 +20,55 @@ type relistResult struct {
 	err               error
 }
 
+// fullRelistEvery is how many polls pass between re-lists when every poll
+// finds the watch keeping up. A re-list reads every key of the bucket, so
+// one per poll costs a process holding 10,000 leases most of its CPU; the
+// cheap check runs every poll, and this bounds what a failure it cannot
+// see could hide.
+const fullRelistEvery = 10
+
+// checkResult is a poll's read of the stream's last revision.
+type checkResult struct {
+	last uint64
+	err  error
+}
+
+// poll checks, on a goroutine of its own, whether the live watch keeps up
+// with the stream, and re-lists instead every fullRelistEvery polls or
+// while the watch has not delivered the bucket's first listing.
+func (h *hub) poll(ctx context.Context, results chan<- relistResult, checks chan<- checkResult) {
+	h.polls++
+	if h.polls%fullRelistEvery == 0 || !h.listed || h.live == nil {
+		h.startRelist(ctx, results)
+		return
+	}
+	if h.checking || h.relisting {
+		return
+	}
+	h.checking = true
+	h.wg.Go(func() {
+		octx, cancel := context.WithTimeout(ctx, h.opTimeout)
+		defer cancel()
+		last, err := h.lastRevision(octx)
+		checks <- checkResult{last: last, err: err}
+	})
+}
+
+// checked re-lists unless the check shows the watch keeping up: it has
+// delivered everything the stream held at the previous poll, and the
+// stream is not behind what it delivered (which it would be had it
+// started over).
+func (h *hub) checked(ctx context.Context, c checkResult, results chan<- relistResult) {
+	h.checking = false
+	behind := h.watermark < h.lastSeen
+	if c.err == nil {
+		h.lastSeen = c.last
+	}
+	if c.err != nil || behind || c.last < h.highest {
+		h.startRelist(ctx, results)
+	}
+}
+
 // startRelist starts a re-list unless one is running; its result comes
 // back to run on results.
 func (h *hub) startRelist(ctx context.Context, results chan<- relistResult) {

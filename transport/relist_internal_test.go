@@ -158,3 +158,38 @@ func awaitValue[T any](t *testing.T, ch <-chan T, timeout time.Duration, what st
 		panic("unreachable")
 	}
 }
+
+// TestPollRelistsOnlyWhenTheWatchFallsBehind: a poll re-lists the bucket
+// when the watch has not delivered what the stream held at the previous
+// poll, when the stream is behind what was delivered, or when the check
+// failed; not while the watch keeps up.
+func TestPollRelistsOnlyWhenTheWatchFallsBehind(t *testing.T) {
+	h := newHub(nil, nil, "KV_x", "$KV.x.", time.Second, time.Second)
+	h.list = func(context.Context) relistResult { return relistResult{} }
+	results := make(chan relistResult, 1)
+	ctx := context.Background()
+	relisted := func() bool {
+		if !h.relisting {
+			return false
+		}
+		<-results
+		h.relisting = false
+		return true
+	}
+	h.watermark, h.highest, h.lastSeen = 100, 100, 90
+	if h.checked(ctx, checkResult{last: 110}, results); relisted() {
+		t.Fatal("re-listed although the watch had delivered everything of the previous poll")
+	}
+	if h.checked(ctx, checkResult{last: 120}, results); !relisted() {
+		t.Fatal("no re-list although the watch is still at 100 and the stream was at 110 a poll ago")
+	}
+	h.watermark, h.highest = 130, 130
+	if h.checked(ctx, checkResult{last: 50}, results); !relisted() {
+		t.Fatal("no re-list although the stream is behind what the watch delivered (it started over)")
+	}
+	h.watermark, h.highest, h.lastSeen = 130, 130, 0
+	if h.checked(ctx, checkResult{err: errStalled}, results); !relisted() {
+		t.Fatal("no re-list although the check failed")
+	}
+	h.wg.Wait()
+}

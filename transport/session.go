@@ -31,8 +31,9 @@ type SessionOptions struct {
 	// TTL is the session key's time to live, as a lease's: a whole number
 	// of seconds, at least 1s. Zero leaves session mode off.
 	TTL time.Duration
-	// Renew is how often the session key is rewritten: positive and at
-	// most TTL/3. Default TTL/5.
+	// Renew is how often the leases the session keeps are renewed: positive
+	// and at most TTL/3. Default TTL/5. The key itself is rewritten every
+	// 3/4 Renew, so a lease's renewal finds a newer proof waiting.
 	Renew time.Duration
 }
 
@@ -62,8 +63,9 @@ func (o SessionOptions) validate() error {
 }
 
 // session keeps the store's session key alive: a keepalive timer renews it
-// every Renew, and a holder asking for proof shares the renewal in flight or
-// starts one when the last is older than Renew/2. A session whose key the
+// every 3/4 Renew, and a holder asking for proof gets the newest at once
+// (fresh), or shares the renewal in flight or starts one when the last is
+// older than Renew/2 (prove). A session whose key the
 // server has let go (its renewal is refused) has ended for good; the next
 // acquisition opens a new one.
 type session struct {
@@ -215,13 +217,15 @@ func (s *session) prove(ctx context.Context, key string) (time.Time, error) {
 	}
 }
 
-// fresh returns the proof prove would return at once for key, without
-// waiting or writing: ok is false when key is not the live session or its
-// last acknowledged write is older than Renew/2.
+// fresh returns the newest proof for key without waiting or writing: ok is
+// false when key is not the live session or its last acknowledged write is
+// older than Renew. A lease renews Renew after its last proof, and the
+// keepalive writes every 3/4 Renew, so a healthy session always has a newer
+// proof by then, and a renewal costs nothing but this lookup.
 func (s *session) fresh(key string) (time.Time, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed || key != s.key || time.Since(s.proven) >= s.opts.Renew/2 {
+	if s.closed || key != s.key || time.Since(s.proven) >= s.opts.Renew {
 		return time.Time{}, false
 	}
 	return s.proven, true
@@ -300,13 +304,17 @@ func (s *session) rewrite(ctx context.Context, w *sessionWrite, rev uint64) (uin
 	return ack.Sequence, nil
 }
 
+// keepAliveEvery is the keepalive's period: a quarter less than Renew, so
+// a lease asking for proof Renew after its last one finds a newer one.
+func (s *session) keepAliveEvery() time.Duration { return s.opts.Renew * 3 / 4 }
+
 // scheduleLocked arms the keepalive. s.mu is held.
 func (s *session) scheduleLocked() {
 	if s.timer == nil {
-		s.timer = time.AfterFunc(s.opts.Renew, s.keepAlive)
+		s.timer = time.AfterFunc(s.keepAliveEvery(), s.keepAlive)
 		return
 	}
-	s.timer.Reset(s.opts.Renew)
+	s.timer.Reset(s.keepAliveEvery())
 }
 
 // keepAlive renews the live session unless a renewal went out within the

@@ -16,7 +16,8 @@ type StoreStats struct {
 	// again; a growing count means the process cannot keep up.
 	Dropped uint64
 	// Relists counts completed re-lists: reads of every key's latest entry,
-	// run every PollInterval, after a reconnect and after a drop.
+	// run when a poll finds the watch behind, every 10 PollIntervals, after
+	// a reconnect and after a drop.
 	Relists uint64
 	// RelistFailures counts re-lists that failed or stalled; the next
 	// PollInterval tries again.
