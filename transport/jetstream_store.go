@@ -167,7 +167,8 @@ func (s *JetStreamStore) Session() string {
 	return s.session.current()
 }
 
-// Acquire implements LeaseStore.
+// Acquire implements LeaseStore. In session mode the key has no TTL of its
+// own: the record names the store's session, which keeps it.
 func (s *JetStreamStore) Acquire(ctx context.Context, role string, rec Record) (Lease, error) {
 	if err := checkRole(role); err != nil {
 		return Lease{}, err

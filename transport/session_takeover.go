@@ -14,8 +14,9 @@ import (
 // Taking over a lease whose session ended. A session lease's key has no TTL,
 // so a revision-checked write of it would succeed while its holder's session
 // is alive: the check that the key is unchanged is not enough. The takeover
-// is one atomic batch of two messages to the role's key, which the stream
-// leader applies together or not at all:
+// is an atomic batch with two messages to the role's key, which the stream
+// leader applies together or not at all (takeovers that come together share
+// a batch, each with its two messages: see session_batch.go):
 //
 //  1. expects the role's key at the revision the taker saw (the lease is
 //     unchanged), and carries no value (takeoverCheckHeader marks it; the

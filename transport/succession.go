@@ -17,10 +17,12 @@ import (
 // (creates only, releases instead of offers, no registry).
 type Succession interface {
 	// AcquireOver is Acquire for a key last seen at revision (a delete or
-	// expiry marker, or a lease offered to rec.Holder): one write checked
-	// against that revision. When the check fails (the marker has itself
-	// expired, or the key moved on) it falls back to Acquire, so it never
-	// takes a key that is held by someone else. Revision 0 is Acquire.
+	// expiry marker, a lease offered to rec.Holder, or a lease whose session
+	// ended, KeySessionEnded): one write checked against that revision, and
+	// for a session lease also against the end of its session (see
+	// takeOver). When the check fails (the marker has itself expired, or the
+	// key moved on) it falls back to Acquire, so it never takes a key that
+	// is held by someone else. Revision 0 is Acquire.
 	AcquireOver(ctx context.Context, role string, rec Record, revision uint64) (Lease, error)
 	// Offer hands lease to the candidate to: it rewrites the key at the
 	// lease's latest revision (as Release finds it) with the same holder,
