@@ -311,6 +311,11 @@ func (w *world) observe() {
 		k.Revision = l.Revision
 		k.Holder = Holder{Name: "me", Term: l.Term, Revision: l.Revision, Nonce: l.Nonce}
 		k.Ours = l.Term != 0 && w.rng.IntN(2) == 0
+		if l.Term != 0 && w.rng.IntN(8) == 0 {
+			// The session that keeps our lease ended: the key is free at
+			// the lease's own revision.
+			k = KeyView{Free: true, Revision: l.Revision}
+		}
 		if l.Term == 0 {
 			k.Free = true
 			if term := w.lastTerm(); term != 0 && w.rng.IntN(2) == 0 {
