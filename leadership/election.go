@@ -33,8 +33,10 @@ type Election interface {
 	// Start waits (within ctx) for the NATS connection, opens the lease
 	// bucket (returning its error, such as a server without JetStream, a
 	// permission violation or a misconfigured bucket) and starts
-	// campaigning. It returns once the election is running. A Start that
-	// failed may be called again; Start after Stop returns ErrStopped.
+	// campaigning. It returns once the election is running. A failure that
+	// may pass (a server slower than OpTimeout) is tried again with backoff
+	// until ctx ends, or for 10 OpTimeouts when ctx has no deadline. A Start
+	// that failed may be called again; Start after Stop returns ErrStopped.
 	Start(ctx context.Context) error
 	// Stop is StopWithContext with a 10s timeout and zero StopOptions: a
 	// leader releases its lease, and Stop waits for OnDemote.
@@ -239,12 +241,43 @@ func (e *election) callbacks() callbackSet {
 // open waits for the connection within ctx (a connection made with
 // RetryOnFailedConnect may not be up yet) and takes a share of the lease
 // store.
+//
+// A failure that may pass (a server too slow to answer within OpTimeout, a
+// stream without a leader yet) is tried again with backoff until ctx ends;
+// for a ctx without a deadline, for startPatience OpTimeouts, so that
+// Start(context.Background()) rides out a slow server without waiting
+// forever. A permanent failure or an invalid config returns at once.
 func (e *election) open(ctx context.Context) (*storeRef, error) {
 	if err := transport.WaitConnected(ctx, e.cfg.Conn); err != nil {
 		return nil, err
 	}
-	return openShared(ctx, e.system, e.cfg)
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, startPatience*e.cfg.OpTimeout)
+		defer cancel()
+	}
+	delay := e.cfg.RetryInitialInterval
+	for {
+		// Each attempt gets OpTimeout: a request lost to a stalled server
+		// would otherwise hold the whole wait.
+		attempt, cancel := context.WithTimeout(ctx, e.cfg.OpTimeout)
+		store, err := openShared(attempt, e.system, e.cfg)
+		cancel()
+		if err == nil || errors.Is(err, ErrInvalidConfig) || transport.ClassOf(err) == transport.ClassPermanent {
+			return store, err
+		}
+		select {
+		case <-time.After(delay):
+		case <-ctx.Done():
+			return nil, err
+		}
+		delay = min(2*delay, e.cfg.RetryMaxInterval)
+	}
 }
+
+// startPatience is how many OpTimeouts Start tries to open the bucket for
+// when its context has no deadline.
+const startPatience = 10
 
 // onStatus stores a snapshot and signals readiness.
 func (e *election) onStatus(st *Status) {

@@ -194,3 +194,44 @@ func TestFacadeStartErrors(t *testing.T) {
 		t.Fatalf("Resign before Start: %v, want ErrNotStarted", err)
 	}
 }
+
+// TestStartRidesOutASlowServer: a server that does not answer within
+// OpTimeout while Start opens the bucket makes Start try again, not fail;
+// once the server answers, Start returns and the election leads.
+func TestStartRidesOutASlowServer(t *testing.T) {
+	srv := natstest.RunServer(t)
+	proxy := natstest.RunProxy(t, srv.URL())
+	system := newSystem(t)
+	cfg := fastConfig(connect(t, proxy.URL()), "slow-start", "only")
+	e, err := leadership.NewElection(system, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each way slower than OpTimeout: every request times out, nothing is lost.
+	proxy.SetLatency(cfg.OpTimeout, 0)
+	started := make(chan error, 1)
+	go func() { started <- e.Start(context.Background()) }()
+	// Still trying after three times OpTimeout: the attempts time out.
+	select {
+	case err := <-started:
+		t.Fatalf("Start returned %v while the server did not answer; want it to keep trying", err)
+	case <-time.After(3 * cfg.OpTimeout):
+	}
+	proxy.Heal()
+	select {
+	case err := <-started:
+		if err != nil {
+			t.Fatalf("Start after the server answered again: %v", err)
+		}
+	case <-time.After(10 * cfg.OpTimeout):
+		t.Fatalf("waited %v for Start to return after the server answered again", 10*cfg.OpTimeout)
+	}
+	t.Cleanup(func() { _ = e.StopWithContext(context.Background(), leadership.StopOptions{}) })
+	deadline := time.Now().Add(wait)
+	for !e.IsLeader() {
+		if time.Now().After(deadline) {
+			t.Fatalf("not leading %v after Start returned", wait)
+		}
+		time.Sleep(10 * time.Millisecond) // IsLeader raises no event: polled
+	}
+}
