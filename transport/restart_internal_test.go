@@ -15,45 +15,8 @@ import (
 // report the key's new lease: events with revisions below the old ones are
 // not stale but from a stream that started over.
 func TestWatchFollowsAStreamThatStartedOver(t *testing.T) {
-	srv := natstest.RunServer(t)
-	nc := natstest.Connect(t, srv.URL())
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	opts := Options{Bucket: BucketConfig{Name: "restart"}, PollInterval: 100 * time.Millisecond, OpTimeout: 2 * time.Second}
-	store, err := Open(ctx, nc, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
-	events := make(chan KeyEvent, 256)
-	w, err := store.Watch("r", func(ev KeyEvent) { events <- ev })
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(w.Stop)
-
-	rec := Record{Holder: "old", Nonce: "1", TTL: 10 * time.Second}
-	lease, err := store.Acquire(ctx, "r", rec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range 5 {
-		if lease, err = store.Renew(ctx, lease); err != nil {
-			t.Fatal(err)
-		}
-	}
-	awaitKey(t, events, "the old lease at its last revision", func(ev KeyEvent) bool {
-		return ev.Kind == KeyPut && ev.Entry.Revision == lease.Revision
-	})
-
-	if err := store.js.DeleteStream(ctx, streamName("restart")); err != nil {
-		t.Fatalf("delete stream: %v", err)
-	}
-	again, err := Open(ctx, nc, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(again.Close)
+	store, again, events, lease := startOver(t, "restart", 10*time.Second)
+	ctx := context.Background()
 	fresh, err := again.Acquire(ctx, "r", Record{Holder: "new", Nonce: "2", TTL: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -94,43 +57,8 @@ func awaitKey(t *testing.T, events <-chan KeyEvent, what string, match func(KeyE
 // kept by a session has no TTL, so no expiry marker would ever correct a
 // stale view of it.
 func TestWatchNoticesALossHiddenByNewerWrites(t *testing.T) {
-	srv := natstest.RunServer(t)
-	nc := natstest.Connect(t, srv.URL())
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	opts := Options{Bucket: BucketConfig{Name: "hidden"}, PollInterval: 100 * time.Millisecond, OpTimeout: 2 * time.Second}
-	store, err := Open(ctx, nc, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
-	events := make(chan KeyEvent, 256)
-	w, err := store.Watch("r", func(ev KeyEvent) { events <- ev })
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(w.Stop)
-	lease, err := store.Acquire(ctx, "r", Record{Holder: "old", Nonce: "1", TTL: time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range 5 {
-		if lease, err = store.Renew(ctx, lease); err != nil {
-			t.Fatal(err)
-		}
-	}
-	awaitKey(t, events, "the old lease at its last revision", func(ev KeyEvent) bool {
-		return ev.Kind == KeyPut && ev.Entry.Revision == lease.Revision
-	})
-
-	if err := store.js.DeleteStream(ctx, streamName("hidden")); err != nil {
-		t.Fatalf("delete stream: %v", err)
-	}
-	again, err := Open(ctx, nc, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(again.Close)
+	_, again, events, lease := startOver(t, "hidden", time.Minute)
+	ctx := context.Background()
 	fresh, err := again.Acquire(ctx, "r", Record{Holder: "new", Nonce: "2", TTL: time.Minute})
 	if err != nil {
 		t.Fatal(err)
@@ -148,4 +76,50 @@ func TestWatchNoticesALossHiddenByNewerWrites(t *testing.T) {
 	awaitKey(t, events, "the new holder, at a revision below the old one", func(ev KeyEvent) bool {
 		return ev.Kind == KeyPut && ev.Entry.Record.Holder == "new"
 	})
+}
+
+// startOver opens a store on bucket, watches role "r" and holds a lease on
+// it renewed five times (with ttl), then deletes the bucket's stream and
+// opens a second store, which recreates it: the watch's store has
+// delivered revisions the new stream is below. It returns both stores, the
+// watch's events and the old lease.
+func startOver(t *testing.T, bucket string, ttl time.Duration) (*JetStreamStore, *JetStreamStore, <-chan KeyEvent, Lease) {
+	t.Helper()
+	srv := natstest.RunServer(t)
+	nc := natstest.Connect(t, srv.URL())
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	opts := Options{Bucket: BucketConfig{Name: bucket}, PollInterval: 100 * time.Millisecond, OpTimeout: 2 * time.Second}
+	store, err := Open(ctx, nc, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(store.Close)
+	events := make(chan KeyEvent, 256)
+	w, err := store.Watch("r", func(ev KeyEvent) { events <- ev })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+	lease, err := store.Acquire(ctx, "r", Record{Holder: "old", Nonce: "1", TTL: ttl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		if lease, err = store.Renew(ctx, lease); err != nil {
+			t.Fatal(err)
+		}
+	}
+	awaitKey(t, events, "the old lease at its last revision", func(ev KeyEvent) bool {
+		return ev.Kind == KeyPut && ev.Entry.Revision == lease.Revision
+	})
+	if err := store.js.DeleteStream(ctx, streamName(bucket)); err != nil {
+		t.Fatalf("delete stream: %v", err)
+	}
+	again, err := Open(ctx, nc, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(again.Close)
+	return store, again, events, lease
 }

@@ -20,16 +20,7 @@ func TestTakeoverIsCheckedByTheServer(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	opts := Options{Bucket: BucketConfig{Name: "checked"}, Session: SessionOptions{TTL: 5 * time.Second, Renew: time.Second}}
-	holder, err := Open(ctx, natstest.Connect(t, url), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer holder.Close()
-	taker, err := Open(ctx, natstest.Connect(t, url), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer taker.Close()
+	holder, taker := openTwo(ctx, t, url, opts)
 	lease, err := holder.Acquire(ctx, "role", record("holder", 5*time.Second))
 	if err != nil {
 		t.Fatal(err)
@@ -79,16 +70,7 @@ func TestManyTakeoversAtOnceShareBatches(t *testing.T) {
 			defer cancel()
 			opts := Options{Bucket: BucketConfig{Name: "many", Replicas: topo.replicas}, OpTimeout: 5 * time.Second,
 				Session: SessionOptions{TTL: time.Second, Renew: 300 * time.Millisecond}}
-			holder, err := Open(ctx, natstest.Connect(t, url), opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer holder.Close()
-			taker, err := Open(ctx, natstest.Connect(t, url), opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer taker.Close()
+			holder, taker := openTwo(ctx, t, url, opts)
 			const roles = 300
 			ended := make(chan KeyEvent, 4*roles)
 			for i := range roles {
@@ -144,4 +126,20 @@ func TestManyTakeoversAtOnceShareBatches(t *testing.T) {
 			t.Logf("%d takeovers in %d batches", roles, taker.takeovers.batches.Load())
 		})
 	}
+}
+
+// openTwo opens two stores with opts on connections of their own, as two
+// processes would; they close when the test ends.
+func openTwo(ctx context.Context, t *testing.T, url string, opts Options) (*JetStreamStore, *JetStreamStore) {
+	t.Helper()
+	var stores [2]*JetStreamStore
+	for i := range stores {
+		s, err := Open(ctx, natstest.Connect(t, url), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(s.Close)
+		stores[i] = s
+	}
+	return stores[0], stores[1]
 }

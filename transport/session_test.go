@@ -180,32 +180,10 @@ func TestStoreWithoutSessionsDoesNotTakeALiveSessionLease(t *testing.T) {
 func TestSessionKeepsRegistryEntriesLive(t *testing.T) {
 	url := natstest.RunServer(t).URL()
 	a, b := openSessionStore(t, url, 1), openSessionStore(t, url, 1)
-	orders := make(chan []transport.Candidate, 64)
-	w, err := b.WatchCandidates("reg", func(cs []transport.Candidate) {
-		select {
-		case orders <- cs:
-		default:
-		}
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(w.Stop)
+	orders := watchOrders(t, b, "reg")
 	awaitOrder := func(what string, want ...string) {
 		t.Helper()
-		deadline := time.After(10 * time.Second)
-		var last []transport.Candidate
-		for {
-			select {
-			case cs := <-orders:
-				last = cs
-				if sameIDs(cs, want) {
-					return
-				}
-			case <-deadline:
-				t.Fatalf("waited 10s for %s (order %v); last saw %+v", what, want, last)
-			}
-		}
+		orders.await(t, 10*time.Second, what, want...)
 	}
 	register := func(store *transport.JetStreamStore, id string) {
 		r, err := store.Register("reg", transport.Candidate{InstanceID: id}, time.Second)

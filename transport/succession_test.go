@@ -91,12 +91,7 @@ func TestOfferIsClaimedOnlyByItsSuccessorOrExpires(t *testing.T) {
 
 func TestRegistryOrdersCandidatesAndForgetsThoseThatStop(t *testing.T) {
 	f := newFixture(t, natstest.RunServer(t).URL(), 1)
-	orders := make(chan []transport.Candidate, 64)
-	w, err := f.store.WatchCandidates("reg", func(cs []transport.Candidate) { orders <- cs })
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(w.Stop)
+	orders := watchOrders(t, f.store, "reg")
 	register := func(id string, priority int) transport.Watch {
 		r, err := f.store.Register("reg", transport.Candidate{InstanceID: id, Priority: priority}, 2*time.Second)
 		if err != nil {
@@ -107,19 +102,7 @@ func TestRegistryOrdersCandidatesAndForgetsThoseThatStop(t *testing.T) {
 	}
 	awaitOrder := func(want ...string) {
 		t.Helper()
-		deadline := time.After(5 * time.Second)
-		var last []transport.Candidate
-		for {
-			select {
-			case cs := <-orders:
-				last = cs
-				if sameIDs(cs, want) {
-					return
-				}
-			case <-deadline:
-				t.Fatalf("waited for order %v; last saw %+v", want, last)
-			}
-		}
+		orders.await(t, 5*time.Second, "the order of succession", want...)
 	}
 	register("old", 0)
 	awaitOrder("old")
@@ -134,6 +117,44 @@ func TestRegistryOrdersCandidatesAndForgetsThoseThatStop(t *testing.T) {
 	awaitOrder("old", "young.host:1")
 	if got := f.second(t).Candidates("other-role"); len(got) != 0 {
 		t.Fatalf("another role's registry = %+v, want empty", got)
+	}
+}
+
+// orderWatch is a role's order of succession as WatchCandidates reports it.
+type orderWatch chan []transport.Candidate
+
+// watchOrders follows role's registry on store until the test ends.
+func watchOrders(t *testing.T, store *transport.JetStreamStore, role string) orderWatch {
+	t.Helper()
+	orders := make(orderWatch, 64)
+	w, err := store.WatchCandidates(role, func(cs []transport.Candidate) {
+		select {
+		case orders <- cs:
+		default: // notify must not block; await reports what it last saw
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+	return orders
+}
+
+// await waits up to timeout for the order want, failing with what.
+func (o orderWatch) await(t *testing.T, timeout time.Duration, what string, want ...string) {
+	t.Helper()
+	deadline := time.After(timeout)
+	var last []transport.Candidate
+	for {
+		select {
+		case cs := <-o:
+			last = cs
+			if sameIDs(cs, want) {
+				return
+			}
+		case <-deadline:
+			t.Fatalf("waited %v for %s (order %v); last saw %+v", timeout, what, want, last)
+		}
 	}
 }
 

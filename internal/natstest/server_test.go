@@ -23,7 +23,10 @@ func newKV(t *testing.T, nc *nats.Conn, replicas int) jetstream.KeyValue {
 	if err != nil {
 		t.Fatalf("jetstream.New: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+	// A replicated bucket needs the cluster's meta leader, which a cluster
+	// of processes just started on a busy host may still be electing: the
+	// same bound as a raft election, not that of one operation.
+	ctx, cancel := context.WithTimeout(context.Background(), raftTimeout)
 	defer cancel()
 	kv, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "baton", Replicas: replicas})
 	if err != nil {
