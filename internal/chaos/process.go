@@ -128,8 +128,8 @@ func (p *proc) stop(timeout time.Duration) error {
 	select {
 	case <-p.done:
 	case <-t.C:
-		p.kill()
-		return fmt.Errorf("candidate %s did not stop within %v after SIGTERM", p.id, timeout)
+		p.dumpAndKill()
+		return fmt.Errorf("candidate %s did not stop within %v after SIGTERM (its goroutines at that moment end its output)", p.id, timeout)
 	}
 	// A candidate stopped before it installed its signal handler dies of
 	// the SIGTERM itself, which is as clean: it held nothing yet.
@@ -137,6 +137,27 @@ func (p *proc) stop(timeout time.Duration) error {
 		return fmt.Errorf("candidate %s stopped with %s", p.id, p.cmd.ProcessState)
 	}
 	return nil
+}
+
+// dumpTimeout is how long a candidate that did not stop gets to write its
+// goroutines' stacks after SIGQUIT.
+const dumpTimeout = 2 * time.Second
+
+// dumpAndKill sends SIGQUIT, on which the Go runtime writes every
+// goroutine's stack to the candidate's output and exits, so the report of
+// a candidate that did not stop shows what it waited on; SIGKILL follows
+// if it has not exited by dumpTimeout.
+func (p *proc) dumpAndKill() {
+	if err := p.cmd.Process.Signal(syscall.SIGQUIT); err == nil {
+		t := time.NewTimer(dumpTimeout)
+		defer t.Stop()
+		select {
+		case <-p.done:
+			return
+		case <-t.C:
+		}
+	}
+	p.kill()
 }
 
 // killedBy reports whether the process ended by signal sig.
