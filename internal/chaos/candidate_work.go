@@ -22,6 +22,7 @@ import (
 type candidate struct {
 	cfg      candidateConfig
 	nc       *nats.Conn
+	link     *linkState
 	client   *http.Client
 	election leadership.Election // set before any loop or callback runs
 	// real maps a time of the election's clock to real time, for the
@@ -42,7 +43,7 @@ type candidate struct {
 }
 
 func newCandidate(cfg candidateConfig, nc *nats.Conn, logw io.Writer) *candidate {
-	c := &candidate{cfg: cfg, nc: nc, log: logw, client: &http.Client{Timeout: requestTimeout}, real: func(t time.Time) time.Time { return t }}
+	c := &candidate{cfg: cfg, nc: nc, link: watchLink(nc), log: logw, client: &http.Client{Timeout: requestTimeout}, real: func(t time.Time) time.Time { return t }}
 	c.healthy.Store(true)
 	return c
 }
@@ -136,9 +137,9 @@ func (c *candidate) status() beacon {
 		Leading:          st.IsLeader(),
 		LastRenewal:      c.realOrZero(st.LastRenewal),
 		BreakerOpenUntil: c.realOrZero(st.BreakerOpenUntil),
-		Connected:        c.nc.IsConnected(),
-		ConnectedURL:     c.nc.ConnectedUrl(),
-		Reconnects:       c.nc.Stats().Reconnects,
+		Connected:        c.link.connected.Load(),
+		ConnectedURL:     c.link.URL(),
+		Reconnects:       c.link.reconnects.Load(),
 		MaxRTT:           time.Duration(c.maxRTT.Swap(0)),
 		Promotions:       int(c.promotions.Load()),
 		Demotions:        int(c.demotions.Load()),
