@@ -49,6 +49,14 @@ func TestPauseEffect(t *testing.T) {
 	unfenced.write(2000, "c2", next, true).beacon(2600, "c1", nil)
 	wantEffect(t, pauseEffect(inj), unfenced.led, at(4000), "no stale write")
 
+	var midWrite ledgerBuilder // stopped with its write in flight; once continued it saw the term over
+	midWrite.write(20, "c1", old, true).write(2000, "c2", next, true).beacon(2600, "c1", nil)
+	wantEffect(t, pauseEffect(inj), midWrite.led, at(4000), "")
+
+	var midWriteStale ledgerBuilder // stopped mid-write, and its stale write after was accepted
+	midWriteStale.write(20, "c1", old, true).write(2000, "c2", next, true).write(2510, "c1", old, true).beacon(2600, "c1", nil)
+	wantEffect(t, pauseEffect(inj), midWriteStale.led, at(4000), "no stale write")
+
 	short := &injection{victim: "c1", prev: old, start: at(0), healed: at(1500)}
 	wantEffect(t, pauseEffect(short), real.led, at(4000), "not longer than the TTL")
 }
