@@ -78,3 +78,17 @@ func (s *ProcServer) Stream(account, stream string) (detail server.StreamDetail,
 	}
 	return detail, false, nil
 }
+
+// meta returns what the server knows of the JetStream meta group (its /jsz
+// meta_cluster): the leader's name and, on the leader, how recently it heard
+// from every other peer.
+func (s *ProcServer) meta() (*server.MetaClusterInfo, error) {
+	var jsz server.JSInfo
+	if err := s.monitorGet("/jsz", "", &jsz); err != nil {
+		return nil, err
+	}
+	if jsz.Meta == nil {
+		return nil, fmt.Errorf("%s /jsz: no meta group", s.cfg.name)
+	}
+	return jsz.Meta, nil
+}

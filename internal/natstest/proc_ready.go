@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
 )
 
 // WaitReady waits until every running node is routed to every other
@@ -37,6 +39,36 @@ func (c *ProcCluster) readiness() error {
 	for _, i := range running {
 		if err := c.Servers[i].healthz(""); err != nil {
 			return err
+		}
+	}
+	return c.metaSeesAll(running)
+}
+
+// metaSeesAll checks that the meta leader has heard from every other
+// running node recently. Healthy nodes are not enough: a leader that still
+// counts a restarted peer offline refuses to place a replicated stream ("no
+// suitable peers for placement, peer offline").
+func (c *ProcCluster) metaSeesAll(running []int) error {
+	m, err := c.Servers[running[0]].meta()
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(running, func(i int) bool { return c.Servers[i].Name() == m.Leader })
+	if i < 0 {
+		return fmt.Errorf("no running node leads the meta group (%s names %q)", c.Servers[running[0]].Name(), m.Leader)
+	}
+	leader := c.Servers[running[i]]
+	if m, err = leader.meta(); err != nil {
+		return err
+	}
+	for _, j := range running {
+		name := c.Servers[j].Name()
+		if name == leader.Name() {
+			continue
+		}
+		k := slices.IndexFunc(m.Replicas, func(p *server.PeerInfo) bool { return p.Name == name })
+		if k < 0 || m.Replicas[k].Offline || !m.Replicas[k].Current {
+			return fmt.Errorf("meta leader %s does not see %s online and current", leader.Name(), name)
 		}
 	}
 	return nil
