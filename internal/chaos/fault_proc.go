@@ -73,7 +73,7 @@ func injectServerKill(ctx context.Context, e *env) (*injection, error) {
 }
 
 // injectRoutePartition cuts the node leading the lease stream from its
-// peers (every route proxy to and from it drops traffic) while candidates
+// peers (every route proxy to and from it stalls) while candidates
 // still reach every node. The majority must elect a new stream leader; a
 // leader whose writes go through the cut node can no longer renew. The cut
 // lasts until a lease write is acknowledged through the majority, and at
@@ -108,12 +108,16 @@ func injectRoutePartition(ctx context.Context, e *env) (*injection, error) {
 		}
 	}
 	if err == nil {
-		// Ready is not enough: long after its health check passes, a
-		// rejoined node can answer its clients' writes with "no
-		// responders", and a fault injected meanwhile finds the candidates
-		// connected to it unable to take over. Wait for it, bounded; a
-		// node still not serving is recorded, not failed, since the
-		// election's own checks are what this run is for.
+		// Ready says the node is routed and its streams are current, not
+		// that it knows the subscriptions its peers made while it was
+		// cut off, the new stream leader's above all. Without them it
+		// answers its clients' writes with "no responders", and a fault
+		// injected meanwhile finds the candidates connected to it unable
+		// to take over. (Routes that lost those announcements did this
+		// for good while Isolate dropped bytes; it now stalls them, as
+		// TCP does.) Wait for a write through it, bounded; a node still
+		// not serving is recorded, not failed, since the election's own
+		// checks are what this run is for.
 		if _, werr := e.putVia(ctx, func() (int, error) { return k, nil }, healKey); ctx.Err() != nil {
 			err = ctx.Err()
 		} else if werr != nil {

@@ -47,8 +47,8 @@ const (
 	// stream with SIGKILL, then starts it again.
 	ClassServerKill Class = "server-kill"
 	// ClassRoutePartition cuts the node leading the lease stream from its
-	// peers (a proxy on every route drops traffic), while candidates still
-	// reach every node.
+	// peers (a proxy on every route passes nothing, holding it until the
+	// cut heals, as TCP would), while candidates still reach every node.
 	ClassRoutePartition Class = "route-partition"
 	// ClassClusterCrash hands the lease over, then kills every node at
 	// once and starts them again; on ProcCluster the stores lose what the

@@ -136,18 +136,26 @@ func (c *ProcCluster) URLs() string {
 }
 
 // Isolate cuts node i from every peer: the proxies of its routes, both
-// ways, drop all traffic silently, as a network partition would. Clients
+// ways, pass no traffic, silently, as a network partition would. Clients
 // still reach every node.
+//
+// The proxies stall the routes rather than blackhole them (see
+// Proxy.Stall): over TCP, what a node sends during a partition arrives
+// after it, or the connection is closed. A route that lost bytes and lived
+// on would leave the rejoined node without the subscriptions its peers made
+// meanwhile (a new stream leader's interest in the stream's subjects), so
+// it would answer its clients' writes with "no responders" until the route
+// reconnects, which no real partition causes.
 func (c *ProcCluster) Isolate(i int) {
 	for j := range c.Servers {
 		if j != i {
-			c.routes[i][j].Blackhole()
-			c.routes[j][i].Blackhole()
+			c.routes[i][j].Stall()
+			c.routes[j][i].Stall()
 		}
 	}
 }
 
-// HealRoutes ends every route fault.
+// HealRoutes ends every route fault; stalled routes deliver what they held.
 func (c *ProcCluster) HealRoutes() {
 	for i := range c.routes {
 		for j, p := range c.routes[i] {

@@ -15,7 +15,9 @@ const raftTimeout = 20 * time.Second
 
 // TestProcClusterKillAndPartition kills the stream leader's process with
 // SIGKILL, requires a new leader and writes to go on without it, restarts
-// it, and then cuts the new leader from its peers.
+// it, and then cuts the new leader from its peers. Once healed, the cut
+// node must serve writes again: the new leader subscribed to the stream's
+// subjects while the node was cut off, and the node must have learnt it.
 func TestProcClusterKillAndPartition(t *testing.T) {
 	c := natstest.RunProcCluster(t, 3, natstest.ProcOptions{Sync: natstest.Sync{Always: true}})
 	kv := newKV(t, natstest.Connect(t, c.URLs()), 3)
@@ -54,4 +56,6 @@ func TestProcClusterKillAndPartition(t *testing.T) {
 	if v, err := get(kv); err != nil || v != "second" {
 		t.Fatalf("get after the partition = %q, %v; want second (leader now %s)", v, err, c.Servers[moved].Name())
 	}
+	cut := newKV(t, natstest.Connect(t, c.Servers[next].URL()), 3)
+	eventually(t, raftTimeout, "a KV put through "+c.Servers[next].Name()+" after the partition healed", func() error { return put(cut, "third") })
 }

@@ -25,11 +25,14 @@ type Proxy struct {
 	links  map[*link]struct{} // guarded by mu
 	closed bool               // guarded by mu
 	faults faults             // guarded by mu
+	// resume is closed when a stall ends; set while faults.stall is.
+	resume chan struct{} // guarded by mu
 }
 
 // faults is what the proxy currently does to forwarded bytes.
 type faults struct {
 	blackhole bool
+	stall     bool
 	delay     time.Duration
 	jitter    time.Duration
 }
@@ -95,11 +98,36 @@ func (p *Proxy) Addr() string {
 
 // Blackhole silently drops all bytes in both directions, on existing and new
 // connections. Connections stay open, so a client only notices through its own
-// pings or request timeouts, as with a dead network path.
+// pings or request timeouts, as with a dead network path. A connection that
+// outlives the blackhole has lost bytes from its middle, which TCP never
+// lets happen; Stall is the partition that keeps streams whole.
 func (p *Proxy) Blackhole() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.faults.blackhole = true
+}
+
+// Stall holds all bytes in both directions, on existing and new connections,
+// until Heal, then forwards them in order: a network partition as TCP sees
+// it. The path loses packets, but TCP retransmits them, so a connection
+// either carries every byte sent during the cut once the path is back, or is
+// given up by an endpoint (its keepalive pings time out) and closed. Unlike
+// Blackhole, it never removes bytes from the middle of a stream that goes on,
+// a loss no real network causes: a nats-server route that survived such a
+// loss misses the subscription changes (RS+/RS-) sent meanwhile for good,
+// since a route sends all its interest only when it connects, and each
+// change after that once.
+//
+// A stalled link reads no further than the chunk it holds, so what the
+// sender writes meanwhile waits in the socket buffers, and a sender that
+// fills them blocks, as on a real path.
+func (p *Proxy) Stall() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.faults.stall {
+		p.faults.stall = true
+		p.resume = make(chan struct{})
+	}
 }
 
 // SetLatency delays each forwarded chunk by delay plus a uniform random jitter
@@ -111,11 +139,16 @@ func (p *Proxy) SetLatency(delay, jitter time.Duration) {
 	p.faults.delay, p.faults.jitter = max(delay, 0), max(jitter, 0)
 }
 
-// Heal ends the blackhole and the latency; existing and new connections
-// forward again. Bytes dropped meanwhile stay lost.
+// Heal ends the blackhole, the stall and the latency; existing and new
+// connections forward again. Bytes a blackhole dropped stay lost; bytes a
+// stall held are forwarded.
 func (p *Proxy) Heal() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.faults.stall {
+		close(p.resume)
+		p.resume = nil
+	}
 	p.faults = faults{}
 }
 
@@ -156,10 +189,22 @@ func (p *Proxy) snapshot() []*link {
 	return links
 }
 
-func (p *Proxy) currentFaults() faults {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.faults
+// flowingFaults returns the proxy's faults once it does not stall, waiting
+// while it does; ok is false when the link closed meanwhile.
+func (p *Proxy) flowingFaults(l *link) (faults, bool) {
+	for {
+		p.mu.Lock()
+		f, resume := p.faults, p.resume
+		p.mu.Unlock()
+		if !f.stall {
+			return f, true
+		}
+		select {
+		case <-resume:
+		case <-l.done:
+			return f, false
+		}
+	}
 }
 
 func (p *Proxy) acceptLoop() {

@@ -44,8 +44,9 @@ func resetAndClose(c net.Conn) {
 
 // pump copies src to dst chunk by chunk, applying the proxy's faults to each
 // chunk. Reading never stops while blackholed, so the sender's writes succeed
-// and nothing on the wire reveals the fault. When either side ends, the whole
-// link closes: NATS does not use half-closed connections.
+// and nothing on the wire reveals the fault; it pauses while stalled (see
+// Stall). When either side ends, the whole link closes: NATS does not use
+// half-closed connections.
 func (p *Proxy) pump(l *link, dst, src net.Conn) {
 	defer l.close(false)
 	buf := make([]byte, pumpBufferSize)
@@ -64,7 +65,10 @@ func (p *Proxy) pump(l *link, dst, src net.Conn) {
 // the link is finished. Delaying inline keeps the chunks of one direction in
 // order; bytes arriving meanwhile wait in the socket buffer.
 func (p *Proxy) forward(l *link, dst net.Conn, chunk []byte) bool {
-	f := p.currentFaults()
+	f, ok := p.flowingFaults(l)
+	if !ok {
+		return false
+	}
 	if f.blackhole {
 		return true
 	}
@@ -76,8 +80,12 @@ func (p *Proxy) forward(l *link, dst net.Conn, chunk []byte) bool {
 			t.Stop()
 			return false
 		}
-		// A blackhole that began during the delay drops the chunk too.
-		if p.currentFaults().blackhole {
+		// A stall or a blackhole that began during the delay applies to
+		// the chunk too.
+		if f, ok = p.flowingFaults(l); !ok {
+			return false
+		}
+		if f.blackhole {
 			return true
 		}
 	}

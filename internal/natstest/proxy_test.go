@@ -117,6 +117,47 @@ func TestProxyBlackholeDetectedByClientPings(t *testing.T) {
 	eventually(t, 5*time.Second, "a request after reconnect", func() error { return echo(nc) })
 }
 
+// TestProxyStallDeliversAfterHeal checks that a stalled connection stays
+// open and passes nothing, and that Heal delivers what was sent meanwhile:
+// a subscription made during the stall takes effect, which it would not if
+// the proxy had dropped it.
+func TestProxyStallDeliversAfterHeal(t *testing.T) {
+	s := echoServer(t)
+	p := natstest.RunProxy(t, s.URL())
+	disconnected, onDisconnect := notify[error]()
+	nc := natstest.Connect(t, p.URL(), nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { onDisconnect(err) }))
+	if err := nc.Flush(); err != nil {
+		t.Fatalf("flush before stall: %v", err)
+	}
+
+	p.Stall()
+	got := make(chan *nats.Msg, 1)
+	if _, err := nc.ChanSubscribe("late", got); err != nil {
+		t.Fatalf("subscribe while stalled: %v", err)
+	}
+	if err := nc.FlushTimeout(requestTimeout); !errors.Is(err, nats.ErrTimeout) {
+		t.Fatalf("flush while stalled: err = %v, want nats.ErrTimeout", err)
+	}
+	if !nc.IsConnected() {
+		t.Fatalf("client status %v while stalled, want CONNECTED", nc.Status())
+	}
+
+	p.Heal()
+	// The server answers this flush's PING after the SUB sent before it.
+	if err := nc.FlushTimeout(5 * time.Second); err != nil {
+		t.Fatalf("flush after Heal: %v", err)
+	}
+	if err := natstest.Connect(t, s.URL()).Publish("late", []byte("held")); err != nil {
+		t.Fatalf("publish: %v", err)
+	}
+	waitFor(t, got, 5*time.Second, "a message on the subscription made while stalled")
+	select {
+	case err := <-disconnected:
+		t.Fatalf("client disconnected (%v); a stall must not close connections", err)
+	default:
+	}
+}
+
 func TestProxyLatency(t *testing.T) {
 	p := natstest.RunProxy(t, echoServer(t).URL())
 	nc := natstest.Connect(t, p.URL())
