@@ -110,11 +110,11 @@ func (c *candidate) write(raw string) {
 }
 
 // beaconLoop reports status every BeaconInterval and takes the harness's
-// health instruction from the reply.
+// health instruction from the reply, until ctx ends.
 func (c *candidate) beaconLoop(ctx context.Context) {
 	t := time.NewTicker(c.cfg.Timing.BeaconInterval)
 	defer t.Stop()
-	for {
+	for ctx.Err() == nil {
 		var reply beaconReply
 		if err := c.post(beaconPath, c.status(), &reply); err == nil {
 			c.healthy.Store(reply.Healthy)
@@ -168,11 +168,20 @@ func (c *candidate) realOrZero(t time.Time) time.Time {
 }
 
 // rttLoop measures the NATS round trip through the candidate's link, so the
-// harness can see that injected latency was really felt.
+// harness can see that injected latency was really felt, until ctx ends.
+//
+// Both loops check ctx before each round, not only in their select: after a
+// round as long as a cut link makes a flush (its timeout, plus waits for
+// the client's lock, which it holds through each reconnect attempt), a tick
+// is pending too, and select picks among ready cases at random, so a
+// candidate stopped while cut off could go round again, for seconds each
+// time. The goroutines of two candidates that outlived the harness's wait
+// for their exit showed just that: the election stopped, the process
+// waiting for this loop, the loop in a flush.
 func (c *candidate) rttLoop(ctx context.Context) {
 	t := time.NewTicker(c.cfg.Timing.BeaconInterval)
 	defer t.Stop()
-	for {
+	for ctx.Err() == nil {
 		start := time.Now()
 		if err := c.nc.FlushTimeout(rttTimeout); err == nil {
 			storeMax(&c.maxRTT, int64(time.Since(start)))
