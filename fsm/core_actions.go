@@ -124,10 +124,18 @@ func promote(c *step) {
 // releaseWon hands back a lease won when it could not be used: while held
 // back, while stopping, or too late to lead (our own create then holds the
 // key until the release, and the watch tells when it is free again).
+//
+// The key is not free while we hold it, whatever the watch showed before
+// the win was answered: a view of our new key as a term of ours to claim
+// (KeyView.Ours while we led nothing) must not outlive the win. If the
+// release then fails under our live session, the key is a term of ours
+// left behind, and only a key not counted as free is claimed back ("a term
+// of ours is left under our session").
 func releaseWon(c *step) {
 	c.s.Attempt = 0
 	c.breakerSucceeded()
 	c.s.Lease = c.in.Lease
+	c.s.KeyFree, c.s.FreeRevision = false, 0
 	c.release()
 }
 

@@ -366,3 +366,34 @@ func TestRowTheEndOfOurLeasesSessionDemotesAtOnce(t *testing.T) {
 	w.mustNotHave(DoRelease)
 	w.requirePhase(StateFollower)
 }
+
+// A win that came too late to lead is released; when that release fails
+// in session mode, the key keeps our term under our live session, and
+// nobody else may take it: we must claim it back, as for a term that ended
+// at its deadline. The watch had shown the new key as ours before the win
+// was answered, which counted it as free to claim while we led nothing;
+// that view must not outlive the win, or no campaign ever comes (found by
+// the simulation, sessions seed 2638358: the role was left without a
+// leader until the run ended).
+func TestRowAWinReleasedTooLateThatFailsIsClaimedBack(t *testing.T) {
+	w := newWorld(t, 1)
+	w.startClean()
+	w.advance(w.t.CampaignJitter)
+	w.requirePhase(StateCandidate)
+	w.now = w.now.Add(w.t.RenewDeadline + time.Millisecond) // paused past the deadline with the create in flight
+	rev := w.rev + 1
+	w.feed(Input{Kind: InKey, Key: KeyView{Revision: rev, Ours: true, Holder: Holder{Name: "me", Term: rev, Revision: rev, Nonce: "n"}}})
+	w.answerFirst(WriteOK)
+	w.mustHave(DoRelease, "the release of a win too late to lead", nil)
+	w.requirePhase(StateFollower)
+	w.answerFirst(WriteFailed)
+	for deadline := w.now.Add(w.t.StandBy + w.t.CampaignJitter + time.Second); !has(w.last, DoAcquire, nil); {
+		if w.now.After(deadline) {
+			w.fail("no claim of our term left under our session by %v; phase %s", deadline, w.s.Phase)
+		}
+		w.advance(time.Millisecond)
+	}
+	if claim := w.mustHave(DoAcquire, "claim", nil); claim.Over != rev {
+		t.Fatalf("claimed over revision %d, want our term's %d", claim.Over, rev)
+	}
+}
