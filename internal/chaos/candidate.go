@@ -127,7 +127,7 @@ func runCandidate(ctx context.Context, cfg candidateConfig, logw io.Writer) erro
 	))
 	defer system.Shutdown()
 
-	c := newCandidate(cfg, nc, logw)
+	c := newCandidate(cfg, nc, watchLink(nc), logw)
 	ecfg := cfg.Timing.electionConfig(nc, cfg.Role, cfg.ID, cfg.Replicas, leadership.HealthCheckFunc(c.check))
 	ecfg.Priority = cfg.Priority
 	if cfg.Drift != 0 {

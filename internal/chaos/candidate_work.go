@@ -42,8 +42,10 @@ type candidate struct {
 	writeErrors atomic.Int64
 }
 
-func newCandidate(cfg candidateConfig, nc *nats.Conn, logw io.Writer) *candidate {
-	c := &candidate{cfg: cfg, nc: nc, link: watchLink(nc), log: logw, client: &http.Client{Timeout: requestTimeout}, real: func(t time.Time) time.Time { return t }}
+// newCandidate makes the candidate's shared state; link is what watchLink
+// keeps of nc's link (nc may be nil in tests that only write).
+func newCandidate(cfg candidateConfig, nc *nats.Conn, link *linkState, logw io.Writer) *candidate {
+	c := &candidate{cfg: cfg, nc: nc, link: link, log: logw, client: &http.Client{Timeout: requestTimeout}, real: func(t time.Time) time.Time { return t }}
 	c.healthy.Store(true)
 	return c
 }

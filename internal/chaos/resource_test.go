@@ -19,7 +19,7 @@ func startTestResource(t *testing.T) (*resource, *candidate) {
 			t.Errorf("close resource: %v", err)
 		}
 	})
-	c := newCandidate(candidateConfig{ID: "c1", ResourceURL: res.URL()}, nil, &bytes.Buffer{})
+	c := newCandidate(candidateConfig{ID: "c1", ResourceURL: res.URL()}, nil, &linkState{}, &bytes.Buffer{})
 	t.Cleanup(c.client.CloseIdleConnections)
 	return res, c
 }
