@@ -11,6 +11,7 @@ import (
 	"github.com/batonhq/baton/internal/natstest"
 	"github.com/batonhq/baton/transport"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // The lease bucket and role every run contests.
@@ -128,12 +129,39 @@ func (e *env) createBucket() error {
 		// candidates do not all update the stream as they start.
 		opts.Session = transport.SessionOptions{TTL: e.t.TTL, Renew: e.t.HeartbeatInterval}
 	}
-	store, err := transport.Open(ctx, nc, opts)
-	if err != nil {
-		return fmt.Errorf("%w: create bucket: %w", ErrInfrastructure, err)
+	for {
+		store, err := transport.Open(ctx, nc, opts)
+		if err == nil {
+			store.Close()
+			return nil
+		}
+		if !peersNotYetKnown(err) {
+			return fmt.Errorf("%w: create bucket: %w", ErrInfrastructure, err)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w: create bucket: %w", ErrInfrastructure, err)
+		case <-time.After(placementRetry):
+		}
 	}
-	store.Close()
-	return nil
+}
+
+// codeNoSuitablePeers is nats-server's "no suitable peers for placement".
+const codeNoSuitablePeers jetstream.ErrorCode = 10005
+
+// placementRetry is how long the harness waits before asking again to
+// create a replicated bucket the meta leader could not place.
+const placementRetry = 200 * time.Millisecond
+
+// peersNotYetKnown reports a placement refused for want of peers. On a
+// cluster that has just started or restarted, the meta leader places a
+// stream only on peers whose configuration and statistics it has received
+// (nodeInfo.selectable in nats-server); a peer routed, healthy and current
+// in the meta group can still lack them for a moment ("no suitable peers
+// for placement, peer offline", seed 13269).
+func peersNotYetKnown(err error) bool {
+	var apiErr *jetstream.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode == codeNoSuitablePeers
 }
 
 // procSync is the sync setting of each process topology.

@@ -45,9 +45,11 @@ func (c *ProcCluster) readiness() error {
 }
 
 // metaSeesAll checks that the meta leader has heard from every other
-// running node recently. Healthy nodes are not enough: a leader that still
-// counts a restarted peer offline refuses to place a replicated stream ("no
-// suitable peers for placement, peer offline").
+// running node recently and counts it current: routed, healthy nodes can
+// still be missing from the leader's view of the meta group. (Placing a
+// replicated stream needs more again, each peer's configuration and
+// statistics, which nothing here reads; callers that create one retry
+// "no suitable peers for placement".)
 func (c *ProcCluster) metaSeesAll(running []int) error {
 	m, err := c.Servers[running[0]].meta()
 	if err != nil {
