@@ -202,6 +202,7 @@ func TestStartRidesOutASlowServer(t *testing.T) {
 	srv := natstest.RunServer(t)
 	proxy := natstest.RunProxy(t, srv.URL())
 	system := newSystem(t)
+	events := record(t, system)
 	cfg := fastConfig(connect(t, proxy.URL()), "slow-start", "only")
 	e, err := leadership.NewElection(system, cfg)
 	if err != nil {
@@ -227,11 +228,8 @@ func TestStartRidesOutASlowServer(t *testing.T) {
 		t.Fatalf("waited %v for Start to return after the server answered again", 10*cfg.OpTimeout)
 	}
 	t.Cleanup(func() { _ = e.StopWithContext(context.Background(), leadership.StopOptions{}) })
-	deadline := time.Now().Add(wait)
-	for !e.IsLeader() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not leading %v after Start returned", wait)
-		}
-		time.Sleep(10 * time.Millisecond) // IsLeader raises no event: polled
+	events.await(t, 0, wait, "the promotion once Start returned", promotedOf("only"))
+	if !e.IsLeader() {
+		t.Fatal("promoted, but IsLeader is false")
 	}
 }

@@ -135,6 +135,14 @@ const (
 	opWrite
 )
 
+// wrongLastSequence reports a write the stream refused because a subject's
+// last message was not the one it expected (a key, or in a takeover batch a
+// session, that moved on): nothing was written.
+func wrongLastSequence(err error) bool {
+	var apiErr *jetstream.APIError
+	return errors.As(err, &apiErr) && (apiErr.ErrorCode == codeWrongLastSequence || apiErr.ErrorCode == codeWrongLastSequenceConstant)
+}
+
 // classify maps an error from nats.go to this package's classes. op and role
 // name the operation in the message; the NATS error stays wrapped for
 // details.
@@ -152,7 +160,7 @@ func classify(op, role string, kind opKind, err error) error {
 	hasAPI := errors.As(err, &apiErr)
 	switch {
 	case errors.Is(err, jetstream.ErrKeyExists), errors.Is(err, jetstream.ErrKeyRevisionMismatch),
-		hasAPI && (apiErr.ErrorCode == codeWrongLastSequence || apiErr.ErrorCode == codeWrongLastSequenceConstant):
+		wrongLastSequence(err):
 		return wrap(ErrConflict, nil)
 	case errors.Is(err, jetstream.ErrKeyNotFound), errors.Is(err, jetstream.ErrKeyDeleted):
 		return wrap(ErrNotFound, nil)

@@ -2,7 +2,6 @@ package transport
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -136,7 +135,9 @@ func (q *takeoverQueue) send(batch []*takeoverRequest) {
 	}
 	q.batches.Add(1)
 	revs, err := q.s.sendTakeovers(claims)
-	if err != nil && len(batch) > 1 && refusedCheck(err) {
+	// Refused by one of its expectations (a role's key or a session that
+	// moved on): nothing was written, and the other claims may still hold.
+	if err != nil && len(batch) > 1 && wrongLastSequence(err) {
 		for _, r := range batch {
 			q.send([]*takeoverRequest{r})
 		}
@@ -149,14 +150,6 @@ func (q *takeoverQueue) send(batch []*takeoverRequest) {
 		r.err = err
 		close(r.done)
 	}
-}
-
-// refusedCheck reports whether a batch was refused by one of its
-// expectations (a role's key or a session that moved on): nothing was
-// written, and the other claims may still hold.
-func refusedCheck(err error) bool {
-	var apiErr *jetstream.APIError
-	return errors.As(err, &apiErr) && (apiErr.ErrorCode == codeWrongLastSequence || apiErr.ErrorCode == codeWrongLastSequenceConstant)
 }
 
 // wait waits for the batch in flight, if any.
