@@ -38,9 +38,9 @@ func observeThen(rest ...action) action {
 	return func(c *step) {
 		k := c.in.Key
 		c.s.KeyFree = claimable(&c.s, k)
-		c.s.OursRevision = 0
+		c.s.OursRevision, c.s.OursTerm, c.s.OursNonce = 0, 0, ""
 		if k.Ours {
-			c.s.OursRevision = k.Revision
+			c.s.OursRevision, c.s.OursTerm, c.s.OursNonce = k.Revision, k.Holder.Term, k.Holder.Nonce
 		}
 		h := k.Holder
 		c.s.FreeRevision = 0
@@ -104,16 +104,19 @@ func acquireOver(c *step, over uint64) {
 
 // promote makes the won lease ours: its deadline counts from when the create
 // was sent.
-func promote(c *step) {
-	c.s.Attempt = 0
+func promote(c *step) { c.lead(c.in.Lease, c.in.SentAt) }
+
+// lead makes lease ours, its deadline counting from sentAt.
+func (c *step) lead(lease Lease, sentAt time.Time) {
+	c.attemptOver()
 	c.breakerSucceeded()
-	c.s.Lease = c.in.Lease
-	c.s.LastRenewal = c.in.SentAt
+	c.s.Lease = lease
+	c.s.LastRenewal = sentAt
 	c.s.Proving = false
 	c.s.KeyFree = false
 	term := c.s.Lease.Term
 	c.arm(TimerDeadline, term, c.s.LastRenewal.Add(c.t.RenewDeadline).Sub(c.in.At))
-	c.arm(TimerHeartbeat, term, c.untilNextBeat(c.in.SentAt))
+	c.arm(TimerHeartbeat, term, c.untilNextBeat(sentAt))
 	if !c.s.Connected {
 		c.arm(TimerGrace, term, c.t.DisconnectGrace)
 	}
@@ -131,10 +134,13 @@ func promote(c *step) {
 // release then fails under our live session, the key is a term of ours
 // left behind, and only a key not counted as free is claimed back ("a term
 // of ours is left under our session").
-func releaseWon(c *step) {
-	c.s.Attempt = 0
+func releaseWon(c *step) { c.releaseUnused(c.in.Lease) }
+
+// releaseUnused releases a lease won but not led.
+func (c *step) releaseUnused(lease Lease) {
+	c.attemptOver()
 	c.breakerSucceeded()
-	c.s.Lease = c.in.Lease
+	c.s.Lease = lease
 	c.s.KeyFree, c.s.FreeRevision = false, 0
 	c.release()
 }
@@ -143,7 +149,7 @@ func releaseWon(c *step) {
 // fires, no winner showed up (its lease may have lapsed at once): campaign
 // again rather than wait for a change that may never come.
 func lostRace(c *step) {
-	c.s.Attempt = 0
+	c.attemptOver()
 	c.breakerSucceeded()
 	c.s.KeyFree = false
 	c.arm(TimerCampaign, 0, c.t.PollInterval+c.jitter())
@@ -151,7 +157,7 @@ func lostRace(c *step) {
 
 // openBreaker pauses acquisition for the cool-down.
 func openBreaker(c *step) {
-	c.s.Attempt = 0
+	c.attemptOver()
 	c.s.Failures++
 	c.s.LastError = c.in.Err
 	c.s.Breaker, c.s.BreakerUntil = BreakerOpen, c.in.At.Add(c.t.BreakerCooldown)
@@ -164,7 +170,7 @@ func openBreaker(c *step) {
 // may have left our key in place: nobody can take it until it expires, and
 // we never act on it.
 func retryAcquire(c *step) {
-	c.s.Attempt = 0
+	c.attemptOver()
 	c.s.Failures++
 	c.s.LastError = c.in.Err
 	c.s.RetryDelay = c.backoff()
@@ -174,7 +180,13 @@ func retryAcquire(c *step) {
 	}
 }
 
-func forgetAttempt(c *step) { c.s.Attempt = 0 }
+func forgetAttempt(c *step) { c.attemptOver() }
+
+// attemptOver forgets the acquisition in flight, with its claim and its
+// confirmation.
+func (c *step) attemptOver() {
+	c.s.Attempt, c.s.Claiming, c.s.Confirming, c.s.ClaimSentAt = 0, false, Lease{}, time.Time{}
+}
 
 // renew sends a renewal of our lease at its newest revision.
 func renew(c *step) {
@@ -226,7 +238,7 @@ func released(c *step) {
 	if c.in.Result == WriteConflict {
 		err = "" // the key had moved on already: nothing of ours is left
 	}
-	c.s.Releasing = false
+	c.s.Releasing, c.s.ReleasingLeft = false, false
 	if c.in.Result == WriteOK {
 		c.s.OursRevision = 0 // the key is ours no more
 	}
@@ -338,28 +350,44 @@ func stopLeading(c *step) {
 }
 
 // stop waits, bounded by OpTimeout, for the writes in flight; a forced stop
-// cannot wait.
+// cannot wait. While the ended term's release waits for its work to stop,
+// the bound starts once the work has stopped and the release is sent
+// (armStop).
 func stop(c *step) {
 	c.cancel(TimerCampaign)
 	c.cancel(TimerOpen)
 	c.cancel(TimerRespawn)
+	c.cancel(TimerRetryRelease)
 	if c.in.Forced {
 		abandonInFlight(c)
 		return
 	}
-	c.arm(TimerStop, 0, c.t.OpTimeout)
+	if !c.s.AwaitingWork {
+		armStop(c)
+	}
 }
+
+// armStop bounds the wait for the replies of the writes in flight.
+func armStop(c *step) { c.arm(TimerStop, 0, c.t.OpTimeout) }
 
 // abandonInFlight stops waiting for replies. A release still due goes out
 // now at the newest revision known (the store re-reads the key on a
 // conflict); an attempt in flight may leave a lease that expires by TTL.
 func abandonInFlight(c *step) {
+	if c.s.AwaitingWork {
+		// Going away before the work reported stopped: the lease is left to
+		// expire rather than handed on while that work may still run.
+		c.s.AwaitingWork, c.s.OfferTo = false, ""
+		c.cancel(TimerWorkStop)
+		c.s.Lease = Lease{}
+	}
 	if c.s.ReleaseDue {
 		c.s.ReleaseDue, c.s.Renewing = false, false
 		c.s.OfferTo = "" // no time to wait for a claim: free the key
 		c.release()
 	}
-	c.s.Attempt, c.s.Renewing, c.s.Releasing = 0, false, false
+	c.attemptOver()
+	c.s.Renewing, c.s.Releasing, c.s.ReleasingLeft = false, false, false
 	if c.s.ResignWaiting {
 		c.released("stopped before the release answered")
 	}
@@ -372,12 +400,20 @@ func finish(c *step) {
 }
 
 // endTerm announces the end of our term and forgets or releases its lease.
+// With Timing.AwaitWorkStopped the release waits until the parent reports
+// the term's work stopped (InWorkStopped), at most a TTL: by then the lease
+// has expired on its own.
 func (c *step) endTerm(release bool) {
 	c.cancel(TimerDeadline)
 	c.cancel(TimerHeartbeat)
 	c.cancel(TimerGrace)
 	c.s.Proving = false
 	c.emit(Effect{Kind: DoDemoted, Lease: c.s.Lease, Reason: c.row.reason})
+	if release && c.t.AwaitWorkStopped {
+		c.s.AwaitingWork = true
+		c.arm(TimerWorkStop, c.s.Lease.Term, c.t.TTL)
+		return
+	}
 	if release {
 		c.release()
 		return

@@ -124,14 +124,14 @@ func breakerTrips(s *ElectionState, in Input, t Timing) bool {
 
 // mayCampaign: the key looks free and nothing holds the candidate back now.
 func mayCampaign(s *ElectionState, in Input, _ Timing) bool {
-	return s.KeyFree && s.Healthy && s.Failed == 0 && s.Attempt == 0 && !s.Releasing && !s.ReleaseDue &&
+	return s.KeyFree && s.Healthy && s.Failed == 0 && s.Attempt == 0 && !s.Releasing && !s.ReleaseDue && !s.AwaitingWork &&
 		!in.At.Before(s.HoldOffUntil) && (s.Breaker != BreakerOpen || !in.At.Before(s.BreakerUntil))
 }
 
 // heldBackByTime: the key looks free and only the resign hold-off or the
 // breaker's cool-down holds the candidate back.
 func heldBackByTime(s *ElectionState, in Input, _ Timing) bool {
-	return s.KeyFree && s.Healthy && s.Failed == 0 && s.Attempt == 0 &&
+	return s.KeyFree && s.Healthy && s.Failed == 0 && s.Attempt == 0 && !s.AwaitingWork &&
 		(in.At.Before(s.HoldOffUntil) || (s.Breaker == BreakerOpen && in.At.Before(s.BreakerUntil)))
 }
 
@@ -145,7 +145,7 @@ func turnsHealthy(s *ElectionState, in Input, t Timing) bool {
 	return !s.Healthy && in.Failures < t.HealthFailureThreshold
 }
 
-// idle: nothing is in flight.
+// idle: nothing is in flight, and no release waits for the work to stop.
 func idle(s *ElectionState, _ Input, _ Timing) bool {
-	return s.Attempt == 0 && !s.Renewing && !s.Releasing && !s.ReleaseDue
+	return s.Attempt == 0 && !s.Renewing && !s.Releasing && !s.ReleaseDue && !s.AwaitingWork
 }

@@ -37,12 +37,18 @@ const (
 	InStop
 	// InCandidates: the registry of candidates changed: Order, Outranked.
 	InCandidates
+	// InConfirmed: a confirmation of a won claim answered: Seq, Outcome,
+	// Lease (term and new revision), SentAt.
+	InConfirmed
+	// InWorkStopped: the leader's work of the term Term has stopped (the
+	// parent's answer to a Demoted, when Timing.AwaitWorkStopped).
+	InWorkStopped
 )
 
 // lastInput is the last input kind: every kind up to it needs a total row.
-const lastInput = InCandidates
+const lastInput = InWorkStopped
 
-var inputNames = [...]string{"", "start", "store_opened", "key", "acquired", "renewed", "released", "tick", "connection", "health", "child_failed", "resign", "stop", "candidates"}
+var inputNames = [...]string{"", "start", "store_opened", "key", "acquired", "renewed", "released", "tick", "connection", "health", "child_failed", "resign", "stop", "candidates", "confirmed", "work_stopped"}
 
 // String names the kind.
 func (k InputKind) String() string {
@@ -89,9 +95,17 @@ const (
 	TimerRespawn
 	// TimerStop: the stop waited long enough for replies.
 	TimerStop
+	// TimerRetryRelease: release again a term of ours left behind whose
+	// last release failed.
+	TimerRetryRelease
+	// TimerWorkStop: the wait for the ended term's work to stop is over.
+	TimerWorkStop
 )
 
-var timerNames = [...]string{"", "campaign", "heartbeat", "deadline", "grace", "open", "respawn", "stop"}
+// LastTimer is the last timer: timers are numbered 1 to LastTimer.
+const LastTimer = TimerWorkStop
+
+var timerNames = [...]string{"", "campaign", "heartbeat", "deadline", "grace", "open", "respawn", "stop", "retry_release", "work_stop"}
 
 // String names the timer.
 func (t Timer) String() string {
@@ -205,9 +219,14 @@ const (
 	// with the same holder, nonce and term, marked as offered, under a
 	// short TTL; answer with InReleased.
 	DoOffer
+	// DoConfirm: rewrite the key at Lease.Revision with the lease's own
+	// record (with the lease's TTL, or none when a session keeps it), a
+	// second revision-checked write that proves the first one was not
+	// erased; answer with InConfirmed carrying Seq.
+	DoConfirm
 )
 
-var effectNames = [...]string{"", "open_store", "start_children", "acquire", "renew", "release", "arm_timer", "cancel_timer", "promoted", "demoted", "leader_changed", "moved", "answer_resign", "warn", "fail", "finish", "offer"}
+var effectNames = [...]string{"", "open_store", "start_children", "acquire", "renew", "release", "arm_timer", "cancel_timer", "promoted", "demoted", "leader_changed", "moved", "answer_resign", "warn", "fail", "finish", "offer", "confirm"}
 
 // String names the kind.
 func (k EffectKind) String() string {
@@ -237,4 +256,7 @@ type Effect struct {
 	Over uint64
 	// Successor is who a DoOffer offers the lease to.
 	Successor string
+	// Left marks a DoRelease of a term of ours that we no longer lead,
+	// left under our own live session (ElectionState.OursRevision).
+	Left bool
 }

@@ -43,6 +43,7 @@ func electionRows() []row {
 		{on: in(f), input: InTick, when: "campaign timer, may campaign", guard: both(timer(TimerCampaign), mayCampaign), event: EvCampaign, do: acquire},
 		{on: in(f), input: InTick, when: "campaign timer, key free but held back", guard: both(timer(TimerCampaign), heldBackByTime), do: campaignLater},
 		{on: in(c), input: InTick, when: "campaign timer, no attempt in flight", guard: all3(timer(TimerCampaign), noAttempt, holdsNothing), do: acquire},
+		{on: in(c), input: InAcquired, when: "won a claim of an offer in time: confirm it first", guard: all3(ours, won, both(inTime, claiming)), do: confirmClaim},
 		{on: in(c), input: InAcquired, when: "won in time", guard: all3(ours, won, inTime), event: EvAcquired, do: promote},
 		{on: in(c), input: InAcquired, when: "won while unhealthy", guard: all3(ours, won, unhealthy), event: EvUnhealthy, do: releaseWon},
 		{on: in(c), input: InAcquired, when: "won while a child is down", guard: all3(ours, won, childDown), event: EvChildFailed, do: releaseWon},
@@ -54,19 +55,32 @@ func electionRows() []row {
 		{on: in(x), input: InAcquired, when: "answered while stopping", guard: ours, do: forgetAttempt},
 		{on: in(s, f, c, l, x, z), input: InAcquired, do: ignore},
 
+		// Confirming a won claim (see core_proof.go): only a second
+		// acknowledged write proves that the first was not erased.
+		{on: in(c), input: InConfirmed, when: "confirmed in time", guard: all3(confirmOfOurs, result(WriteOK), confirmedInTime), event: EvAcquired, do: promoteConfirmed},
+		{on: in(c), input: InConfirmed, when: "confirmed too late to lead", guard: both(confirmOfOurs, result(WriteOK)), event: EvLostRace, do: releaseConfirmed},
+		{on: in(c), input: InConfirmed, when: "refused: the claim was erased or overtaken", guard: both(confirmOfOurs, refused), event: EvLostRace, do: lostRace},
+		{on: in(c), input: InConfirmed, when: "not proven either way", guard: confirmOfOurs, do: retryAcquire},
+		{on: in(x), input: InConfirmed, when: "confirmed while stopping", guard: both(confirmOfOurs, result(WriteOK)), do: releaseConfirmed},
+		{on: in(x), input: InConfirmed, when: "answered while stopping", guard: confirmOfOurs, do: forgetAttempt},
+		{on: all, input: InConfirmed, do: ignore},
+
 		// Leading: renew every heartbeat; demote on a refusal, at the
 		// deadline, or after the disconnect grace.
 		{on: in(l), input: InTick, when: "heartbeat, a higher priority is live", guard: all3(timer(TimerHeartbeat), currentTerm, both(notRenewing, outranked)), event: EvHandOff, reason: ReasonOutranked, do: yieldLease},
 		{on: in(l), input: InTick, when: "heartbeat", guard: all3(timer(TimerHeartbeat), currentTerm, notRenewing), do: renew},
 		{on: in(l), input: InTick, when: "deadline passed", guard: all3(timer(TimerDeadline), currentTerm, deadlinePassed), event: EvRenewDeadline, reason: ReasonRenewDeadline, do: endTermKeep},
 		{on: in(l), input: InTick, when: "grace over, still disconnected", guard: all3(timer(TimerGrace), currentTerm, disconnected), event: EvDisconnected, reason: ReasonDisconnected, do: endTermKeep},
-		{on: in(l), input: InRenewed, when: "renewed", guard: both(renewalOfOurs, result(WriteOK)), do: renewed},
+		{on: in(l), input: InRenewed, when: "renewed in time", guard: all3(renewalOfOurs, result(WriteOK), answeredInTime), do: renewed},
+		{on: in(l), input: InRenewed, when: "renewed too late to prove the lease", guard: both(renewalOfOurs, result(WriteOK)), event: EvRenewDeadline, reason: ReasonRenewDeadline, do: endTermKeep},
 		{on: in(l), input: InRenewed, when: "refused while proving", guard: all3(renewalOfOurs, refused, proving), event: EvReconnectRefuted, reason: ReasonReconnectRefuted, do: endTermKeep},
 		{on: in(l), input: InRenewed, when: "refused", guard: both(renewalOfOurs, refused), event: EvRenewConflict, reason: ReasonRenewConflict, do: endTermKeep},
 		{on: in(l), input: InRenewed, when: "not proven either way", guard: renewalOfOurs, do: renewUnproven},
+		{on: in(f, c, x), input: InRenewed, when: "the ended term's work is stopping", guard: both(renewalOfOurs, awaitingWork), do: renewalWhileAwaiting},
 		{on: in(f, c, x), input: InRenewed, when: "a release waits for it", guard: both(renewalOfOurs, releaseDue), do: releaseAfterRenewal},
 		{on: in(s, f, c, l, x, z), input: InRenewed, do: ignore},
 		{on: all, input: InReleased, when: "our offer failed", guard: both(releaseOfOurs, offerFailed), do: releaseInstead},
+		{on: all, input: InReleased, when: "our release of a term left behind failed", guard: all3(releaseOfOurs, releasingLeft, releaseNotDone), do: retryLeftLater},
 		{on: all, input: InReleased, when: "our release", guard: releaseOfOurs, do: released},
 		{on: all, input: InReleased, do: ignore},
 
@@ -101,12 +115,20 @@ func electionRows() []row {
 		{on: in(x), input: InStop, when: "forced while stopping", guard: forced, do: abandonInFlight},
 		{on: in(x, z), input: InStop, do: ignore},
 		{on: in(x), input: InTick, when: "stop timer", guard: timer(TimerStop), do: abandonInFlight},
+		{on: all, input: InTick, when: "the ended term's work did not stop within the TTL", guard: both(timer(TimerWorkStop), workOfOurs), do: leaveLease},
 		{on: all, input: InTick, do: ignore},
+
+		// The parent: the ended term's work stopped (see core_work.go).
+		{on: in(x), input: InWorkStopped, when: "the ended term's work stopped, while stopping", guard: workOfOurs, do: workStoppedThen(armStop)},
+		{on: all, input: InWorkStopped, when: "the ended term's work stopped", guard: workOfOurs, do: workStoppedThen()},
+		{on: all, input: InWorkStopped, do: ignore},
 
 		// After every input: a stopping election with nothing in flight ends;
 		// a follower whose term ended while the key still holds it under our
-		// own session claims it back (nobody else can, while the session lives).
+		// own session releases it when it may not lead, and claims it back
+		// when it may (nobody else can, while the session lives).
 		{on: in(x), input: afterEveryInput, when: "nothing in flight", guard: idle, event: EvStopped, do: finish},
+		{on: in(f, c), input: afterEveryInput, when: "a term of ours is left under our session, and we may not lead it", guard: leftUnled, do: releaseLeft},
 		{on: in(f), input: afterEveryInput, when: "a term of ours is left under our session", guard: oursLeft, do: claimOurs},
 	}
 }

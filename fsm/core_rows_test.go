@@ -86,6 +86,13 @@ func (w *world) answerFirst(result WriteResult) {
 			in.Lease.Revision = w.rev
 			w.newest[req.lease.Term], w.proven[req.lease.Term] = w.rev, req.sentAt
 		}
+	case DoConfirm:
+		in.Kind, in.Seq, in.Lease = InConfirmed, req.seq, req.lease
+		if result == WriteOK {
+			w.rev++
+			in.Lease.Revision = w.rev
+			w.newest[req.lease.Term] = w.rev
+		}
 	case DoRelease, DoOffer:
 		in.Kind, in.Lease = InReleased, req.lease
 	}

@@ -51,6 +51,11 @@ type Timing struct {
 	// Seed makes jitter and backoff deterministic: the same seed and inputs
 	// give the same effects.
 	Seed uint64
+	// AwaitWorkStopped: the parent answers every Demoted with InWorkStopped
+	// once the leader's work has stopped, and a release or offer of the
+	// ended term is written only then, so a successor never starts while
+	// that work runs. Without it the release is written at once.
+	AwaitWorkStopped bool
 }
 
 // Lease is the part of a held lease the core reasons about.
@@ -152,6 +157,17 @@ type ElectionState struct {
 
 	// Attempt is the sequence number of the acquisition in flight, 0 if none.
 	Attempt uint64
+	// Claiming is set while the attempt in flight claims a lease offered
+	// to us. The offer carries a short TTL, and the server may erase a write
+	// it acknowledged over a message whose TTL ran out (its expiry marker
+	// rolls the key up after the write), so a won claim proves nothing
+	// until a second revision-checked write confirms it.
+	Claiming bool
+	// Confirming is the lease a won claim gave us while its confirmation
+	// is in flight (the attempt stays in flight), and ClaimSentAt is when
+	// the claim was sent: the term's deadline counts from it.
+	Confirming  Lease
+	ClaimSentAt time.Time
 	// Attempts counts acquisitions started.
 	Attempts uint64
 	// Renewing is set while a renewal of Lease is in flight.
@@ -163,6 +179,9 @@ type ElectionState struct {
 	Releasing bool
 	// ResignWaiting is set while a Resign waits for its release's reply.
 	ResignWaiting bool
+	// AwaitingWork is set while the release (or offer) of the ended term
+	// Lease waits for its work to stop (Timing.AwaitWorkStopped).
+	AwaitingWork bool
 
 	// Observed is the holder last seen in the store; KeyFree is true when the
 	// key was last seen free, at FreeRevision (the revision of its delete
@@ -178,6 +197,14 @@ type ElectionState struct {
 	// term, nobody but us can free that key while the session lives, so we
 	// claim it (the row "a term of ours is left").
 	OursRevision uint64
+	// OursTerm and OursNonce are the term and nonce the key held at
+	// OursRevision, so such a term can be released by name. ReleasingLeft
+	// is set while a release of it is in flight, and LeftRetryAt is when
+	// one that failed may be tried again.
+	OursTerm      uint64
+	OursNonce     string
+	ReleasingLeft bool
+	LeftRetryAt   time.Time
 
 	// Order is the first live candidates in the order of succession
 	// (instance IDs separated by spaces); Outranked is set when the first

@@ -94,10 +94,13 @@ func candidatesThen(rest ...action) action {
 }
 
 // claim takes the lease offered to us: a write checked against the offer's
-// revision. Its acknowledgement, like a create's, makes us leader.
+// revision. The offer's TTL is short, so its acknowledgement alone proves
+// nothing (see ElectionState.Claiming): a won claim is confirmed before we
+// lead (confirmClaim).
 func claim(c *step) {
 	c.cancel(TimerCampaign)
 	acquireOver(c, c.in.Key.Revision)
+	c.s.Claiming = true
 }
 
 // handOff ends the term and offers the lease to the successor, answering

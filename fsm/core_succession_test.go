@@ -107,7 +107,14 @@ func TestRowClaimOfAnOfferIsARevisionCheckedAcquisition(t *testing.T) {
 	sentAt := w.pending[0].sentAt
 	w.advance(200 * time.Millisecond)
 	w.answerFirst(WriteOK)
-	p := w.mustHave(DoPromoted, "promotion on the claim's acknowledgement", nil)
+	w.mustNotHave(DoPromoted) // the claim alone proves nothing: the offer's marker may erase it
+	c := w.mustHave(DoConfirm, "confirmation of the claim", nil)
+	w.advance(time.Millisecond)
+	w.answerFirst(WriteOK)
+	p := w.mustHave(DoPromoted, "promotion on the confirmation's acknowledgement", nil)
+	if p.Lease.Term != c.Lease.Term {
+		t.Fatalf("promoted to term %d, want the claim's %d", p.Lease.Term, c.Lease.Term)
+	}
 	if p.Lease.Term <= 30 {
 		t.Fatalf("claimed term %d, want more than the offer's term 30", p.Lease.Term)
 	}

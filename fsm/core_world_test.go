@@ -33,10 +33,12 @@ type world struct {
 	newest    map[uint64]uint64    // term -> newest acknowledged revision of our lease
 	proven    map[uint64]time.Time // term -> latest send time of an acknowledged write of it
 	renewing  map[uint64]int       // term -> renewals in flight
+	stopped   map[uint64]bool      // terms whose work the parent reported stopped
 	last      []Effect             // the effects of the last step
 	finished  bool
 	promoted  int
 	lastInput Input
+	resuming  bool // a paused process handles its first input before its timers
 }
 
 // phases are the election table's states.
@@ -76,7 +78,7 @@ func newWorld(tb testing.TB, seed uint64) *world {
 		tb: tb, rng: rand.New(rand.NewPCG(seed, seed^0x5bd1e995)), t: testTiming(seed),
 		s: NewElectionState(), now: time.Unix(1_700_000_000, 0), hits: map[int]int{},
 		timers: map[Timer]armed{}, newest: map[uint64]uint64{}, proven: map[uint64]time.Time{}, renewing: map[uint64]int{},
-		demoted: map[uint64]bool{}, shown: map[uint64]Holder{},
+		demoted: map[uint64]bool{}, shown: map[uint64]Holder{}, stopped: map[uint64]bool{},
 	}
 }
 
@@ -142,6 +144,16 @@ func (w *world) carryOut(before ElectionState, e Effect) {
 		w.renewing[e.Lease.Term]++
 		w.pending = append(w.pending, request{kind: DoRenew, lease: e.Lease, sentAt: w.now})
 	case DoRelease:
+		if e.Left {
+			// A term of ours left under our session: released at the
+			// revision the world showed it at.
+			if h, ok := w.shown[e.Lease.Revision]; !ok || h.Name != w.t.InstanceID || h.Term != e.Lease.Term {
+				w.fail("release of a left term %d at revision %d, which the world showed as %+v (shown: %v)", e.Lease.Term, e.Lease.Revision, h, ok)
+			}
+			w.pending = append(w.pending, request{kind: DoRelease, lease: e.Lease, sentAt: w.now})
+			break
+		}
+		w.checkWorkStopped(e)
 		if e.Lease.Revision != w.newest[e.Lease.Term] {
 			w.fail("release of term %d at revision %d, newest acknowledged is %d", e.Lease.Term, e.Lease.Revision, w.newest[e.Lease.Term])
 		}
@@ -149,7 +161,13 @@ func (w *world) carryOut(before ElectionState, e Effect) {
 			w.fail("release of term %d while its renewal is in flight", e.Lease.Term)
 		}
 		w.pending = append(w.pending, request{kind: DoRelease, lease: e.Lease, sentAt: w.now})
+	case DoConfirm:
+		if w.s.Phase != StateCandidate || e.Seq != w.s.Attempt || e.Lease.Term == 0 {
+			w.fail("confirm of term %d (attempt %d) in %s, attempt in flight %d", e.Lease.Term, e.Seq, w.s.Phase, w.s.Attempt)
+		}
+		w.pending = append(w.pending, request{kind: DoConfirm, seq: e.Seq, lease: e.Lease, sentAt: w.now})
 	case DoOffer:
+		w.checkWorkStopped(e)
 		if !w.demoted[e.Lease.Term] || (w.leading != nil && w.leading.Term == e.Lease.Term) {
 			w.fail("offer of term %d before its Demoted", e.Lease.Term)
 		}
@@ -184,6 +202,27 @@ func (w *world) carryOut(before ElectionState, e Effect) {
 	}
 }
 
+// checkRenewalInTime fails a leader that still leads term after a
+// renewal's answer handled at or after the deadline counted from proven,
+// the newest acknowledged write before it: the write it replaced may have
+// expired by then, and its expiry marker may erase the renewal.
+func (w *world) checkRenewalInTime(term uint64, proven time.Time) {
+	w.tb.Helper()
+	if w.s.Leading() && w.s.Lease.Term == term && !w.now.Before(proven.Add(w.t.RenewDeadline)) {
+		w.fail("a renewal of term %d answered at %v, after the deadline %v, kept the lease", term, w.now, proven.Add(w.t.RenewDeadline))
+	}
+}
+
+// checkWorkStopped fails a release or offer of a term we led that is
+// written before the parent reported the term's work stopped, when the
+// core is told to wait for that report.
+func (w *world) checkWorkStopped(e Effect) {
+	w.tb.Helper()
+	if w.t.AwaitWorkStopped && w.demoted[e.Lease.Term] && !w.stopped[e.Lease.Term] {
+		w.fail("%s of term %d before its work reported stopped", e.Kind, e.Lease.Term)
+	}
+}
+
 // checkState checks the invariants that hold between steps.
 func (w *world) checkState() {
 	w.tb.Helper()
@@ -196,8 +235,10 @@ func (w *world) checkState() {
 			w.fail("leading term %d, announced %v", s.Lease.Term, w.leading)
 		}
 		// The deadline counts from when the newest acknowledged write was
-		// sent, as the world saw it, not from what the core believes.
-		if deadline := w.proven[s.Lease.Term].Add(w.t.RenewDeadline); !w.now.Before(deadline) {
+		// sent, as the world saw it, not from what the core believes. A
+		// process resuming from a pause handles one input before the
+		// timers that fell due meanwhile.
+		if deadline := w.proven[s.Lease.Term].Add(w.t.RenewDeadline); !w.resuming && !w.now.Before(deadline) {
 			w.fail("leader at %v past its deadline %v", w.now, deadline)
 		}
 	} else if w.leading != nil {
@@ -258,12 +299,21 @@ func (w *world) answer(i int) {
 		in.Kind, in.Lease = InRenewed, req.lease
 		in.Result = w.pick(WriteOK, WriteOK, WriteOK, WriteConflict, WriteFailed, WriteUnknown)
 		if in.Result == WriteOK {
+			defer w.checkRenewalInTime(req.lease.Term, w.proven[req.lease.Term])
 			w.rev++
 			in.Lease.Revision = w.rev
 			w.newest[req.lease.Term] = w.rev
 			if req.sentAt.After(w.proven[req.lease.Term]) {
 				w.proven[req.lease.Term] = req.sentAt
 			}
+		}
+	case DoConfirm:
+		in.Kind, in.Seq, in.Lease = InConfirmed, req.seq, req.lease
+		in.Result = w.pick(WriteOK, WriteOK, WriteOK, WriteConflict, WriteFailed, WriteUnknown)
+		if in.Result == WriteOK {
+			w.rev++
+			in.Lease.Revision = w.rev
+			w.newest[req.lease.Term] = w.rev
 		}
 	case DoRelease:
 		in.Kind, in.Lease = InReleased, req.lease
@@ -358,18 +408,53 @@ func (w *world) randomStep() {
 	case n < 95:
 		named := w.pickString("other", "third", "me")
 		w.feed(Input{Kind: InResign, Successor: named, SuccessorLive: w.rng.IntN(3) > 0})
+	case n < 96 && w.t.AwaitWorkStopped:
+		w.workStopped()
 	case n < 97:
 		w.feed(Input{Kind: InCandidates, Order: w.pickString("", "me", "me other", "other me third", "third other me"), Outranked: w.rng.IntN(2) == 0})
 	case n < 98:
 		w.stale()
+	case n < 99:
+		w.pause()
 	default:
 		w.rarely()
 	}
 }
 
+// workStopped reports, as the parent does once OnDemote has returned, that
+// the work of the last term announced over has stopped.
+func (w *world) workStopped() {
+	var last uint64
+	for term := range w.demoted {
+		if !w.stopped[term] {
+			last = max(last, term)
+		}
+	}
+	if last != 0 {
+		w.stopped[last] = true
+		w.feed(Input{Kind: InWorkStopped, Term: last})
+	}
+}
+
+// pause models a paused process: time passes without its timers firing,
+// then it handles an answer that arrived meanwhile before those timers.
+func (w *world) pause() {
+	w.tb.Helper()
+	w.now = w.now.Add(time.Duration(w.rng.Int64N(int64(w.t.TTL))))
+	w.resuming = true
+	if len(w.pending) > 0 {
+		w.answer(w.rng.IntN(len(w.pending)))
+	}
+	w.advance(0)
+	w.resuming = false
+	w.checkState()
+}
+
 // stale feeds a duplicate or late answer that the core must ignore.
 func (w *world) stale() {
-	switch w.rng.IntN(3) {
+	switch w.rng.IntN(4) {
+	case 3:
+		w.feed(Input{Kind: InConfirmed, Seq: w.s.Attempts + 1, Result: WriteOK, Lease: Lease{Term: w.rev + 1, Revision: w.rev + 2}})
 	case 0:
 		w.feed(Input{Kind: InAcquired, Seq: w.s.Attempts + 1, Result: WriteOK, Lease: Lease{Term: w.rev + 1, Revision: w.rev + 1}})
 	case 1:
@@ -419,6 +504,10 @@ func (w *world) stopAndDrain() {
 	w.tb.Helper()
 	w.feed(Input{Kind: InStop})
 	for i := 0; !w.finished && i < 200; i++ {
+		if w.s.AwaitingWork && !w.stopped[w.s.Lease.Term] {
+			w.workStopped()
+			continue
+		}
 		if len(w.pending) > 0 {
 			w.answer(0)
 			continue

@@ -29,6 +29,7 @@ const (
 	DefaultRenewDeadline          = 7 * time.Second
 	DefaultDisconnectGrace        = 5 * time.Second
 	DefaultMaxClockDrift          = 0.05
+	DefaultMaxServerClockSkew     = 100 * time.Millisecond
 	DefaultHealthInterval         = 2 * time.Second
 	DefaultHealthFailureThreshold = 3
 	DefaultCampaignJitter         = 25 * time.Millisecond
@@ -43,7 +44,8 @@ const (
 	DefaultSuccessionStandBy      = 250 * time.Millisecond
 )
 
-// None turns off CampaignJitter, ResignHoldOff or MaxClockDrift. Their zero
+// None turns off CampaignJitter, ResignHoldOff, MaxClockDrift or
+// MaxServerClockSkew. Their zero
 // value means "the default", as for every Config field, so turning one off
 // needs a value of its own; -1 cannot be a valid setting of any of them (all
 // must otherwise be non-negative), which keeps the zero value useful and the
@@ -143,6 +145,33 @@ type Config struct {
 	// this host's clock and the server's, in [0, 0.2]. Default 0.05; None
 	// assumes none.
 	MaxClockDrift float64
+	// MaxServerClockSkew bounds how much earlier than its TTL the servers
+	// can expire a key because of their wall clocks: a key expires when the
+	// wall clock of the node leading the stream passes the stamp the node
+	// that stored it gave it plus the TTL, so a forward step of a server's
+	// clock, or an offset between two servers across a change of stream
+	// leader, shortens every lease by that much. The renew deadline keeps
+	// this much room. Servers should keep time with slew-only sync (chrony
+	// or ntpd without steps), which keeps their offsets to milliseconds.
+	// At least 0 and less than TTL/2. Default 100ms; None assumes none.
+	MaxServerClockSkew time.Duration
+	// WorkStopBudget is how long the leader's work may take to stop once
+	// its term ends (OnPromote's context is cancelled, Demoted is sent):
+	// the leader demotes itself this much earlier, so its work has stopped
+	// before the server can give the lease to another. A planned handover
+	// (Resign, HandOff, Stop) waits for the work anyway (see
+	// AwaitWorkStopped); the budget covers the demotions that cannot
+	// wait, such as a lost connection or a missed deadline. Default 0: the
+	// work must stop at once, within SafetyMargin.
+	WorkStopBudget time.Duration
+	// AwaitWorkStopped makes an election actor spawned with NewProps write
+	// the release or offer of a term it ends (a resign, a hand-off, a stop,
+	// an unhealthy leader) only once its parent answers the term's Demoted
+	// with WorkStopped, so the successor never starts while the old term's
+	// work runs. If no answer comes within TTL the lease is left to expire.
+	// The Election facade and role managers always wait for OnDemote to
+	// return before the release, whatever this says.
+	AwaitWorkStopped bool
 	// Clock is the election's time source: the time of its decisions, its
 	// timers and Status.IsLeader. Nil means real time, which is what a
 	// program wants; another clock exists for tests and fault injection,
@@ -239,7 +268,7 @@ func (c Config) withDefaults() Config {
 		c.InstanceID = defaultInstanceID()
 	}
 	t := c.Timings()
-	c.TTL, c.MaxClockDrift = t.TTL, t.MaxClockDrift
+	c.TTL, c.MaxClockDrift, c.MaxServerClockSkew = t.TTL, t.MaxClockDrift, t.MaxServerClockSkew
 	c.RenewDeadline, c.HeartbeatInterval, c.DisconnectGrace = t.RenewDeadline, t.HeartbeatInterval, t.DisconnectGrace
 	c.OpTimeout, c.PollInterval = t.OpTimeout, t.PollInterval
 	setDur(&c.HealthInterval, DefaultHealthInterval)
@@ -301,7 +330,7 @@ func (c Config) sessionOptions() transport.SessionOptions {
 	if !c.Sessions {
 		return transport.SessionOptions{}
 	}
-	return transport.SessionOptions{TTL: c.TTL, Renew: c.HeartbeatInterval}
+	return transport.SessionOptions{TTL: c.TTL, Renew: c.HeartbeatInterval, ProofWindow: c.RenewDeadline}
 }
 
 // defaultInstanceID is hostname-pid-random: readable in logs and unique

@@ -54,6 +54,11 @@ func TestConfigValidate(t *testing.T) {
 		{"Priority", func(c *leadership.Config) { c.Priority = -1 }},
 		{"MaxClockDrift", func(c *leadership.Config) { c.MaxClockDrift = 0.5 }},
 		{"MaxClockDrift", func(c *leadership.Config) { c.MaxClockDrift = -0.5 }},
+		{"MaxServerClockSkew", func(c *leadership.Config) { c.MaxServerClockSkew = 5 * time.Second }},
+		{"MaxServerClockSkew", func(c *leadership.Config) { c.MaxServerClockSkew = -5 * time.Millisecond }},
+		{"WorkStopBudget", func(c *leadership.Config) { c.WorkStopBudget = -time.Second }},
+		{"WorkStopBudget", func(c *leadership.Config) { c.WorkStopBudget = 9 * time.Second }},
+		{"RenewDeadline", func(c *leadership.Config) { c.WorkStopBudget = 2 * time.Second; c.RenewDeadline = 7 * time.Second }},
 		{"TTL", func(c *leadership.Config) { c.TTL = 1500 * time.Millisecond }},
 		{"TTL", func(c *leadership.Config) { c.TTL = -time.Second }},
 		{"TTL", func(c *leadership.Config) { c.TTL = 500 * time.Millisecond }},
@@ -159,11 +164,11 @@ func TestTimingsDerivedFromTTL(t *testing.T) {
 		{leadership.DefaultTTL, leadership.Timings{
 			TTL: leadership.DefaultTTL, RenewDeadline: leadership.DefaultRenewDeadline, HeartbeatInterval: leadership.DefaultHeartbeatInterval,
 			DisconnectGrace: leadership.DefaultDisconnectGrace, OpTimeout: leadership.DefaultOpTimeout, PollInterval: leadership.DefaultPollInterval,
-			MaxClockDrift: leadership.DefaultMaxClockDrift,
+			MaxClockDrift: leadership.DefaultMaxClockDrift, MaxServerClockSkew: leadership.DefaultMaxServerClockSkew,
 		}},
-		{2 * time.Second, leadership.Timings{TTL: 2 * time.Second, RenewDeadline: 1200 * ms, HeartbeatInterval: 342 * ms, DisconnectGrace: 858 * ms, OpTimeout: 342 * ms, PollInterval: 400 * ms, MaxClockDrift: 0.05}},
-		{time.Second, leadership.Timings{TTL: time.Second, RenewDeadline: 300 * ms, HeartbeatInterval: 85 * ms, DisconnectGrace: 215 * ms, OpTimeout: 85 * ms, PollInterval: 200 * ms, MaxClockDrift: 0.05}},
-		{time.Minute, leadership.Timings{TTL: time.Minute, RenewDeadline: 42 * time.Second, HeartbeatInterval: 12 * time.Second, DisconnectGrace: 30 * time.Second, OpTimeout: 2 * time.Second, PollInterval: 12 * time.Second, MaxClockDrift: 0.05}},
+		{2 * time.Second, leadership.Timings{TTL: 2 * time.Second, RenewDeadline: 1110 * ms, HeartbeatInterval: 317 * ms, DisconnectGrace: 793 * ms, OpTimeout: 317 * ms, PollInterval: 400 * ms, MaxClockDrift: 0.05, MaxServerClockSkew: 100 * ms}},
+		{time.Second, leadership.Timings{TTL: time.Second, RenewDeadline: 232 * ms, HeartbeatInterval: 66 * ms, DisconnectGrace: 166 * ms, OpTimeout: 66 * ms, PollInterval: 200 * ms, MaxClockDrift: 0.05, MaxServerClockSkew: 100 * ms}},
+		{time.Minute, leadership.Timings{TTL: time.Minute, RenewDeadline: 42 * time.Second, HeartbeatInterval: 12 * time.Second, DisconnectGrace: 30 * time.Second, OpTimeout: 2 * time.Second, PollInterval: 12 * time.Second, MaxClockDrift: 0.05, MaxServerClockSkew: 100 * ms}},
 	} {
 		if got := (leadership.Config{TTL: tc.ttl}).Timings(); got != tc.want {
 			t.Errorf("TTL %v: timings %+v, want %+v", tc.ttl, got, tc.want)
@@ -175,10 +180,23 @@ func TestTimingsDerivedFromTTL(t *testing.T) {
 	}
 }
 
+func TestWorkStopBudgetShortensTheDerivedDeadline(t *testing.T) {
+	without := leadership.Config{TTL: 10 * time.Second}.Timings()
+	with := leadership.Config{TTL: 10 * time.Second, WorkStopBudget: 3 * time.Second}.Timings()
+	ceiling := time.Duration(float64(10*time.Second-with.MaxServerClockSkew)*(1-2*with.MaxClockDrift)) - leadership.SafetyMargin - 3*time.Second
+	if with.RenewDeadline > ceiling || with.RenewDeadline >= without.RenewDeadline {
+		t.Fatalf("RenewDeadline %v with a 3s budget (ceiling %v), %v without: the budget must come off the deadline", with.RenewDeadline, ceiling, without.RenewDeadline)
+	}
+	err := leadership.Config{Conn: &nats.Conn{}, Role: "r", TTL: 2 * time.Second, WorkStopBudget: 2 * time.Second}.Validate()
+	if err == nil || !strings.Contains(err.Error(), "WorkStopBudget") || !strings.Contains(err.Error(), "at most") {
+		t.Fatalf("a budget that cannot fit a 2s TTL: %v; want an error naming WorkStopBudget and the largest that fits", err)
+	}
+}
+
 func TestDefaultsSatisfyTheSafetyRules(t *testing.T) {
 	cfg := leadership.DefaultConfig()
 	tm := cfg.Timings()
-	limit := time.Duration(float64(tm.TTL)*(1-2*tm.MaxClockDrift)) - leadership.SafetyMargin
+	limit := time.Duration(float64(tm.TTL-tm.MaxServerClockSkew)*(1-2*tm.MaxClockDrift)) - leadership.SafetyMargin - tm.WorkStopBudget
 	if tm.RenewDeadline > limit || tm.HeartbeatInterval > tm.RenewDeadline/3 || tm.DisconnectGrace > tm.RenewDeadline {
 		t.Fatalf("defaults break the timing rules: %+v", tm)
 	}
@@ -197,7 +215,7 @@ func TestNoneTurnsOff(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if got := cfg.Timings(); got.MaxClockDrift != 0 || got.RenewDeadline != 400*time.Millisecond {
+	if got := cfg.Timings(); got.MaxClockDrift != 0 || got.RenewDeadline != 300*time.Millisecond {
 		t.Fatalf("no drift: timings %+v, want drift 0 and RenewDeadline TTL-SafetyMargin-100ms", got)
 	}
 }

@@ -82,12 +82,25 @@ func (c Config) validateTimings(errs *configErrors) {
 	if !ttlOK || !driftOK {
 		return
 	}
+	if c.MaxServerClockSkew < 0 || c.MaxServerClockSkew >= c.TTL/2 {
+		errs.add("MaxServerClockSkew", "%v must be at least 0 and less than TTL/2 = %v (None assumes none)", c.MaxServerClockSkew, c.TTL/2)
+		return
+	}
+	if c.WorkStopBudget < 0 {
+		errs.add("WorkStopBudget", "%v must not be negative", c.WorkStopBudget)
+		return
+	}
 	if c.SuccessionStandBy <= 0 || c.SuccessionStandBy >= c.TTL {
 		errs.add("SuccessionStandBy", "%v must be positive and less than TTL %v", c.SuccessionStandBy, c.TTL)
 	}
-	limit := maxRenewDeadline(c.TTL, c.MaxClockDrift)
+	limit := maxRenewDeadline(c.TTL, c.MaxClockDrift, c.MaxServerClockSkew, c.WorkStopBudget)
+	if limit <= 0 {
+		errs.add("WorkStopBudget", "%v leaves no time to lead: (TTL-MaxServerClockSkew)*(1-2*MaxClockDrift) - %v - WorkStopBudget = %v; at most %v fits TTL %v",
+			c.WorkStopBudget, SafetyMargin, limit, max(limit+c.WorkStopBudget-time.Millisecond, 0), c.TTL)
+		return
+	}
 	if c.RenewDeadline <= 0 || c.RenewDeadline > limit {
-		errs.add("RenewDeadline", "%v must be positive and at most TTL*(1-2*MaxClockDrift) - %v = %v, so the leader gives up before the server frees its key (leave it zero to derive it from TTL)",
+		errs.add("RenewDeadline", "%v must be positive and at most (TTL-MaxServerClockSkew)*(1-2*MaxClockDrift) - %v - WorkStopBudget = %v, so the leader gives up, and its work stops, before the server frees its key (leave it zero to derive it from TTL)",
 			c.RenewDeadline, SafetyMargin, limit)
 		return
 	}

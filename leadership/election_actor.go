@@ -90,6 +90,7 @@ func timingOf(cfg Config) fsm.Timing {
 		HealthFailureThreshold: cfg.HealthFailureThreshold,
 		RespawnDelay:           cfg.TTL,
 		Seed:                   randomSeed(),
+		AwaitWorkStopped:       cfg.AwaitWorkStopped,
 	}
 }
 
@@ -119,8 +120,12 @@ func (a *electionActor) Receive(ctx actor.Context) {
 	case *renewDone:
 		a.noteRenewal(msg)
 		a.step(ctx, renewInput(msg, now))
+	case *confirmDone:
+		a.step(ctx, a.confirmInput(msg, now))
 	case *releaseDone:
 		a.step(ctx, releaseInput(msg, now))
+	case *WorkStopped:
+		a.step(ctx, fsm.Input{Kind: fsm.InWorkStopped, At: now, Term: msg.Token.Revision})
 	case *actors.Tick:
 		if a.timers.Current(msg) {
 			a.catchUp(ctx, timerNamed(msg.Name), now)
@@ -249,7 +254,7 @@ func (a *electionActor) release() {
 
 // forgetStaleRecords drops the records of terms the core no longer holds.
 func (a *electionActor) forgetStaleRecords() {
-	a.records.keepOnly(a.state.Lease.Term)
+	a.records.keepOnly(a.state.Lease.Term, a.state.Confirming.Term)
 }
 
 // term is the term this candidate knows of: its own while it holds a lease,

@@ -28,7 +28,12 @@ func (a *electionActor) carryOut(ctx actor.Context, e fsm.Effect) {
 	case fsm.DoRenew:
 		a.renew(ctx, e.Lease)
 	case fsm.DoRelease:
+		if e.Left {
+			a.logger().Info("releasing a term of ours left under our session", "term", e.Lease.Term)
+		}
 		a.releaseLease(ctx, e.Lease)
+	case fsm.DoConfirm:
+		a.confirm(ctx, e.Seq, e.Lease)
 	case fsm.DoOffer:
 		a.offer(ctx, e.Lease, e.Successor)
 	case fsm.DoArmTimer:
@@ -130,6 +135,28 @@ func (a *electionActor) renew(ctx actor.Context, l fsm.Lease) {
 		tel.heartbeat.Record(traced, time.Since(start).Seconds(), tel.labels)
 		return &renewDone{term: lease.Term, sentAt: provenAt(sentAt, start, next.Proof), lease: next, err: err}, err
 	})
+}
+
+// confirm writes a won claim again at its revision: only this second
+// acknowledged write shows that the offer's expiry marker did not erase the
+// claim. The reply carries seq, and the claim's proof time stays the
+// deadline's base (the core keeps it).
+func (a *electionActor) confirm(ctx actor.Context, seq uint64, l fsm.Lease) {
+	lease, store, clock := a.leaseOf(l), a.store, a.clock
+	a.runOp(ctx, spanAcquire, "confirm", lease.Term, func(_, bounded context.Context) (any, error) {
+		sentAt := clock.Now()
+		next, err := confirmOn(bounded, store, lease)
+		return &confirmDone{seq: seq, sentAt: sentAt, lease: next, err: err}, err
+	})
+}
+
+// confirmOn confirms on a store that can; a claim is only ever made on one
+// (offers need Succession).
+func confirmOn(ctx context.Context, store transport.LeaseStore, lease transport.Lease) (transport.Lease, error) {
+	if s, ok := store.(transport.Succession); ok {
+		return s.Confirm(ctx, lease)
+	}
+	return transport.Lease{}, fmt.Errorf("confirm %q: %w: the store cannot confirm a claim", lease.Role, transport.ErrPermanent)
 }
 
 // releaseLease deletes our lease's key at the revision the core gives: the

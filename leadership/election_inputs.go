@@ -63,6 +63,19 @@ func renewInput(msg *renewDone, now time.Time) fsm.Input {
 	return in
 }
 
+// confirmInput turns the store's answer to a confirmation into the core's.
+func (a *electionActor) confirmInput(msg *confirmDone, now time.Time) fsm.Input {
+	in := fsm.Input{Kind: fsm.InConfirmed, At: now, Seq: msg.seq, SentAt: msg.sentAt, Result: resultOf(msg.err),
+		Lease: fsm.Lease{Term: msg.lease.Term, Revision: msg.lease.Revision}}
+	if msg.err == nil {
+		a.records.put(msg.lease.Term, msg.lease.Record)
+	} else {
+		a.noteError("confirmation of a claim failed", msg.err)
+		in.Err = msg.err.Error()
+	}
+	return in
+}
+
 // noteRenewal logs a renewal's answer; the core decides what it means.
 func (a *electionActor) noteRenewal(msg *renewDone) {
 	if msg.err != nil {
@@ -133,7 +146,7 @@ func resultOf(err error) fsm.WriteResult {
 
 // timerNamed maps a timer's name back to the core's timer.
 func timerNamed(name string) fsm.Timer {
-	for t := fsm.TimerCampaign; t <= fsm.TimerStop; t++ {
+	for t := fsm.TimerCampaign; t <= fsm.LastTimer; t++ {
 		if t.String() == name {
 			return t
 		}

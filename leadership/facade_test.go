@@ -233,3 +233,53 @@ func TestStartRidesOutASlowServer(t *testing.T) {
 		t.Fatal("promoted, but IsLeader is false")
 	}
 }
+
+// TestFacadeResignHandsOverOnlyAfterOnDemote: a planned handover writes the
+// release (or offer) only once OnDemote has returned, so the successor's
+// OnPromote never starts while the old leader's work is still stopping.
+func TestFacadeResignHandsOverOnlyAfterOnDemote(t *testing.T) {
+	srv := natstest.RunServer(t)
+	const stopping = 300 * time.Millisecond // how long the old leader's work takes to stop
+	a := startElection(t, fastConfig(connect(t, srv.URL()), "drain", "a"))
+	aLeads := make(chan struct{}, 1)
+	aStopped := make(chan time.Time, 1)
+	a.OnPromote(func(context.Context, leadership.Token) { aLeads <- struct{}{} })
+	a.OnDemote(func(context.Context, leadership.DemoteReason) {
+		time.Sleep(stopping) // the work being stopped, not a wait for an event
+		aStopped <- time.Now()
+	})
+	if err := a.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = a.Stop() })
+	select {
+	case <-aLeads:
+	case <-time.After(wait):
+		t.Fatalf("waited %v for a to lead", wait)
+	}
+	b := startElection(t, fastConfig(connect(t, srv.URL()), "drain", "b"))
+	bLeads := make(chan time.Time, 1)
+	b.OnPromote(func(context.Context, leadership.Token) { bLeads <- time.Now() })
+	if err := b.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = b.Stop() })
+	if err := a.Resign(context.Background()); err != nil {
+		t.Fatalf("Resign: %v", err)
+	}
+	var stopped, promoted time.Time
+	select {
+	case stopped = <-aStopped:
+	case <-time.After(wait):
+		t.Fatalf("waited %v for a's OnDemote to return", wait)
+	}
+	select {
+	case promoted = <-bLeads:
+	case <-time.After(wait):
+		t.Fatalf("waited %v for b to lead after a resigned", wait)
+	}
+	if !promoted.After(stopped) {
+		t.Fatalf("b led at %v, before a's OnDemote returned at %v", promoted.Format(time.StampMicro), stopped.Format(time.StampMicro))
+	}
+	t.Logf("b led %v after a's OnDemote returned", promoted.Sub(stopped))
+}

@@ -39,6 +39,14 @@ type (
 		lease  transport.Lease
 		err    error
 	}
+	// confirmDone is the store's answer to the confirmation of a won claim
+	// made by acquisition seq.
+	confirmDone struct {
+		seq    uint64
+		sentAt time.Time
+		lease  transport.Lease
+		err    error
+	}
 	// releaseDone is the store's answer to a release of term.
 	releaseDone struct {
 		term uint64

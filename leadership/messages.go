@@ -21,6 +21,15 @@ type Demoted struct {
 	Reason DemoteReason
 }
 
+// WorkStopped tells an election, configured with Config.AwaitWorkStopped,
+// that the leader's work of the term Token names has stopped: the answer
+// its parent gives to that term's Demoted. Only then does the election
+// write the release or offer that lets a successor lead.
+type WorkStopped struct {
+	// Token is the term whose work stopped, as its Demoted named it.
+	Token Token
+}
+
 // LeaderChanged is sent to every candidate when the holder it observes in
 // the store changes. Leader is empty when the role has no holder. It is a
 // hint from a read: Promoted and Demoted, not LeaderChanged, say whether

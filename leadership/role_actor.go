@@ -205,13 +205,21 @@ func (a *roleActor) carryOut(ctx actor.Context, e fsm.RoleEffect) {
 		ctx.Stop(ctx.Self())
 	case fsm.RoleDoIgnoreTerm:
 		a.log.Warn("ignoring the end of a term this role did not begin", "term", e.Term.Revision)
+		if a.election != nil {
+			// No work of it ever ran: its release need not wait.
+			ctx.Send(a.election, &WorkStopped{Token: Token{Role: a.spec.Role, Revision: e.Term.Revision, Nonce: e.Term.Nonce}})
+		}
 	}
 }
 
 // startElection spawns the role's election; its snapshots go to the manager.
+// The election writes the release or offer of a term it ends only once
+// this actor reports the term's work stopped (reportDemoted).
 func (a *roleActor) startElection(ctx actor.Context) {
 	system, env := ctx.ActorSystem(), a.env
-	props := newProps(a.spec.Config, func(st *Status) {
+	cfg := a.spec.Config
+	cfg.AwaitWorkStopped = true
+	props := newProps(cfg, func(st *Status) {
 		if env.onStatus != nil {
 			env.onStatus(st)
 		}
@@ -248,7 +256,10 @@ func (a *roleActor) startTermActors(ctx actor.Context, t Token) {
 }
 
 // reportDemoted reports the end of the term to the manager and queues
-// OnDemote: the one place a role's Demoted is reported.
+// OnDemote: the one place a role's Demoted is reported. Once OnDemote has
+// returned (and so OnPromote before it: the queue runs them in order, after
+// the term's actors stopped), the election hears that the term's work
+// stopped and may release or offer the lease.
 func (a *roleActor) reportDemoted(ctx actor.Context, e fsm.RoleEffect) {
 	if a.termEnd != nil {
 		a.termEnd()
@@ -262,9 +273,15 @@ func (a *roleActor) reportDemoted(ctx actor.Context, e fsm.RoleEffect) {
 	d := &Demoted{Role: a.spec.Role, InstanceID: a.env.tree.instanceID, Token: token, Reason: DemoteReason(e.Reason)}
 	a.log.Info("role demoted", "token", d.Token.String(), "reason", string(d.Reason))
 	a.report(ctx, d)
-	if f := a.spec.OnDemote; f != nil {
-		a.queue.push(func() { f(context.Background(), d.Reason) })
-	}
+	f, election, system := a.spec.OnDemote, a.election, ctx.ActorSystem()
+	a.queue.push(func() {
+		if f != nil {
+			f(context.Background(), d.Reason)
+		}
+		if election != nil {
+			system.Root.Send(election, &WorkStopped{Token: d.Token})
+		}
+	})
 }
 
 // report tells the manager, if there is one.

@@ -166,3 +166,42 @@ func TestSessionsLeaderReclaimsItsOwnLeaseAfterADeadline(t *testing.T) {
 	}
 	t.Logf("demoted %v after the cut, led again %v after it", demoted.at.Sub(cut), again.at.Sub(cut))
 }
+
+// TestSessionsUnhealthyExLeaderReleasesItsLeftTerm: a leader with sessions
+// is cut off and turns unhealthy at once; its release on demotion cannot
+// reach the server, so the role's key still names it under its session,
+// which lives on when the link heals. Nobody else may take such a key while
+// the session lives, and the ex-leader may not lead while unhealthy: it
+// releases the term it left behind, and the healthy candidate leads long
+// before the session could end.
+func TestSessionsUnhealthyExLeaderReleasesItsLeftTerm(t *testing.T) {
+	srv := natstest.RunServer(t)
+	proxy := natstest.RunProxy(t, srv.URL())
+	system := newSystem(t)
+	events := record(t, system)
+	checker := &switchableChecker{}
+	sick := fastConfig(connect(t, proxy.URL()), "left", "sick")
+	sick.Sessions, sick.TTL = true, 4*time.Second // the session outlives the cut
+	sick.HealthChecker, sick.HealthInterval, sick.HealthFailureThreshold = checker, 50*time.Millisecond, 2
+	sickProbe, _ := spawnCandidate(t, system, sick)
+	actortest.Expect[*leadership.Promoted](t, sickProbe, wait)
+	healthy := fastConfig(connect(t, srv.URL()), "left", "healthy")
+	healthy.Sessions, healthy.TTL = true, 4*time.Second
+	healthyProbe, _ := spawnCandidate(t, system, healthy)
+	awaitLeaderSeen(t, healthyProbe, "sick")
+
+	from := events.len()
+	proxy.Blackhole()
+	checker.failing.Store(true)
+	d := events.await(t, from, wait, "the cut-off leader's demotion for its health", demotedOf("sick"))
+	if r := d.msg.(*leadership.Demoted).Reason; r != leadership.ReasonUnhealthy {
+		t.Fatalf("demoted for %v, want %v", r, leadership.ReasonUnhealthy)
+	}
+	// Heal once the release on demotion has run out of time (OpTimeout),
+	// well within the session's proof window, so the session lives on.
+	time.Sleep(sick.OpTimeout + 100*time.Millisecond) // scheduling the heal, not waiting for an event
+	proxy.Heal()
+	healed := time.Now()
+	promoted := events.await(t, from, sick.TTL-time.Second, "the healthy candidate's promotion before the ex-leader's session could end", promotedOf("healthy"))
+	t.Logf("the healthy candidate led %v after the heal", promoted.at.Sub(healed))
+}

@@ -1,10 +1,14 @@
 package leadership
 
-import "github.com/batonhq/baton/transport"
+import (
+	"slices"
+
+	"github.com/batonhq/baton/transport"
+)
 
 // termRecords are the lease records of the terms an election may still
-// renew or release: almost always one, and two only while a release of the
-// previous term is in flight. A slice, not a map: an election keeps this
+// renew, confirm or release: almost always one, and two only while a
+// release of the previous term is in flight. A slice, not a map: an election keeps this
 // for as long as it lives, and a map costs a kilobyte or more even when it
 // holds one record.
 type termRecords []termRecord
@@ -36,11 +40,11 @@ func (rs *termRecords) put(term uint64, rec transport.Record) {
 	*rs = append(*rs, termRecord{term: term, record: rec})
 }
 
-// keepOnly drops every record but term's.
-func (rs *termRecords) keepOnly(term uint64) {
+// keepOnly drops every record but those of terms.
+func (rs *termRecords) keepOnly(terms ...uint64) {
 	kept := (*rs)[:0]
 	for _, r := range *rs {
-		if r.term == term {
+		if slices.Contains(terms, r.term) {
 			kept = append(kept, r)
 		}
 	}

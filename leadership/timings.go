@@ -13,13 +13,17 @@ type Timings struct {
 	PollInterval      time.Duration
 	// MaxClockDrift is the drift assumed (0 for None).
 	MaxClockDrift float64
+	// MaxServerClockSkew is the server clock skew assumed (0 for None).
+	MaxServerClockSkew time.Duration
+	// WorkStopBudget is the time kept for the leader's work to stop.
+	WorkStopBudget time.Duration
 }
 
 // How the timings follow from TTL. The renew deadline takes 70% of the TTL,
 // which leaves the default 7s of 10s, but never comes closer than
 // deadlineSlack (or a quarter of the room, when that is less) to its
-// ceiling TTL*(1-2*MaxClockDrift) - SafetyMargin, so a short TTL still
-// passes Validate: 1.2s for a 2s TTL, 300ms for 1s.
+// ceiling (see maxRenewDeadline), so a short TTL still passes Validate:
+// 1.11s for a 2s TTL, 232ms for 1s.
 const deadlineSlack = 100 * time.Millisecond
 
 // Timings returns the timings c runs with: the fields c sets are kept, and
@@ -27,7 +31,8 @@ const deadlineSlack = 100 * time.Millisecond
 //
 //   - TTL: DefaultTTL (10s).
 //   - RenewDeadline: 70% of TTL, kept at least 100ms under its ceiling
-//     TTL*(1-2*MaxClockDrift) - SafetyMargin.
+//     (TTL-MaxServerClockSkew)*(1-2*MaxClockDrift) - SafetyMargin -
+//     WorkStopBudget.
 //   - HeartbeatInterval: RenewDeadline*2/7, so three renewals fit in the
 //     deadline and two can fail.
 //   - OpTimeout: HeartbeatInterval, at most DefaultOpTimeout, so a renewal
@@ -37,25 +42,34 @@ const deadlineSlack = 100 * time.Millisecond
 //   - PollInterval: TTL/5.
 //
 // For TTL 10s this gives the defaults 7s, 2s, 2s, 5s and 2s; for TTL 2s
-// 1.2s, 342ms, 342ms, 858ms and 400ms; for TTL 1s 300ms, 85ms, 85ms, 215ms
-// and 200ms. Each derived value is whole milliseconds. Every valid TTL with
+// 1.11s, 317ms, 317ms, 793ms and 400ms; for TTL 1s 232ms, 66ms, 66ms,
+// 166ms and 200ms (with the default MaxClockDrift and MaxServerClockSkew,
+// and no WorkStopBudget). Each derived value is whole milliseconds. Every valid TTL with
 // nothing else set derives timings Validate accepts; explicitly set values
 // are validated as given. Timings does not validate.
 func (c Config) Timings() Timings {
 	t := Timings{
-		TTL:               c.TTL,
-		RenewDeadline:     c.RenewDeadline,
-		HeartbeatInterval: c.HeartbeatInterval,
-		DisconnectGrace:   c.DisconnectGrace,
-		OpTimeout:         c.OpTimeout,
-		PollInterval:      c.PollInterval,
-		MaxClockDrift:     c.MaxClockDrift,
+		TTL:                c.TTL,
+		RenewDeadline:      c.RenewDeadline,
+		HeartbeatInterval:  c.HeartbeatInterval,
+		DisconnectGrace:    c.DisconnectGrace,
+		OpTimeout:          c.OpTimeout,
+		PollInterval:       c.PollInterval,
+		MaxClockDrift:      c.MaxClockDrift,
+		MaxServerClockSkew: c.MaxServerClockSkew,
+		WorkStopBudget:     c.WorkStopBudget,
 	}
 	switch t.MaxClockDrift {
 	case 0:
 		t.MaxClockDrift = DefaultMaxClockDrift
 	case None:
 		t.MaxClockDrift = 0
+	}
+	switch t.MaxServerClockSkew {
+	case 0:
+		t.MaxServerClockSkew = DefaultMaxServerClockSkew
+	case None:
+		t.MaxServerClockSkew = 0
 	}
 	if t.TTL == 0 {
 		t.TTL = DefaultTTL
@@ -64,7 +78,7 @@ func (c Config) Timings() Timings {
 	// derivation when it is set but invalid, so one invalid field never
 	// makes the ones derived from it invalid too.
 	ttl := positiveOr(t.TTL, DefaultTTL)
-	ceiling := maxRenewDeadline(ttl, t.MaxClockDrift)
+	ceiling := max(maxRenewDeadline(ttl, t.MaxClockDrift, max(t.MaxServerClockSkew, 0), max(t.WorkStopBudget, 0)), time.Millisecond)
 	deadline := min(scale(ttl, 7, 10), (ceiling - min(deadlineSlack, ceiling/4)).Truncate(time.Millisecond))
 	if t.RenewDeadline == 0 {
 		t.RenewDeadline = deadline
@@ -98,10 +112,13 @@ func positiveOr(v, fallback time.Duration) time.Duration {
 }
 
 // maxRenewDeadline is the longest RenewDeadline Validate accepts: the
-// leader must give up before the server, whose clock may run faster by
-// drift, could free its key, with SafetyMargin for a renewal in flight.
-func maxRenewDeadline(ttl time.Duration, drift float64) time.Duration {
-	return time.Duration(float64(ttl)*(1-2*drift)) - SafetyMargin
+// leader must give up, and its work must have stopped (budget), before the
+// server could free its key. The server's expiry comes up to skew early
+// (its wall clock: a step, or an offset between servers), and it measures
+// the rest with a clock whose rate may differ from ours by drift; a
+// renewal in flight gets SafetyMargin.
+func maxRenewDeadline(ttl time.Duration, drift float64, skew, budget time.Duration) time.Duration {
+	return time.Duration(float64(ttl-skew)*(1-2*drift)) - SafetyMargin - budget
 }
 
 // scale returns d*num/den in whole milliseconds, rounded down so a derived

@@ -153,6 +153,7 @@ func (s *JetStreamStore) Stats() StoreStats {
 	st := s.hub.snapshot()
 	if s.session != nil {
 		st.SessionWrites, st.SessionsEnded = s.session.writes.Load(), s.session.ended.Load()
+		st.SessionsAbandoned = s.session.abandoned.Load()
 	}
 	return st
 }

@@ -35,6 +35,17 @@ type SessionOptions struct {
 	// and at most TTL/3. Default TTL/5. The key itself is rewritten every
 	// 3/4 Renew, so a lease's renewal finds a newer proof waiting.
 	Renew time.Duration
+	// ProofWindow bounds what proves the session. When a message's TTL
+	// runs out while it is still the last of its key, the server may erase
+	// a write that replaced it and was already acknowledged (the expiry
+	// marker's rollup follows it). So a renewal proves the session only if
+	// its acknowledgement comes within ProofWindow of the send of the
+	// newest write already counted as proof, which it replaced or
+	// followed; and a session unproven for ProofWindow is abandoned, not
+	// renewed: a new one is opened, and the leases it kept end. It must
+	// end before any server could expire that write: leadership passes
+	// its RenewDeadline. At least 2*Renew and at most TTL; default 3*Renew.
+	ProofWindow time.Duration
 }
 
 // enabled reports whether the options turn session mode on.
@@ -44,6 +55,9 @@ func (o SessionOptions) enabled() bool { return o.TTL != 0 }
 func (o SessionOptions) withDefaults() SessionOptions {
 	if o.enabled() && o.Renew == 0 {
 		o.Renew = o.TTL / 5
+	}
+	if o.enabled() && o.ProofWindow == 0 {
+		o.ProofWindow = 3 * o.Renew
 	}
 	return o
 }
@@ -58,6 +72,9 @@ func (o SessionOptions) validate() error {
 	}
 	if o.Renew <= 0 || o.Renew > o.TTL/3 {
 		return fmt.Errorf("session: %w: %w: Renew %v must be positive and at most TTL/3 = %v", ErrPermanent, ErrBucketMisconfigured, o.Renew, o.TTL/3)
+	}
+	if o.ProofWindow < 2*o.Renew || o.ProofWindow > o.TTL {
+		return fmt.Errorf("session: %w: %w: ProofWindow %v must be at least 2*Renew = %v and at most TTL %v", ErrPermanent, ErrBucketMisconfigured, o.ProofWindow, 2*o.Renew, o.TTL)
 	}
 	return nil
 }
@@ -88,8 +105,9 @@ type session struct {
 	// lock: the registry binds its entries to the new session.
 	opened func()
 
-	writes atomic.Uint64 // renewals sent
-	ended  atomic.Uint64 // sessions that ended under the store
+	writes    atomic.Uint64 // renewals sent
+	ended     atomic.Uint64 // sessions that ended under the store
+	abandoned atomic.Uint64 // sessions given up for want of proof in time
 }
 
 // sessionWrite is one renewal of the session key.
@@ -204,6 +222,11 @@ func (s *session) prove(ctx context.Context, key string) (time.Time, error) {
 		s.mu.Unlock()
 		return proven, nil
 	}
+	if s.unprovenLocked() {
+		s.abandonLocked()
+		s.mu.Unlock()
+		return time.Time{}, fmt.Errorf("session %q: %w: not proven within %v: abandoned", key, ErrConflict, s.opts.ProofWindow)
+	}
 	w := s.pending
 	if w == nil {
 		w = s.startLocked()
@@ -267,22 +290,44 @@ func (s *session) renew(w *sessionWrite, rev uint64) {
 		s.pending = nil
 	}
 	switch {
+	case err == nil && s.key == w.key && s.unprovenLocked():
+		// Acknowledged too late to prove anything: the write it replaced
+		// may have expired first, and its marker may erase this one.
+		s.abandonLocked()
+		err = fmt.Errorf("session %q: %w: renewal acknowledged after %v without proof: abandoned", w.key, ErrConflict, s.opts.ProofWindow)
 	case err == nil && s.key == w.key:
 		s.rev = max(s.rev, seq)
 		if w.sentAt.After(s.proven) {
 			s.proven = w.sentAt
 		}
 	case errors.Is(err, ErrConflict) && s.key == w.key:
-		s.key = ""
-		s.ended.Add(1)
-		if !s.closed {
-			// Open the next session now, not at the next acquisition: the
-			// registry's entries need one to stay in the order of succession.
-			s.wg.Go(s.reopen)
-		}
+		s.endLocked()
 	}
 	w.err = err
 	close(w.done)
+}
+
+// unprovenLocked reports whether the live session has gone ProofWindow
+// without proof. s.mu is held.
+func (s *session) unprovenLocked() bool { return time.Since(s.proven) >= s.opts.ProofWindow }
+
+// abandonLocked gives up the live session for want of proof: it is never
+// written again (its key expires on the server by TTL), and a new one is
+// opened. s.mu is held.
+func (s *session) abandonLocked() {
+	s.abandoned.Add(1)
+	s.endLocked()
+}
+
+// endLocked forgets the live session, which has ended, and opens the next
+// one now, not at the next acquisition: the registry's entries need one to
+// stay in the order of succession. s.mu is held.
+func (s *session) endLocked() {
+	s.key = ""
+	s.ended.Add(1)
+	if !s.closed {
+		s.wg.Go(s.reopen)
+	}
 }
 
 // reopen opens a new session after the last one ended. A failure is left
@@ -325,7 +370,10 @@ func (s *session) keepAlive() {
 	if s.closed {
 		return
 	}
-	if s.key != "" && s.pending == nil && time.Since(s.lastSent) >= s.opts.Renew/2 {
+	switch {
+	case s.key != "" && s.pending == nil && s.unprovenLocked():
+		s.abandonLocked()
+	case s.key != "" && s.pending == nil && time.Since(s.lastSent) >= s.opts.Renew/2:
 		s.startLocked()
 	}
 	s.scheduleLocked()

@@ -29,9 +29,11 @@ func TestTakeoverIsCheckedByTheServer(t *testing.T) {
 	if err != nil || !alive {
 		t.Fatalf("the holder's session: revision %d, alive %v, %v", opened, alive, err)
 	}
-	// Renew the holder's session so its key moves past opened.
+	// Renew the holder's session so its key moves past opened: its proof
+	// is made older than Renew/2, so the renewal writes, but not older than
+	// ProofWindow, which would abandon the session.
 	holder.session.mu.Lock()
-	holder.session.proven = time.Time{}
+	holder.session.proven = time.Now().Add(-opts.Session.Renew)
 	holder.session.mu.Unlock()
 	if _, err := holder.Renew(ctx, lease); err != nil {
 		t.Fatal(err)
@@ -142,4 +144,37 @@ func openTwo(ctx context.Context, t *testing.T, url string, opts Options) (*JetS
 		stores[i] = s
 	}
 	return stores[0], stores[1]
+}
+
+// TestSessionUnprovenForTooLongIsAbandoned: a session whose newest proof is
+// older than ProofWindow is not renewed (a renewal acknowledged now may have
+// replaced a write that already expired, and the expiry marker may erase
+// it): it is abandoned, the leases it kept end, and a new session is opened.
+func TestSessionUnprovenForTooLongIsAbandoned(t *testing.T) {
+	url := natstest.RunServer(t).URL()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	opts := Options{Bucket: BucketConfig{Name: "abandon"}, Session: SessionOptions{TTL: 5 * time.Second, Renew: time.Second}}
+	holder, _ := openTwo(ctx, t, url, opts)
+	lease, err := holder.Acquire(ctx, "role", record("holder", 5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writes := holder.Stats().SessionWrites
+	holder.session.mu.Lock()
+	holder.session.proven = time.Now().Add(-holder.session.opts.ProofWindow)
+	holder.session.mu.Unlock()
+	if _, err := holder.Renew(ctx, lease); !errors.Is(err, ErrConflict) {
+		t.Fatalf("renewing a lease whose session went unproven for ProofWindow: %v, want ErrConflict", err)
+	}
+	st := holder.Stats()
+	if st.SessionsAbandoned != 1 || st.SessionWrites != writes {
+		t.Fatalf("stats %+v: want one session abandoned and no renewal written (writes before: %d)", st, writes)
+	}
+	if _, err := holder.Acquire(ctx, "other", record("holder", 5*time.Second)); err != nil {
+		t.Fatalf("acquiring after the abandon: %v", err)
+	}
+	if s := holder.Session(); s == "" || s == lease.Record.Session {
+		t.Fatalf("session after the abandon %q, want a new one (the abandoned was %q)", s, lease.Record.Session)
+	}
 }

@@ -40,6 +40,9 @@ type StoreStats struct {
 	// SessionsEnded counts sessions the server let go under the store (a
 	// renewal was refused); the leases they kept ended with them.
 	SessionsEnded uint64
+	// SessionsAbandoned counts sessions given up because no renewal proved
+	// them within SessionOptions.ProofWindow (they count as ended too).
+	SessionsAbandoned uint64
 }
 
 // hubStats are the hub's counters, written by its goroutines and read by

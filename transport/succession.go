@@ -31,6 +31,13 @@ type Succession interface {
 	// not, the key expires OfferTTL after the offer. It returns ErrConflict
 	// when the key holds another lease, or none.
 	Offer(ctx context.Context, lease Lease, to string) (Lease, error)
+	// Confirm writes the lease's record again at lease.Revision (with the
+	// lease's TTL, or none when a session keeps it) and returns the lease at
+	// its new revision. It returns ErrConflict when the key has moved on:
+	// a claim acknowledged over an offer whose TTL ran out can be erased
+	// by the offer's expiry marker, and only an acknowledged confirmation
+	// shows that it was not.
+	Confirm(ctx context.Context, lease Lease) (Lease, error)
 	// Register keeps c registered in role's candidate registry until the
 	// returned Watch is stopped (which deletes the entry, bounded by the
 	// store's operation timeout) or the store is closed. The entry has a
@@ -103,6 +110,29 @@ func (s *JetStreamStore) Offer(ctx context.Context, lease Lease, to string) (Lea
 		return Lease{}, err
 	}
 	return Lease{Role: lease.Role, Term: lease.Term, Revision: rev, Record: rec}, nil
+}
+
+// Confirm implements Succession.
+func (s *JetStreamStore) Confirm(ctx context.Context, lease Lease) (Lease, error) {
+	if err := checkRole(lease.Role); err != nil {
+		return Lease{}, err
+	}
+	if lease.Revision == 0 {
+		return Lease{}, fmt.Errorf("confirm %q: %w: a revision is required", lease.Role, ErrPermanent)
+	}
+	rec := lease.Record
+	rec.Term, rec.OfferedTo = lease.Term, ""
+	ttl := rec.TTL
+	if rec.Session != "" {
+		ttl = 0
+	}
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	rev, err := s.writeAt(ctx, lease.Role, rec, lease.Revision, ttl)
+	if err != nil {
+		return Lease{}, err
+	}
+	return Lease{Role: lease.Role, Term: lease.Term, Revision: rev, Record: rec, Proof: lease.Proof}, nil
 }
 
 // writeAt writes rec to role's key if the key is at revision, with a TTL

@@ -89,6 +89,35 @@ func TestOfferIsClaimedOnlyByItsSuccessorOrExpires(t *testing.T) {
 	}
 }
 
+func TestConfirmRewritesAClaimOnlyAtItsRevision(t *testing.T) {
+	f := newFixture(t, natstest.RunServer(t).URL(), 1)
+	lease, err := f.store.Acquire(ctx(t), "confirm", record("a", 5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	offer, err := f.store.Offer(ctx(t), lease, "b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	claim, err := f.store.AcquireOver(ctx(t), "confirm", record("b", 5*time.Second), offer.Revision)
+	if err != nil {
+		t.Fatal(err)
+	}
+	confirmed, err := f.store.Confirm(ctx(t), claim)
+	if err != nil {
+		t.Fatalf("confirm: %v", err)
+	}
+	e, err := f.store.Get(ctx(t), "confirm")
+	if err != nil || e.Revision != confirmed.Revision || e.Term() != claim.Term || e.Record.Holder != "b" || e.Record.OfferedTo != "" {
+		t.Fatalf("after the confirmation the key holds %+v (term %d), %v; want b's term %d at %d", e, e.Term(), err, claim.Term, confirmed.Revision)
+	}
+	// A confirmation expecting a revision the key has left (the claim
+	// erased, or overtaken) is refused.
+	if _, err := f.store.Confirm(ctx(t), claim); !errors.Is(err, transport.ErrConflict) {
+		t.Fatalf("confirm at a stale revision = %v, want ErrConflict", err)
+	}
+}
+
 func TestRegistryOrdersCandidatesAndForgetsThoseThatStop(t *testing.T) {
 	f := newFixture(t, natstest.RunServer(t).URL(), 1)
 	orders := watchOrders(t, f.store, "reg")

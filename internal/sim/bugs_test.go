@@ -26,8 +26,12 @@ func TestFindsInjectedBugs(t *testing.T) {
 		limit int
 		want  sim.Checker
 	}{
-		{sim.BugAckDeadline, 3_000, sim.CheckLease},
-		{sim.BugBlindRelease, 3_000, sim.CheckLease},
+		// ack-deadline is not here: the core now refuses a renewal whose
+		// reply is handled after the lease's deadline (a write the expiry
+		// marker may have erased), which also refuses the late replies this
+		// bug needed; it needs a reply delayed between about 0.69s and
+		// 0.79s and is left to the command (docs/simulation.md).
+		{sim.BugBlindRelease, 12_000, sim.CheckLease},
 		{sim.BugRenewDropsTTL, 10, sim.CheckLiveness},
 	}
 	for _, c := range cases {

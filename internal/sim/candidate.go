@@ -26,7 +26,7 @@ type candidate struct {
 	pausedUntil time.Duration
 	backlog     []pending
 
-	timers [fsm.TimerStop + 1]uint64 // generation of each timer's latest arming
+	timers [fsm.LastTimer + 1]uint64 // generation of each timer's latest arming
 
 	linkUp    bool // the candidate's own link to the store
 	connected bool // what the core was last told
@@ -74,7 +74,7 @@ func (c *candidate) start() {
 	c.hubRev, c.listed, c.backlog, c.pausedUntil = 0, false, nil, 0
 	c.sess, c.terms, c.dead, c.hubSession, c.hubEnded = session{}, map[uint64]string{}, map[string]bool{}, "", false
 	c.connected = true
-	c.timers = [fsm.TimerStop + 1]uint64{}
+	c.timers = [fsm.LastTimer + 1]uint64{}
 	c.t = timing(c.name, c.w.rng.Uint64())
 	c.s = fsm.NewElectionState()
 	c.deliver(c.gen, fsm.Input{Kind: fsm.InStart})

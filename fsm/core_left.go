@@ -1,0 +1,50 @@
+package fsm
+
+// A term of ours left under our own live session: its key names our
+// session, so nobody else may take it over while the session lives, and we
+// lead no term (a release failed, an acquisition's answer was lost). When
+// we may lead, we claim it back ("a term of ours is left under our
+// session"); when we may not (unhealthy, a child down, the resign hold-off,
+// an open breaker), we release it, retrying every PollInterval until it is
+// gone, so the role never waits for our health to return while a healthy
+// candidate could lead.
+
+// mayNotLead: something keeps us from leading now.
+func mayNotLead(s *ElectionState, in Input, _ Timing) bool {
+	return !s.Healthy || s.Failed != 0 || in.At.Before(s.HoldOffUntil) ||
+		(s.Breaker == BreakerOpen && in.At.Before(s.BreakerUntil))
+}
+
+// leftUnled: a term of ours is left under our session, we may not lead it,
+// nothing of ours is in flight, and a failed release's retry is due.
+func leftUnled(s *ElectionState, in Input, t Timing) bool {
+	return s.OursRevision != 0 && s.Lease.Term == 0 && s.Attempt == 0 && !s.Releasing && !s.ReleaseDue &&
+		!s.AwaitingWork && !in.At.Before(s.LeftRetryAt) && mayNotLead(s, in, t)
+}
+
+// releasingLeft: the release in flight is of a term left behind.
+func releasingLeft(s *ElectionState, _ Input, _ Timing) bool { return s.ReleasingLeft }
+
+// releaseNotDone: the release neither happened nor found the key moved on.
+func releaseNotDone(_ *ElectionState, in Input, _ Timing) bool {
+	return in.Result != WriteOK && in.Result != WriteConflict
+}
+
+// releaseLeft releases the term left behind, by its revision.
+func releaseLeft(c *step) {
+	c.cancel(TimerCampaign)
+	c.s.Lease = Lease{Term: c.s.OursTerm, Revision: c.s.OursRevision, Nonce: c.s.OursNonce}
+	c.s.Releasing, c.s.ReleasingLeft = true, true
+	c.s.KeyFree, c.s.FreeRevision = false, 0
+	c.emit(Effect{Kind: DoRelease, Lease: c.s.Lease, Left: true})
+}
+
+// retryLeftLater tries the release of a term left behind again after
+// PollInterval.
+func retryLeftLater(c *step) {
+	c.s.Releasing, c.s.ReleasingLeft = false, false
+	c.s.Lease = Lease{}
+	c.s.LastError = "releasing a term of ours left under our session failed; retrying: " + c.in.Err
+	c.s.LeftRetryAt = c.in.At.Add(c.t.PollInterval)
+	c.arm(TimerRetryRelease, 0, c.t.PollInterval)
+}

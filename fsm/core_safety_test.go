@@ -1,0 +1,175 @@
+package fsm
+
+import (
+	"testing"
+	"time"
+)
+
+// Scenario tests of the rows that keep a lease safe against the server as it
+// behaves: late acknowledgements, terms left under our session, and work that
+// must stop before the lease passes.
+
+func TestRowRenewalAnsweredAfterTheDeadlineDemotes(t *testing.T) {
+	w := lead(t)
+	w.advance(w.t.HeartbeatInterval)
+	w.mustHave(DoRenew, "renewal", nil)
+	// The answer is handled after the deadline (a paused process): the
+	// renewed write may have been applied after the write it replaced
+	// expired, and its expiry marker may erase it.
+	w.now = w.s.LastRenewal.Add(w.t.RenewDeadline)
+	w.answerFirst(WriteOK)
+	w.mustHave(DoDemoted, "demotion", func(e Effect) bool { return e.Reason == ReasonRenewDeadline })
+	w.mustNotHave(DoRelease)
+	w.requirePhase(StateFollower)
+}
+
+func TestRowRenewalAnsweredInTimeKeepsLeading(t *testing.T) {
+	w := lead(t)
+	w.advance(w.t.HeartbeatInterval)
+	sentAt := w.pending[0].sentAt
+	w.now = w.s.LastRenewal.Add(w.t.RenewDeadline - time.Millisecond)
+	w.answerFirst(WriteOK)
+	w.requirePhase(StateLeader)
+	if !w.s.LastRenewal.Equal(sentAt) {
+		t.Fatalf("deadline counts from %v, want the renewal's send %v", w.s.LastRenewal, sentAt)
+	}
+}
+
+func TestRowErasedClaimIsRefusedByItsConfirmation(t *testing.T) {
+	w := newWorld(t, 1)
+	w.startClean()
+	w.rev = 10
+	offer := Holder{Name: "other", Term: 5, Revision: w.rev, Nonce: "x", OfferedTo: "me"}
+	w.feed(Input{Kind: InKey, Key: KeyView{Revision: w.rev, Holder: offer}})
+	w.mustHave(DoAcquire, "claim", nil)
+	w.answerFirst(WriteOK)
+	w.mustHave(DoConfirm, "confirmation", nil)
+	// The offer's expiry marker erased the claim: the confirmation, which
+	// expects the claim, is refused.
+	w.answerFirst(WriteConflict)
+	w.requirePhase(StateFollower)
+	if w.promoted != 0 {
+		t.Fatal("promoted on an erased claim")
+	}
+}
+
+func TestRowConfirmationAnsweredTooLateReleases(t *testing.T) {
+	w := newWorld(t, 1)
+	w.startClean()
+	w.rev = 10
+	w.feed(Input{Kind: InKey, Key: KeyView{Revision: w.rev, Holder: Holder{Name: "other", Term: 5, Revision: w.rev, Nonce: "x", OfferedTo: "me"}}})
+	w.answerFirst(WriteOK)
+	c := w.mustHave(DoConfirm, "confirmation", nil)
+	w.now = w.now.Add(w.t.RenewDeadline)
+	w.answerFirst(WriteOK)
+	w.mustNotHave(DoPromoted)
+	w.mustHave(DoRelease, "release of the claim confirmed too late", func(e Effect) bool { return e.Lease.Term == c.Lease.Term })
+}
+
+// leftUnderOurSession leads, turns unhealthy with the release failing, and
+// then sees the key still holding that term under our own session.
+func leftUnderOurSession(t *testing.T) (*world, Lease) {
+	t.Helper()
+	w := lead(t)
+	l := w.s.Lease
+	w.feed(Input{Kind: InHealth, Failures: w.t.HealthFailureThreshold, Err: "link down"})
+	w.mustHave(DoRelease, "release on demotion", nil)
+	w.answerFirst(WriteFailed)
+	w.feed(Input{Kind: InKey, Key: KeyView{Revision: l.Revision, Ours: true, Holder: Holder{Name: "me", Term: l.Term, Revision: l.Revision, Nonce: l.Nonce}}})
+	return w, l
+}
+
+func TestRowUnhealthyFollowerReleasesATermOfOursLeftBehind(t *testing.T) {
+	w, l := leftUnderOurSession(t)
+	r := w.mustHave(DoRelease, "release of the term left behind", func(e Effect) bool { return e.Left })
+	if r.Lease.Term != l.Term || r.Lease.Revision != l.Revision || r.Lease.Nonce != l.Nonce {
+		t.Fatalf("released %+v, want the term left behind %+v", r.Lease, l)
+	}
+	w.answerFirst(WriteFailed)
+	w.mustHave(DoArmTimer, "retry", func(e Effect) bool { return e.Timer == TimerRetryRelease && e.After == w.t.PollInterval })
+	w.advance(w.t.PollInterval)
+	w.mustHave(DoRelease, "release tried again", func(e Effect) bool { return e.Left })
+	w.answerFirst(WriteOK)
+	if w.s.OursRevision != 0 || w.s.Lease.Term != 0 {
+		t.Fatalf("after the release: OursRevision %d, lease %+v; want nothing of ours left", w.s.OursRevision, w.s.Lease)
+	}
+	w.requirePhase(StateFollower)
+}
+
+func TestRowHealthyFollowerClaimsATermOfOursLeftBehind(t *testing.T) {
+	w, _ := leftUnderOurSession(t)
+	w.answerFirst(WriteFailed) // the release of the left term fails once
+	w.feed(Input{Kind: InHealth})
+	w.advance(w.t.CampaignJitter + w.t.StandBy)
+	if has(w.last, DoRelease, nil) {
+		t.Fatal("released a term of ours while it may lead it")
+	}
+}
+
+// leadAwaitingWork leads with Timing.AwaitWorkStopped set.
+func leadAwaitingWork(t *testing.T) *world {
+	t.Helper()
+	w := newWorld(t, 1)
+	w.t.AwaitWorkStopped = true
+	w.startClean()
+	w.advance(w.t.CampaignJitter + 10*time.Millisecond)
+	w.answerFirst(WriteOK)
+	w.requirePhase(StateLeader)
+	return w
+}
+
+func TestRowResignReleasesOnlyAfterTheWorkStopped(t *testing.T) {
+	w := leadAwaitingWork(t)
+	term := w.s.Lease.Term
+	w.feed(Input{Kind: InResign})
+	w.mustHave(DoDemoted, "demotion", nil)
+	w.mustNotHave(DoRelease)
+	w.advance(w.t.TTL / 2)
+	if len(w.pending) != 0 {
+		t.Fatalf("wrote %+v before the work stopped", w.pending)
+	}
+	w.reportWorkStopped(term)
+	w.mustHave(DoRelease, "release once the work stopped", nil)
+	w.answerFirst(WriteOK)
+	w.mustHave(DoAnswerResign, "resign answered", func(e Effect) bool { return e.Err == "" })
+}
+
+func TestRowHandOffOffersOnlyAfterTheWorkStopped(t *testing.T) {
+	w := leadAwaitingWork(t)
+	term := w.s.Lease.Term
+	w.feed(Input{Kind: InCandidates, Order: "me other"})
+	w.feed(Input{Kind: InResign})
+	w.mustNotHave(DoOffer)
+	w.reportWorkStopped(term)
+	w.mustHave(DoOffer, "offer once the work stopped", func(e Effect) bool { return e.Successor == "other" })
+}
+
+func TestRowStopWaitsForTheWorkThenForTheRelease(t *testing.T) {
+	w := leadAwaitingWork(t)
+	term := w.s.Lease.Term
+	w.feed(Input{Kind: InStop})
+	w.mustNotHave(DoRelease)
+	w.advance(w.t.OpTimeout * 2)
+	w.requirePhase(StateStopping)
+	w.reportWorkStopped(term)
+	w.mustHave(DoRelease, "release once the work stopped", nil)
+	w.mustHave(DoArmTimer, "stop bound", func(e Effect) bool { return e.Timer == TimerStop })
+	w.answerFirst(WriteOK)
+	w.mustHave(DoFinish, "finished", nil)
+}
+
+func TestRowWorkThatNeverStopsLeavesTheLeaseToExpire(t *testing.T) {
+	w := leadAwaitingWork(t)
+	w.feed(Input{Kind: InResign})
+	w.advance(w.t.TTL)
+	w.mustHave(DoAnswerResign, "resign answered with the failure", func(e Effect) bool { return e.Err != "" })
+	if w.s.Lease.Term != 0 || len(w.pending) != 0 {
+		t.Fatalf("lease %+v, writes %+v: want the lease forgotten, not released", w.s.Lease, w.pending)
+	}
+}
+
+// reportWorkStopped reports, as the parent does, that term's work stopped.
+func (w *world) reportWorkStopped(term uint64) {
+	w.stopped[term] = true
+	w.feed(Input{Kind: InWorkStopped, Term: term})
+}

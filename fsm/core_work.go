@@ -1,0 +1,45 @@
+package fsm
+
+// The ended term's work stops before the lease can pass. With
+// Timing.AwaitWorkStopped, a term that ends with a release (a resign, a
+// hand-off, a stop, an unhealthy leader) keeps its lease until the parent
+// reports the term's work stopped; only then is the release or the offer
+// written. A renewal that answers meanwhile only moves the revision the
+// release will use. If the work does not report within a TTL, the lease
+// has expired on the server by then: it is forgotten, not released.
+
+// workOfOurs: the report or tick is for the term whose release waits.
+func workOfOurs(s *ElectionState, in Input, _ Timing) bool {
+	return s.AwaitingWork && in.Term == s.Lease.Term
+}
+
+// awaitingWork: a release waits for the work to stop.
+func awaitingWork(s *ElectionState, _ Input, _ Timing) bool { return s.AwaitingWork }
+
+// workStoppedThen releases the ended term's lease (or offers it) now that
+// its work has stopped, and runs the rest.
+func workStoppedThen(rest ...action) action {
+	return func(c *step) {
+		c.s.AwaitingWork = false
+		c.cancel(TimerWorkStop)
+		c.release()
+		for _, a := range rest {
+			a(c)
+		}
+	}
+}
+
+// renewalWhileAwaiting settles a renewal that answered after the term
+// ended: the release still to come uses the revision it left.
+func renewalWhileAwaiting(c *step) {
+	c.s.Renewing = false
+	if c.in.Result == WriteOK {
+		c.s.Lease.Revision = c.in.Lease.Revision
+	}
+}
+
+// leaveLease gives up waiting for the work: the lease is left to expire.
+func leaveLease(c *step) {
+	c.s.AwaitingWork, c.s.Renewing = false, false
+	c.released("the leader's work did not report stopped within the TTL")
+}
