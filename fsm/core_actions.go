@@ -386,6 +386,9 @@ func abandonInFlight(c *step) {
 		c.s.OfferTo = "" // no time to wait for a claim: free the key
 		c.release()
 	}
+	if c.s.Releasing && c.s.Lease.Term != 0 {
+		c.s.Unreleased = c.s.Lease
+	}
 	c.attemptOver()
 	c.s.Renewing, c.s.Releasing, c.s.ReleasingLeft = false, false, false
 	if c.s.ResignWaiting {
@@ -393,10 +396,18 @@ func abandonInFlight(c *step) {
 	}
 }
 
-// finish ends the election.
+// finish ends the election, handing the store a term of ours whose release
+// did not finish.
 func finish(c *step) {
 	c.cancel(TimerStop)
-	c.emit(Effect{Kind: DoFinish})
+	c.emit(Effect{Kind: DoFinish, Lease: c.s.Unreleased})
+}
+
+// releasedLeavingTerm settles a release that failed while stopping: the
+// term is left for the store to release (see ElectionState.Unreleased).
+func releasedLeavingTerm(c *step) {
+	c.s.Unreleased = c.s.Lease
+	released(c)
 }
 
 // endTerm announces the end of our term and forgets or releases its lease.

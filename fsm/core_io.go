@@ -213,7 +213,9 @@ const (
 	DoWarn
 	// DoFail: the election failed for good; Err says why.
 	DoFail
-	// DoFinish: the election has ended; stop the actor.
+	// DoFinish: the election has ended; stop the actor. A Lease with a
+	// term is one of ours whose release did not finish: hand it to the
+	// store to release while its session lives.
 	DoFinish
 	// DoOffer: offer Lease to Successor: rewrite the key at Lease.Revision
 	// with the same holder, nonce and term, marked as offered, under a

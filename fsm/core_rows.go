@@ -80,6 +80,7 @@ func electionRows() []row {
 		{on: in(f, c, x), input: InRenewed, when: "a release waits for it", guard: both(renewalOfOurs, releaseDue), do: releaseAfterRenewal},
 		{on: in(s, f, c, l, x, z), input: InRenewed, do: ignore},
 		{on: all, input: InReleased, when: "our offer failed", guard: both(releaseOfOurs, offerFailed), do: releaseInstead},
+		{on: in(x), input: InReleased, when: "our release failed while stopping", guard: both(releaseOfOurs, releaseNotDone), do: releasedLeavingTerm},
 		{on: all, input: InReleased, when: "our release of a term left behind failed", guard: all3(releaseOfOurs, releasingLeft, releaseNotDone), do: retryLeftLater},
 		{on: all, input: InReleased, when: "our release", guard: releaseOfOurs, do: released},
 		{on: all, input: InReleased, do: ignore},

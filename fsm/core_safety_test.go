@@ -173,3 +173,24 @@ func (w *world) reportWorkStopped(term uint64) {
 	w.stopped[term] = true
 	w.feed(Input{Kind: InWorkStopped, Term: term})
 }
+
+func TestRowStopWhoseReleaseFailsHandsTheTermToTheStore(t *testing.T) {
+	w := lead(t)
+	l := w.s.Lease
+	w.feed(Input{Kind: InStop})
+	w.mustHave(DoRelease, "release on stop", nil)
+	w.answerFirst(WriteUnknown)
+	f := w.mustHave(DoFinish, "finished", nil)
+	if f.Lease.Term != l.Term || f.Lease.Revision != l.Revision {
+		t.Fatalf("finished handing over %+v, want the unreleased term %+v", f.Lease, l)
+	}
+}
+
+func TestRowStopWhoseReleaseSucceedsHandsNothing(t *testing.T) {
+	w := lead(t)
+	w.feed(Input{Kind: InStop})
+	w.answerFirst(WriteOK)
+	if f := w.mustHave(DoFinish, "finished", nil); f.Lease.Term != 0 {
+		t.Fatalf("finished handing over %+v after a release that succeeded", f.Lease)
+	}
+}

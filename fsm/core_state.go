@@ -240,6 +240,11 @@ type ElectionState struct {
 	Fatal     string
 	// KeepLease is set when a stop leaves the lease to expire.
 	KeepLease bool
+	// Unreleased is a term of ours whose release a stop could not finish
+	// (it failed, or its answer did not come in time): the finish hands it
+	// to the store, which keeps trying while its session lives, since
+	// nobody else may take a key that names a live session.
+	Unreleased Lease
 }
 
 // NewElectionState returns the state of an election that has not started.

@@ -254,7 +254,7 @@ func (a *electionActor) release() {
 
 // forgetStaleRecords drops the records of terms the core no longer holds.
 func (a *electionActor) forgetStaleRecords() {
-	a.records.keepOnly(a.state.Lease.Term, a.state.Confirming.Term)
+	a.records.keepOnly(a.state.Lease.Term, a.state.Confirming.Term, a.state.Unreleased.Term)
 }
 
 // term is the term this candidate knows of: its own while it holds a lease,

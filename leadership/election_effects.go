@@ -62,6 +62,9 @@ func (a *electionActor) carryOut(ctx actor.Context, e fsm.Effect) {
 		a.logger().Error("election cannot run", "err", a.fatal)
 		a.emit(ctx, &Failed{Role: a.cfg.Role, InstanceID: a.cfg.InstanceID, Err: a.fatal})
 	case fsm.DoFinish:
+		if e.Lease.Term != 0 {
+			a.releaseLater(e.Lease)
+		}
 		a.finish(ctx)
 	}
 }
@@ -254,6 +257,17 @@ func (a *electionActor) warn(ctx actor.Context, what string) {
 	}
 	a.logger().Warn("election cannot make progress", "err", err)
 	a.emit(ctx, &Warning{Role: a.cfg.Role, InstanceID: a.cfg.InstanceID, Err: err})
+}
+
+// releaseLater hands the store a term of ours whose release did not
+// finish before the stop: with sessions nobody else may take its key while
+// the store's session lives, so the store keeps trying.
+func (a *electionActor) releaseLater(l fsm.Lease) {
+	lease := a.leaseOf(l)
+	if s, ok := a.store.(interface{ ReleaseLater(transport.Lease) }); ok {
+		s.ReleaseLater(lease)
+		a.logger().Warn("release did not finish before the stop; the store releases it later", "term", l.Term)
+	}
 }
 
 // finish answers the stop requests and stops the actor.

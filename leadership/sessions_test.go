@@ -205,3 +205,39 @@ func TestSessionsUnhealthyExLeaderReleasesItsLeftTerm(t *testing.T) {
 	promoted := events.await(t, from, sick.TTL-time.Second, "the healthy candidate's promotion before the ex-leader's session could end", promotedOf("healthy"))
 	t.Logf("the healthy candidate led %v after the heal", promoted.at.Sub(healed))
 }
+
+// TestSessionsStopWhoseReleaseFailedIsReleasedByTheStore: a leader stops
+// while its link is cut, so its release cannot finish; another election of
+// the same instance keeps the store, and with it the session, alive. The
+// key names that live session, so nobody else may take it: the store
+// releases it once the link heals, and the follower leads long before the
+// session could end.
+func TestSessionsStopWhoseReleaseFailedIsReleasedByTheStore(t *testing.T) {
+	srv := natstest.RunServer(t)
+	proxy := natstest.RunProxy(t, srv.URL())
+	system := newSystem(t)
+	events := record(t, system)
+	nc := connect(t, proxy.URL())
+	leaving := fastConfig(nc, "orphan", "first")
+	leaving.Sessions, leaving.TTL = true, 4*time.Second // the session outlives the cut
+	stays := fastConfig(nc, "stays", "first")
+	stays.Sessions, stays.TTL = true, 4*time.Second
+	leaderProbe, leaderPID := spawnCandidate(t, system, leaving)
+	actortest.Expect[*leadership.Promoted](t, leaderProbe, wait)
+	stayProbe, _ := spawnCandidate(t, system, stays)
+	actortest.Expect[*leadership.Promoted](t, stayProbe, wait)
+	next := fastConfig(connect(t, srv.URL()), "orphan", "next")
+	next.Sessions, next.TTL = true, 4*time.Second
+	nextProbe, _ := spawnCandidate(t, system, next)
+	awaitLeaderSeen(t, nextProbe, "first")
+
+	from := events.len()
+	proxy.Blackhole()
+	if err := system.Root.PoisonFuture(leaderPID).Wait(); err != nil {
+		t.Fatalf("stop leader: %v", err)
+	}
+	proxy.Heal()
+	healed := time.Now()
+	promoted := events.await(t, from, leaving.TTL-time.Second, "the follower's promotion before the session could end", promotedOf("next"))
+	t.Logf("the follower led %v after the heal", promoted.at.Sub(healed))
+}

@@ -104,6 +104,10 @@ type session struct {
 	// opened runs after a session other than the first opens, off the
 	// lock: the registry binds its entries to the new session.
 	opened func()
+	// orphans are leases left unreleased by elections that stopped, and
+	// releasing is set while a release of them runs (session_orphans.go).
+	orphans   []Lease
+	releasing bool
 
 	writes    atomic.Uint64 // renewals sent
 	ended     atomic.Uint64 // sessions that ended under the store
@@ -376,6 +380,7 @@ func (s *session) keepAlive() {
 	case s.key != "" && s.pending == nil && time.Since(s.lastSent) >= s.opts.Renew/2:
 		s.startLocked()
 	}
+	s.releaseOrphansLocked()
 	s.scheduleLocked()
 }
 
