@@ -24,10 +24,18 @@
 //
 // What it guarantees:
 //   - At most one candidate holds a role's lease at a time: the lease is taken
-//     with an atomic create and kept with revision-checked writes.
+//     with an atomic create (or a claim of an offer, confirmed by a second
+//     revision-checked write), kept with revision-checked writes or, with
+//     Config.Sessions, by its session, and taken over from a dead session
+//     only with a batch the server checks against that session's end.
 //   - A leader that cannot prove its lease (no renewal it sent within
-//     RenewDeadline succeeded) demotes itself, on its own clock, before the
-//     server's TTL can hand the key to anyone else, even while disconnected.
+//     RenewDeadline succeeded, answered before that deadline) demotes
+//     itself, on its own clock, before the server's TTL can hand the key to
+//     anyone else, even while disconnected; the deadline keeps room for the
+//     servers' clock skew and for the leader's work to stop
+//     (Config.WorkStopBudget).
+//   - The facade and role managers write a planned handover's release or
+//     offer only after OnDemote has returned.
 //   - Every term has a fencing Token that grows with each new term; a resource
 //     that accepts only superseding tokens rejects a stale leader's writes.
 //   - Demoted is delivered before a later Promoted of the same candidate, and
@@ -37,5 +45,7 @@
 // the same instant. A paused or partitioned leader may act on a lease that has
 // already passed on before its own deadline fires; fencing tokens, checked by
 // the resource being protected, are what make such writes harmless. Clock
-// drift beyond Config.MaxClockDrift voids the self-demotion argument.
+// drift beyond Config.MaxClockDrift, or server wall clocks further apart (or
+// stepped further) than Config.MaxServerClockSkew, void the self-demotion
+// argument.
 package leadership
