@@ -43,8 +43,9 @@ func observeThen(rest ...action) action {
 			c.s.OursRevision, c.s.OursTerm, c.s.OursNonce = k.Revision, k.Holder.Term, k.Holder.Nonce
 		}
 		h := k.Holder
-		c.s.FreeRevision = 0
+		c.s.FreeRevision, c.s.FreeExpiring = 0, false
 		if c.s.KeyFree {
+			c.s.FreeExpiring = k.Expiring
 			h = Holder{}
 			c.s.FreeRevision = k.Revision
 			if c.s.Observed.Name != "" {
@@ -89,6 +90,7 @@ func acquire(c *step) {
 		over = c.s.FreeRevision
 	}
 	acquireOver(c, over)
+	c.s.Claiming = over != 0 && c.s.FreeExpiring
 }
 
 // acquireOver starts an acquisition that expects the key at revision over

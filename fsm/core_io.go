@@ -142,6 +142,10 @@ type KeyView struct {
 	// a term it lost track of (a release that failed, an acquisition whose
 	// answer was lost), and the candidate may claim it at Revision.
 	Ours bool
+	// Expiring is true when the message at Revision carries a short TTL of
+	// its own (an offer): a write over it may be erased by its expiry
+	// marker, so winning over it must be confirmed.
+	Expiring bool
 }
 
 // Input is one thing that happened to an election, with the time it was

@@ -194,3 +194,17 @@ func TestRowStopWhoseReleaseSucceedsHandsNothing(t *testing.T) {
 		t.Fatalf("finished handing over %+v after a release that succeeded", f.Lease)
 	}
 }
+
+func TestRowTakeoverOfAnOfferWhoseSessionEndedIsConfirmed(t *testing.T) {
+	w := newWorld(t, 1)
+	w.startClean()
+	w.rev = 10
+	w.feed(Input{Kind: InKey, Key: KeyView{Free: true, Revision: w.rev, Expiring: true}})
+	w.advance(w.t.CampaignJitter)
+	if a := w.mustHave(DoAcquire, "takeover over the offer", nil); a.Over != w.rev {
+		t.Fatalf("acquired over %d, want the offer's %d", a.Over, w.rev)
+	}
+	w.answerFirst(WriteOK)
+	w.mustNotHave(DoPromoted)
+	w.mustHave(DoConfirm, "confirmation of a win over a message that can expire", nil)
+}

@@ -157,8 +157,9 @@ type ElectionState struct {
 
 	// Attempt is the sequence number of the acquisition in flight, 0 if none.
 	Attempt uint64
-	// Claiming is set while the attempt in flight claims a lease offered
-	// to us. The offer carries a short TTL, and the server may erase a write
+	// Claiming is set while the attempt in flight writes over an offer (a
+	// lease offered to us, or one whose holder's session ended while it
+	// was on offer). The offer carries a short TTL, and the server may erase a write
 	// it acknowledged over a message whose TTL ran out (its expiry marker
 	// rolls the key up after the write), so a won claim proves nothing
 	// until a second revision-checked write confirms it.
@@ -191,6 +192,10 @@ type ElectionState struct {
 	KeyFree      bool
 	FreeRevision uint64
 	Departed     string
+	// FreeExpiring is set when the key counted as free holds a message
+	// with a short TTL of its own (KeyView.Expiring: an offer whose
+	// holder's session ended).
+	FreeExpiring bool
 	// OursRevision is the revision at which the key was last seen holding a
 	// term of ours under our own live session (KeyView.Ours), 0 when it was
 	// last seen otherwise or our release of it succeeded. Once we lead no

@@ -343,6 +343,9 @@ func (w *world) observe() {
 		if w.rng.IntN(3) > 0 {
 			w.rev++
 			k.Revision = w.rev
+			// Now and then an offer whose holder's session ended: free
+			// to take over, but its own TTL may erase a write over it.
+			k.Expiring = w.rng.IntN(4) == 0
 		}
 	case 4:
 		// Another holder's lease on offer, now and then to us.

@@ -17,6 +17,7 @@ import (
 // keyInput turns a watch event into what the core sees of the key.
 func (a *electionActor) keyInput(ev transport.KeyEvent, now time.Time) fsm.Input {
 	k := fsm.KeyView{Free: ev.Kind.Free(), Revision: ev.Entry.Revision}
+	k.Expiring = ev.Entry.Malformed == nil && ev.Entry.Record.OfferedTo != "" && (ev.Kind == transport.KeyPut || ev.Kind == transport.KeySessionEnded)
 	if !k.Free {
 		if ev.Entry.Malformed != nil {
 			k.Holder = fsm.Holder{Name: ForeignHolder, Foreign: true, Revision: ev.Entry.Revision}
