@@ -43,9 +43,9 @@ func observeThen(rest ...action) action {
 			c.s.OursRevision, c.s.OursTerm, c.s.OursNonce = k.Revision, k.Holder.Term, k.Holder.Nonce
 		}
 		h := k.Holder
-		c.s.FreeRevision, c.s.FreeExpiring = 0, false
+		c.s.FreeRevision, c.s.FreeExpiring, c.s.FreeWritten = 0, false, time.Time{}
 		if c.s.KeyFree {
-			c.s.FreeExpiring = k.Expiring
+			c.s.FreeExpiring, c.s.FreeWritten = k.Expiring, k.Written
 			h = Holder{}
 			c.s.FreeRevision = k.Revision
 			if c.s.Observed.Name != "" {
@@ -90,7 +90,9 @@ func acquire(c *step) {
 		over = c.s.FreeRevision
 	}
 	acquireOver(c, over)
-	c.s.Claiming = over != 0 && c.s.FreeExpiring
+	if over != 0 && c.s.FreeExpiring {
+		c.s.Claiming, c.s.OfferWritten = true, c.s.FreeWritten
+	}
 }
 
 // acquireOver starts an acquisition that expects the key at revision over
@@ -187,7 +189,8 @@ func forgetAttempt(c *step) { c.attemptOver() }
 // attemptOver forgets the acquisition in flight, with its claim and its
 // confirmation.
 func (c *step) attemptOver() {
-	c.s.Attempt, c.s.Claiming, c.s.Confirming, c.s.ClaimSentAt = 0, false, Lease{}, time.Time{}
+	c.s.Attempt, c.s.Claiming, c.s.Confirming = 0, false, Lease{}
+	c.s.ClaimSentAt, c.s.ClaimAnswered, c.s.OfferWritten = time.Time{}, time.Time{}, time.Time{}
 }
 
 // renew sends a renewal of our lease at its newest revision.

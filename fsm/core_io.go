@@ -37,8 +37,9 @@ const (
 	InStop
 	// InCandidates: the registry of candidates changed: Order, Outranked.
 	InCandidates
-	// InConfirmed: a confirmation of a won claim answered: Seq, Outcome,
-	// Lease (term and new revision), SentAt.
+	// InConfirmed: the read-back of a won claim answered: Seq, Outcome
+	// (WriteOK when the key still holds the claim, WriteConflict when it
+	// does not), Lease (term and revision), Stored.
 	InConfirmed
 	// InWorkStopped: the leader's work of the term Term has stopped (the
 	// parent's answer to a Demoted, when Timing.AwaitWorkStopped).
@@ -146,6 +147,9 @@ type KeyView struct {
 	// its own (an offer): a write over it may be erased by its expiry
 	// marker, so winning over it must be confirmed.
 	Expiring bool
+	// Written is when the server stored the message at Revision, on the
+	// server's wall clock (set with Expiring): the offer's TTL runs from it.
+	Written time.Time
 }
 
 // Input is one thing that happened to an election, with the time it was
@@ -172,6 +176,9 @@ type Input struct {
 	// Successor and SuccessorLive come with InResign.
 	Successor     string
 	SuccessorLive bool
+	// Stored comes with InConfirmed: when the server stored the claim, on
+	// its wall clock, as read back from the stream leader.
+	Stored time.Time
 	// Order and Outranked come with InCandidates: the first live candidates
 	// in the order of succession (instance IDs separated by spaces, at most
 	// OrderLength), and whether the first of them other than us has a
@@ -225,10 +232,9 @@ const (
 	// with the same holder, nonce and term, marked as offered, under a
 	// short TTL; answer with InReleased.
 	DoOffer
-	// DoConfirm: rewrite the key at Lease.Revision with the lease's own
-	// record (with the lease's TTL, or none when a session keeps it), a
-	// second revision-checked write that proves the first one was not
-	// erased; answer with InConfirmed carrying Seq.
+	// DoConfirm: read the key back from the stream leader: whether it still
+	// holds the won claim at Lease.Revision, and when the server stored it;
+	// answer with InConfirmed carrying Seq.
 	DoConfirm
 )
 

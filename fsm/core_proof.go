@@ -1,25 +1,32 @@
 package fsm
 
+import "time"
+
 // What proves a lease, against the server as it behaves. When a message's
-// TTL runs out while it is still the last of its key, the stream leader
-// decides an expiry marker and proposes it after the writes already in
-// flight: a write that expected the expired message is applied and
-// acknowledged, then the marker's rollup erases it. So an acknowledgement
-// proves a lease only when the write cannot have been erased that way:
+// TTL runs out while it is still the last of its key, the server decides an
+// expiry marker and stores it after the writes it is already handling: a
+// write that expected the expired message is applied and acknowledged, then
+// the marker's rollup erases it. So an acknowledgement proves a lease only
+// when the write was applied before the message it replaced could expire:
 //
 //   - a renewal replaces our own newest write, sent no earlier than the
 //     lease's LastRenewal; answered before the lease's deadline it was
-//     applied while that write was live (RenewDeadline ends before any
-//     server can expire it, drift, server clock skew and margin allowed
+//     applied before that write could expire (RenewDeadline ends before
+//     any server can expire it, drift, server clock skew and margin allowed
 //     for), so no marker follows it (answeredInTime);
-//   - a claim replaces an offer, whose TTL is short and whose age we
-//     cannot know; it proves nothing until a second revision-checked
-//     write, expecting the claim, is acknowledged in time (confirmClaim).
-//     That write replaces the claim, whose TTL is the lease's, so the
-//     same bound covers it; and the offer's marker, if one was decided
-//     before the claim was applied, was proposed before the claim's
-//     acknowledgement and so before the confirmation: the server applies
-//     it first and refuses the confirmation.
+//   - a claim replaces an offer, whose TTL is short and whose age we cannot
+//     know from our own clock. The server's stamps tell it: the claim is
+//     read back from the stream leader (DoConfirm), and it leads only if
+//     the key still holds it and the server stamped it early enough that,
+//     even applied as late as its round trip allows, it was applied before
+//     the offer's TTL, counted from the offer's stamp, could run out
+//     (claimAppliedInTime). A second write would not do: one server can
+//     take it before the marker it has already decided.
+
+// claimMargin is kept between when a claim may have been applied and when
+// the offer it replaced may expire, for the time the expiry takes to decide
+// on the marker once the offer's TTL ran out.
+const claimMargin = 50 * time.Millisecond
 
 // claiming: the attempt in flight claims an offer.
 func claiming(s *ElectionState, _ Input, _ Timing) bool { return s.Claiming }
@@ -29,33 +36,50 @@ func answeredInTime(s *ElectionState, in Input, t Timing) bool {
 	return in.At.Before(s.LastRenewal.Add(t.RenewDeadline))
 }
 
-// confirmOfOurs matches the answer to the confirmation in flight.
+// confirmOfOurs matches the answer to the read-back in flight.
 func confirmOfOurs(s *ElectionState, in Input, _ Timing) bool {
 	return s.Confirming.Term != 0 && s.Attempt != 0 && in.Seq == s.Attempt
 }
 
-// confirmedInTime: the confirmation was answered before the deadline of a
-// term counted from the claim's send.
+// confirmedInTime: the read-back found the claim in time to lead (before
+// the deadline counted from the claim's send), and the claim was applied
+// before the offer could expire.
 func confirmedInTime(s *ElectionState, in Input, t Timing) bool {
-	return in.At.Before(s.ClaimSentAt.Add(t.RenewDeadline))
+	return in.At.Before(s.ClaimSentAt.Add(t.RenewDeadline)) && claimAppliedInTime(s, in, t)
 }
 
-// confirmClaim keeps the won claim's attempt in flight and confirms it.
+// claimAppliedInTime: the server stamped the claim (Stored) when it took
+// it, and applied it within the claim's round trip after that, measured on
+// our clock and stretched by the drift; the offer expires no earlier than
+// its own stamp plus OfferTTL, less the server clock skew. Both stamps are
+// the servers' wall clocks, and the skew bounds how far apart they can be.
+// Without both stamps nothing is proven.
+func claimAppliedInTime(s *ElectionState, in Input, t Timing) bool {
+	if in.Stored.IsZero() || s.OfferWritten.IsZero() {
+		return false
+	}
+	rtt := time.Duration(float64(s.ClaimAnswered.Sub(s.ClaimSentAt)) * (1 + t.MaxClockDrift))
+	applied := in.Stored.Add(rtt + claimMargin)
+	expires := s.OfferWritten.Add(t.OfferTTL - t.MaxServerClockSkew)
+	return applied.Before(expires)
+}
+
+// confirmClaim keeps the won claim's attempt in flight and reads it back.
 func confirmClaim(c *step) {
 	c.s.Claiming = false
-	c.s.Confirming, c.s.ClaimSentAt = c.in.Lease, c.in.SentAt
+	c.s.Confirming, c.s.ClaimSentAt, c.s.ClaimAnswered = c.in.Lease, c.in.SentAt, c.in.At
 	c.emit(Effect{Kind: DoConfirm, Seq: c.s.Attempt, Lease: c.in.Lease})
 }
 
-// promoteConfirmed leads the confirmed claim at the confirmation's
-// revision; the deadline counts from the claim's send.
+// promoteConfirmed leads the confirmed claim; the deadline counts from the
+// claim's send.
 func promoteConfirmed(c *step) { c.lead(c.confirmed(), c.s.ClaimSentAt) }
 
-// releaseConfirmed hands back a confirmed claim we may not lead (too late,
-// or stopping).
+// releaseConfirmed hands back a claim that holds the key but cannot be
+// proven (too late, or stopping).
 func releaseConfirmed(c *step) { c.releaseUnused(c.confirmed()) }
 
-// confirmed is the claimed lease at the confirmation's revision.
+// confirmed is the claimed lease at the revision read back.
 func (c *step) confirmed() Lease {
 	l := c.s.Confirming
 	l.Revision = c.in.Lease.Revision

@@ -55,11 +55,12 @@ func electionRows() []row {
 		{on: in(x), input: InAcquired, when: "answered while stopping", guard: ours, do: forgetAttempt},
 		{on: in(s, f, c, l, x, z), input: InAcquired, do: ignore},
 
-		// Confirming a won claim (see core_proof.go): only a second
-		// acknowledged write proves that the first was not erased.
+		// Confirming a won claim (see core_proof.go): read back from the
+		// stream leader, it proves the lease only if the server stamped it
+		// early enough to have applied it before the offer could expire.
 		{on: in(c), input: InConfirmed, when: "confirmed in time", guard: all3(confirmOfOurs, result(WriteOK), confirmedInTime), event: EvAcquired, do: promoteConfirmed},
-		{on: in(c), input: InConfirmed, when: "confirmed too late to lead", guard: both(confirmOfOurs, result(WriteOK)), event: EvLostRace, do: releaseConfirmed},
-		{on: in(c), input: InConfirmed, when: "refused: the claim was erased or overtaken", guard: both(confirmOfOurs, refused), event: EvLostRace, do: lostRace},
+		{on: in(c), input: InConfirmed, when: "found but not proven: too late, or applied as the offer could expire", guard: both(confirmOfOurs, result(WriteOK)), event: EvLostRace, do: releaseConfirmed},
+		{on: in(c), input: InConfirmed, when: "gone: the claim was erased or overtaken", guard: both(confirmOfOurs, refused), event: EvLostRace, do: lostRace},
 		{on: in(c), input: InConfirmed, when: "not proven either way", guard: confirmOfOurs, do: retryAcquire},
 		{on: in(x), input: InConfirmed, when: "confirmed while stopping", guard: both(confirmOfOurs, result(WriteOK)), do: releaseConfirmed},
 		{on: in(x), input: InConfirmed, when: "answered while stopping", guard: confirmOfOurs, do: forgetAttempt},

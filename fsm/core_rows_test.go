@@ -77,6 +77,7 @@ func (w *world) answerFirst(result WriteResult) {
 			w.rev++
 			in.Lease = Lease{Term: w.rev, Revision: w.rev, Nonce: "n"}
 			w.newest[w.rev], w.proven[w.rev] = w.rev, req.sentAt
+			w.stamped[w.rev] = w.now
 		}
 	case DoRenew:
 		w.renewing[req.lease.Term]--
@@ -88,11 +89,7 @@ func (w *world) answerFirst(result WriteResult) {
 		}
 	case DoConfirm:
 		in.Kind, in.Seq, in.Lease = InConfirmed, req.seq, req.lease
-		if result == WriteOK {
-			w.rev++
-			in.Lease.Revision = w.rev
-			w.newest[req.lease.Term] = w.rev
-		}
+		in.Stored = w.stamped[req.lease.Revision]
 	case DoRelease, DoOffer:
 		in.Kind, in.Lease = InReleased, req.lease
 	}

@@ -40,12 +40,12 @@ func TestRowErasedClaimIsRefusedByItsConfirmation(t *testing.T) {
 	w.startClean()
 	w.rev = 10
 	offer := Holder{Name: "other", Term: 5, Revision: w.rev, Nonce: "x", OfferedTo: "me"}
-	w.feed(Input{Kind: InKey, Key: KeyView{Revision: w.rev, Holder: offer}})
+	w.feed(Input{Kind: InKey, Key: KeyView{Revision: w.rev, Holder: offer, Expiring: true, Written: w.now}})
 	w.mustHave(DoAcquire, "claim", nil)
 	w.answerFirst(WriteOK)
-	w.mustHave(DoConfirm, "confirmation", nil)
-	// The offer's expiry marker erased the claim: the confirmation, which
-	// expects the claim, is refused.
+	w.mustHave(DoConfirm, "read-back", nil)
+	// The offer's expiry marker erased the claim: the read-back finds the
+	// key no longer at the claim.
 	w.answerFirst(WriteConflict)
 	w.requirePhase(StateFollower)
 	if w.promoted != 0 {
@@ -57,9 +57,9 @@ func TestRowConfirmationAnsweredTooLateReleases(t *testing.T) {
 	w := newWorld(t, 1)
 	w.startClean()
 	w.rev = 10
-	w.feed(Input{Kind: InKey, Key: KeyView{Revision: w.rev, Holder: Holder{Name: "other", Term: 5, Revision: w.rev, Nonce: "x", OfferedTo: "me"}}})
+	w.feed(Input{Kind: InKey, Key: KeyView{Revision: w.rev, Holder: Holder{Name: "other", Term: 5, Revision: w.rev, Nonce: "x", OfferedTo: "me"}, Expiring: true, Written: w.now}})
 	w.answerFirst(WriteOK)
-	c := w.mustHave(DoConfirm, "confirmation", nil)
+	c := w.mustHave(DoConfirm, "read-back", nil)
 	w.now = w.now.Add(w.t.RenewDeadline)
 	w.answerFirst(WriteOK)
 	w.mustNotHave(DoPromoted)
@@ -199,12 +199,44 @@ func TestRowTakeoverOfAnOfferWhoseSessionEndedIsConfirmed(t *testing.T) {
 	w := newWorld(t, 1)
 	w.startClean()
 	w.rev = 10
-	w.feed(Input{Kind: InKey, Key: KeyView{Free: true, Revision: w.rev, Expiring: true}})
+	w.feed(Input{Kind: InKey, Key: KeyView{Free: true, Revision: w.rev, Expiring: true, Written: w.now}})
 	w.advance(w.t.CampaignJitter)
 	if a := w.mustHave(DoAcquire, "takeover over the offer", nil); a.Over != w.rev {
 		t.Fatalf("acquired over %d, want the offer's %d", a.Over, w.rev)
 	}
 	w.answerFirst(WriteOK)
 	w.mustNotHave(DoPromoted)
-	w.mustHave(DoConfirm, "confirmation of a win over a message that can expire", nil)
+	w.mustHave(DoConfirm, "read-back of a win over a message that can expire", nil)
+}
+
+func TestRowClaimStampedAsTheOfferCouldExpireIsNotProof(t *testing.T) {
+	w := newWorld(t, 1)
+	w.startClean()
+	w.rev = 10
+	// The offer was stored 900ms ago (its watch event came late): a claim
+	// applied now may follow the offer's expiry, whatever the read-back
+	// shows at this instant.
+	offered := w.now.Add(-900 * time.Millisecond)
+	w.feed(Input{Kind: InKey, Key: KeyView{Revision: w.rev, Expiring: true, Written: offered,
+		Holder: Holder{Name: "other", Term: 5, Revision: w.rev, Nonce: "x", OfferedTo: "me"}}})
+	w.advance(5 * time.Millisecond)
+	w.answerFirst(WriteOK)
+	c := w.mustHave(DoConfirm, "read-back", nil)
+	w.answerFirst(WriteOK)
+	w.mustNotHave(DoPromoted)
+	w.mustHave(DoRelease, "release of the unproven claim", func(e Effect) bool { return e.Lease.Term == c.Lease.Term })
+}
+
+func TestRowClaimStampedWellBeforeTheOfferExpiresLeads(t *testing.T) {
+	w := newWorld(t, 1)
+	w.startClean()
+	w.rev = 10
+	offered := w.now.Add(-300 * time.Millisecond)
+	w.feed(Input{Kind: InKey, Key: KeyView{Revision: w.rev, Expiring: true, Written: offered,
+		Holder: Holder{Name: "other", Term: 5, Revision: w.rev, Nonce: "x", OfferedTo: "me"}}})
+	w.advance(5 * time.Millisecond)
+	w.answerFirst(WriteOK)
+	w.mustHave(DoConfirm, "read-back", nil)
+	w.answerFirst(WriteOK)
+	w.mustHave(DoPromoted, "promotion", nil)
 }

@@ -48,6 +48,12 @@ type Timing struct {
 	// RespawnDelay is how long a child that gave up stays down before it is
 	// started again.
 	RespawnDelay time.Duration
+	// OfferTTL is the TTL of an offer; MaxServerClockSkew and MaxClockDrift
+	// bound how early the server can expire it against the stamps it gave
+	// and against our clock (see core_proof.go).
+	OfferTTL           time.Duration
+	MaxServerClockSkew time.Duration
+	MaxClockDrift      float64
 	// Seed makes jitter and backoff deterministic: the same seed and inputs
 	// give the same effects.
 	Seed uint64
@@ -164,11 +170,15 @@ type ElectionState struct {
 	// rolls the key up after the write), so a won claim proves nothing
 	// until a second revision-checked write confirms it.
 	Claiming bool
-	// Confirming is the lease a won claim gave us while its confirmation
-	// is in flight (the attempt stays in flight), and ClaimSentAt is when
-	// the claim was sent: the term's deadline counts from it.
-	Confirming  Lease
-	ClaimSentAt time.Time
+	// Confirming is the lease a won claim gave us while its read-back is in
+	// flight (the attempt stays in flight). ClaimSentAt is when the claim
+	// was sent (the term's deadline counts from it) and ClaimAnswered when
+	// its answer was handled; OfferWritten is when the server stored the
+	// offer it replaced.
+	Confirming    Lease
+	ClaimSentAt   time.Time
+	ClaimAnswered time.Time
+	OfferWritten  time.Time
 	// Attempts counts acquisitions started.
 	Attempts uint64
 	// Renewing is set while a renewal of Lease is in flight.
@@ -194,8 +204,9 @@ type ElectionState struct {
 	Departed     string
 	// FreeExpiring is set when the key counted as free holds a message
 	// with a short TTL of its own (KeyView.Expiring: an offer whose
-	// holder's session ended).
+	// holder's session ended), stored at FreeWritten on the server's clock.
 	FreeExpiring bool
+	FreeWritten  time.Time
 	// OursRevision is the revision at which the key was last seen holding a
 	// term of ours under our own live session (KeyView.Ours), 0 when it was
 	// last seen otherwise or our release of it succeeded. Once we lead no

@@ -95,12 +95,12 @@ func candidatesThen(rest ...action) action {
 
 // claim takes the lease offered to us: a write checked against the offer's
 // revision. The offer's TTL is short, so its acknowledgement alone proves
-// nothing (see ElectionState.Claiming): a won claim is confirmed before we
+// nothing (see ElectionState.Claiming): a won claim is read back before we
 // lead (confirmClaim).
 func claim(c *step) {
 	c.cancel(TimerCampaign)
 	acquireOver(c, c.in.Key.Revision)
-	c.s.Claiming = true
+	c.s.Claiming, c.s.OfferWritten = true, c.in.Key.Written
 }
 
 // handOff ends the term and offers the lease to the successor, answering

@@ -99,7 +99,7 @@ func TestRowClaimOfAnOfferIsARevisionCheckedAcquisition(t *testing.T) {
 	w.requirePhase(StateFollower)
 	w.rev++
 	offer.Revision, offer.OfferedTo = w.rev, "me"
-	w.feed(Input{Kind: InKey, Key: KeyView{Revision: w.rev, Holder: offer}})
+	w.feed(Input{Kind: InKey, Key: KeyView{Revision: w.rev, Holder: offer, Expiring: true, Written: w.now}})
 	w.requirePhase(StateCandidate)
 	if e := w.mustHave(DoAcquire, "claim", nil); e.Over != w.rev {
 		t.Fatalf("claim over revision %d, want the offer's %d", e.Over, w.rev)
@@ -108,10 +108,10 @@ func TestRowClaimOfAnOfferIsARevisionCheckedAcquisition(t *testing.T) {
 	w.advance(200 * time.Millisecond)
 	w.answerFirst(WriteOK)
 	w.mustNotHave(DoPromoted) // the claim alone proves nothing: the offer's marker may erase it
-	c := w.mustHave(DoConfirm, "confirmation of the claim", nil)
+	c := w.mustHave(DoConfirm, "read-back of the claim", nil)
 	w.advance(time.Millisecond)
 	w.answerFirst(WriteOK)
-	p := w.mustHave(DoPromoted, "promotion on the confirmation's acknowledgement", nil)
+	p := w.mustHave(DoPromoted, "promotion once the claim was read back in time", nil)
 	if p.Lease.Term != c.Lease.Term {
 		t.Fatalf("promoted to term %d, want the claim's %d", p.Lease.Term, c.Lease.Term)
 	}

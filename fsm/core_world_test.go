@@ -34,6 +34,7 @@ type world struct {
 	proven    map[uint64]time.Time // term -> latest send time of an acknowledged write of it
 	renewing  map[uint64]int       // term -> renewals in flight
 	stopped   map[uint64]bool      // terms whose work the parent reported stopped
+	stamped   map[uint64]time.Time // revision -> when the world's server stored it
 	last      []Effect             // the effects of the last step
 	finished  bool
 	promoted  int
@@ -69,6 +70,7 @@ func testTiming(seed uint64) Timing {
 		RetryInitial: 100 * time.Millisecond, RetryMax: 5 * time.Second,
 		BreakerThreshold: 3, BreakerCooldown: 10 * time.Second, HealthFailureThreshold: 2,
 		RespawnDelay: 10 * time.Second, Seed: seed,
+		OfferTTL: time.Second, MaxServerClockSkew: 100 * time.Millisecond, MaxClockDrift: 0.05,
 	}
 }
 
@@ -78,7 +80,7 @@ func newWorld(tb testing.TB, seed uint64) *world {
 		tb: tb, rng: rand.New(rand.NewPCG(seed, seed^0x5bd1e995)), t: testTiming(seed),
 		s: NewElectionState(), now: time.Unix(1_700_000_000, 0), hits: map[int]int{},
 		timers: map[Timer]armed{}, newest: map[uint64]uint64{}, proven: map[uint64]time.Time{}, renewing: map[uint64]int{},
-		demoted: map[uint64]bool{}, shown: map[uint64]Holder{}, stopped: map[uint64]bool{},
+		demoted: map[uint64]bool{}, shown: map[uint64]Holder{}, stopped: map[uint64]bool{}, stamped: map[uint64]time.Time{},
 	}
 }
 
@@ -293,6 +295,7 @@ func (w *world) answer(i int) {
 			in.Lease = Lease{Term: w.rev, Revision: w.rev, Nonce: strconv.FormatUint(req.seq, 10)}
 			w.newest[w.rev] = w.rev
 			w.proven[w.rev] = req.sentAt
+			w.stamped[w.rev] = w.now
 		}
 	case DoRenew:
 		w.renewing[req.lease.Term]--
@@ -310,11 +313,7 @@ func (w *world) answer(i int) {
 	case DoConfirm:
 		in.Kind, in.Seq, in.Lease = InConfirmed, req.seq, req.lease
 		in.Result = w.pick(WriteOK, WriteOK, WriteOK, WriteConflict, WriteFailed, WriteUnknown)
-		if in.Result == WriteOK {
-			w.rev++
-			in.Lease.Revision = w.rev
-			w.newest[req.lease.Term] = w.rev
-		}
+		in.Stored = w.stamped[req.lease.Revision]
 	case DoRelease:
 		in.Kind, in.Lease = InReleased, req.lease
 		in.Result = w.pick(WriteOK, WriteOK, WriteConflict, WriteFailed)
@@ -346,12 +345,14 @@ func (w *world) observe() {
 			// Now and then an offer whose holder's session ended: free
 			// to take over, but its own TTL may erase a write over it.
 			k.Expiring = w.rng.IntN(4) == 0
+			k.Written = w.now
 		}
 	case 4:
 		// Another holder's lease on offer, now and then to us.
 		w.rev++
 		k.Revision = w.rev
 		k.Holder = Holder{Name: "other", Term: w.rev - 1, Revision: w.rev, Nonce: "x", OfferedTo: w.pickString("me", "me", "third")}
+		k.Expiring, k.Written = true, w.now
 	case 1:
 		w.rev++
 		k.Revision = w.rev

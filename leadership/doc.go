@@ -24,8 +24,8 @@
 //
 // What it guarantees:
 //   - At most one candidate holds a role's lease at a time: the lease is taken
-//     with an atomic create (or a claim of an offer, confirmed by a second
-//     revision-checked write), kept with revision-checked writes or, with
+//     with an atomic create (or a claim of an offer, read back to prove it
+//     was applied before the offer could expire), kept with revision-checked writes or, with
 //     Config.Sessions, by its session, and taken over from a dead session
 //     only with a batch the server checks against that session's end.
 //   - A leader that cannot prove its lease (no renewal it sent within

@@ -91,6 +91,9 @@ func timingOf(cfg Config) fsm.Timing {
 		RespawnDelay:           cfg.TTL,
 		Seed:                   randomSeed(),
 		AwaitWorkStopped:       cfg.AwaitWorkStopped,
+		OfferTTL:               transport.OfferTTL,
+		MaxServerClockSkew:     cfg.MaxServerClockSkew,
+		MaxClockDrift:          cfg.MaxClockDrift,
 	}
 }
 

@@ -140,10 +140,10 @@ func (a *electionActor) renew(ctx actor.Context, l fsm.Lease) {
 	})
 }
 
-// confirm writes a won claim again at its revision: only this second
-// acknowledged write shows that the offer's expiry marker did not erase the
-// claim. The reply carries seq, and the claim's proof time stays the
-// deadline's base (the core keeps it).
+// confirm reads a won claim back from the stream leader: whether the
+// offer's expiry marker erased it, and when the server stored it, which
+// the core compares with the offer's stamp. The reply carries seq; the
+// claim's send time stays the deadline's base (the core keeps it).
 func (a *electionActor) confirm(ctx actor.Context, seq uint64, l fsm.Lease) {
 	lease, store, clock := a.leaseOf(l), a.store, a.clock
 	a.runOp(ctx, spanAcquire, "confirm", lease.Term, func(_, bounded context.Context) (any, error) {

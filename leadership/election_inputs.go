@@ -17,7 +17,9 @@ import (
 // keyInput turns a watch event into what the core sees of the key.
 func (a *electionActor) keyInput(ev transport.KeyEvent, now time.Time) fsm.Input {
 	k := fsm.KeyView{Free: ev.Kind.Free(), Revision: ev.Entry.Revision}
-	k.Expiring = ev.Entry.Malformed == nil && ev.Entry.Record.OfferedTo != "" && (ev.Kind == transport.KeyPut || ev.Kind == transport.KeySessionEnded)
+	if ev.Entry.Malformed == nil && ev.Entry.Record.OfferedTo != "" && (ev.Kind == transport.KeyPut || ev.Kind == transport.KeySessionEnded) {
+		k.Expiring, k.Written = true, ev.Entry.Written
+	}
 	if !k.Free {
 		if ev.Entry.Malformed != nil {
 			k.Holder = fsm.Holder{Name: ForeignHolder, Foreign: true, Revision: ev.Entry.Revision}
@@ -67,11 +69,9 @@ func renewInput(msg *renewDone, now time.Time) fsm.Input {
 // confirmInput turns the store's answer to a confirmation into the core's.
 func (a *electionActor) confirmInput(msg *confirmDone, now time.Time) fsm.Input {
 	in := fsm.Input{Kind: fsm.InConfirmed, At: now, Seq: msg.seq, SentAt: msg.sentAt, Result: resultOf(msg.err),
-		Lease: fsm.Lease{Term: msg.lease.Term, Revision: msg.lease.Revision}}
-	if msg.err == nil {
-		a.records.put(msg.lease.Term, msg.lease.Record)
-	} else {
-		a.noteError("confirmation of a claim failed", msg.err)
+		Lease: fsm.Lease{Term: msg.lease.Term, Revision: msg.lease.Revision}, Stored: msg.lease.Stored}
+	if msg.err != nil {
+		a.noteError("reading back a claim failed", msg.err)
 		in.Err = msg.err.Error()
 	}
 	return in

@@ -64,6 +64,9 @@ type Lease struct {
 	// deadline counts from it. Zero when the call's own write is the proof
 	// (it was sent when the call began).
 	Proof time.Time
+	// Stored is when the server stored the write at Revision, on its wall
+	// clock, when the call read it back (Succession.Confirm); else zero.
+	Stored time.Time
 }
 
 // Entry is what a read found in a role's key.

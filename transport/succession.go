@@ -31,12 +31,12 @@ type Succession interface {
 	// not, the key expires OfferTTL after the offer. It returns ErrConflict
 	// when the key holds another lease, or none.
 	Offer(ctx context.Context, lease Lease, to string) (Lease, error)
-	// Confirm writes the lease's record again at lease.Revision (with the
-	// lease's TTL, or none when a session keeps it) and returns the lease at
-	// its new revision. It returns ErrConflict when the key has moved on:
-	// a claim acknowledged over an offer whose TTL ran out can be erased
-	// by the offer's expiry marker, and only an acknowledged confirmation
-	// shows that it was not.
+	// Confirm reads the lease's key back from the stream leader and returns
+	// the lease with Stored set: when the server stored the write at
+	// lease.Revision. It returns ErrConflict when the key no longer holds
+	// that write: a claim acknowledged over an offer whose TTL ran out can
+	// be erased by the offer's expiry marker, and the server's stamps of the
+	// offer and the claim tell whether it was applied in time.
 	Confirm(ctx context.Context, lease Lease) (Lease, error)
 	// Register keeps c registered in role's candidate registry until the
 	// returned Watch is stopped (which deletes the entry, bounded by the
@@ -120,19 +120,19 @@ func (s *JetStreamStore) Confirm(ctx context.Context, lease Lease) (Lease, error
 	if lease.Revision == 0 {
 		return Lease{}, fmt.Errorf("confirm %q: %w: a revision is required", lease.Role, ErrPermanent)
 	}
-	rec := lease.Record
-	rec.Term, rec.OfferedTo = lease.Term, ""
-	ttl := rec.TTL
-	if rec.Session != "" {
-		ttl = 0
-	}
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	rev, err := s.writeAt(ctx, lease.Role, rec, lease.Revision, ttl)
-	if err != nil {
+	e, err := s.readFromLeader(ctx, lease.Role)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return Lease{}, fmt.Errorf("confirm %q: %w: the key no longer holds revision %d", lease.Role, ErrConflict, lease.Revision)
+	case err != nil:
 		return Lease{}, err
+	case e.Revision != lease.Revision:
+		return Lease{}, fmt.Errorf("confirm %q: %w: the key is at revision %d, not %d", lease.Role, ErrConflict, e.Revision, lease.Revision)
 	}
-	return Lease{Role: lease.Role, Term: lease.Term, Revision: rev, Record: rec, Proof: lease.Proof}, nil
+	lease.Stored = e.Written
+	return lease, nil
 }
 
 // writeAt writes rec to role's key if the key is at revision, with a TTL

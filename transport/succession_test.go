@@ -89,8 +89,9 @@ func TestOfferIsClaimedOnlyByItsSuccessorOrExpires(t *testing.T) {
 	}
 }
 
-func TestConfirmRewritesAClaimOnlyAtItsRevision(t *testing.T) {
+func TestConfirmReadsTheClaimBackWithItsStamp(t *testing.T) {
 	f := newFixture(t, natstest.RunServer(t).URL(), 1)
+	w := watchKey(t, f.store, "confirm")
 	lease, err := f.store.Acquire(ctx(t), "confirm", record("a", 5*time.Second))
 	if err != nil {
 		t.Fatal(err)
@@ -99,6 +100,7 @@ func TestConfirmRewritesAClaimOnlyAtItsRevision(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	offered := expectEvent(t, w, 5*time.Second, "the offer", func(ev transport.KeyEvent) bool { return ev.Entry.Revision == offer.Revision })
 	claim, err := f.store.AcquireOver(ctx(t), "confirm", record("b", 5*time.Second), offer.Revision)
 	if err != nil {
 		t.Fatal(err)
@@ -107,14 +109,16 @@ func TestConfirmRewritesAClaimOnlyAtItsRevision(t *testing.T) {
 	if err != nil {
 		t.Fatalf("confirm: %v", err)
 	}
-	e, err := f.store.Get(ctx(t), "confirm")
-	if err != nil || e.Revision != confirmed.Revision || e.Term() != claim.Term || e.Record.Holder != "b" || e.Record.OfferedTo != "" {
-		t.Fatalf("after the confirmation the key holds %+v (term %d), %v; want b's term %d at %d", e, e.Term(), err, claim.Term, confirmed.Revision)
+	if confirmed.Revision != claim.Revision || confirmed.Stored.Before(offered.Entry.Written) {
+		t.Fatalf("read back %+v: want the claim at %d, stored no earlier than the offer (%v)", confirmed, claim.Revision, offered.Entry.Written)
 	}
-	// A confirmation expecting a revision the key has left (the claim
-	// erased, or overtaken) is refused.
+	// Once the key has moved on (the claim erased, or overtaken), the
+	// read-back is a conflict.
+	if err := f.store.Release(ctx(t), claim); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := f.store.Confirm(ctx(t), claim); !errors.Is(err, transport.ErrConflict) {
-		t.Fatalf("confirm at a stale revision = %v, want ErrConflict", err)
+		t.Fatalf("confirm after the key moved on = %v, want ErrConflict", err)
 	}
 }
 
