@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"strconv"
 	"sync"
 	"time"
@@ -16,12 +15,13 @@ import (
 // concurrent use: runTerm runs on the election's callback goroutine,
 // signal and stop on baton's main goroutine.
 type child struct {
+	self  string // baton's executable, which supervises the command (startWork)
 	argv  []string
 	grace time.Duration
 	say   func(string, ...any)
 
 	mu       sync.Mutex // guards the fields below
-	cmd      *exec.Cmd  // the running command, nil between terms
+	w        *work      // the running command, nil between terms
 	done     chan struct{}
 	status   int  // the last command's exit status
 	stopping bool // baton is stopping: start no command
@@ -32,60 +32,62 @@ type child struct {
 // runTerm returns only once it has exited. ok is true when the command
 // exited on its own while the term lasted and baton is not stopping.
 func (c *child) runTerm(ctx context.Context, t leadership.Token) (status int, ok bool) {
-	cmd, done, err := c.start(t)
+	w, done, err := c.start(t)
 	if err != nil {
 		c.say("cannot start %s: %v", c.argv[0], err)
 		return 126, true
 	}
-	if cmd == nil {
+	if w == nil {
 		<-ctx.Done() // stopping: the term ends with the election
 		return 0, false
 	}
-	c.say("started %s, pid %d", c.argv[0], cmd.Process.Pid)
+	c.say("started %s, pid %d", c.argv[0], w.pid())
 	select {
 	case <-done:
 	case <-ctx.Done():
-		c.say("term %d ended: sending SIGTERM to %s (pid %d)", t.Revision, c.argv[0], cmd.Process.Pid)
-		c.terminate(cmd, done, terminateSignal)
+		c.say("term %d ended: sending SIGTERM to %s (pid %d)", t.Revision, c.argv[0], w.pid())
+		c.terminate(w, done, terminateSignal)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.cmd, c.status = nil, exitStatus(cmd.ProcessState)
-	c.say("%s (pid %d) exited with status %d", c.argv[0], cmd.Process.Pid, c.status)
+	c.w = nil
+	c.say("%s (pid %d) exited with status %d", c.argv[0], w.pid(), c.status)
 	return c.status, ctx.Err() == nil && !c.stopping
 }
 
-// start starts the command, unless baton is stopping (then cmd is nil).
-func (c *child) start(t leadership.Token) (*exec.Cmd, chan struct{}, error) {
+// start starts the command, unless baton is stopping (then w is nil).
+// done is closed once it has exited and c.status holds its status.
+func (c *child) start(t leadership.Token) (*work, chan struct{}, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.stopping {
 		return nil, nil, nil
 	}
-	cmd := exec.Command(c.argv[0], c.argv[1:]...)
-	cmd.Env = append(os.Environ(),
+	env := append(os.Environ(),
 		"BATON_ROLE="+t.Role,
 		"BATON_TERM="+strconv.FormatUint(t.Revision, 10),
 		"BATON_TOKEN="+t.String(),
 	)
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	cmd.SysProcAttr = ownProcessGroup()
-	if err := cmd.Start(); err != nil {
+	w, err := startWork(c.self, c.argv, env)
+	if err != nil {
 		return nil, nil, err
 	}
 	done := make(chan struct{})
 	go func() {
-		_ = cmd.Wait() // the status is read from ProcessState
+		status := exitStatus(w.wait())
+		c.mu.Lock()
+		c.status = status
+		c.mu.Unlock()
 		close(done)
 	}()
-	c.cmd, c.done = cmd, done
-	return cmd, done, nil
+	c.w, c.done = w, done
+	return w, done, nil
 }
 
 // terminate sends sig, then SIGKILL once the grace has passed, and returns
 // when the command has exited.
-func (c *child) terminate(cmd *exec.Cmd, done <-chan struct{}, sig os.Signal) {
-	if err := signalGroup(cmd, sig); err != nil && !errors.Is(err, os.ErrProcessDone) {
+func (c *child) terminate(w *work, done <-chan struct{}, sig os.Signal) {
+	if err := w.signal(sig); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		c.say("signal %s: %v", c.argv[0], err)
 	}
 	timer := time.NewTimer(c.grace)
@@ -94,7 +96,7 @@ func (c *child) terminate(cmd *exec.Cmd, done <-chan struct{}, sig os.Signal) {
 	case <-done:
 	case <-timer.C:
 		c.say("%s still running %v after %v: sending SIGKILL", c.argv[0], sig, c.grace)
-		_ = killGroup(cmd)
+		w.kill()
 		<-done
 	}
 }
@@ -102,10 +104,10 @@ func (c *child) terminate(cmd *exec.Cmd, done <-chan struct{}, sig os.Signal) {
 // signal passes sig to the running command, if any.
 func (c *child) signal(sig os.Signal) {
 	c.mu.Lock()
-	cmd := c.cmd
+	w := c.w
 	c.mu.Unlock()
-	if cmd != nil {
-		_ = signalGroup(cmd, sig)
+	if w != nil {
+		_ = w.signal(sig)
 	}
 }
 
@@ -115,11 +117,13 @@ func (c *child) signal(sig os.Signal) {
 func (c *child) stop(sig os.Signal) int {
 	c.mu.Lock()
 	c.stopping = true
-	cmd, done := c.cmd, c.done
+	w, done := c.w, c.done
 	c.mu.Unlock()
-	if cmd == nil {
+	if w == nil {
 		return 0
 	}
-	c.terminate(cmd, done, sig)
-	return exitStatus(cmd.ProcessState) // set before done was closed
+	c.terminate(w, done, sig)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.status
 }

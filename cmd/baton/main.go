@@ -60,6 +60,9 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		usage(stdout)
 		return exitOK
 	}
+	if run, ok := internalSubcommands[args[0]]; ok {
+		return run(args[1:], stdout, stderr)
+	}
 	sub, ok := subcommands[args[0]]
 	if !ok {
 		fmt.Fprintf(stderr, "baton: unknown command %q\n\n", args[0])

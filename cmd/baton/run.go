@@ -104,6 +104,11 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 // ends it.
 func run(o runOptions, stderr io.Writer) int {
 	say := func(format string, args ...any) { fmt.Fprintf(stderr, "baton: "+format+"\n", args...) }
+	self, err := os.Executable()
+	if err != nil {
+		say("cannot find baton's own executable to supervise %s: %v", o.argv[0], err)
+		return exitFailed
+	}
 	nc, err := o.conn.connect("baton run " + o.role)
 	if err != nil {
 		say("%v", err)
@@ -122,7 +127,7 @@ func run(o runOptions, stderr io.Writer) int {
 		say("%v", err)
 		return exitUsage
 	}
-	c := &child{argv: o.argv, grace: o.grace, say: say}
+	c := &child{self: self, argv: o.argv, grace: o.grace, say: say}
 	exited := make(chan int, 1)
 	e.OnPromote(func(ctx context.Context, t leadership.Token) {
 		say("leading %s, term %d (token %s): starting %s", t.Role, t.Revision, t, o.argv[0])
