@@ -49,18 +49,25 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// childModes are the supervised command's further modes, by name.
+var childModes = map[string]func(mode string, t leadership.Token) int{}
+
 // childMain is the supervised command. It prints what it got, appends
 // "start HOLDER TERM" and "stop HOLDER TERM" to $BATON_TEST_LOG so tests can
 // order the commands of several processes, and then, by mode: "serve" runs
-// until SIGTERM or SIGINT, "exit3" exits 3 at once, "exit0" exits 0.
+// until SIGTERM or SIGINT, "exit3" exits 3 at once, "exit0" exits 0; the
+// modes in childModes do what they say.
 func childMain(mode string) int {
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
 	t, err := leadership.ParseToken(os.Getenv("BATON_TOKEN"))
 	if err != nil {
 		fmt.Println("child: bad token:", err)
 		return 99
 	}
+	if run, ok := childModes[mode]; ok {
+		return run(mode, t)
+	}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
 	fmt.Printf("child: env role=%s term=%s token=%s\n", os.Getenv("BATON_ROLE"), os.Getenv("BATON_TERM"), t)
 	appendLog(fmt.Sprintf("start %s %d", t.Holder, t.Revision))
 	switch mode {
