@@ -24,11 +24,19 @@ func TestHelpAndUsageErrors(t *testing.T) {
 		{"run", "--role", "r"},
 		{"run", "--", "true"},
 		{"run", "--role", "r", "--on-exit", "maybe", "--", "true"},
+		{"run", "--role", "r", "--ttl", "1500ms", "--", "true"},
+		{"run", "--role", "r", "--ttl", "1s", "--", "true"},
 		{"resign"},
 		{"status", "--bogus"},
 	} {
 		if code, _, _ := runBaton(t, args...); code != 2 {
 			t.Errorf("baton %q: status %d, want 2 (usage)", args, code)
+		}
+	}
+	code, _, stderr := runBaton(t, "run", "--role", "r", "--ttl", "2s", "--grace", "3s", "--", "true")
+	for _, want := range []string{"--grace 3s", "--ttl 2s", "at most --grace "} {
+		if code != 2 || !strings.Contains(stderr, want) {
+			t.Errorf("baton run --ttl 2s --grace 3s: status %d, output %q, want 2 and %q", code, stderr, want)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,19 +23,28 @@ On promotion CMD starts with BATON_ROLE, BATON_TERM (the term's revision) and
 BATON_TOKEN (the fencing token, role/term/nonce/holder) added to its
 environment; pass BATON_TOKEN with every write CMD makes to a resource that
 checks fencing tokens. CMD's stdout and stderr are baton's; its stdin is
-empty. On Unix it runs in a process group of its own, and signals go to the
-whole group.
+empty. On Unix it runs in a process group of its own, under a small
+supervisor process (baton's own executable), and signals go to the whole
+group. CMD never outlives baton: however baton dies (kill -9, the OOM
+killer), the supervisor kills the group with SIGKILL. When CMD exits,
+whatever it left running in its group is killed too. (On Windows CMD is
+baton's child only, and is not killed when baton dies.)
 
 When leadership ends (lost renewals, a lost connection, a resign), CMD gets
 SIGTERM at once and SIGKILL if it is still running after --grace; baton
 waits for it to exit before it reports the demotion and campaigns again. A
-leader demotes itself on its own clock TTL - RenewDeadline before the server
-can give the lease to a successor (3s for the default --ttl 10s, 0.8s for
---ttl 2s; see leadership.Config.Timings), less the clock drift it allows
-for. So a successor's CMD can start while this one still runs only if CMD
-takes longer than that margin to exit after SIGTERM, never longer than
---grace: keep --grace within the margin, and have CMD check its fencing
-token, if an overlap must never happen.
+resign, or a stop by SIGINT or SIGTERM, releases the lease only after that,
+so a successor's CMD starts only once this one has exited. When renewals
+fail, the leader demotes itself on its own clock early enough that CMD has
+exited, --grace and 250ms for SIGKILL included, before the server can give
+the lease to a successor, allowing for the clock drift and server clock
+skew leadership.Config assumes: at the defaults (--ttl 10s, --grace 2s) it
+demotes itself 6.06s after the last renewal it sent that succeeded, so CMD
+has exited by 8.31s, while the server can free the lease no sooner than
+10s after that renewal, less that drift and skew. A --grace that does not
+fit the --ttl that way is refused, with the largest that does. This rests on
+the clocks keeping those bounds: have CMD check its fencing token where an
+overlap must never happen.
 
 Signals: SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH sent to baton are
 passed to CMD. SIGINT and SIGTERM are passed to CMD and also stop baton: it
@@ -78,7 +88,7 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.instance, "instance", "", "this candidate's instance ID (default hostname-pid-random)")
 	fs.DurationVar(&o.ttl, "ttl", leadership.DefaultTTL, "the lease's time to live: whole seconds, at least 1s")
 	fs.IntVar(&o.priority, "priority", 0, "a higher priority campaigns sooner when the lease is freed")
-	fs.DurationVar(&o.grace, "grace", 10*time.Second, "time between SIGTERM and SIGKILL when CMD must stop")
+	fs.DurationVar(&o.grace, "grace", 0, "time between SIGTERM and SIGKILL when CMD must stop (default --ttl/5: 2s at --ttl 10s)")
 	fs.StringVar(&o.onExit, "on-exit", "release", `when CMD exits while leading: "release" (exit with its status) or "campaign" (run it again when next promoted)`)
 	if code, ok := parseFlags(fs, args, stdout); !ok {
 		return code
@@ -93,6 +103,17 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		return usageError(fs, "--on-exit %q: want release or campaign", o.onExit)
 	case o.grace < 0:
 		return usageError(fs, "--grace %v must not be negative", o.grace)
+	}
+	if err := checkTTL(o.ttl); err != nil {
+		return usageError(fs, "%v", err)
+	}
+	graceSet := false
+	fs.Visit(func(f *flag.Flag) { graceSet = graceSet || f.Name == "grace" })
+	if !graceSet {
+		o.grace = defaultGrace(o.ttl)
+	}
+	if err := checkGrace(o.ttl, o.grace, !graceSet); err != nil {
+		return usageError(fs, "%v", err)
 	}
 	if _, err := exec.LookPath(o.argv[0]); err != nil {
 		return usageError(fs, "%v", err)
@@ -121,7 +142,7 @@ func run(o runOptions, stderr io.Writer) int {
 	defer system.Shutdown()
 	e, err := leadership.NewElection(system, leadership.Config{
 		Conn: nc, Bucket: o.bucket, Role: o.role, InstanceID: o.instance,
-		TTL: o.ttl, Priority: o.priority, Control: true,
+		TTL: o.ttl, Priority: o.priority, Control: true, WorkStopBudget: workStopBudget(o.grace),
 	})
 	if err != nil {
 		say("%v", err)

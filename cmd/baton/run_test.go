@@ -40,7 +40,7 @@ func TestRunLosesLeadershipToSilentCutAndRegainsIt(t *testing.T) {
 	srv := natstest.RunServer(t)
 	proxy := natstest.RunProxy(t, srv.URL())
 	log := filepath.Join(t.TempDir(), "commands.log")
-	common := []string{"run", "--role", "job", "--ttl", "2s", "--grace", "2s", "--ping-interval", "300ms"}
+	common := []string{"run", "--role", "job", "--ttl", "2s", "--ping-interval", "300ms"}
 
 	a := startBaton(t, "baton a", childEnv("serve", log), append(common, "--server", proxy.URL(), "--instance", "a", "--", self(t))...)
 	a.await(t, "leading job")
