@@ -10,9 +10,10 @@ func (c Config) serviceWork() []WorkFunc {
 		work = append(work, serveWork(c.Conn, c.Bucket, c.Serve))
 	}
 	if c.Control {
-		// A resign releases the lease within OpTimeout; the rest is margin
-		// for the actors' queues.
-		work = append(work, controlWork(c.Conn, c.Bucket, 2*c.OpTimeout+c.HeartbeatInterval))
+		// A resign waits for the term's work to stop, which WorkStopBudget
+		// bounds, then releases the lease within OpTimeout; the rest is
+		// margin for the actors' queues.
+		work = append(work, controlWork(c.Conn, c.Bucket, c.WorkStopBudget+2*c.OpTimeout+c.HeartbeatInterval))
 	}
 	return work
 }
