@@ -27,25 +27,26 @@ import (
 // end gives it a FIFO to hold open with its child, and reads to EOF.
 
 func init() {
-	childModes["hold"] = holdMain
-	childModes["stubborn"] = holdMain
-	childModes["grandchild-hold"] = grandchildMain
-	childModes["grandchild-stubborn"] = grandchildMain
+	for _, mode := range []string{"hold", "stubborn", "abandon"} {
+		childModes[mode] = holdMain
+		childModes["grandchild-"+mode] = grandchildMain
+	}
 }
 
 // holdEnv makes the supervised command run as mode ("hold" stops on
-// SIGTERM, "stubborn" ignores it), take the lock at lock, log to log, and
-// hold the FIFO at alive open unless alive is empty.
+// SIGTERM, "stubborn" ignores it, "abandon" exits at once and leaves its
+// child running), take the lock at lock, log to log, and hold the FIFO at
+// alive open unless alive is empty.
 func holdEnv(mode, log, lock, alive string) []string {
 	return append(childEnv(mode, log), "BATON_TEST_LOCK="+lock, "BATON_TEST_ALIVE="+alive)
 }
 
 // holdMain takes the lock, starts a child that shares it (and the FIFO),
 // logs "start HOLDER TERM UNIXNANO" and runs until SIGTERM or SIGINT, which
-// "stubborn" ignores.
+// "stubborn" ignores; it prints SIGHUP and goes on.
 func holdMain(mode string, t leadership.Token) int {
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	lock, err := os.OpenFile(os.Getenv("BATON_TEST_LOCK"), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		fmt.Println("child: lock:", err)
@@ -79,10 +80,17 @@ func holdMain(mode string, t leadership.Token) int {
 	}
 	appendLog(fmt.Sprintf("start %s %d %d", t.Holder, t.Revision, time.Now().UnixNano()))
 	fmt.Printf("child: holding the lock: term %d, pid %d, its child's pid %d\n", t.Revision, os.Getpid(), child.Process.Pid)
+	if mode == "abandon" {
+		return 0
+	}
 	orphaned := time.After(time.Minute) // never outlive a test run
 	for {
 		select {
 		case sig := <-sigs:
+			if sig == syscall.SIGHUP {
+				fmt.Printf("child: got %v\n", sig)
+				continue
+			}
 			if mode == "stubborn" {
 				fmt.Printf("child: ignoring %v\n", sig)
 				continue
@@ -97,15 +105,16 @@ func holdMain(mode string, t leadership.Token) int {
 }
 
 // grandchildMain holds the files it inherited until SIGTERM or SIGINT,
-// which "grandchild-stubborn" ignores.
+// which "grandchild-stubborn" and "grandchild-abandon" ignore, as they
+// ignore SIGHUP.
 func grandchildMain(mode string, _ leadership.Token) int {
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	orphaned := time.After(time.Minute)
 	for {
 		select {
-		case <-sigs:
-			if mode == "grandchild-stubborn" {
+		case sig := <-sigs:
+			if sig == syscall.SIGHUP || mode != "grandchild-hold" {
 				continue
 			}
 			return 0
@@ -215,6 +224,8 @@ func TestRunKilledLeaderTakesItsCommandAlong(t *testing.T) {
 	common := []string{"run", "--server", srv.URL(), "--role", "killed", "--ttl", "2s", "--grace", "300ms"}
 	a := startBaton(t, "baton a", holdEnv("hold", log, lock, alive.Name()), append(common, "--instance", "a", "--", self(t))...)
 	a.await(t, "child: holding the lock")
+	a.signal(t, syscall.SIGHUP) // passed on through the supervisor
+	a.await(t, "child: got hangup")
 	b := startBaton(t, "baton b", holdEnv("hold", log, lock, ""), append(common, "--instance", "b", "--", self(t))...)
 	b.await(t, "campaigning")
 
@@ -279,5 +290,21 @@ func TestRunResignWaitsForAStubbornCommand(t *testing.T) {
 		if code := p.exit(t); code != 0 {
 			t.Fatalf("%s exited with %d after SIGTERM, want 0", p.name, code)
 		}
+	}
+}
+
+// TestRunCommandExitKillsWhatItLeft runs a command that exits at once and
+// leaves a child running: the child is killed, and baton exits with the
+// command's status.
+func TestRunCommandExitKillsWhatItLeft(t *testing.T) {
+	srv := natstest.RunServer(t)
+	dir := t.TempDir()
+	alive := openAlive(t, filepath.Join(dir, "alive"))
+	env := holdEnv("abandon", filepath.Join(dir, "commands.log"), filepath.Join(dir, "work.lock"), alive.Name())
+	p := startBaton(t, "baton", env, "run", "--server", srv.URL(), "--role", "abandon", "--ttl", "2s", "--", self(t))
+	p.await(t, "child: holding the lock")
+	awaitGone(t, alive, "the child the command left")
+	if code := p.exit(t); code != 0 {
+		t.Fatalf("baton exited with %d, want the command's 0", code)
 	}
 }

@@ -24,7 +24,9 @@ func resignMain(args []string, stdout, stderr io.Writer) int {
 to the next candidate in order of succession (see baton status); with --to
 it hands it to that candidate, which must be registered and live (exit
 status 1 otherwise, and the leader keeps leading). It answers once the lease
-is handed over; exit status 0.
+is handed over; exit status 0. A leader running "baton run" hands the lease
+over only once its CMD has exited, which can take that leader's --grace and
+250ms more: give --timeout longer than that.
 
 The request is sent to the leader's control subject,
   baton.ctl.<bucket>.resign.<instance>.<role>     (without --to)
