@@ -109,7 +109,7 @@ func openLifeline() (*os.File, error) {
 	if err := syscall.Fstat(lifelineFD, &st); err != nil {
 		return nil, fmt.Errorf("no lifeline on file descriptor %d: %w", lifelineFD, err)
 	}
-	if uint32(st.Mode)&syscall.S_IFMT != syscall.S_IFIFO {
+	if st.Mode&syscall.S_IFMT != syscall.S_IFIFO {
 		return nil, fmt.Errorf("file descriptor %d is not a pipe", lifelineFD)
 	}
 	syscall.CloseOnExec(lifelineFD)
