@@ -293,6 +293,47 @@ func TestRunResignWaitsForAStubbornCommand(t *testing.T) {
 	}
 }
 
+// TestRunSilentCutStopsAStubbornCommandBeforeTheLeaseCanPass cuts the
+// leader's link silently while its command ignores SIGTERM: the leader
+// demotes itself early enough that the command is killed, at the end of
+// --grace, before the lease can expire, so the successor's command starts
+// only after it. The grace is half the TTL: demoting at the renew deadline
+// the TTL alone derives (2.01s) would leave the command running past the
+// lease.
+func TestRunSilentCutStopsAStubbornCommandBeforeTheLeaseCanPass(t *testing.T) {
+	srv := natstest.RunServer(t)
+	proxy := natstest.RunProxy(t, srv.URL())
+	dir := t.TempDir()
+	log, lock := filepath.Join(dir, "commands.log"), filepath.Join(dir, "work.lock")
+	alive := openAlive(t, filepath.Join(dir, "a.alive"))
+	common := []string{"run", "--role", "cut", "--ttl", "3s", "--grace", "1500ms", "--ping-interval", "300ms"}
+	a := startBaton(t, "baton a", holdEnv("stubborn", log, lock, alive.Name()), append(common, "--server", proxy.URL(), "--instance", "a", "--", self(t))...)
+	a.await(t, "child: holding the lock")
+	b := startBaton(t, "baton b", holdEnv("hold", log, lock, ""), append(common, "--server", srv.URL(), "--instance", "b", "--", self(t))...)
+	b.await(t, "campaigning")
+
+	cut := time.Now()
+	proxy.Blackhole()
+	gone := awaitGone(t, alive, "baton a's command and its child")
+	noOverlap(t, readEvents(t, log))
+	a.await(t, "sending SIGKILL")
+	b.await(t, "child: holding the lock")
+	successor := started(t, readEvents(t, log), "b")
+	if !successor.at.After(gone) {
+		t.Fatalf("b's command started at %v, %v before a's was seen gone", successor.at, gone.Sub(successor.at))
+	}
+	t.Logf("after the cut: a's command killed and gone in %v; b's command started %v later",
+		gone.Sub(cut), successor.at.Sub(gone))
+
+	proxy.Heal()
+	for _, p := range []*proc{a, b} {
+		p.signal(t, syscall.SIGTERM)
+		if code := p.exit(t); code != 0 {
+			t.Fatalf("%s exited with %d after SIGTERM, want 0", p.name, code)
+		}
+	}
+}
+
 // TestRunCommandExitKillsWhatItLeft runs a command that exits at once and
 // leaves a child running: the child is killed, and baton exits with the
 // command's status.
