@@ -23,11 +23,12 @@ import (
 // whole process group with SIGKILL. Closing the lifeline on purpose is how
 // baton kills CMD once --grace has passed, so both ways share one path.
 //
-// The supervisor relays the signals baton forwards to CMD's group, and
-// exits with CMD's status (128+N when signal N killed it), which baton
-// reports as CMD's own. When CMD exits, whatever it left running in its
-// group is killed too, so no work of a term goes on once baton has seen the
-// term's CMD exit.
+// The supervisor stays out of CMD's group, which CMD leads: so it can kill
+// the whole group and still live to report CMD's status. It relays the
+// signals baton forwards to that group, and exits with CMD's status (128+N
+// when signal N killed it), which baton reports as CMD's own. When CMD
+// exits, whatever it left running in its group is killed too, so no work of
+// a term goes on once baton has seen the term's CMD exit.
 
 // superviseCommand is the hidden subcommand that runs the supervisor.
 const superviseCommand = "__supervise"
