@@ -9,6 +9,10 @@ import (
 	"github.com/batonhq/baton/transport"
 )
 
+// minRenewDeadline is the shortest renew deadline a WorkStopBudget may
+// leave: three heartbeats of 10ms.
+const minRenewDeadline = 30 * time.Millisecond
+
 // configErrors collects one error per invalid field.
 type configErrors []error
 
@@ -94,9 +98,9 @@ func (c Config) validateTimings(errs *configErrors) {
 		errs.add("SuccessionStandBy", "%v must be positive and less than TTL %v", c.SuccessionStandBy, c.TTL)
 	}
 	limit := maxRenewDeadline(c.TTL, c.MaxClockDrift, c.MaxServerClockSkew, c.WorkStopBudget)
-	if limit <= 0 {
-		errs.add("WorkStopBudget", "%v leaves no time to lead: (TTL-MaxServerClockSkew)*(1-2*MaxClockDrift) - %v - WorkStopBudget = %v; at most %v fits TTL %v",
-			c.WorkStopBudget, SafetyMargin, limit, max(limit+c.WorkStopBudget-time.Millisecond, 0), c.TTL)
+	if limit <= 0 || c.WorkStopBudget > 0 && limit < minRenewDeadline {
+		errs.add("WorkStopBudget", "%v leaves no time to lead: (TTL-MaxServerClockSkew)*(1-2*MaxClockDrift) - %v - WorkStopBudget = %v; at most %v fits TTL %v, leaving RenewDeadline %v",
+			c.WorkStopBudget, SafetyMargin, limit, max(limit+c.WorkStopBudget-minRenewDeadline, 0), c.TTL, minRenewDeadline)
 		return
 	}
 	if c.RenewDeadline <= 0 || c.RenewDeadline > limit {
