@@ -1,6 +1,7 @@
 package transport_test
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -34,8 +35,8 @@ var (
 )
 
 // The writes that race V's expiry are sent from expiryLo to expiryLo+expirySpan
-// after V was acknowledged: V's TTL is 1s and the server's expiry sweep runs
-// up to 250ms late, so the spread covers the moment the sweep finds V.
+// after the server stored V: V's TTL is 1s and the server's expiry sweep
+// runs up to 250ms late, so the spread covers the moment the sweep finds V.
 const (
 	expiryLo   = 1050 * time.Millisecond
 	expirySpan = 400 * time.Millisecond
@@ -110,15 +111,57 @@ func (r *expiryRig) settled(t *testing.T) {
 	}
 }
 
-// last is what the stream leader holds as key's last message: its sequence,
-// and whether it is an expiry marker that rolled the subject up.
-func (r *expiryRig) last(t *testing.T, key string) (seq uint64, marker bool) {
+// erasedPast reads key's last message from the stream leader and reports
+// whether the key's messages from seq on were erased: the last message is
+// an expiry marker that rolled the subject up, at a later sequence, or
+// there is none (the marker's own TTL of 1s ran out too; nothing else
+// deletes these keys). last is the last message's sequence, 0 for none.
+func (r *expiryRig) erasedPast(t *testing.T, key string, seq uint64) (erased bool, last uint64) {
 	t.Helper()
 	m, err := r.leader.GetLastMsg("KV_"+r.bucket, r.subject(key), nats.Context(ctx(t)))
+	if errors.Is(err, nats.ErrMsgNotFound) {
+		return true, 0
+	}
 	if err != nil {
 		t.Fatalf("read the last message of %s: %v", key, err)
 	}
-	return m.Sequence, m.Header.Get("Nats-Marker-Reason") == "MaxAge" && m.Header.Get("Nats-Rollup") == "sub"
+	marker := m.Header.Get("Nats-Marker-Reason") == "MaxAge" && m.Header.Get("Nats-Rollup") == "sub"
+	return marker && m.Sequence > seq, m.Sequence
+}
+
+// storedAt returns when the server stored each of the n messages of the
+// keys matching filter (a KV key wildcard), by sequence: the time from
+// which their TTLs run. The servers run on this machine, so their clock is
+// the test's.
+func (r *expiryRig) storedAt(t *testing.T, filter string, n int) map[uint64]time.Time {
+	t.Helper()
+	c, err := r.js.OrderedConsumer(ctx(t), "KV_"+r.bucket, jetstream.OrderedConsumerConfig{FilterSubjects: []string{r.subject(filter)}})
+	if err != nil {
+		t.Fatalf("read the keys %s: %v", filter, err)
+	}
+	at := make(map[uint64]time.Time, n)
+	deadline := ctx(t)
+	for len(at) < n {
+		batch, err := c.Fetch(n-len(at), jetstream.FetchContext(deadline))
+		if err != nil {
+			t.Fatalf("read the keys %s: %v", filter, err)
+		}
+		for m := range batch.Messages() {
+			md, err := m.Metadata()
+			if err != nil {
+				t.Fatalf("read the keys %s: %v", filter, err)
+			}
+			at[md.Sequence.Stream] = md.Timestamp
+		}
+		switch err := batch.Error(); {
+		case errors.Is(err, nats.ErrNoResponders) && deadline.Err() == nil:
+			// The consumer's pull subscription has not reached every
+			// server of the cluster yet; the next fetch finds it.
+		case err != nil:
+			t.Fatalf("read the keys %s: got %d of %d messages: %v", filter, len(at), n, err)
+		}
+	}
+	return at
 }
 
 // dueTimes returns when each write is due: its V's time plus expiryLo plus
@@ -164,7 +207,7 @@ func refusedByServer(err error) bool {
 type markerRace struct {
 	key       string
 	v         uint64
-	vAcked    time.Time
+	vAt       time.Time // when the server stored V
 	wSent     time.Time
 	w, w2     uint64
 	wErr, err error
@@ -217,12 +260,12 @@ func TestExpiryMarkerErasesAcknowledgedWrite(t *testing.T) {
 		for i := range races {
 			races[i] = &markerRace{key: fmt.Sprintf("r%d.k%d", round, i)}
 		}
-		r.writeV(t, races)
+		r.writeV(t, fmt.Sprintf("r%d.>", round), races)
 		anchors := make([]time.Time, len(races))
 		for i, k := range races {
-			anchors[i] = k.vAcked
+			anchors[i] = k.vAt
 		}
-		sendAt(dueTimes(round, anchors), func(i int) { r.race(t, races[i]) })
+		sendAt(dueTimes(round, anchors), func(i int) { r.race(races[i]) })
 		r.settled(t)
 		tally := r.tally(t, races)
 		t.Logf("expiry-marker server: topology=%s round=%d keys=%d %v", r.topology, round, len(races), tally)
@@ -235,8 +278,9 @@ func TestExpiryMarkerErasesAcknowledgedWrite(t *testing.T) {
 }
 
 // writeV writes every key's V with a TTL of 1s, expecting the key to be
-// new, all at once so that they expire together.
-func (r *expiryRig) writeV(t *testing.T, races []*markerRace) {
+// new, all at once so that they expire together, and learns when the
+// server stored each (the keys match filter).
+func (r *expiryRig) writeV(t *testing.T, filter string, races []*markerRace) {
 	t.Helper()
 	futures := make([]jetstream.PubAckFuture, len(races))
 	for i, k := range races {
@@ -247,32 +291,36 @@ func (r *expiryRig) writeV(t *testing.T, races []*markerRace) {
 		}
 		futures[i] = f
 	}
-	// The acknowledgements are read in the order they were sent, which is
-	// the order they arrive in, so each one's time is close to when V was
-	// stored (and V's expiry counts from then).
+	deadline := ctx(t)
 	for i, f := range futures {
 		select {
 		case ack := <-f.Ok():
-			races[i].v, races[i].vAcked = ack.Sequence, time.Now()
+			races[i].v = ack.Sequence
 		case err := <-f.Err():
 			t.Fatalf("write V of %s: %v", races[i].key, err)
-		case <-ctx(t).Done():
+		case <-deadline.Done():
 			t.Fatalf("no acknowledgement of V of %s", races[i].key)
 		}
+	}
+	at := r.storedAt(t, filter, len(races))
+	for _, k := range races {
+		k.vAt = at[k.v]
 	}
 }
 
 // race sends W expecting V and, once W is acknowledged, W2 expecting W.
-func (r *expiryRig) race(t *testing.T, k *markerRace) {
+func (r *expiryRig) race(k *markerRace) {
+	c, cancel := context.WithTimeout(context.Background(), transport.DefaultOpTimeout)
+	defer cancel()
 	k.wSent = time.Now()
-	ack, err := r.js.Publish(ctx(t), r.subject(k.key), []byte("w"),
+	ack, err := r.js.Publish(c, r.subject(k.key), []byte("w"),
 		jetstream.WithExpectLastSequencePerSubject(k.v), jetstream.WithMsgTTL(expiryTTL))
 	if err != nil {
 		k.wErr = err
 		return
 	}
 	k.w = ack.Sequence
-	ack, err = r.js.Publish(ctx(t), r.subject(k.key), []byte("w2"),
+	ack, err = r.js.Publish(c, r.subject(k.key), []byte("w2"),
 		jetstream.WithExpectLastSequencePerSubject(k.w), jetstream.WithMsgTTL(expiryTTL))
 	if err != nil {
 		k.err = err
@@ -297,24 +345,24 @@ func (r *expiryRig) tally(t *testing.T, races []*markerRace) markerTally {
 			continue
 		}
 		m.acked++
-		last, marker := r.last(t, k.key)
-		if marker && last > k.w {
+		erased, last := r.erasedPast(t, k.key, k.w)
+		if erased {
 			m.erased++
-			t.Logf("expiry-marker erased: key=%s v=%d w=%d w_sent_after_v=%v w2=%d w2_err=%v marker=%d",
-				k.key, k.v, k.w, k.wSent.Sub(k.vAcked).Round(time.Millisecond), k.w2, k.err, last)
+			t.Logf("expiry-marker erased: key=%s v=%d w=%d w_sent_after_v=%v w2=%d w2_err=%v last=%d",
+				k.key, k.v, k.w, k.wSent.Sub(k.vAt).Round(time.Millisecond), k.w2, k.err, last)
 		}
 		switch {
 		case k.err != nil && refusedByServer(k.err):
 			m.confirmRefused++
 		case k.err != nil:
 			m.confirmUnknown++
-		case marker && last > k.w2:
+		case erased:
 			m.confirmErased++
-			t.Logf("expiry-marker confirmation erased: key=%s v=%d w=%d w2=%d marker=%d", k.key, k.v, k.w, k.w2, last)
+			t.Logf("expiry-marker confirmation erased: key=%s v=%d w=%d w2=%d last=%d", k.key, k.v, k.w, k.w2, last)
 		case last == k.w2:
 			m.confirmKept++
 		default:
-			t.Errorf("key %s: W2 acknowledged at %d, but the last message is %d and no expiry marker", k.key, k.w2, last)
+			t.Errorf("key %s: W2 acknowledged at %d, but the last message is %d, not an expiry marker", k.key, k.w2, last)
 		}
 	}
 	return m
