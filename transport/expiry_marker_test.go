@@ -52,8 +52,10 @@ type expiryRig struct {
 	topology string
 	url      string
 	bucket   string
-	store    *transport.JetStreamStore
-	js       jetstream.JetStream
+	// opts opened store; another store on the bucket opens with them.
+	opts  transport.Options
+	store *transport.JetStreamStore
+	js    jetstream.JetStream
 	// leader reads a subject's last message with the stream API's message
 	// get, which only the stream leader answers: a direct get may come from
 	// a replica that has not applied the marker yet.
@@ -73,7 +75,8 @@ func newExpiryRig(t *testing.T, bucket string) *expiryRig {
 		r.url = natstest.RunServer(t).URL()
 	}
 	nc := natstest.Connect(t, r.url)
-	store, err := transport.Open(ctx(t), nc, transport.Options{Bucket: transport.BucketConfig{Name: bucket, Replicas: replicas}})
+	r.opts = transport.Options{Bucket: transport.BucketConfig{Name: bucket, Replicas: replicas}}
+	store, err := transport.Open(ctx(t), nc, r.opts)
 	if err != nil {
 		t.Fatalf("open bucket: %v", err)
 	}

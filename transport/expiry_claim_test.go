@@ -1,0 +1,281 @@
+package transport_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/batonhq/baton/fsm"
+	"github.com/batonhq/baton/internal/natstest"
+	"github.com/batonhq/baton/leadership"
+	"github.com/batonhq/baton/transport"
+)
+
+// claimant is the candidate the leases are offered to in
+// TestExpiryMarkerNeverProvesAClaim.
+const claimant = "claimant"
+
+// claimRun is one key of TestExpiryMarkerNeverProvesAClaim: the offer V,
+// and what the claimant's decision core made of it.
+type claimRun struct {
+	key   string
+	offer transport.Lease
+	// claimed is set once the core asked for the claim; claim is the
+	// acquisition the store acknowledged and proof the confirmation it
+	// acknowledged (Revision 0 when none was).
+	claimed      bool
+	claim, proof transport.Lease
+	// promoted is the lease the core promoted on (Revision 0 when it did
+	// not).
+	promoted fsm.Lease
+}
+
+// claimTally counts what became of the claims of a round.
+type claimTally struct {
+	claims, claimsAcked int
+	// claimsErased: the claim was acknowledged and the key's last message
+	// is now an expiry marker past it (confirmed or not).
+	claimsErased int
+	confirmed    int
+	// promoted counts the core's promotions; promotedErased those whose
+	// lease the expiry marker then erased.
+	promoted, promotedErased int
+}
+
+func (c claimTally) String() string {
+	return fmt.Sprintf("claims=%d claims_acked=%d claims_erased=%d confirmed=%d promoted=%d promoted_erased=%d",
+		c.claims, c.claimsAcked, c.claimsErased, c.confirmed, c.promoted, c.promotedErased)
+}
+
+func (c *claimTally) add(o claimTally) {
+	c.claims += o.claims
+	c.claimsAcked += o.claimsAcked
+	c.claimsErased += o.claimsErased
+	c.confirmed += o.confirmed
+	c.promoted += o.promoted
+	c.promotedErased += o.promotedErased
+}
+
+// TestExpiryMarkerNeverProvesAClaim drives the decision core of a candidate
+// to which leases are offered (Offer: a TTL of 1s) through its claims, sent
+// as the offers expire, as the election actor would: the core sees the
+// offer, and each write it asks for (the acquisition over the offer, then
+// the confirmation) is carried out and its answer fed back as an input.
+// The expiry marker erases some acknowledged claims (see
+// TestExpiryMarkerErasesAcknowledgedWrite). The test fails if the core
+// promoted on a lease that was then erased, or never promoted at all (it
+// would then prove nothing).
+func TestExpiryMarkerNeverProvesAClaim(t *testing.T) {
+	r := newExpiryRig(t, "claims")
+	store, err := transport.Open(ctx(t), natstest.Connect(t, r.url), r.opts)
+	if err != nil {
+		t.Fatalf("open the claimant's store: %v", err)
+	}
+	t.Cleanup(store.Close)
+	timing := claimantTiming()
+	var total claimTally
+	for round := range *expiryRounds {
+		runs := make([]*claimRun, *expiryKeys)
+		for i := range runs {
+			runs[i] = &claimRun{key: fmt.Sprintf("r%d.k%d", round, i)}
+		}
+		r.offerAll(t, runs)
+		at := r.storedAt(t, fmt.Sprintf("r%d.>", round), len(runs))
+		anchors := make([]time.Time, len(runs))
+		for i, c := range runs {
+			anchors[i] = at[c.offer.Revision]
+		}
+		start := time.Now()
+		sendAt(dueTimes(round, anchors), func(i int) { runs[i].drive(store, timing) })
+		r.settled(t)
+		tally := r.tallyClaims(t, runs)
+		if time.Since(start) >= timing.TTL {
+			// A lease whose own TTL ran out ends in a marker too, and would
+			// count as erased.
+			t.Fatalf("round %d took %v, longer than the claimed leases' TTL of %v: its figures would be wrong", round, time.Since(start), timing.TTL)
+		}
+		t.Logf("expiry-marker baton: topology=%s round=%d keys=%d %v", r.topology, round, len(runs), tally)
+		total.add(tally)
+	}
+	t.Logf("expiry-marker baton: topology=%s rounds=%d keys=%d total %v", r.topology, *expiryRounds, *expiryKeys, total)
+	if total.promotedErased > 0 {
+		t.Errorf("the core promoted on %d leases that an expiry marker then erased", total.promotedErased)
+	}
+	if total.promoted == 0 {
+		t.Errorf("the core promoted on no claim: the test proves nothing")
+	}
+}
+
+// claimantTiming is the claimant's Timing: leadership's timings for a TTL
+// of 10s, mapped as the election actor maps its configuration.
+func claimantTiming() fsm.Timing {
+	tm := leadership.Config{TTL: 10 * time.Second}.Timings()
+	return fsm.Timing{
+		InstanceID:        claimant,
+		TTL:               tm.TTL,
+		RenewDeadline:     tm.RenewDeadline,
+		HeartbeatInterval: tm.HeartbeatInterval,
+		DisconnectGrace:   tm.DisconnectGrace,
+		PollInterval:      tm.PollInterval,
+		OpTimeout:         tm.OpTimeout,
+		RespawnDelay:      tm.TTL,
+	}
+}
+
+// offerAll has a holder acquire every key and offer it to the claimant, a
+// few keys at a time.
+func (r *expiryRig) offerAll(t *testing.T, runs []*claimRun) {
+	t.Helper()
+	errs := make(chan error, len(runs))
+	slots := make(chan struct{}, 32)
+	var wg sync.WaitGroup
+	for _, c := range runs {
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			bounded, cancel := context.WithTimeout(context.Background(), transport.DefaultOpTimeout)
+			defer cancel()
+			lease, err := r.store.Acquire(bounded, c.key, record("holder", 10*time.Second))
+			if err == nil {
+				c.offer, err = r.store.Offer(bounded, lease, claimant)
+			}
+			if err != nil {
+				errs <- fmt.Errorf("offer %s: %w", c.key, err)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+}
+
+// drive runs the claimant's decision core from its start through its claim
+// of c's offer: the watch's report of the offer, then each write the core
+// asks for, carried out on store, its answer fed back as the next input.
+// Timers and the other announcements are not carried out: the claim ends
+// with the answers to its writes.
+func (c *claimRun) drive(store *transport.JetStreamStore, timing fsm.Timing) {
+	o := c.offer
+	inputs := []fsm.Input{
+		{Kind: fsm.InStart},
+		{Kind: fsm.InStoreOpened},
+		{Kind: fsm.InKey, Key: fsm.KeyView{Revision: o.Revision, Holder: fsm.Holder{
+			Name: o.Record.Holder, Term: o.Term, Revision: o.Revision, Nonce: o.Record.Nonce, OfferedTo: o.Record.OfferedTo}}},
+	}
+	s := fsm.NewElectionState()
+	for len(inputs) > 0 {
+		in := inputs[0]
+		inputs = inputs[1:]
+		in.At = time.Now()
+		var effects []fsm.Effect
+		s, effects = fsm.Step(timing, s, in)
+		for _, e := range effects {
+			switch e.Kind {
+			case fsm.DoAcquire:
+				inputs = append(inputs, c.acquire(store, timing, e))
+			case fsm.DoConfirm:
+				inputs = append(inputs, c.confirm(store, timing, e))
+			case fsm.DoPromoted:
+				c.promoted = e.Lease
+			}
+		}
+	}
+}
+
+// acquire carries out a DoAcquire as the election actor does, and returns
+// the answer as the core's input.
+func (c *claimRun) acquire(store *transport.JetStreamStore, timing fsm.Timing, e fsm.Effect) fsm.Input {
+	c.claimed = true
+	sentAt := time.Now()
+	rec := transport.Record{Holder: timing.InstanceID, Nonce: nonce(), AcquiredAt: sentAt, TTL: timing.TTL}
+	bounded, cancel := context.WithTimeout(context.Background(), timing.OpTimeout)
+	defer cancel()
+	lease, err := store.AcquireOver(bounded, c.key, rec, e.Over)
+	in := fsm.Input{Kind: fsm.InAcquired, Seq: e.Seq, SentAt: sentAt, Result: resultOf(err)}
+	if err == nil {
+		c.claim = lease
+		in.Lease = fsm.Lease{Term: lease.Term, Revision: lease.Revision, Nonce: rec.Nonce}
+	}
+	return in
+}
+
+// confirm carries out a DoConfirm as the election actor does: the claim's
+// record, written again at the revision the core names.
+func (c *claimRun) confirm(store *transport.JetStreamStore, timing fsm.Timing, e fsm.Effect) fsm.Input {
+	lease := c.claim
+	lease.Revision = e.Lease.Revision
+	sentAt := time.Now()
+	bounded, cancel := context.WithTimeout(context.Background(), timing.OpTimeout)
+	defer cancel()
+	next, err := store.Confirm(bounded, lease)
+	if err == nil {
+		c.proof = next
+	}
+	return fsm.Input{Kind: fsm.InConfirmed, Seq: e.Seq, SentAt: sentAt, Result: resultOf(err),
+		Lease: fsm.Lease{Term: next.Term, Revision: next.Revision}}
+}
+
+// tallyClaims reads what each key holds now and counts the outcomes.
+func (r *expiryRig) tallyClaims(t *testing.T, runs []*claimRun) claimTally {
+	t.Helper()
+	var m claimTally
+	for _, c := range runs {
+		if !c.claimed {
+			t.Errorf("key %s: the core did not claim the lease offered to it", c.key)
+			continue
+		}
+		m.claims++
+		if c.claim.Revision == 0 {
+			continue
+		}
+		m.claimsAcked++
+		erased, last := r.erasedPast(t, c.key, c.claim.Revision)
+		if erased {
+			m.claimsErased++
+		}
+		if c.proof.Revision != 0 {
+			m.confirmed++
+		}
+		if c.promoted.Revision == 0 {
+			continue
+		}
+		m.promoted++
+		if erased {
+			m.promotedErased++
+			t.Logf("expiry-marker baton: promoted on an erased lease: key=%s offer=%d claim=%d proof=%d promoted=%d last=%d",
+				c.key, c.offer.Revision, c.claim.Revision, c.proof.Revision, c.promoted.Revision, last)
+		}
+	}
+	return m
+}
+
+// resultOf classifies a write's error for the core, as the election actor
+// does.
+func resultOf(err error) fsm.WriteResult {
+	switch {
+	case err == nil:
+		return fsm.WriteOK
+	case errors.Is(err, transport.ErrConflict):
+		return fsm.WriteConflict
+	case errors.Is(err, transport.ErrUnknownOutcome):
+		return fsm.WriteUnknown
+	case transport.ClassOf(err) == transport.ClassPermanent:
+		return fsm.WritePermanent
+	default:
+		return fsm.WriteFailed
+	}
+}
+
+// nonce is a random nonce for a term.
+func nonce() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b) // crypto/rand never fails on supported platforms
+	return hex.EncodeToString(b)
+}
