@@ -27,9 +27,11 @@ type claimRun struct {
 	offer transport.Lease
 	// claimed is set once the core asked for the claim; claim is the
 	// acquisition the store acknowledged and proof the confirmation it
-	// acknowledged (Revision 0 when none was).
-	claimed      bool
-	claim, proof transport.Lease
+	// acknowledged (Revision 0 when none was), else claimErr and
+	// confirmErr say why not.
+	claimed              bool
+	claim, proof         transport.Lease
+	claimErr, confirmErr error
 	// promoted is the lease the core promoted on (Revision 0 when it did
 	// not).
 	promoted fsm.Lease
@@ -37,26 +39,33 @@ type claimRun struct {
 
 // claimTally counts what became of the claims of a round.
 type claimTally struct {
-	claims, claimsAcked int
+	// The claims the core asked for: acknowledged, refused (ErrConflict),
+	// or failed otherwise (no answer in time, most likely).
+	claims, claimsAcked, claimsRefused, claimsFailed int
 	// claimsErased: the claim was acknowledged and the key's last message
 	// is now an expiry marker past it (confirmed or not).
 	claimsErased int
-	confirmed    int
+	// The confirmations of acknowledged claims, likewise.
+	confirmed, confirmRefused, confirmFailed int
 	// promoted counts the core's promotions; promotedErased those whose
 	// lease the expiry marker then erased.
 	promoted, promotedErased int
 }
 
 func (c claimTally) String() string {
-	return fmt.Sprintf("claims=%d claims_acked=%d claims_erased=%d confirmed=%d promoted=%d promoted_erased=%d",
-		c.claims, c.claimsAcked, c.claimsErased, c.confirmed, c.promoted, c.promotedErased)
+	return fmt.Sprintf("claims=%d claims_acked=%d claims_refused=%d claims_failed=%d claims_erased=%d confirmed=%d confirm_refused=%d confirm_failed=%d promoted=%d promoted_erased=%d",
+		c.claims, c.claimsAcked, c.claimsRefused, c.claimsFailed, c.claimsErased, c.confirmed, c.confirmRefused, c.confirmFailed, c.promoted, c.promotedErased)
 }
 
 func (c *claimTally) add(o claimTally) {
 	c.claims += o.claims
 	c.claimsAcked += o.claimsAcked
+	c.claimsRefused += o.claimsRefused
+	c.claimsFailed += o.claimsFailed
 	c.claimsErased += o.claimsErased
 	c.confirmed += o.confirmed
+	c.confirmRefused += o.confirmRefused
+	c.confirmFailed += o.confirmFailed
 	c.promoted += o.promoted
 	c.promotedErased += o.promotedErased
 }
@@ -199,8 +208,8 @@ func (c *claimRun) acquire(store *transport.JetStreamStore, timing fsm.Timing, e
 	defer cancel()
 	lease, err := store.AcquireOver(bounded, c.key, rec, e.Over)
 	in := fsm.Input{Kind: fsm.InAcquired, Seq: e.Seq, SentAt: sentAt, Result: resultOf(err)}
+	c.claim, c.claimErr = lease, err
 	if err == nil {
-		c.claim = lease
 		in.Lease = fsm.Lease{Term: lease.Term, Revision: lease.Revision, Nonce: rec.Nonce}
 	}
 	return in
@@ -215,9 +224,7 @@ func (c *claimRun) confirm(store *transport.JetStreamStore, timing fsm.Timing, e
 	bounded, cancel := context.WithTimeout(context.Background(), timing.OpTimeout)
 	defer cancel()
 	next, err := store.Confirm(bounded, lease)
-	if err == nil {
-		c.proof = next
-	}
+	c.proof, c.confirmErr = next, err
 	return fsm.Input{Kind: fsm.InConfirmed, Seq: e.Seq, SentAt: sentAt, Result: resultOf(err),
 		Lease: fsm.Lease{Term: next.Term, Revision: next.Revision}}
 }
@@ -232,7 +239,15 @@ func (r *expiryRig) tallyClaims(t *testing.T, runs []*claimRun) claimTally {
 			continue
 		}
 		m.claims++
-		if c.claim.Revision == 0 {
+		switch {
+		case errors.Is(c.claimErr, transport.ErrConflict):
+			m.claimsRefused++
+			continue
+		case c.claimErr != nil:
+			if m.claimsFailed == 0 {
+				t.Logf("expiry-marker baton: claim failed: key=%s: %v", c.key, c.claimErr)
+			}
+			m.claimsFailed++
 			continue
 		}
 		m.claimsAcked++
@@ -240,8 +255,16 @@ func (r *expiryRig) tallyClaims(t *testing.T, runs []*claimRun) claimTally {
 		if erased {
 			m.claimsErased++
 		}
-		if c.proof.Revision != 0 {
+		switch {
+		case c.proof.Revision != 0:
 			m.confirmed++
+		case errors.Is(c.confirmErr, transport.ErrConflict):
+			m.confirmRefused++
+		case c.confirmErr != nil:
+			if m.confirmFailed == 0 {
+				t.Logf("expiry-marker baton: confirmation failed: key=%s: %v", c.key, c.confirmErr)
+			}
+			m.confirmFailed++
 		}
 		if c.promoted.Revision == 0 {
 			continue
