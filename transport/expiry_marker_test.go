@@ -31,7 +31,7 @@ var (
 	expiryCluster = flag.Bool("expiry.cluster", true, "expiry-marker tests: a 3-node cluster and an R3 bucket (false: one server, R1)")
 	expiryRounds  = flag.Int("expiry.rounds", 2, "expiry-marker tests: rounds")
 	expiryKeys    = flag.Int("expiry.keys", 250, "expiry-marker tests: keys per round")
-	expirySettle  = flag.Duration("expiry.settle", 0, "expiry-marker tests: how long to go on looking for late markers once the stream has applied every write of a round")
+	expirySettle  = flag.Duration("expiry.settle", 0, "expiry-marker tests: how long to go on looking for late markers once the stream has applied every write of a round (keep it well under 10s: the claim test's leases have a TTL of 10s)")
 )
 
 // The writes that race V's expiry are sent from expiryLo to expiryLo+expirySpan
@@ -52,7 +52,8 @@ type expiryRig struct {
 	topology string
 	url      string
 	bucket   string
-	// opts opened store; another store on the bucket opens with them.
+	// opts are the options store was opened with; another store on the
+	// bucket opens with them.
 	opts  transport.Options
 	store *transport.JetStreamStore
 	js    jetstream.JetStream
@@ -98,10 +99,10 @@ func (r *expiryRig) subject(key string) string { return "$KV." + r.bucket + "." 
 // proposed before now: it writes to a key of its own and waits for the
 // acknowledgement, which the leader sends once the write is applied, after
 // every entry proposed before it. A marker is decided while V is still
-// stored, so before the write that removes V is applied and acknowledged;
-// the marker is proposed right after it is decided. Then -expiry.settle
-// gives a marker proposed later still (which the server never should) the
-// time to show.
+// stored, so before the write that removes V is applied and acknowledged,
+// and the sweep that decided it proposes it next, once it gets the
+// stream's locks. Then -expiry.settle gives a marker held up longer still
+// the time to show.
 func (r *expiryRig) settled(t *testing.T) {
 	t.Helper()
 	if _, err := r.js.Publish(ctx(t), r.subject("settled"), nil); err != nil {
@@ -208,12 +209,12 @@ func refusedByServer(err error) bool {
 // markerRace is one key of TestExpiryMarkerErasesAcknowledgedWrite: V, the
 // write W that expects V, and the confirming write W2 that expects W.
 type markerRace struct {
-	key       string
-	v         uint64
-	vAt       time.Time // when the server stored V
-	wSent     time.Time
-	w, w2     uint64
-	wErr, err error
+	key         string
+	v           uint64
+	vAt         time.Time // when the server stored V
+	wSent       time.Time
+	w, w2       uint64
+	wErr, w2Err error
 }
 
 // markerTally counts what became of the writes of
@@ -326,7 +327,7 @@ func (r *expiryRig) race(k *markerRace) {
 	ack, err = r.js.Publish(c, r.subject(k.key), []byte("w2"),
 		jetstream.WithExpectLastSequencePerSubject(k.w), jetstream.WithMsgTTL(expiryTTL))
 	if err != nil {
-		k.err = err
+		k.w2Err = err
 		return
 	}
 	k.w2 = ack.Sequence
@@ -352,12 +353,12 @@ func (r *expiryRig) tally(t *testing.T, races []*markerRace) markerTally {
 		if erased {
 			m.erased++
 			t.Logf("expiry-marker erased: key=%s v=%d w=%d w_sent_after_v=%v w2=%d w2_err=%v last=%d",
-				k.key, k.v, k.w, k.wSent.Sub(k.vAt).Round(time.Millisecond), k.w2, k.err, last)
+				k.key, k.v, k.w, k.wSent.Sub(k.vAt).Round(time.Millisecond), k.w2, k.w2Err, last)
 		}
 		switch {
-		case k.err != nil && refusedByServer(k.err):
+		case k.w2Err != nil && refusedByServer(k.w2Err):
 			m.confirmRefused++
-		case k.err != nil:
+		case k.w2Err != nil:
 			m.confirmUnknown++
 		case erased:
 			m.confirmErased++
