@@ -175,7 +175,8 @@ func (c *claimRun) drive(store *transport.JetStreamStore, timing fsm.Timing) {
 	inputs := []fsm.Input{
 		{Kind: fsm.InStart},
 		{Kind: fsm.InStoreOpened},
-		{Kind: fsm.InKey, Key: fsm.KeyView{Revision: o.Revision, Holder: fsm.Holder{
+		// As the election actor reads the watch's KeyPut of an offer.
+		{Kind: fsm.InKey, Key: fsm.KeyView{Revision: o.Revision, Expiring: true, Holder: fsm.Holder{
 			Name: o.Record.Holder, Term: o.Term, Revision: o.Revision, Nonce: o.Record.Nonce, OfferedTo: o.Record.OfferedTo}}},
 	}
 	s := fsm.NewElectionState()
