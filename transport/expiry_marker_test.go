@@ -29,6 +29,7 @@ import (
 //	    -expiry.rounds=4 -expiry.keys=2000 -expiry.cluster=true
 var (
 	expiryCluster = flag.Bool("expiry.cluster", true, "expiry-marker tests: a 3-node cluster and an R3 bucket (false: one server, R1)")
+	expiryURL     = flag.String("expiry.url", "", "expiry-marker tests: servers on this machine to use (comma-separated URLs, as -expiry.cluster says) instead of servers started in the test's process; their buckets expiry and claims are deleted")
 	expiryRounds  = flag.Int("expiry.rounds", 2, "expiry-marker tests: rounds")
 	expiryKeys    = flag.Int("expiry.keys", 250, "expiry-marker tests: keys per round")
 	expirySettle  = flag.Duration("expiry.settle", 0, "expiry-marker tests: how long to go on looking for late markers once the stream has applied every write of a round (keep it well under 10s: the claim test's leases have a TTL of 10s)")
@@ -63,19 +64,30 @@ type expiryRig struct {
 	leader nats.JetStreamContext
 }
 
-// newExpiryRig starts the topology -expiry.cluster names and opens the
-// bucket on it.
+// newExpiryRig starts the topology -expiry.cluster names, or takes the
+// servers -expiry.url names, and opens the bucket on it.
 func newExpiryRig(t *testing.T, bucket string) *expiryRig {
 	t.Helper()
 	r := &expiryRig{topology: "single", bucket: bucket}
 	replicas := 1
 	if *expiryCluster {
 		r.topology, replicas = "cluster3", 3
+	}
+	switch {
+	case *expiryURL != "":
+		r.topology, r.url = "external-"+r.topology, *expiryURL
+	case *expiryCluster:
 		r.url = natstest.RunCluster(t, 3).URLs()
-	} else {
+	default:
 		r.url = natstest.RunServer(t).URL()
 	}
 	nc := natstest.Connect(t, r.url)
+	if *expiryURL != "" {
+		// Servers outside the test may hold the bucket of an earlier run,
+		// whose keys this run would find taken.
+		dropBucket(t, nc, bucket)
+		t.Cleanup(func() { dropBucket(t, nc, bucket) })
+	}
 	r.opts = transport.Options{Bucket: transport.BucketConfig{Name: bucket, Replicas: replicas}}
 	store, err := transport.Open(ctx(t), nc, r.opts)
 	if err != nil {
@@ -90,6 +102,20 @@ func newExpiryRig(t *testing.T, bucket string) *expiryRig {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// dropBucket deletes bucket if it exists.
+func dropBucket(t *testing.T, nc *nats.Conn, bucket string) {
+	t.Helper()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, cancel := context.WithTimeout(context.Background(), transport.DefaultOpTimeout)
+	defer cancel()
+	if err := js.DeleteKeyValue(c, bucket); err != nil && !errors.Is(err, jetstream.ErrBucketNotFound) {
+		t.Errorf("delete bucket %s: %v", bucket, err)
+	}
 }
 
 // subject is the stream subject of key.
@@ -135,8 +161,8 @@ func (r *expiryRig) erasedPast(t *testing.T, key string, seq uint64) (erased boo
 
 // storedAt returns when the server stored each of the n messages of the
 // keys matching filter (a KV key wildcard), by sequence: the time from
-// which their TTLs run. The servers run on this machine, so their clock is
-// the test's.
+// which their TTLs run. The servers run on this machine (-expiry.url too
+// must name such servers), so their clock is the test's.
 func (r *expiryRig) storedAt(t *testing.T, filter string, n int) map[uint64]time.Time {
 	t.Helper()
 	c, err := r.js.OrderedConsumer(ctx(t), "KV_"+r.bucket, jetstream.OrderedConsumerConfig{FilterSubjects: []string{r.subject(filter)}})
