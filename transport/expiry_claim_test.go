@@ -20,18 +20,32 @@ import (
 // TestExpiryMarkerNeverProvesAClaim.
 const claimant = "claimant"
 
+// The claims are sent from claimLo to claimLo+claimSpan after the server
+// stored the offer: from early enough that the server's stamps prove some
+// of them (the core promotes only on a claim applied before the offer
+// could expire, with room for the server clock skew), to past the moment
+// the expiry sweep finds the offer, where the marker erases some.
+const (
+	claimLo   = 600 * time.Millisecond
+	claimSpan = 850 * time.Millisecond
+)
+
 // claimRun is one key of TestExpiryMarkerNeverProvesAClaim: the offer V,
 // and what the claimant's decision core made of it.
 type claimRun struct {
 	key   string
 	offer transport.Lease
+	// offerAt is when the server stored the offer: its TTL runs from then.
+	offerAt time.Time
 	// claimed is set once the core asked for the claim; claim is the
-	// acquisition the store acknowledged and proof the confirmation it
-	// acknowledged (Revision 0 when none was), else claimErr and
-	// confirmErr say why not.
-	claimed              bool
-	claim, proof         transport.Lease
-	claimErr, confirmErr error
+	// acquisition the store acknowledged (Revision 0 when none was), else
+	// claimErr says why not. readBack is what reading the claim back from
+	// the stream leader found (Revision 0 when it did not), else readErr
+	// says why not.
+	claimed         bool
+	claim, readBack transport.Lease
+	claimErr        error
+	readErr         error
 	// promoted is the lease the core promoted on (Revision 0 when it did
 	// not).
 	promoted fsm.Lease
@@ -43,18 +57,20 @@ type claimTally struct {
 	// or failed otherwise (no answer in time, most likely).
 	claims, claimsAcked, claimsRefused, claimsFailed int
 	// claimsErased: the claim was acknowledged and the key's last message
-	// is now an expiry marker past it (confirmed or not).
+	// is now an expiry marker past it.
 	claimsErased int
-	// The confirmations of acknowledged claims, likewise.
-	confirmed, confirmRefused, confirmFailed int
+	// The read-backs of acknowledged claims: the key still held the claim,
+	// held something else (ErrConflict), or the read failed; foundErased
+	// counts the claims found that were erased after all.
+	readFound, readGone, readFailed, foundErased int
 	// promoted counts the core's promotions; promotedErased those whose
 	// lease the expiry marker then erased.
 	promoted, promotedErased int
 }
 
 func (c claimTally) String() string {
-	return fmt.Sprintf("claims=%d claims_acked=%d claims_refused=%d claims_failed=%d claims_erased=%d confirmed=%d confirm_refused=%d confirm_failed=%d promoted=%d promoted_erased=%d",
-		c.claims, c.claimsAcked, c.claimsRefused, c.claimsFailed, c.claimsErased, c.confirmed, c.confirmRefused, c.confirmFailed, c.promoted, c.promotedErased)
+	return fmt.Sprintf("claims=%d claims_acked=%d claims_refused=%d claims_failed=%d claims_erased=%d read_found=%d read_gone=%d read_failed=%d found_then_erased=%d promoted=%d promoted_erased=%d",
+		c.claims, c.claimsAcked, c.claimsRefused, c.claimsFailed, c.claimsErased, c.readFound, c.readGone, c.readFailed, c.foundErased, c.promoted, c.promotedErased)
 }
 
 func (c *claimTally) add(o claimTally) {
@@ -63,9 +79,10 @@ func (c *claimTally) add(o claimTally) {
 	c.claimsRefused += o.claimsRefused
 	c.claimsFailed += o.claimsFailed
 	c.claimsErased += o.claimsErased
-	c.confirmed += o.confirmed
-	c.confirmRefused += o.confirmRefused
-	c.confirmFailed += o.confirmFailed
+	c.readFound += o.readFound
+	c.readGone += o.readGone
+	c.readFailed += o.readFailed
+	c.foundErased += o.foundErased
 	c.promoted += o.promoted
 	c.promotedErased += o.promotedErased
 }
@@ -73,9 +90,10 @@ func (c *claimTally) add(o claimTally) {
 // TestExpiryMarkerNeverProvesAClaim drives the decision core of a candidate
 // to which leases are offered (Offer: a TTL of 1s) through its claims, sent
 // as the offers expire, as the election actor would: the core sees the
-// offer, and each write it asks for (the acquisition over the offer, then
-// the confirmation) is carried out and its answer fed back as an input.
-// The expiry marker erases some acknowledged claims (see
+// offer, and each call it asks for (the acquisition over the offer, then
+// the claim's read-back from the stream leader) is carried out and its
+// answer fed back as an input. The expiry marker erases some acknowledged
+// claims, some of them after the read-back found them (see
 // TestExpiryMarkerErasesAcknowledgedWrite). The test fails if the core
 // promoted on a lease that was then erased, or never promoted at all (it
 // would then prove nothing).
@@ -97,10 +115,11 @@ func TestExpiryMarkerNeverProvesAClaim(t *testing.T) {
 		at := r.storedAt(t, fmt.Sprintf("r%d.>", round), len(runs))
 		anchors := make([]time.Time, len(runs))
 		for i, c := range runs {
-			anchors[i] = at[c.offer.Revision]
+			c.offerAt = at[c.offer.Revision]
+			anchors[i] = c.offerAt
 		}
 		start := time.Now()
-		sendAt(dueTimes(round, anchors), func(i int) { runs[i].drive(store, timing) })
+		sendAt(dueTimes(round, anchors, claimLo, claimSpan), func(i int) { runs[i].drive(store, timing) })
 		r.settled(t)
 		tally := r.tallyClaims(t, runs)
 		if time.Since(start) >= timing.TTL {
@@ -125,14 +144,17 @@ func TestExpiryMarkerNeverProvesAClaim(t *testing.T) {
 func claimantTiming() fsm.Timing {
 	tm := leadership.Config{TTL: 10 * time.Second}.Timings()
 	return fsm.Timing{
-		InstanceID:        claimant,
-		TTL:               tm.TTL,
-		RenewDeadline:     tm.RenewDeadline,
-		HeartbeatInterval: tm.HeartbeatInterval,
-		DisconnectGrace:   tm.DisconnectGrace,
-		PollInterval:      tm.PollInterval,
-		OpTimeout:         tm.OpTimeout,
-		RespawnDelay:      tm.TTL,
+		InstanceID:         claimant,
+		TTL:                tm.TTL,
+		RenewDeadline:      tm.RenewDeadline,
+		HeartbeatInterval:  tm.HeartbeatInterval,
+		DisconnectGrace:    tm.DisconnectGrace,
+		PollInterval:       tm.PollInterval,
+		OpTimeout:          tm.OpTimeout,
+		RespawnDelay:       tm.TTL,
+		OfferTTL:           transport.OfferTTL,
+		MaxServerClockSkew: tm.MaxServerClockSkew,
+		MaxClockDrift:      tm.MaxClockDrift,
 	}
 }
 
@@ -166,17 +188,17 @@ func (r *expiryRig) offerAll(t *testing.T, runs []*claimRun) {
 }
 
 // drive runs the claimant's decision core from its start through its claim
-// of c's offer: the watch's report of the offer, then each write the core
+// of c's offer: the watch's report of the offer, then each call the core
 // asks for, carried out on store, its answer fed back as the next input.
 // Timers and the other announcements are not carried out: the claim ends
-// with the answers to its writes.
+// with the answers to its calls.
 func (c *claimRun) drive(store *transport.JetStreamStore, timing fsm.Timing) {
 	o := c.offer
 	inputs := []fsm.Input{
 		{Kind: fsm.InStart},
 		{Kind: fsm.InStoreOpened},
 		// As the election actor reads the watch's KeyPut of an offer.
-		{Kind: fsm.InKey, Key: fsm.KeyView{Revision: o.Revision, Expiring: true, Holder: fsm.Holder{
+		{Kind: fsm.InKey, Key: fsm.KeyView{Revision: o.Revision, Expiring: true, Written: c.offerAt, Holder: fsm.Holder{
 			Name: o.Record.Holder, Term: o.Term, Revision: o.Revision, Nonce: o.Record.Nonce, OfferedTo: o.Record.OfferedTo}}},
 	}
 	s := fsm.NewElectionState()
@@ -216,18 +238,18 @@ func (c *claimRun) acquire(store *transport.JetStreamStore, timing fsm.Timing, e
 	return in
 }
 
-// confirm carries out a DoConfirm as the election actor does: the claim's
-// record, written again at the revision the core names.
+// confirm carries out a DoConfirm as the election actor does: the claim
+// read back from the stream leader, with when the server stored it.
 func (c *claimRun) confirm(store *transport.JetStreamStore, timing fsm.Timing, e fsm.Effect) fsm.Input {
 	lease := c.claim
 	lease.Revision = e.Lease.Revision
 	sentAt := time.Now()
 	bounded, cancel := context.WithTimeout(context.Background(), timing.OpTimeout)
 	defer cancel()
-	next, err := store.Confirm(bounded, lease)
-	c.proof, c.confirmErr = next, err
+	found, err := store.Confirm(bounded, lease)
+	c.readBack, c.readErr = found, err
 	return fsm.Input{Kind: fsm.InConfirmed, Seq: e.Seq, SentAt: sentAt, Result: resultOf(err),
-		Lease: fsm.Lease{Term: next.Term, Revision: next.Revision}}
+		Lease: fsm.Lease{Term: found.Term, Revision: found.Revision}, Stored: found.Stored}
 }
 
 // tallyClaims reads what each key holds now and counts the outcomes.
@@ -257,15 +279,18 @@ func (r *expiryRig) tallyClaims(t *testing.T, runs []*claimRun) claimTally {
 			m.claimsErased++
 		}
 		switch {
-		case c.proof.Revision != 0:
-			m.confirmed++
-		case errors.Is(c.confirmErr, transport.ErrConflict):
-			m.confirmRefused++
-		case c.confirmErr != nil:
-			if m.confirmFailed == 0 {
-				t.Logf("expiry-marker baton: confirmation failed: key=%s: %v", c.key, c.confirmErr)
+		case c.readBack.Revision != 0:
+			m.readFound++
+			if erased {
+				m.foundErased++
 			}
-			m.confirmFailed++
+		case errors.Is(c.readErr, transport.ErrConflict):
+			m.readGone++
+		case c.readErr != nil:
+			if m.readFailed == 0 {
+				t.Logf("expiry-marker baton: read-back failed: key=%s: %v", c.key, c.readErr)
+			}
+			m.readFailed++
 		}
 		if c.promoted.Revision == 0 {
 			continue
@@ -273,8 +298,8 @@ func (r *expiryRig) tallyClaims(t *testing.T, runs []*claimRun) claimTally {
 		m.promoted++
 		if erased {
 			m.promotedErased++
-			t.Logf("expiry-marker baton: promoted on an erased lease: key=%s offer=%d claim=%d proof=%d promoted=%d last=%d",
-				c.key, c.offer.Revision, c.claim.Revision, c.proof.Revision, c.promoted.Revision, last)
+			t.Logf("expiry-marker baton: promoted on an erased lease: key=%s offer=%d offer_at=%v claim=%d stored=%v promoted=%d last=%d",
+				c.key, c.offer.Revision, c.offerAt.Format(time.StampMicro), c.claim.Revision, c.readBack.Stored.Format(time.StampMicro), c.promoted.Revision, last)
 		}
 	}
 	return m

@@ -194,14 +194,14 @@ func (r *expiryRig) storedAt(t *testing.T, filter string, n int) map[uint64]time
 	return at
 }
 
-// dueTimes returns when each write is due: its V's time plus expiryLo plus
-// a uniform share of expirySpan, from a generator seeded by round so that
-// two runs send the same pattern.
-func dueTimes(round int, anchors []time.Time) []time.Time {
+// dueTimes returns when each write is due: its V's time plus lo plus a
+// uniform share of span, from a generator seeded by round so that two runs
+// send the same pattern.
+func dueTimes(round int, anchors []time.Time, lo, span time.Duration) []time.Time {
 	rng := rand.New(rand.NewPCG(uint64(round), 0x5eed))
 	due := make([]time.Time, len(anchors))
 	for i, at := range anchors {
-		due[i] = at.Add(expiryLo + time.Duration(rng.Int64N(int64(expirySpan))))
+		due[i] = at.Add(lo + time.Duration(rng.Int64N(int64(span))))
 	}
 	return due
 }
@@ -279,9 +279,12 @@ func (m *markerTally) add(o markerTally) {
 // of a minute, is sent as V expires; right after W's acknowledgement, a
 // second write W2 expecting W confirms it. It reports how many acknowledged
 // writes W the expiry marker erased, and what became of their
-// confirmations. The server erasing W does not fail the test: it is the
-// behaviour measured. An acknowledged W2 that is erased fails it, since
-// Baton takes such a confirmation as proof that its write stands.
+// confirmations: refused, kept, or acknowledged and erased too. What the
+// server erases does not fail the test: it is the behaviour measured. An
+// erased W2 is not a failure either: one server erases a confirmation now
+// and then (docs/upstream-expiry-marker.md), so no proof of Baton's rests
+// on a second write (fsm/core_proof.go), and
+// TestExpiryMarkerNeverProvesAClaim checks the proof it does rest on.
 func TestExpiryMarkerErasesAcknowledgedWrite(t *testing.T) {
 	r := newExpiryRig(t, "expiry")
 	var total markerTally
@@ -295,16 +298,13 @@ func TestExpiryMarkerErasesAcknowledgedWrite(t *testing.T) {
 		for i, k := range races {
 			anchors[i] = k.vAt
 		}
-		sendAt(dueTimes(round, anchors), func(i int) { r.race(races[i]) })
+		sendAt(dueTimes(round, anchors, expiryLo, expirySpan), func(i int) { r.race(races[i]) })
 		r.settled(t)
 		tally := r.tally(t, races)
 		t.Logf("expiry-marker server: topology=%s round=%d keys=%d %v", r.topology, round, len(races), tally)
 		total.add(tally)
 	}
 	t.Logf("expiry-marker server: topology=%s rounds=%d keys=%d total %v", r.topology, *expiryRounds, *expiryKeys, total)
-	if total.confirmErased > 0 {
-		t.Errorf("%d confirming writes were acknowledged and then erased by an expiry marker: a confirmation does not prove a write stands", total.confirmErased)
-	}
 }
 
 // writeV writes every key's V with a TTL of 1s, expecting the key to be
