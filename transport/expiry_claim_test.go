@@ -21,13 +21,14 @@ import (
 const claimant = "claimant"
 
 // The claims are sent from claimLo to claimLo+claimSpan after the server
-// stored the offer: from early enough that the server's stamps prove some
-// of them (the core promotes only on a claim applied before the offer
-// could expire, with room for the server clock skew), to past the moment
+// stored the offer: from early enough that the server's stamps prove many
+// of them even when a loaded machine stretches their round trips (the core
+// promotes only on a claim applied before the offer could expire, with
+// room for the server clock skew and the round trip), to past the moment
 // the expiry sweep finds the offer, where the marker erases some.
 const (
-	claimLo   = 600 * time.Millisecond
-	claimSpan = 850 * time.Millisecond
+	claimLo   = 300 * time.Millisecond
+	claimSpan = 1150 * time.Millisecond
 )
 
 // claimRun is one key of TestExpiryMarkerNeverProvesAClaim: the offer V,
