@@ -15,10 +15,10 @@ type Summary struct {
 	Virtual time.Duration
 	// Steps, Promotions and Handovers add up the runs' counts.
 	Steps, Promotions, Handovers int
-	// Faults, Unknown, Expiries, Refused and DeadlineDemotions add up what
-	// the faults were and did.
-	Faults                                        [numFaults]int
-	Unknown, Expiries, Refused, DeadlineDemotions int
+	// Faults, Unknown, Expiries, Erased, Refused and DeadlineDemotions add
+	// up what the faults were and did.
+	Faults                                                [numFaults]int
+	Unknown, Expiries, Erased, Refused, DeadlineDemotions int
 	// Takeovers adds up the leases taken over after their session ended.
 	Takeovers int
 	// TwoLeaders adds up the runs' counts of instants with two leaders.
@@ -57,6 +57,7 @@ func (s *Summary) add(r Result) {
 	}
 	s.Unknown += r.Unknown
 	s.Expiries += r.Expiries
+	s.Erased += r.Erased
 	s.Refused += r.Refused
 	s.DeadlineDemotions += r.DeadlineDemotions
 	s.Takeovers += r.Takeovers
@@ -90,6 +91,7 @@ func (s *Summary) merge(o Summary) {
 	}
 	s.Unknown += o.Unknown
 	s.Expiries += o.Expiries
+	s.Erased += o.Erased
 	s.Refused += o.Refused
 	s.DeadlineDemotions += o.DeadlineDemotions
 	s.Takeovers += o.Takeovers

@@ -26,6 +26,8 @@ type candidate struct {
 	pausedUntil time.Duration
 	backlog     []pending
 
+	sick bool // its health checks fail for the rest of the run (FaultSick)
+
 	timers [fsm.LastTimer + 1]uint64 // generation of each timer's latest arming
 
 	linkUp    bool // the candidate's own link to the store
@@ -78,6 +80,9 @@ func (c *candidate) start() {
 	c.t = timing(c.name, c.w.rng.Uint64())
 	c.s = fsm.NewElectionState()
 	c.deliver(c.gen, fsm.Input{Kind: fsm.InStart})
+	if c.sick {
+		c.w.unhealthy(c, c.gen, 1, forever)
+	}
 }
 
 // crash loses the process and its state at once.
@@ -150,15 +155,24 @@ func (c *candidate) run(gen uint64, fn func()) {
 func (c *candidate) step(in fsm.Input) {
 	w := c.w
 	in.At = c.clk.at(w.now)
-	if w.opts.Bug == BugAckDeadline && (in.Kind == fsm.InAcquired || in.Kind == fsm.InRenewed) {
+	switch {
+	case w.opts.Bug == BugAckDeadline && (in.Kind == fsm.InAcquired || in.Kind == fsm.InRenewed):
 		in.SentAt = in.At
+	case w.opts.Bug == BugLateAckProof && in.Kind == fsm.InRenewed && !in.SentAt.IsZero():
+		in.At = in.SentAt
 	}
 	next, effects := fsm.Step(c.t, c.s, in)
+	if w.opts.Trace != nil {
+		w.tracef("%s %s: %s", c.name, c.s.Phase, brief(in))
+	}
 	c.s = next
 	w.res.Steps++
 	w.mix(uint64(w.now))
 	w.mix(uint64(c.id)<<8 | uint64(in.Kind))
 	for _, e := range effects {
+		if w.opts.Trace != nil && e.Kind != fsm.DoMoved {
+			w.tracef("%s   %s", c.name, brief(e))
+		}
 		c.carryOut(e)
 	}
 	w.check.leases(w)

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/batonhq/baton/fsm"
@@ -28,7 +29,8 @@ const (
 	// candidate believes it leads.
 	CheckLease Checker = "S"
 	// CheckLiveness (L): within livenessBound after the faults heal, some
-	// candidate leads.
+	// healthy candidate leads (one left sick for good does not count),
+	// unless none is healthy.
 	CheckLiveness Checker = "L"
 	// CheckStop (X): every candidate stopped gracefully finishes within
 	// stopBound, and the lease is given back.
@@ -58,7 +60,7 @@ type checker struct {
 	seen     map[Checker]bool
 	owners   map[uint64]leadership.Token // F2: the first token seen per revision
 	healedAt time.Duration
-	led      bool // L: a candidate led after the heal
+	led      bool // L: a healthy candidate led after the heal
 }
 
 func newChecker() checker {
@@ -100,20 +102,21 @@ func (k *checker) demoted(c *candidate, e fsm.Effect) {
 
 // leases checks S now: after every step and every change of a key.
 func (k *checker) leases(w *world) {
-	believers := 0
+	believers, healthy := 0, false
 	for _, c := range w.cands {
 		until, ok := c.believes()
 		if !ok {
 			continue
 		}
 		believers++
+		healthy = healthy || !c.sick
 		e := w.store.Get(role)
 		if e.Kind != Put || e.Value.nonce != c.s.Lease.Nonce || termOf(e) != c.s.Lease.Term {
 			k.fail(w, CheckLease, "%s leads term %d (nonce %s) until %v, but the server's key is %s", c.name, c.s.Lease.Term, c.s.Lease.Nonce, until, describe(e))
 			continue
 		}
 		if !e.Expires.IsZero() {
-			if exp := w.server.when(e.Expires); exp < until {
+			if exp := w.earliestExpiry(e.Expires); exp < until {
 				k.fail(w, CheckLease, "%s leads term %d until %v, but the server may expire its key at %v", c.name, c.s.Lease.Term, until, exp)
 			}
 		}
@@ -125,7 +128,7 @@ func (k *checker) leases(w *world) {
 		w.res.TwoLeaders++
 		k.fail(w, CheckLease, "%d candidates lead at once", believers)
 	}
-	if believers > 0 && k.healedAt > 0 && !k.led {
+	if healthy && k.healedAt > 0 && !k.led {
 		k.led = true
 		w.res.Recovery = w.now - k.healedAt
 	}
@@ -138,7 +141,7 @@ func (k *checker) session(w *world, c *candidate, until time.Duration, s Entry[v
 		k.fail(w, CheckLease, "%s leads term %d until %v, but its session %s is %s", c.name, c.s.Lease.Term, until, s.Role, describe(s))
 		return
 	}
-	if exp := w.server.when(s.Expires); exp < until {
+	if exp := w.earliestExpiry(s.Expires); exp < until {
 		k.fail(w, CheckLease, "%s leads term %d until %v, but the server may expire its session %s at %v", c.name, c.s.Lease.Term, until, s.Role, exp)
 	}
 }
@@ -165,9 +168,10 @@ func (k *checker) healed(w *world) {
 
 // liveness checks L at the end of the window.
 func (k *checker) liveness(w *world) {
-	if !k.led {
-		k.fail(w, CheckLiveness, "no candidate led within %v after the faults healed; key %s", livenessBound, describe(w.store.Get(role)))
+	if k.led || !slices.ContainsFunc(w.cands, func(c *candidate) bool { return !c.sick }) {
+		return
 	}
+	k.fail(w, CheckLiveness, "no healthy candidate led within %v after the faults healed; key %s", livenessBound, describe(w.store.Get(role)))
 }
 
 // stopped checks X at the end of the run.
@@ -177,7 +181,8 @@ func (k *checker) stopped(w *world) {
 			k.fail(w, CheckStop, "%s did not finish stopping within %v (phase %s)", c.name, stopBound, c.s.Phase)
 		}
 	}
-	if e := w.store.Get(role); e.Kind == Put {
+	// A lease whose session ended is free: anyone may take it over.
+	if e := w.store.Get(role); e.Kind == Put && (e.Value.session == "" || w.store.Get(e.Value.session).Kind == Put) {
 		k.fail(w, CheckStop, "every candidate stopped but the key is %s", describe(e))
 	}
 }

@@ -29,12 +29,22 @@ const (
 	// FaultStop stops a candidate gracefully, then starts it again.
 	FaultStop
 	// FaultStoreRestart takes the store down for a while; it keeps its
-	// data, and the candidates' watches are re-established.
+	// data, the candidates' watches are re-established, and another node
+	// leads the stream when it comes back.
 	FaultStoreRestart
+	// FaultLeaderChange moves the stream's leadership to another node,
+	// whose wall clock expires keys from then on.
+	FaultLeaderChange
+	// FaultClockStep steps a server node's wall clock forward, within
+	// Options.ServerSkew.
+	FaultClockStep
+	// FaultSick makes a candidate's health checks fail for the rest of the
+	// run, across restarts: the faults' heal does not end it.
+	FaultSick
 	numFaults
 )
 
-var faultNames = [numFaults]string{"slow", "loss", "disconnect", "pause", "crash", "health", "resign", "stop", "store-restart"}
+var faultNames = [numFaults]string{"slow", "loss", "disconnect", "pause", "crash", "health", "resign", "stop", "store-restart", "leader-change", "clock-step", "sick"}
 
 // String names the class.
 func (f Fault) String() string {
@@ -61,6 +71,7 @@ func (w *world) drawFaults() {
 // strike injects fault f on c for d.
 func (w *world) strike(f Fault, c *candidate, d time.Duration) {
 	end := min(w.now+d, healAt)
+	w.tracef("fault %s on %s until %v", f, c.name, end)
 	w.mix(uint64(f)<<16 | uint64(c.id))
 	switch f {
 	case FaultSlow:
@@ -93,8 +104,20 @@ func (w *world) strike(f Fault, c *candidate, d time.Duration) {
 		}
 	case FaultStoreRestart:
 		w.storeDown(end)
+	case FaultLeaderChange:
+		w.changeLeader()
+	case FaultClockStep:
+		w.stepClock(w.rng.IntN(serverNodes))
+	case FaultSick:
+		if !c.sick {
+			c.sick = true
+			w.unhealthy(c, c.gen, 1, forever)
+		}
 	}
 }
+
+// forever is an end no run reaches.
+const forever = time.Duration(1<<63 - 1)
 
 // unhealthy reports failed health checks, one every healthInterval, until
 // end, then a passing one.
@@ -123,7 +146,8 @@ func (w *world) restart(c *candidate, gen uint64) {
 }
 
 // storeDown takes the store down until end: every connection drops, and
-// nothing is applied or expired meanwhile.
+// nothing is applied or expired meanwhile. It comes back under another
+// leader, which applies the limit markers proposed before.
 func (w *world) storeDown(end time.Duration) {
 	if !w.storeUp {
 		return
@@ -133,21 +157,31 @@ func (w *world) storeDown(end time.Duration) {
 		w.connectivity(c)
 	}
 	w.q.push(end, func() {
-		w.storeUp = true
-		for _, c := range w.cands {
-			w.connectivity(c)
+		if !w.storeUp {
+			w.storeBack()
 		}
-		w.scheduleSweep()
 	})
+}
+
+// storeBack brings the store up under a new leader.
+func (w *world) storeBack() {
+	w.storeUp = true
+	w.changeLeader()
+	for _, key := range w.proposed {
+		w.mark(key)
+	}
+	w.proposed = nil
+	for _, c := range w.cands {
+		w.connectivity(c)
+	}
 }
 
 // heal ends every fault: links are fast, lossless and connected, processes
 // resume, crashed or stopped ones start again, the store is up. Health
-// faults end on their own at healAt.
+// faults end on their own at healAt; a sick candidate stays sick.
 func (w *world) heal() {
 	if !w.storeUp {
-		w.storeUp = true
-		w.scheduleSweep()
+		w.storeBack()
 	}
 	for _, c := range w.cands {
 		c.link = linkFaults{}

@@ -47,7 +47,9 @@ func (b *liveBucket) sweep() {
 			return
 		case now := <-tick.C:
 			b.mu.Lock()
-			b.model.Sweep(now)
+			for _, role := range b.model.Sweep(now) {
+				b.model.Mark(role, now) // no write is in flight here: the marker applies at once
+			}
 			b.mu.Unlock()
 		}
 	}

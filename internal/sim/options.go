@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"io"
 	"time"
 
 	"github.com/batonhq/baton/fsm"
@@ -42,9 +43,16 @@ const (
 	// then held by nobody, for as long as that session lives, since nobody
 	// else may take it over and the core does not know it may.
 	BugNoOurs
+	// BugLateAckProof counts a write as proof whenever it was
+	// acknowledged: answers to renewals and confirmations reach the core
+	// as if handled the moment they were sent, and in session mode every
+	// acknowledged renewal of the session proves it, however late. A write
+	// applied after the message it expected expired is then taken as
+	// proof, though the server's expiry marker erases it.
+	BugLateAckProof
 )
 
-var bugNames = [...]string{"none", "ack-deadline", "blind-release", "renew-drops-ttl", "unproven-renewal", "takeover-unchecked", "no-ours"}
+var bugNames = [...]string{"none", "ack-deadline", "blind-release", "renew-drops-ttl", "unproven-renewal", "takeover-unchecked", "no-ours", "late-ack-proof"}
 
 // String names the bug as the command's -bug flag does.
 func (b Bug) String() string {
@@ -74,6 +82,16 @@ type Options struct {
 	Drift float64
 	// Bug makes the interpreter carry out effects wrongly.
 	Bug Bug
+	// ServerSkew bounds how far apart the servers' wall clocks are: each
+	// node's runs ahead of the servers' clock by an offset in [0,
+	// ServerSkew], and may step forward within that. Zero means
+	// defaultServerSkew; beyond the skew the timings allow for, the
+	// safety argument does not hold and violations are expected.
+	ServerSkew time.Duration
+	// Trace, when set, receives a line for every input a core handles,
+	// every effect it asks for, every message the store writes and every
+	// fault: what a replayed seed did, in order.
+	Trace io.Writer
 	// Sessions runs the elections in session mode (leadership's
 	// Config.Sessions): each process keeps one session key alive, renewed
 	// every HeartbeatInterval with a TTL of the lease's TTL, and its lease
@@ -88,6 +106,17 @@ func (o Options) drift() float64 {
 	}
 	return o.Drift
 }
+
+// serverSkew is the server clock skew the runs allow.
+func (o Options) serverSkew() time.Duration {
+	if o.ServerSkew == 0 {
+		return defaultServerSkew
+	}
+	return o.ServerSkew
+}
+
+// defaultServerSkew is the server clock skew the timings allow for.
+const defaultServerSkew = 250 * time.Millisecond
 
 // The shape of a run: faults strike during the first healAt of virtual time,
 // then everything heals; within livenessBound some candidate must lead;

@@ -1,7 +1,10 @@
 package sim
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"reflect"
+	"strings"
 	"time"
 )
 
@@ -24,6 +27,9 @@ type Result struct {
 	// nothing: writes whose outcome was unknown, keys freed by expiry,
 	// fenced writes refused, terms ended by the deadline.
 	Unknown, Expiries, Refused, DeadlineDemotions int
+	// Erased counts the writes applied while an expiry marker was on its
+	// way, and then erased by it.
+	Erased int
 	// Takeovers counts leases taken over after their session ended.
 	Takeovers int
 	// TwoLeaders counts the checks that found more than one candidate
@@ -47,11 +53,13 @@ type world struct {
 	now   time.Duration
 	epoch time.Time
 
-	server  clock
-	store   *Store[value]
-	history map[string][]Entry[value] // each key's recent messages, for stale reads
-	storeUp bool
-	sweeps  uint64 // generation of the scheduled sweep
+	server   clock // the servers' clock before each node's offset
+	nodes    servers
+	store    *Store[value]
+	history  map[string][]written // each key's recent messages, for stale reads
+	storeUp  bool
+	sweeps   uint64   // generation of the scheduled sweep
+	proposed []string // limit markers due while the store was down
 
 	cands    []*candidate
 	register register
@@ -59,6 +67,12 @@ type world struct {
 	last     string // the holder of the previous term, for handovers
 	stopping bool
 	res      Result
+}
+
+// written is a message of a key and the true time it was stored.
+type written struct {
+	e  Entry[value]
+	at time.Duration
 }
 
 // value is what a key holds in the model: of a lease's record, the parts
@@ -97,10 +111,11 @@ func Run(seed uint64, opts Options) Result {
 // newWorld draws the run's candidates and clocks from seed.
 func newWorld(seed uint64, opts Options) *world {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	w := &world{opts: opts, rng: rng, epoch: time.Unix(1_700_000_000, 0), storeUp: true, history: map[string][]Entry[value]{}}
+	w := &world{opts: opts, rng: rng, epoch: time.Unix(1_700_000_000, 0), storeUp: true, history: map[string][]written{}}
 	w.res.Seed = seed
 	w.server = clock{rate: w.rate(), base: w.epoch}
-	w.store = NewStore[value](w.epoch.Add(time.Duration(rng.Int64N(int64(250 * time.Millisecond)))))
+	w.drawServers()
+	w.store = NewStore[value](w.serverNow().Add(time.Duration(rng.Int64N(int64(250 * time.Millisecond)))))
 	w.store.OnChange = w.changed
 	w.check = newChecker()
 	n := 2 + rng.IntN(4)
@@ -119,9 +134,6 @@ func (w *world) rate() float64 {
 
 // at schedules fn after d of true time.
 func (w *world) at(d time.Duration, fn func()) { w.q.push(w.now+d, fn) }
-
-// serverNow is the server's clock now.
-func (w *world) serverNow() time.Time { return w.server.at(w.now) }
 
 // schedule starts the candidates, draws the faults and books the checks at
 // the end of the run.
@@ -155,6 +167,43 @@ func (w *world) endRun() {
 func (w *world) finish() {
 	w.check.fencing(w)
 	w.res.Violations = w.check.out
+}
+
+// tracef writes a line of the trace when Options.Trace asks for one.
+func (w *world) tracef(format string, args ...any) {
+	if w.opts.Trace != nil {
+		fmt.Fprintf(w.opts.Trace, "%-14v "+format+"\n", append([]any{w.now}, args...)...)
+	}
+}
+
+// brief prints a struct's fields that are set, so a trace line shows what
+// an input or effect says and nothing else.
+func brief(v any) string {
+	r := reflect.ValueOf(v)
+	var b strings.Builder
+	for i := range r.NumField() {
+		f := r.Field(i)
+		if f.IsZero() {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(r.Type().Field(i).Name + "=")
+		switch x := f.Interface().(type) {
+		case time.Time:
+			b.WriteString(x.Format("15:04:05.000000"))
+		case fmt.Stringer:
+			b.WriteString(x.String())
+		default:
+			if f.Kind() == reflect.Struct {
+				b.WriteString("{" + brief(x) + "}")
+			} else {
+				fmt.Fprint(&b, x)
+			}
+		}
+	}
+	return b.String()
 }
 
 // mix folds x into the trace.

@@ -12,6 +12,13 @@ import (
 // when a renewal asks for a proof older than half that. Times are on the
 // candidate's clock, which is also the store's: provenAt's correction
 // between the two is zero here.
+//
+// A renewal proves the session only if its answer is handled within
+// RenewDeadline of the newest proof before it: the renewal expected the
+// message that proof wrote, and an answer that comes later may be of a
+// write applied after that message expired, which the server's expiry
+// marker then erases. A session whose newest proof is RenewDeadline old is
+// abandoned: renewed no more, its leases refused, and another opened.
 
 // session is the store's session state; the zero value has none open.
 type session struct {
@@ -69,13 +76,14 @@ func (c *candidate) openSession(done func(fsm.WriteResult)) {
 }
 
 // keepAlive renews the live session every renewal interval unless a
-// renewal went out within the last half of one. A paused process's
-// keepalive fires when it resumes.
+// renewal went out within the last half of one, and abandons it once its
+// newest proof is too old. A paused process's keepalive fires when it
+// resumes.
 func (c *candidate) keepAlive(gen uint64) {
 	c.w.at(c.clk.span(c.renewEvery()), func() {
 		c.run(gen, func() {
 			s := &c.sess
-			if s.key != "" && s.pending == nil && c.clk.at(c.w.now).Sub(s.lastSent) >= c.renewEvery()/2 {
+			if s.key != "" && !c.lapsed() && s.pending == nil && c.clk.at(c.w.now).Sub(s.lastSent) >= c.renewEvery()/2 {
 				c.renewSession()
 			}
 			c.keepAlive(gen)
@@ -112,13 +120,18 @@ func (c *candidate) sessionWritten(sw *sessionWrite, key string, res fsm.WriteRe
 	if s.pending == sw {
 		s.pending = nil
 	}
+	if s.key == key {
+		c.lapsed() // an answer handled this late proves nothing
+	}
 	switch {
-	case res == fsm.WriteOK && s.key == key:
+	case s.key != key:
+		res = fsm.WriteConflict // the session ended, and its leases with it
+	case res == fsm.WriteOK:
 		s.rev = max(s.rev, e.Revision)
 		if sw.sentAt.After(s.proven) {
 			s.proven = sw.sentAt
 		}
-	case res == fsm.WriteConflict && s.key == key:
+	case res == fsm.WriteConflict:
 		s.key = ""
 	}
 	for _, f := range sw.waiters {
@@ -133,7 +146,7 @@ func (c *candidate) sessionWritten(sw *sessionWrite, key string, res fsm.WriteRe
 func (c *candidate) prove(key string, then func(fsm.WriteResult, time.Time)) {
 	s := &c.sess
 	switch {
-	case key == "" || key != s.key:
+	case key == "" || key != s.key || c.lapsed():
 		then(fsm.WriteConflict, time.Time{})
 	case c.clk.at(c.w.now).Sub(s.proven) < c.renewEvery()/2:
 		then(fsm.WriteOK, s.proven)
@@ -144,6 +157,20 @@ func (c *candidate) prove(key string, then func(fsm.WriteResult, time.Time)) {
 		}
 		sw.waiters = append(sw.waiters, then)
 	}
+}
+
+// lapsed reports whether the live session's newest proof is RenewDeadline
+// old, abandoning the session if so: its key is dropped, so its leases
+// are refused, and another is opened. Under BugLateAckProof no session
+// lapses.
+func (c *candidate) lapsed() bool {
+	s := &c.sess
+	if s.key == "" || c.w.opts.Bug == BugLateAckProof || c.clk.at(c.w.now).Sub(s.proven) < c.t.RenewDeadline {
+		return false
+	}
+	s.key = ""
+	c.openSession(func(fsm.WriteResult) {})
+	return true
 }
 
 // bind answers with the key of a live session, opening one when there is

@@ -39,22 +39,27 @@ type Entry[V any] struct {
 	// Revision is the message's sequence in the stream.
 	Revision uint64
 	Value    V
-	// Written is when the server stored the message, on the server's clock.
+	// Written is when the server stored the message, on the stream
+	// leader's wall clock.
 	Written time.Time
 	// Expires is when a value's TTL, or a limit marker's, runs out (zero:
-	// never).
+	// never), on the wall clock of whichever node leads the stream then.
 	Expires time.Time
 }
 
 // Store is a model of one JetStream KV bucket as the lease protocol uses
 // it: History 1, per-key TTL, limit markers, one revision counter (the
 // stream's sequence) for every key, and the atomic takeover of a session
-// lease. It is a plain value driven by its
-// caller: every method takes the server's time, and expiry happens only in
-// Sweep. It is not safe for concurrent use.
+// lease. It is a plain value driven by its caller: every method takes the
+// server's time (the wall clock of the node that leads the stream), and
+// expiry happens only in Sweep and Mark. It is not safe for concurrent use.
 type Store[V any] struct {
 	rev  uint64
 	keys map[string]*Entry[V]
+	// marking holds the keys whose expiry marker is decided but not yet
+	// applied, with the revision of the value that expired: that value
+	// stays the key's last message until Mark.
+	marking map[string]uint64
 	// MarkerTTL is how long a limit marker stays (the bucket's
 	// LimitMarkerTTL).
 	MarkerTTL time.Duration
@@ -70,7 +75,7 @@ type Store[V any] struct {
 
 // NewStore returns an empty bucket whose sweeps run every 250ms from phase.
 func NewStore[V any](phase time.Time) *Store[V] {
-	return &Store[V]{keys: map[string]*Entry[V]{}, MarkerTTL: time.Second, SweepEvery: 250 * time.Millisecond, SweepPhase: phase}
+	return &Store[V]{keys: map[string]*Entry[V]{}, marking: map[string]uint64{}, MarkerTTL: time.Second, SweepEvery: 250 * time.Millisecond, SweepPhase: phase}
 }
 
 // Revision is the stream's last sequence.
@@ -151,10 +156,11 @@ func (s *Store[V]) write(role string, kind EntryKind, v V, ttl time.Duration, no
 }
 
 // NextSweep is the first sweep at or after now that has work: a value or a
-// marker whose TTL has run out by then. ok is false when nothing expires.
+// marker whose TTL has run out by then and whose expiry is not decided
+// yet. ok is false when nothing expires.
 func (s *Store[V]) NextSweep(now time.Time) (at time.Time, ok bool) {
-	for _, e := range s.keys {
-		if !e.Expires.IsZero() && (!ok || e.Expires.Before(at)) {
+	for role, e := range s.keys {
+		if _, decided := s.marking[role]; !e.Expires.IsZero() && !decided && (!ok || e.Expires.Before(at)) {
 			at, ok = e.Expires, true
 		}
 	}
@@ -175,26 +181,43 @@ func (s *Store[V]) sweepAtOrAfter(t time.Time) time.Time {
 }
 
 // Sweep expires, at now, every value and limit marker whose TTL has run
-// out: an expired value is replaced by a limit marker (a new revision that
-// watchers see), an expired marker is removed silently.
-func (s *Store[V]) Sweep(now time.Time) {
+// out. An expired marker is removed silently. For an expired value the
+// server decides a limit marker and proposes it, as nats-server's stream
+// leader does; Sweep returns those keys, and the caller applies each
+// marker with Mark when the proposal is applied. Until then the value is
+// still the key's last message, so a write expecting it succeeds, and is
+// then erased by the marker.
+func (s *Store[V]) Sweep(now time.Time) (decided []string) {
 	// Roles in a fixed order, so a replay expires keys in the same order.
 	for _, role := range s.expiring(now) {
-		e := s.keys[role]
-		if e.Kind == Put {
-			var zero V
-			s.write(role, Purged, zero, s.MarkerTTL, now)
+		if e := s.keys[role]; e.Kind == Put {
+			s.marking[role] = e.Revision
+			decided = append(decided, role)
 			continue
 		}
 		delete(s.keys, role)
 	}
+	return decided
 }
 
-// expiring returns, sorted, the roles whose last message expires by now.
+// Mark applies the limit marker Sweep decided for role: it carries a
+// rollup and no expected sequence, so it replaces whatever the key holds
+// now, a write applied since the decision included, at a new revision.
+// erased reports that it replaced such a write rather than the expired
+// value.
+func (s *Store[V]) Mark(role string, now time.Time) (e Entry[V], erased bool) {
+	var zero V
+	erased = s.Get(role).Revision != s.marking[role]
+	delete(s.marking, role)
+	return s.write(role, Purged, zero, s.MarkerTTL, now), erased
+}
+
+// expiring returns, sorted, the roles whose last message expires by now
+// and whose expiry is not decided yet.
 func (s *Store[V]) expiring(now time.Time) []string {
 	var out []string
 	for role, e := range s.keys {
-		if !e.Expires.IsZero() && !e.Expires.After(now) {
+		if _, decided := s.marking[role]; !e.Expires.IsZero() && !e.Expires.After(now) && !decided {
 			out = append(out, role)
 		}
 	}

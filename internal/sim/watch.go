@@ -19,12 +19,13 @@ const maxReadLag = 300 * time.Millisecond
 // message of the role's key as it is, the end of a session (its key
 // expired or deleted) as the end of the lease it kept.
 func (w *world) changed(e Entry[value]) {
+	w.tracef("store %s %s", e.Role, describe(e))
 	w.mix(e.Revision)
 	h := w.history[e.Role]
 	if len(h) == historyLen {
 		h = append(h[:0], h[1:]...)
 	}
-	w.history[e.Role] = append(h, e)
+	w.history[e.Role] = append(h, written{e: e, at: w.now})
 	if e.Kind == Purged {
 		w.res.Expiries++
 	}
@@ -133,11 +134,10 @@ func (c *candidate) poll(gen uint64) {
 // revision it vouches for: the message's own, or for a key with no message
 // the stream's last.
 func (w *world) read(key string, lag time.Duration) (Entry[value], uint64) {
-	asOf := w.server.at(w.now - lag)
 	h := w.history[key]
 	for i := len(h) - 1; i >= 0; i-- {
-		if !h[i].Written.After(asOf) {
-			return h[i], h[i].Revision
+		if h[i].at <= w.now-lag {
+			return h[i].e, h[i].e.Revision
 		}
 	}
 	cur := w.store.Get(key)
@@ -151,7 +151,7 @@ func (w *world) read(key string, lag time.Duration) (Entry[value], uint64) {
 // first one.
 func (w *world) readSession(key string, lag time.Duration) Entry[value] {
 	h := w.history[key]
-	if len(h) > 0 && len(h) < historyLen && h[0].Written.After(w.server.at(w.now-lag)) {
+	if len(h) > 0 && len(h) < historyLen && h[0].at > w.now-lag {
 		return Entry[value]{Role: key}
 	}
 	e, _ := w.read(key, lag)
@@ -181,9 +181,9 @@ func (w *world) scheduleSweep() {
 	}
 	w.sweeps++
 	gen := w.sweeps
-	w.q.push(max(w.server.after(at), w.now), func() {
+	w.q.push(max(w.serverWhen(at), w.now), func() {
 		if gen == w.sweeps && w.storeUp {
-			w.store.Sweep(w.serverNow())
+			w.sweep()
 			w.scheduleSweep()
 		}
 	})

@@ -22,11 +22,13 @@ func main() {
 	seed := flag.Uint64("seed", 1, "seed of the first run; run i uses seed+i")
 	workers := flag.Int("workers", runtime.NumCPU(), "runs simulated at once")
 	drift := flag.Float64("drift", 0, "largest clock rate drift, e.g. 0.5 (0: leadership's MaxClockDrift, 0.05)")
+	skew := flag.Duration("skew", 0, "largest offset between the servers' wall clocks, e.g. 1s (0: the 250ms the timings allow for)")
 	bugName := flag.String("bug", "none", "a deliberate interpreter bug: none, ack-deadline, blind-release, renew-drops-ttl, unproven-renewal, takeover-unchecked, no-ours")
 	sessions := flag.Bool("sessions", false, "run the elections in session mode (leadership's Config.Sessions)")
+	trace := flag.Bool("trace", false, "write every input, effect, store message and fault to stderr (with -runs 1 to replay a seed)")
 	flag.Parse()
 	bug, ok := sim.ParseBug(*bugName)
-	if !ok || *runs < 1 || *workers < 1 || *drift < 0 || *drift >= 1 {
+	if !ok || *runs < 1 || *workers < 1 || *drift < 0 || *drift >= 1 || *skew < 0 {
 		flag.Usage()
 		os.Exit(2)
 	}
@@ -34,7 +36,11 @@ func main() {
 	// third of the time at the cost of some memory.
 	debug.SetGCPercent(400)
 	start := time.Now()
-	s := sim.RunMany(*seed, *runs, *workers, sim.Options{Drift: *drift, Bug: bug, Sessions: *sessions})
+	opts := sim.Options{Drift: *drift, ServerSkew: *skew, Bug: bug, Sessions: *sessions}
+	if *trace {
+		opts.Trace = os.Stderr
+	}
+	s := sim.RunMany(*seed, *runs, *workers, opts)
 	report(os.Stdout, s, *seed, *workers, *sessions, time.Since(start))
 	if s.Failed > 0 {
 		os.Exit(1)
@@ -50,8 +56,8 @@ func report(w io.Writer, s sim.Summary, seed uint64, workers int, sessions bool,
 	fmt.Fprintf(w, "promotions    %d\n", s.Promotions)
 	fmt.Fprintf(w, "handovers     %d\n", s.Handovers)
 	fmt.Fprintf(w, "faults        %s\n", faults(s))
-	fmt.Fprintf(w, "fault effects %d unknown outcomes, %d keys expired, %d fenced writes refused, %d deadline demotions\n",
-		s.Unknown, s.Expiries, s.Refused, s.DeadlineDemotions)
+	fmt.Fprintf(w, "fault effects %d unknown outcomes, %d keys expired, %d writes erased by an expiry marker, %d fenced writes refused, %d deadline demotions\n",
+		s.Unknown, s.Expiries, s.Erased, s.Refused, s.DeadlineDemotions)
 	if sessions {
 		fmt.Fprintf(w, "takeovers     %d leases taken over after their session ended\n", s.Takeovers)
 	}
