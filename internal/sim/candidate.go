@@ -158,7 +158,7 @@ func (c *candidate) step(in fsm.Input) {
 	switch {
 	case w.opts.Bug == BugAckDeadline && (in.Kind == fsm.InAcquired || in.Kind == fsm.InRenewed):
 		in.SentAt = in.At
-	case w.opts.Bug == BugLateAckProof && in.Kind == fsm.InRenewed && !in.SentAt.IsZero():
+	case w.opts.Bug == BugLateAckProof && (in.Kind == fsm.InRenewed || in.Kind == fsm.InConfirmed) && !in.SentAt.IsZero():
 		in.At = in.SentAt
 	}
 	next, effects := fsm.Step(c.t, c.s, in)

@@ -150,7 +150,11 @@ func (k *checker) session(w *world, c *candidate, until time.Duration, s Entry[v
 func describe(e Entry[value]) string {
 	switch e.Kind {
 	case Put:
-		return fmt.Sprintf("held by %s term %d (nonce %s) at revision %d", e.Value.holder, termOf(e), e.Value.nonce, e.Revision)
+		offer := ""
+		if e.Value.offeredTo != "" {
+			offer = ", offered to " + e.Value.offeredTo
+		}
+		return fmt.Sprintf("held by %s term %d (nonce %s%s) at revision %d", e.Value.holder, termOf(e), e.Value.nonce, offer, e.Revision)
 	case Deleted:
 		return fmt.Sprintf("deleted at revision %d", e.Revision)
 	case Purged:

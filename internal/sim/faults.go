@@ -24,7 +24,8 @@ const (
 	FaultCrash
 	// FaultHealth makes a candidate's health checks fail for a while.
 	FaultHealth
-	// FaultResign asks a candidate to resign.
+	// FaultResign asks a candidate to resign, sometimes naming a
+	// successor.
 	FaultResign
 	// FaultStop stops a candidate gracefully, then starts it again.
 	FaultStop
@@ -95,7 +96,7 @@ func (w *world) strike(f Fault, c *candidate, d time.Duration) {
 	case FaultHealth:
 		w.unhealthy(c, c.gen, 1, end)
 	case FaultResign:
-		c.deliver(c.gen, fsm.Input{Kind: fsm.InResign})
+		c.deliver(c.gen, w.resignation(c))
 	case FaultStop:
 		if c.up {
 			c.deliver(c.gen, fsm.Input{Kind: fsm.InStop, KeepLease: w.rng.IntN(4) == 0})
@@ -118,6 +119,18 @@ func (w *world) strike(f Fault, c *candidate, d time.Duration) {
 
 // forever is an end no run reaches.
 const forever = time.Duration(1<<63 - 1)
+
+// resignation asks c to resign, in half of the cases naming another
+// candidate as its successor (live or not), so a leader hands its lease
+// over with an offer that the successor claims.
+func (w *world) resignation(c *candidate) fsm.Input {
+	in := fsm.Input{Kind: fsm.InResign}
+	if len(w.cands) > 1 && w.rng.IntN(2) == 0 {
+		s := w.cands[(c.id+1+w.rng.IntN(len(w.cands)-1))%len(w.cands)]
+		in.Successor, in.SuccessorLive = s.name, s.up
+	}
+	return in
+}
 
 // unhealthy reports failed health checks, one every healthInterval, until
 // end, then a passing one.

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/batonhq/baton/fsm"
+	"github.com/batonhq/baton/transport"
 )
 
 // The simulated interpreter: it carries out the decision core's effects the
@@ -22,11 +23,18 @@ func (c *candidate) carryOut(e fsm.Effect) {
 	case fsm.DoStartChildren:
 		c.startChildren(e.Child)
 	case fsm.DoAcquire:
-		c.acquire(e.Seq)
+		c.acquire(e.Seq, e.Over)
 	case fsm.DoRenew:
 		c.renew(e.Lease)
 	case fsm.DoRelease:
+		if e.Left && c.w.opts.Bug == BugUnhealthyHolds {
+			return
+		}
 		c.release(e.Lease)
+	case fsm.DoOffer:
+		c.offer(e.Lease, e.Successor)
+	case fsm.DoConfirm:
+		c.confirm(e.Seq, e.Lease)
 	case fsm.DoArmTimer:
 		c.arm(e.Timer, e.Term, e.After)
 	case fsm.DoCancelTimer:
@@ -36,6 +44,10 @@ func (c *candidate) carryOut(e fsm.Effect) {
 	case fsm.DoDemoted:
 		c.w.check.demoted(c, e)
 	case fsm.DoFinish:
+		// A term whose release did not finish (e.Lease) is left to the
+		// store, which releases it while its session lives; here the store
+		// and its session end with the election, so the key is freed by the
+		// session's TTL, or by the lease's own.
 		c.up, c.finished, c.watching = false, true, false
 	}
 }
@@ -70,12 +82,13 @@ func (c *candidate) nonce(seq uint64) string {
 	return c.name + "." + strconv.FormatUint(c.gen, 10) + "." + strconv.FormatUint(seq, 10)
 }
 
-// acquire creates the key; the answer carries seq and when it was sent.
-func (c *candidate) acquire(seq uint64) {
+// acquire creates the key or, over a revision, writes it as the server
+// allows (see acquireOver); the answer carries seq and when it was sent.
+func (c *candidate) acquire(seq, over uint64) {
 	w, nonce, sentAt := c.w, c.nonce(seq), c.clk.at(c.w.now)
 	v := value{holder: c.name, nonce: nonce}
 	w.request(c, func() (Entry[value], error) {
-		return w.store.Create(role, v, ttl, w.serverNow())
+		return w.acquireOver(v, over, ttl)
 	}, func(res fsm.WriteResult, e Entry[value]) fsm.Input {
 		in := fsm.Input{Kind: fsm.InAcquired, Seq: seq, SentAt: sentAt, Result: res}
 		if res == fsm.WriteOK {
@@ -100,11 +113,62 @@ func (c *candidate) renew(l fsm.Lease) {
 	})
 }
 
+// offer rewrites the lease at its revision, offered to successor, under
+// transport.OfferTTL, or, if a renewal moved it on and the key is still
+// this lease, at the revision read, as transport.JetStreamStore.Offer does
+// (both steps at once on the server). The answer is a release's.
+func (c *candidate) offer(l fsm.Lease, successor string) {
+	w := c.w
+	v := value{holder: c.name, nonce: l.Nonce, term: l.Term, session: c.terms[l.Term], offeredTo: successor}
+	w.request(c, func() (Entry[value], error) {
+		now := w.serverNow()
+		if e, err := w.store.Update(role, v, l.Revision, transport.OfferTTL, now); err == nil {
+			return e, nil
+		}
+		e := w.store.Get(role)
+		if !c.holds(e, l) {
+			return e, ErrRevision
+		}
+		return w.store.Update(role, v, e.Revision, transport.OfferTTL, now)
+	}, func(res fsm.WriteResult, _ Entry[value]) fsm.Input {
+		return fsm.Input{Kind: fsm.InReleased, Result: res, Lease: fsm.Lease{Term: l.Term}}
+	})
+}
+
+// confirm writes a won claim again at its revision, with the lease's own
+// record (the lease's TTL, or none when a session keeps it), as
+// transport.JetStreamStore.Confirm does: acknowledged, it shows that the
+// offer's expiry marker did not erase the claim.
+func (c *candidate) confirm(seq uint64, l fsm.Lease) {
+	w, sentAt := c.w, c.clk.at(c.w.now)
+	v := value{holder: c.name, nonce: l.Nonce, term: l.Term, session: c.terms[l.Term]}
+	keep := ttl
+	if v.session != "" {
+		keep = 0
+	}
+	w.request(c, func() (Entry[value], error) {
+		return w.store.Update(role, v, l.Revision, keep, w.serverNow())
+	}, func(res fsm.WriteResult, e Entry[value]) fsm.Input {
+		switch res {
+		case fsm.WriteOK:
+			w.res.Confirmed++
+		case fsm.WriteConflict:
+			w.res.Unconfirmed++
+		}
+		return fsm.Input{Kind: fsm.InConfirmed, Seq: seq, SentAt: sentAt, Result: res, Lease: fsm.Lease{Term: l.Term, Revision: e.Revision}}
+	})
+}
+
+// holds reports whether e is the lease l of c: same holder, nonce and term.
+func (c *candidate) holds(e Entry[value], l fsm.Lease) bool {
+	return e.Kind == Put && e.Value.holder == c.name && e.Value.nonce == l.Nonce && termOf(e) == l.Term
+}
+
 // release deletes the lease at its revision or, if a renewal moved it on
 // and the key is still this lease, at the revision read, as
 // transport.JetStreamStore.Release does (both steps at once on the server).
 func (c *candidate) release(l fsm.Lease) {
-	w, name := c.w, c.name
+	w := c.w
 	w.request(c, func() (Entry[value], error) {
 		now := w.serverNow()
 		if w.opts.Bug == BugBlindRelease {
@@ -114,7 +178,7 @@ func (c *candidate) release(l fsm.Lease) {
 			return e, nil
 		}
 		e := w.store.Get(role)
-		if e.Kind != Put || e.Value.holder != name || e.Value.nonce != l.Nonce || termOf(e) != l.Term {
+		if !c.holds(e, l) {
 			return e, ErrRevision
 		}
 		return w.store.DeleteAt(role, e.Revision, now)

@@ -48,7 +48,7 @@ func (c *candidate) acquireBySession(seq, over uint64) {
 	c.bind(k, func(key string, proof time.Time) {
 		v := value{holder: c.name, nonce: nonce, session: key}
 		w.exchange(c, func() (Entry[value], error) {
-			return w.acquireOver(v, over)
+			return w.acquireOver(v, over, 0)
 		}, func(res fsm.WriteResult, e Entry[value]) {
 			in := fsm.Input{Kind: fsm.InAcquired, Seq: seq, SentAt: k.sentAt, Result: res}
 			if res == fsm.WriteOK && k.gen == c.gen {
@@ -95,27 +95,33 @@ func (c *candidate) renewByReading(k *call, l fsm.Lease) {
 	})
 }
 
-// acquireOver is transport's acquireBySession on the server: the key's
-// state at revision over decides. A marker, or a term of ours under the
-// same live session, is written over with a revision check; a lease under
-// another session is taken over only in a batch that also expects that
-// session's end; anything else at another revision is a create. The reads
-// transport makes first (the key at over, the session's last message, both
-// from the stream leader) happen here at the instant of the write: each
-// write is checked by the server, so this is one of the real interleavings.
-func (w *world) acquireOver(v value, over uint64) (Entry[value], error) {
+// acquireOver is transport's acquireOver on the server, the new key's TTL
+// keep (none under a session): the key's state at revision over decides.
+// A marker, an offer to v's holder, or a term of ours under the same live
+// session, is written over with a revision check; a lease under its own
+// TTL is refused; a lease under another session is taken over only in a
+// batch that also expects that session's end; anything else at another
+// revision is a create. The reads transport makes first (the key at over,
+// the session's last message, both from the stream leader) happen here at
+// the instant of the write: each write is checked by the server, so this
+// is one of the real interleavings.
+func (w *world) acquireOver(v value, over uint64, keep time.Duration) (Entry[value], error) {
 	st, now := w.store, w.serverNow()
 	cur := st.Get(role)
 	if over == 0 || cur.Kind == Absent || cur.Revision != over {
-		return st.Create(role, v, 0, now)
+		return st.Create(role, v, keep, now)
 	}
 	held := cur.Value
 	switch {
-	case cur.Kind != Put, held.session == v.session && held.holder == v.holder:
-		return st.Update(role, v, over, 0, now)
+	case cur.Kind != Put, held.offeredTo != "" && held.offeredTo == v.holder:
+		return st.Update(role, v, over, keep, now)
+	case held.session == "":
+		return Entry[value]{}, ErrRevision // held under its own TTL
+	case held.session == v.session && held.holder == v.holder:
+		return st.Update(role, v, over, keep, now)
 	case w.opts.Bug == BugTakeoverUnchecked:
 		w.res.Takeovers++
-		return st.Update(role, v, over, 0, now)
+		return st.Update(role, v, over, keep, now)
 	}
 	end := st.Get(held.session)
 	if end.Kind == Put {

@@ -50,9 +50,15 @@ const (
 	// applied after the message it expected expired is then taken as
 	// proof, though the server's expiry marker erases it.
 	BugLateAckProof
+	// BugUnhealthyHolds never carries out the release of a term of ours
+	// left under our own live session (an fsm.DoRelease with Left), and
+	// never answers it, as the core behaved before it released such
+	// terms: a candidate that may not lead holds the role, and nobody may
+	// take it over while its session lives.
+	BugUnhealthyHolds
 )
 
-var bugNames = [...]string{"none", "ack-deadline", "blind-release", "renew-drops-ttl", "unproven-renewal", "takeover-unchecked", "no-ours", "late-ack-proof"}
+var bugNames = [...]string{"none", "ack-deadline", "blind-release", "renew-drops-ttl", "unproven-renewal", "takeover-unchecked", "no-ours", "late-ack-proof", "unhealthy-holds"}
 
 // String names the bug as the command's -bug flag does.
 func (b Bug) String() string {
@@ -85,8 +91,9 @@ type Options struct {
 	// ServerSkew bounds how far apart the servers' wall clocks are: each
 	// node's runs ahead of the servers' clock by an offset in [0,
 	// ServerSkew], and may step forward within that. Zero means
-	// defaultServerSkew; beyond the skew the timings allow for, the
-	// safety argument does not hold and violations are expected.
+	// leadership.DefaultMaxServerClockSkew, the skew the timings allow
+	// for; beyond it the safety argument does not hold and violations are
+	// expected.
 	ServerSkew time.Duration
 	// Trace, when set, receives a line for every input a core handles,
 	// every effect it asks for, every message the store writes and every
@@ -110,13 +117,10 @@ func (o Options) drift() float64 {
 // serverSkew is the server clock skew the runs allow.
 func (o Options) serverSkew() time.Duration {
 	if o.ServerSkew == 0 {
-		return defaultServerSkew
+		return leadership.DefaultMaxServerClockSkew
 	}
 	return o.ServerSkew
 }
-
-// defaultServerSkew is the server clock skew the timings allow for.
-const defaultServerSkew = 250 * time.Millisecond
 
 // The shape of a run: faults strike during the first healAt of virtual time,
 // then everything heals; within livenessBound some candidate must lead;

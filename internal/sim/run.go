@@ -32,6 +32,10 @@ type Result struct {
 	Erased int
 	// Takeovers counts leases taken over after their session ended.
 	Takeovers int
+	// Confirmed counts claims of offers whose confirmation was
+	// acknowledged; Unconfirmed those whose confirmation was refused (the
+	// offer's expiry marker erased the claim, or the key moved on).
+	Confirmed, Unconfirmed int
 	// TwoLeaders counts the checks that found more than one candidate
 	// leading at once (each is also a violation of S).
 	TwoLeaders int
@@ -77,10 +81,11 @@ type written struct {
 
 // value is what a key holds in the model: of a lease's record, the parts
 // the protocol reads (session is the key of the session that keeps it, in
-// session mode); of a session's key, its holder.
+// session mode; offeredTo the successor it is offered to); of a session's
+// key, its holder.
 type value struct {
-	holder, nonce, session string
-	term                   uint64
+	holder, nonce, session, offeredTo string
+	term                              uint64
 }
 
 // maxEvents bounds a run: one takes about a thousand events, so a run that

@@ -77,13 +77,13 @@ func (c *candidate) openSession(done func(fsm.WriteResult)) {
 
 // keepAlive renews the live session every renewal interval unless a
 // renewal went out within the last half of one, and abandons it once its
-// newest proof is too old. A paused process's keepalive fires when it
-// resumes.
+// newest proof is too old and no renewal is in flight. A paused process's
+// keepalive fires when it resumes.
 func (c *candidate) keepAlive(gen uint64) {
 	c.w.at(c.clk.span(c.renewEvery()), func() {
 		c.run(gen, func() {
 			s := &c.sess
-			if s.key != "" && !c.lapsed() && s.pending == nil && c.clk.at(c.w.now).Sub(s.lastSent) >= c.renewEvery()/2 {
+			if s.key != "" && s.pending == nil && !c.lapsed() && c.clk.at(c.w.now).Sub(s.lastSent) >= c.renewEvery()/2 {
 				c.renewSession()
 			}
 			c.keepAlive(gen)
@@ -120,19 +120,16 @@ func (c *candidate) sessionWritten(sw *sessionWrite, key string, res fsm.WriteRe
 	if s.pending == sw {
 		s.pending = nil
 	}
-	if s.key == key {
-		c.lapsed() // an answer handled this late proves nothing
-	}
 	switch {
-	case s.key != key:
-		res = fsm.WriteConflict // the session ended, and its leases with it
-	case res == fsm.WriteOK:
+	case res == fsm.WriteOK && s.key == key && c.lapsed():
+		res = fsm.WriteConflict // handled too late to prove anything: abandoned
+	case res == fsm.WriteOK && s.key == key:
 		s.rev = max(s.rev, e.Revision)
 		if sw.sentAt.After(s.proven) {
 			s.proven = sw.sentAt
 		}
-	case res == fsm.WriteConflict:
-		s.key = ""
+	case res == fsm.WriteConflict && s.key == key:
+		c.endSession()
 	}
 	for _, f := range sw.waiters {
 		f(res, sw.sentAt)
@@ -160,17 +157,23 @@ func (c *candidate) prove(key string, then func(fsm.WriteResult, time.Time)) {
 }
 
 // lapsed reports whether the live session's newest proof is RenewDeadline
-// old, abandoning the session if so: its key is dropped, so its leases
-// are refused, and another is opened. Under BugLateAckProof no session
-// lapses.
+// old (transport's ProofWindow, which leadership sets to it), abandoning
+// the session if so. Under BugLateAckProof no session lapses.
 func (c *candidate) lapsed() bool {
 	s := &c.sess
 	if s.key == "" || c.w.opts.Bug == BugLateAckProof || c.clk.at(c.w.now).Sub(s.proven) < c.t.RenewDeadline {
 		return false
 	}
-	s.key = ""
-	c.openSession(func(fsm.WriteResult) {})
+	c.endSession()
 	return true
+}
+
+// endSession forgets the live session, which ended or was abandoned: its
+// leases are refused from now on, its key is never written again, and the
+// next session is opened at once, as transport's does.
+func (c *candidate) endSession() {
+	c.sess.key = ""
+	c.openSession(func(fsm.WriteResult) {})
 }
 
 // bind answers with the key of a live session, opening one when there is

@@ -47,6 +47,7 @@ func simulate(t *testing.T, opts sim.Options) sim.Summary {
 	effects := map[string]int{
 		"promotions": s.Promotions, "handovers": s.Handovers, "unknown outcomes": s.Unknown,
 		"expiries": s.Expiries, "refused fenced writes": s.Refused, "deadline demotions": s.DeadlineDemotions,
+		"confirmed claims of offers": s.Confirmed,
 	}
 	for what, n := range effects {
 		if n == 0 {
@@ -61,7 +62,7 @@ func simulate(t *testing.T, opts sim.Options) sim.Summary {
 func TestReplay(t *testing.T) {
 	traces := map[uint64]uint64{}
 	for seed := uint64(1); seed <= 20; seed++ {
-		for _, opts := range []sim.Options{{}, {Drift: 0.5}, {Bug: sim.BugBlindRelease}, {Sessions: true}, {Sessions: true, Bug: sim.BugUnprovenRenewal}} {
+		for _, opts := range []sim.Options{{}, {Drift: 0.5}, {Bug: sim.BugBlindRelease}, {ServerSkew: time.Second}, {Sessions: true}, {Sessions: true, Bug: sim.BugLateAckProof}} {
 			a, b := sim.Run(seed, opts), sim.Run(seed, opts)
 			if a.Trace != b.Trace || a.Steps != b.Steps || len(a.Violations) != len(b.Violations) {
 				t.Fatalf("seed %d %+v: replay differs: trace %x/%x, steps %d/%d", seed, opts, a.Trace, b.Trace, a.Steps, b.Steps)

@@ -102,7 +102,7 @@ func (s *Store[V]) Create(role string, v V, ttl time.Duration, now time.Time) (E
 // publish with ExpectLastSequencePerSubject(last) and MsgTTL(ttl) does: the
 // TTL is the write's own, so a renewal keeps the key expiring.
 func (s *Store[V]) Update(role string, v V, last uint64, ttl time.Duration, now time.Time) (Entry[V], error) {
-	if s.Get(role).Revision != last || last == 0 {
+	if !s.expects(role, last) {
 		return Entry[V]{}, ErrRevision
 	}
 	return s.write(role, Put, v, ttl, now), nil
@@ -114,7 +114,7 @@ func (s *Store[V]) Update(role string, v V, last uint64, ttl time.Duration, now 
 // ended, both expectations checked by the server at once. The batch's first
 // message, the check of role, takes a revision that no watcher sees.
 func (s *Store[V]) TakeOver(role string, v V, last uint64, session string, end uint64, now time.Time) (Entry[V], error) {
-	if s.Get(role).Revision != last || last == 0 || s.Get(session).Revision != end {
+	if !s.expects(role, last) || s.Get(session).Revision != end {
 		return Entry[V]{}, ErrRevision
 	}
 	s.rev++
@@ -129,10 +129,22 @@ func (s *Store[V]) Put(role string, v V, now time.Time) Entry[V] {
 // DeleteAt writes a delete marker if the key's last message is at revision
 // last.
 func (s *Store[V]) DeleteAt(role string, last uint64, now time.Time) (Entry[V], error) {
-	if s.Get(role).Revision != last || last == 0 {
+	if !s.expects(role, last) {
 		return Entry[V]{}, ErrRevision
 	}
 	return s.Delete(role, now), nil
+}
+
+// expects reports whether a write expecting role's last message at
+// revision last is applied. While the key's limit marker is on its way,
+// only a write expecting the expired value is: one expecting a write
+// applied since was sent after that write's acknowledgement, so after the
+// marker was proposed, and the server applies the marker first.
+func (s *Store[V]) expects(role string, last uint64) bool {
+	if d, marking := s.marking[role]; marking && last != d {
+		return false
+	}
+	return last != 0 && s.Get(role).Revision == last
 }
 
 // Delete writes a delete marker whatever the key holds.

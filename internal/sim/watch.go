@@ -168,7 +168,7 @@ func (c *candidate) viewOf(e Entry[value], ended bool) fsm.KeyView {
 	v := e.Value
 	return fsm.KeyView{
 		Revision: e.Revision,
-		Holder:   fsm.Holder{Name: v.holder, Term: termOf(e), Revision: e.Revision, Nonce: v.nonce},
+		Holder:   fsm.Holder{Name: v.holder, Term: termOf(e), Revision: e.Revision, Nonce: v.nonce, OfferedTo: v.offeredTo},
 		Ours:     v.session != "" && v.holder == c.name && v.session == c.sess.key && c.w.opts.Bug != BugNoOurs,
 	}
 }
