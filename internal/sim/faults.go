@@ -12,7 +12,8 @@ type Fault uint8
 // The fault classes. Clock drift is not among them: every clock of every
 // run drifts (Options.Drift).
 const (
-	// FaultSlow delays the messages between a candidate and the store.
+	// FaultSlow delays the messages between a candidate and the store,
+	// both ways or one.
 	FaultSlow Fault = iota
 	// FaultLoss loses messages between a candidate and the store.
 	FaultLoss
@@ -77,6 +78,7 @@ func (w *world) strike(f Fault, c *candidate, d time.Duration) {
 	switch f {
 	case FaultSlow:
 		c.link.slowUntil, c.link.slowMax = end, time.Millisecond+time.Duration(w.rng.Int64N(int64(1500*time.Millisecond)))
+		c.link.slowDirs = w.slowDirections()
 	case FaultLoss:
 		c.link.lossUntil, c.link.loss = end, 0.1+0.9*w.rng.Float64()
 	case FaultDisconnect:

@@ -60,7 +60,7 @@ func (c *candidate) open() {
 	if !c.reachable() {
 		in.Err = "no responders"
 	}
-	c.w.at(c.w.delay(c)+c.w.delay(c), func() { c.deliver(gen, in) })
+	c.w.at(c.w.delay(c, toStore)+c.w.delay(c, fromStore), func() { c.deliver(gen, in) })
 }
 
 // startChildren starts the watch (which reports the key's state at once)

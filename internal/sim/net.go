@@ -10,14 +10,33 @@ import (
 type linkFaults struct {
 	slowUntil time.Duration
 	slowMax   time.Duration // extra one-way delay, up to
+	slowDirs  direction     // the directions slowed
 	lossUntil time.Duration
 	loss      float64 // probability that a message is lost
 }
 
-// delay draws one message's one-way delay between c and the store.
-func (w *world) delay(c *candidate) time.Duration {
+// direction is which way a message travels between a candidate and the
+// store.
+type direction uint8
+
+// The directions, as bits.
+const (
+	toStore direction = 1 << iota
+	fromStore
+)
+
+// slowDirections draws which way a slow link is slow: both ways in half
+// of the faults, one way in the others (a link that delays only what the
+// server sends, as in ../shared/repro/claim-over-offer, hands a successor
+// its offer late and its acknowledgement late, but its claim on time).
+func (w *world) slowDirections() direction {
+	return [...]direction{toStore | fromStore, toStore | fromStore, toStore, fromStore}[w.rng.IntN(4)]
+}
+
+// delay draws the delay of one message between c and the store going way.
+func (w *world) delay(c *candidate, way direction) time.Duration {
 	d := 100*time.Microsecond + time.Duration(w.rng.Int64N(int64(2*time.Millisecond)))
-	if w.now < c.link.slowUntil {
+	if w.now < c.link.slowUntil && c.link.slowDirs&way != 0 {
 		d += time.Duration(w.rng.Int64N(int64(c.link.slowMax)))
 	}
 	return d
@@ -72,7 +91,7 @@ func (w *world) exchange(c *candidate, apply func() (Entry[value], error), reply
 	if w.lost(c) {
 		return
 	}
-	w.at(w.delay(c), func() {
+	w.at(w.delay(c, toStore), func() {
 		if !w.storeUp {
 			return
 		}
@@ -81,7 +100,7 @@ func (w *world) exchange(c *candidate, apply func() (Entry[value], error), reply
 		if w.lost(c) {
 			return
 		}
-		w.at(w.delay(c), func() {
+		w.at(w.delay(c, fromStore), func() {
 			if answered || !c.reachable() {
 				return
 			}

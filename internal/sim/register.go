@@ -53,7 +53,7 @@ func (w *world) writeLoop(c *candidate, gen uint64, tok leadership.Token) {
 		return
 	}
 	if !c.paused() && c.linkUp {
-		w.at(w.delay(c), func() { w.register.write(c.name, tok) })
+		w.at(w.delay(c, toStore), func() { w.register.write(c.name, tok) })
 	}
 	every := 50*time.Millisecond + time.Duration(w.rng.Int64N(int64(100*time.Millisecond)))
 	w.at(c.clk.span(every), func() { w.writeLoop(c, gen, tok) })

@@ -41,7 +41,7 @@ func (w *world) changed(e Entry[value]) {
 		if !c.up || !c.watching || !c.reachable() {
 			continue
 		}
-		at := max(w.now+w.delay(c), c.watchAt)
+		at := max(w.now+w.delay(c, fromStore), c.watchAt)
 		c.watchAt = at
 		gen := c.gen
 		w.q.push(at, func() { c.observe(gen, e.Revision, e, false) })
@@ -58,7 +58,7 @@ func (w *world) sessionEnded(key string) {
 		if !c.up || !c.watching || !c.reachable() {
 			continue
 		}
-		at := max(w.now+w.delay(c), c.watchAt)
+		at := max(w.now+w.delay(c, fromStore), c.watchAt)
 		c.watchAt = at
 		gen := c.gen
 		w.q.push(at, func() { c.sessionEnds(gen, key) })
@@ -112,7 +112,7 @@ func (c *candidate) relist(lag time.Duration) {
 		ended = w.readSession(e.Value.session, lag).Kind != Put
 	}
 	gen := c.gen
-	w.at(w.delay(c)+w.delay(c), func() {
+	w.at(w.delay(c, toStore)+w.delay(c, fromStore), func() {
 		if c.reachable() {
 			c.observe(gen, rev, e, ended)
 		}
