@@ -159,15 +159,18 @@ func (w *world) readSession(key string, lag time.Duration) Entry[value] {
 }
 
 // viewOf is what c's core sees of the role's message: a lease whose
-// session ended is free, and a lease of c's under its live session is
-// Ours.
+// session ended is free, a lease of c's under its live session is Ours,
+// and an offer, free or not, is Expiring (its own short TTL can erase a
+// write over it), as leadership's keyInput says.
 func (c *candidate) viewOf(e Entry[value], ended bool) fsm.KeyView {
+	expiring := e.Kind == Put && e.Value.offeredTo != ""
 	if e.Kind != Put || ended {
-		return fsm.KeyView{Free: true, Revision: e.Revision}
+		return fsm.KeyView{Free: true, Revision: e.Revision, Expiring: expiring}
 	}
 	v := e.Value
 	return fsm.KeyView{
 		Revision: e.Revision,
+		Expiring: expiring,
 		Holder:   fsm.Holder{Name: v.holder, Term: termOf(e), Revision: e.Revision, Nonce: v.nonce, OfferedTo: v.offeredTo},
 		Ours:     v.session != "" && v.holder == c.name && v.session == c.sess.key && c.w.opts.Bug != BugNoOurs,
 	}
