@@ -138,7 +138,8 @@ const (
 )
 
 // timing is the decision core's timing for candidate name, as leadership
-// derives it from a 2s TTL (RenewDeadline 1.2s, heartbeats every 342ms).
+// derives it from a 2s TTL with the default drift and server clock skew
+// (docs/simulation.md lists the values; TestDocTimings keeps them true).
 func timing(name string, seed uint64) fsm.Timing {
 	d := leadership.Config{TTL: ttl}.Timings()
 	return fsm.Timing{

@@ -2,10 +2,14 @@ package sim_test
 
 import (
 	"flag"
+	"fmt"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/batonhq/baton/internal/sim"
+	"github.com/batonhq/baton/leadership"
 )
 
 var simRuns = flag.Int("sim.runs", 5_000, "runs for TestSimulation")
@@ -55,6 +59,21 @@ func simulate(t *testing.T, opts sim.Options) sim.Summary {
 		}
 	}
 	return s
+}
+
+// TestDocTimings checks that docs/simulation.md gives the timings the runs
+// use, as leadership derives them.
+func TestDocTimings(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/simulation.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := leadership.Config{TTL: 2 * time.Second}.Timings()
+	want := fmt.Sprintf("(RenewDeadline %v, heartbeats every %v, OpTimeout %v, DisconnectGrace %v, PollInterval %v)",
+		d.RenewDeadline, d.HeartbeatInterval, d.OpTimeout, d.DisconnectGrace, d.PollInterval)
+	if !strings.Contains(strings.Join(strings.Fields(string(doc)), " "), want) {
+		t.Errorf("docs/simulation.md does not say %q", want)
+	}
 }
 
 // TestReplay runs seeds twice and expects the same trace and result, and

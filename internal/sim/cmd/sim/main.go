@@ -23,7 +23,7 @@ func main() {
 	workers := flag.Int("workers", runtime.NumCPU(), "runs simulated at once")
 	drift := flag.Float64("drift", 0, "largest clock rate drift, e.g. 0.5 (0: leadership's MaxClockDrift, 0.05)")
 	skew := flag.Duration("skew", 0, "largest offset between the servers' wall clocks, e.g. 1s (0: the 250ms the timings allow for)")
-	bugName := flag.String("bug", "none", "a deliberate interpreter bug: none, ack-deadline, blind-release, renew-drops-ttl, unproven-renewal, takeover-unchecked, no-ours")
+	bugName := flag.String("bug", "none", "a deliberate interpreter bug: none, ack-deadline, blind-release, renew-drops-ttl, unproven-renewal, takeover-unchecked, no-ours, late-ack-proof, unhealthy-holds")
 	sessions := flag.Bool("sessions", false, "run the elections in session mode (leadership's Config.Sessions)")
 	trace := flag.Bool("trace", false, "write every input, effect, store message and fault to stderr (with -runs 1 to replay a seed)")
 	flag.Parse()
