@@ -67,15 +67,16 @@ func (w *world) sessionEnded(key string) {
 
 // sessionEnds is the watch hearing that a session ended: a lease it kept,
 // if the watch delivered it last, is delivered again as free, at its own
-// revision, as transport's hub delivers KeySessionEnded.
+// revision and with its record, as transport's hub delivers
+// KeySessionEnded.
 func (c *candidate) sessionEnds(gen uint64, key string) {
 	if gen != c.gen || !c.watching {
 		return
 	}
 	c.dead[key] = true
-	if c.listed && c.hubSession == key && !c.hubEnded {
+	if e := c.hubEntry; c.listed && e.Kind == Put && e.Value.session == key && !c.hubEnded {
 		c.hubEnded = true
-		c.deliver(gen, fsm.Input{Kind: fsm.InKey, Key: fsm.KeyView{Free: true, Revision: c.hubRev}})
+		c.deliver(gen, fsm.Input{Kind: fsm.InKey, Key: c.viewOf(e, true)})
 	}
 }
 
@@ -87,10 +88,7 @@ func (c *candidate) observe(gen, rev uint64, e Entry[value], ended bool) {
 	if gen != c.gen || !c.watching || c.listed && (rev < c.hubRev || rev == c.hubRev && (!ended || c.hubEnded)) {
 		return
 	}
-	c.hubRev, c.listed, c.hubEnded, c.hubSession = rev, true, ended, ""
-	if e.Kind == Put {
-		c.hubSession = e.Value.session
-	}
+	c.hubRev, c.listed, c.hubEnded, c.hubEntry = rev, true, ended, e
 	c.deliver(gen, fsm.Input{Kind: fsm.InKey, Key: c.viewOf(e, ended)})
 }
 
