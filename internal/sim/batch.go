@@ -21,9 +21,9 @@ type Summary struct {
 	Unknown, Expiries, Erased, Refused, DeadlineDemotions int
 	// Takeovers adds up the leases taken over after their session ended.
 	Takeovers int
-	// Confirmed and Unconfirmed add up the claims of offers confirmed and
-	// refused.
-	Confirmed, Unconfirmed int
+	// ClaimsLed, ClaimsUnproven and ClaimsGone add up the claims of offers
+	// read back, by what the core made of them.
+	ClaimsLed, ClaimsUnproven, ClaimsGone int
 	// TwoLeaders adds up the runs' counts of instants with two leaders.
 	TwoLeaders int
 	// WorstRecovery is the longest a run went without a leader after its
@@ -64,8 +64,9 @@ func (s *Summary) add(r Result) {
 	s.Refused += r.Refused
 	s.DeadlineDemotions += r.DeadlineDemotions
 	s.Takeovers += r.Takeovers
-	s.Confirmed += r.Confirmed
-	s.Unconfirmed += r.Unconfirmed
+	s.ClaimsLed += r.ClaimsLed
+	s.ClaimsUnproven += r.ClaimsUnproven
+	s.ClaimsGone += r.ClaimsGone
 	s.TwoLeaders += r.TwoLeaders
 	s.WorstRecovery = max(s.WorstRecovery, r.Recovery)
 	if len(r.Violations) == 0 {
@@ -100,8 +101,9 @@ func (s *Summary) merge(o Summary) {
 	s.Refused += o.Refused
 	s.DeadlineDemotions += o.DeadlineDemotions
 	s.Takeovers += o.Takeovers
-	s.Confirmed += o.Confirmed
-	s.Unconfirmed += o.Unconfirmed
+	s.ClaimsLed += o.ClaimsLed
+	s.ClaimsUnproven += o.ClaimsUnproven
+	s.ClaimsGone += o.ClaimsGone
 	s.TwoLeaders += o.TwoLeaders
 	s.WorstRecovery = max(s.WorstRecovery, o.WorstRecovery)
 	if o.Failed > 0 && (s.Failed == 0 || o.FirstFailure < s.FirstFailure) {

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"slices"
 	"strconv"
 	"time"
 
@@ -161,6 +162,7 @@ func (c *candidate) step(in fsm.Input) {
 	case w.opts.Bug == BugLateAckProof && (in.Kind == fsm.InRenewed || in.Kind == fsm.InConfirmed) && !in.SentAt.IsZero():
 		in.At = in.SentAt
 	}
+	readBack := in.Kind == fsm.InConfirmed && c.s.Confirming.Term != 0 && in.Seq == c.s.Attempt
 	next, effects := fsm.Step(c.t, c.s, in)
 	if w.opts.Trace != nil {
 		w.tracef("%s %s: %s", c.name, c.s.Phase, brief(in))
@@ -169,6 +171,9 @@ func (c *candidate) step(in fsm.Input) {
 	w.res.Steps++
 	w.mix(uint64(w.now))
 	w.mix(uint64(c.id)<<8 | uint64(in.Kind))
+	if readBack {
+		w.claimRead(in, effects)
+	}
 	for _, e := range effects {
 		if w.opts.Trace != nil && e.Kind != fsm.DoMoved {
 			w.tracef("%s   %s", c.name, brief(e))
@@ -176,6 +181,19 @@ func (c *candidate) step(in fsm.Input) {
 		c.carryOut(e)
 	}
 	w.check.leases(w)
+}
+
+// claimRead counts what the core made of a claim read back.
+func (w *world) claimRead(in fsm.Input, effects []fsm.Effect) {
+	switch {
+	case in.Result == fsm.WriteConflict:
+		w.res.ClaimsGone++
+	case in.Result != fsm.WriteOK:
+	case slices.ContainsFunc(effects, func(e fsm.Effect) bool { return e.Kind == fsm.DoPromoted }):
+		w.res.ClaimsLed++
+	default:
+		w.res.ClaimsUnproven++
+	}
 }
 
 // arm (re)arms a timer to fire after d on the candidate's clock.

@@ -135,27 +135,20 @@ func (c *candidate) offer(l fsm.Lease, successor string) {
 	})
 }
 
-// confirm writes a won claim again at its revision, with the lease's own
-// record (the lease's TTL, or none when a session keeps it), as
-// transport.JetStreamStore.Confirm does: acknowledged, it shows that the
-// offer's expiry marker did not erase the claim.
+// confirm reads a won claim back from the stream leader, as
+// transport.JetStreamStore.Confirm does: found while the key still holds it
+// at its revision, with the server's stamp (Stored), which the core
+// compares with the offer's; refused once the offer's expiry marker, or
+// anything else, replaced it.
 func (c *candidate) confirm(seq uint64, l fsm.Lease) {
 	w, sentAt := c.w, c.clk.at(c.w.now)
-	v := value{holder: c.name, nonce: l.Nonce, term: l.Term, session: c.terms[l.Term]}
-	keep := ttl
-	if v.session != "" {
-		keep = 0
-	}
 	w.request(c, func() (Entry[value], error) {
-		return w.store.Update(role, v, l.Revision, keep, w.serverNow())
-	}, func(res fsm.WriteResult, e Entry[value]) fsm.Input {
-		switch res {
-		case fsm.WriteOK:
-			w.res.Confirmed++
-		case fsm.WriteConflict:
-			w.res.Unconfirmed++
+		if e := w.store.Get(role); e.Kind == Put && e.Revision == l.Revision {
+			return e, nil
 		}
-		return fsm.Input{Kind: fsm.InConfirmed, Seq: seq, SentAt: sentAt, Result: res, Lease: fsm.Lease{Term: l.Term, Revision: e.Revision}}
+		return Entry[value]{}, ErrRevision
+	}, func(res fsm.WriteResult, e Entry[value]) fsm.Input {
+		return fsm.Input{Kind: fsm.InConfirmed, Seq: seq, SentAt: sentAt, Result: res, Lease: fsm.Lease{Term: l.Term, Revision: l.Revision}, Stored: e.Written}
 	})
 }
 

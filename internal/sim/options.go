@@ -6,6 +6,7 @@ import (
 
 	"github.com/batonhq/baton/fsm"
 	"github.com/batonhq/baton/leadership"
+	"github.com/batonhq/baton/transport"
 )
 
 // Bug is a deliberate mistake the simulated interpreter can make, to show
@@ -149,5 +150,6 @@ func timing(name string, seed uint64) fsm.Timing {
 		RetryInitial: leadership.DefaultRetryInitialInterval, RetryMax: time.Second,
 		BreakerThreshold: leadership.DefaultBreakerThreshold, BreakerCooldown: breakerCooldown,
 		HealthFailureThreshold: 2, RespawnDelay: d.TTL, Seed: seed,
+		OfferTTL: transport.OfferTTL, MaxServerClockSkew: d.MaxServerClockSkew, MaxClockDrift: d.MaxClockDrift,
 	}
 }

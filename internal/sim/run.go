@@ -32,10 +32,11 @@ type Result struct {
 	Erased int
 	// Takeovers counts leases taken over after their session ended.
 	Takeovers int
-	// Confirmed counts claims of offers whose confirmation was
-	// acknowledged; Unconfirmed those whose confirmation was refused (the
-	// offer's expiry marker erased the claim, or the key moved on).
-	Confirmed, Unconfirmed int
+	// Claims counts the won claims of offers read back from the stream
+	// leader, by what the core made of them: led, found but not proven
+	// (applied too close to the offer's expiry, or read too late), gone
+	// (the offer's expiry marker erased the claim, or the key moved on).
+	ClaimsLed, ClaimsUnproven, ClaimsGone int
 	// TwoLeaders counts the checks that found more than one candidate
 	// leading at once (each is also a violation of S).
 	TwoLeaders int

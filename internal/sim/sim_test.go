@@ -51,7 +51,7 @@ func simulate(t *testing.T, opts sim.Options) sim.Summary {
 	effects := map[string]int{
 		"promotions": s.Promotions, "handovers": s.Handovers, "unknown outcomes": s.Unknown,
 		"expiries": s.Expiries, "refused fenced writes": s.Refused, "deadline demotions": s.DeadlineDemotions,
-		"confirmed claims of offers": s.Confirmed,
+		"claims of offers led": s.ClaimsLed,
 	}
 	for what, n := range effects {
 		if n == 0 {

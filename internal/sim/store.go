@@ -102,7 +102,7 @@ func (s *Store[V]) Create(role string, v V, ttl time.Duration, now time.Time) (E
 // publish with ExpectLastSequencePerSubject(last) and MsgTTL(ttl) does: the
 // TTL is the write's own, so a renewal keeps the key expiring.
 func (s *Store[V]) Update(role string, v V, last uint64, ttl time.Duration, now time.Time) (Entry[V], error) {
-	if !s.expects(role, last) {
+	if s.Get(role).Revision != last || last == 0 {
 		return Entry[V]{}, ErrRevision
 	}
 	return s.write(role, Put, v, ttl, now), nil
@@ -114,7 +114,7 @@ func (s *Store[V]) Update(role string, v V, last uint64, ttl time.Duration, now 
 // ended, both expectations checked by the server at once. The batch's first
 // message, the check of role, takes a revision that no watcher sees.
 func (s *Store[V]) TakeOver(role string, v V, last uint64, session string, end uint64, now time.Time) (Entry[V], error) {
-	if !s.expects(role, last) || s.Get(session).Revision != end {
+	if s.Get(role).Revision != last || last == 0 || s.Get(session).Revision != end {
 		return Entry[V]{}, ErrRevision
 	}
 	s.rev++
@@ -129,22 +129,10 @@ func (s *Store[V]) Put(role string, v V, now time.Time) Entry[V] {
 // DeleteAt writes a delete marker if the key's last message is at revision
 // last.
 func (s *Store[V]) DeleteAt(role string, last uint64, now time.Time) (Entry[V], error) {
-	if !s.expects(role, last) {
+	if s.Get(role).Revision != last || last == 0 {
 		return Entry[V]{}, ErrRevision
 	}
 	return s.Delete(role, now), nil
-}
-
-// expects reports whether a write expecting role's last message at
-// revision last is applied. While the key's limit marker is on its way,
-// only a write expecting the expired value is: one expecting a write
-// applied since was sent after that write's acknowledgement, so after the
-// marker was proposed, and the server applies the marker first.
-func (s *Store[V]) expects(role string, last uint64) bool {
-	if d, marking := s.marking[role]; marking && last != d {
-		return false
-	}
-	return last != 0 && s.Get(role).Revision == last
 }
 
 // Delete writes a delete marker whatever the key holds.
@@ -194,11 +182,12 @@ func (s *Store[V]) sweepAtOrAfter(t time.Time) time.Time {
 
 // Sweep expires, at now, every value and limit marker whose TTL has run
 // out. An expired marker is removed silently. For an expired value the
-// server decides a limit marker and proposes it, as nats-server's stream
-// leader does; Sweep returns those keys, and the caller applies each
-// marker with Mark when the proposal is applied. Until then the value is
-// still the key's last message, so a write expecting it succeeds, and is
-// then erased by the marker.
+// server decides a limit marker; Sweep returns those keys, and the caller
+// applies each marker with Mark once the server has stored the writes it
+// was already handling. Until then writes are applied as ever: one
+// expecting the expired value succeeds, and so does one expecting that
+// write (measured on one server: the marker waits for the stream's lock
+// while both are stored), and the marker then erases them.
 func (s *Store[V]) Sweep(now time.Time) (decided []string) {
 	// Roles in a fixed order, so a replay expires keys in the same order.
 	for _, role := range s.expiring(now) {

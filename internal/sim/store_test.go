@@ -9,8 +9,9 @@ import (
 
 // TestExpiryMarkerErasesAWriteInFlight pins the server's behaviour the
 // model reproduces (../shared/repro/expiry-marker): a write expecting a
-// value whose expiry is decided but not yet applied succeeds, and the
-// limit marker then replaces it; a marker's own expiry removes only the
+// value whose expiry is decided but whose marker is not yet stored
+// succeeds, so does a second write expecting the first, and the limit
+// marker then replaces both; a marker's own expiry removes only the
 // marker.
 func TestExpiryMarkerErasesAWriteInFlight(t *testing.T) {
 	t0 := time.Unix(1_700_000_000, 0)
@@ -30,12 +31,16 @@ func TestExpiryMarkerErasesAWriteInFlight(t *testing.T) {
 	if err != nil {
 		t.Fatalf("a write expecting the expired value before its marker applied: %v", err)
 	}
-	m, erased := st.Mark("role", expiry.Add(20*time.Millisecond))
-	if !erased || m.Kind != sim.Purged || m.Revision <= w.Revision {
-		t.Fatalf("Mark: %+v erased=%v, want a limit marker after revision %d that erased it", m, erased, w.Revision)
+	w2, err := st.Update("role", "w2", w.Revision, time.Minute, expiry.Add(15*time.Millisecond))
+	if err != nil {
+		t.Fatalf("a write expecting that write, before the marker applied: %v", err)
 	}
-	if _, err := st.Update("role", "x", w.Revision, time.Minute, expiry.Add(30*time.Millisecond)); err == nil {
-		t.Fatal("a write expecting the erased write succeeded")
+	m, erased := st.Mark("role", expiry.Add(20*time.Millisecond))
+	if !erased || m.Kind != sim.Purged || m.Revision <= w2.Revision {
+		t.Fatalf("Mark: %+v erased=%v, want a limit marker after revision %d that erased it", m, erased, w2.Revision)
+	}
+	if _, err := st.Update("role", "x", w2.Revision, time.Minute, expiry.Add(30*time.Millisecond)); err == nil {
+		t.Fatal("a write expecting an erased write succeeded")
 	}
 	if decided := st.Sweep(m.Expires); len(decided) != 0 {
 		t.Fatalf("the marker's expiry decided %v, want no new marker", decided)

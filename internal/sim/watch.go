@@ -159,16 +159,21 @@ func (w *world) readSession(key string, lag time.Duration) Entry[value] {
 // viewOf is what c's core sees of the role's message: a lease whose
 // session ended is free, a lease of c's under its live session is Ours,
 // and an offer, free or not, is Expiring (its own short TTL can erase a
-// write over it), as leadership's keyInput says.
+// write over it) with the server's stamp, as leadership's keyInput says.
 func (c *candidate) viewOf(e Entry[value], ended bool) fsm.KeyView {
-	expiring := e.Kind == Put && e.Value.offeredTo != ""
+	var k fsm.KeyView
+	if e.Kind == Put && e.Value.offeredTo != "" {
+		k.Expiring, k.Written = true, e.Written
+	}
 	if e.Kind != Put || ended {
-		return fsm.KeyView{Free: true, Revision: e.Revision, Expiring: expiring}
+		k.Free, k.Revision = true, e.Revision
+		return k
 	}
 	v := e.Value
 	return fsm.KeyView{
 		Revision: e.Revision,
-		Expiring: expiring,
+		Expiring: k.Expiring,
+		Written:  k.Written,
 		Holder:   fsm.Holder{Name: v.holder, Term: termOf(e), Revision: e.Revision, Nonce: v.nonce, OfferedTo: v.offeredTo},
 		Ours:     v.session != "" && v.holder == c.name && v.session == c.sess.key && c.w.opts.Bug != BugNoOurs,
 	}

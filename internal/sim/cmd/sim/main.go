@@ -58,7 +58,7 @@ func report(w io.Writer, s sim.Summary, seed uint64, workers int, sessions bool,
 	fmt.Fprintf(w, "faults        %s\n", faults(s))
 	fmt.Fprintf(w, "fault effects %d unknown outcomes, %d keys expired, %d writes erased by an expiry marker, %d fenced writes refused, %d deadline demotions\n",
 		s.Unknown, s.Expiries, s.Erased, s.Refused, s.DeadlineDemotions)
-	fmt.Fprintf(w, "hand-offs     %d claims of offers confirmed, %d refused\n", s.Confirmed, s.Unconfirmed)
+	fmt.Fprintf(w, "hand-offs     claims of offers read back: %d led, %d found but not proven, %d gone\n", s.ClaimsLed, s.ClaimsUnproven, s.ClaimsGone)
 	if sessions {
 		fmt.Fprintf(w, "takeovers     %d leases taken over after their session ended\n", s.Takeovers)
 	}
