@@ -94,7 +94,9 @@ func (w *world) markerLag() time.Duration {
 // marker for every value that expired; each is applied after its lag.
 func (w *world) sweep() {
 	for _, key := range w.store.Sweep(w.serverNow()) {
-		w.at(w.markerLag(), func() { w.mark(key) })
+		lag := w.markerLag()
+		w.tracef("store %s expired; its limit marker applies in %v", key, lag)
+		w.at(lag, func() { w.mark(key) })
 	}
 }
 
