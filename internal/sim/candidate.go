@@ -165,7 +165,7 @@ func (c *candidate) step(in fsm.Input) {
 	readBack := in.Kind == fsm.InConfirmed && c.s.Confirming.Term != 0 && in.Seq == c.s.Attempt
 	next, effects := fsm.Step(c.t, c.s, in)
 	if w.opts.Trace != nil {
-		w.tracef("%s %s: %s", c.name, c.s.Phase, brief(in))
+		w.tracef("%s %s: %s", c.name, c.s.Phase, setFields(in))
 	}
 	c.s = next
 	w.res.Steps++
@@ -176,7 +176,7 @@ func (c *candidate) step(in fsm.Input) {
 	}
 	for _, e := range effects {
 		if w.opts.Trace != nil && e.Kind != fsm.DoMoved {
-			w.tracef("%s   %s", c.name, brief(e))
+			w.tracef("%s   %s", c.name, setFields(e))
 		}
 		c.carryOut(e)
 	}

@@ -27,7 +27,7 @@ const (
 
 // slowDirections draws which way a slow link is slow: both ways in half
 // of the faults, one way in the others (a link that delays only what the
-// server sends, as in ../shared/repro/claim-over-offer, hands a successor
+// server sends, as in a handover measured on an R3 cluster, hands a successor
 // its offer late and its acknowledgement late, but its claim on time).
 func (w *world) slowDirections() direction {
 	return [...]direction{toStore | fromStore, toStore | fromStore, toStore, fromStore}[w.rng.IntN(4)]

@@ -182,9 +182,9 @@ func (w *world) tracef(format string, args ...any) {
 	}
 }
 
-// brief prints a struct's fields that are set, so a trace line shows what
+// setFields prints a struct's fields that are set, so a trace line shows what
 // an input or effect says and nothing else.
-func brief(v any) string {
+func setFields(v any) string {
 	r := reflect.ValueOf(v)
 	var b strings.Builder
 	for i := range r.NumField() {
@@ -203,7 +203,7 @@ func brief(v any) string {
 			b.WriteString(x.String())
 		default:
 			if f.Kind() == reflect.Struct {
-				b.WriteString("{" + brief(x) + "}")
+				b.WriteString("{" + setFields(x) + "}")
 			} else {
 				fmt.Fprint(&b, x)
 			}

@@ -20,7 +20,7 @@ const serverNodes = 3
 // maxMarkerLag bounds how long, in server time, the stream leader's limit
 // marker takes from its decision to being applied: the writes already in
 // flight are applied first (measured: the claim and the marker that erased
-// it in ../shared/repro/claim-over-offer were 31ms apart).
+// it were 31ms apart in a trace on an R3 cluster, nats-server 2.15.2).
 const maxMarkerLag = 50 * time.Millisecond
 
 // servers are the stream's nodes: their clocks' offsets and which leads.

@@ -8,7 +8,7 @@ import (
 )
 
 // TestExpiryMarkerErasesAWriteInFlight pins the server's behaviour the
-// model reproduces (../shared/repro/expiry-marker): a write expecting a
+// model reproduces (docs/design.md, "What proves a lease"): a write expecting a
 // value whose expiry is decided but whose marker is not yet stored
 // succeeds, so does a second write expecting the first, and the limit
 // marker then replaces both; a marker's own expiry removes only the
