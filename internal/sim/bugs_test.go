@@ -40,9 +40,6 @@ func TestFindsInjectedBugs(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.bug.String(), func(t *testing.T) {
-			if raceEnabled && c.limit > 1_000 {
-				t.Skip("thousands of runs take minutes under the race detector; the search runs without it")
-			}
 			t.Parallel()
 			findBug(t, c.limit, sim.Options{Bug: c.bug}, c.want)
 		})
