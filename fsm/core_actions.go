@@ -149,13 +149,14 @@ func (c *step) releaseUnused(lease Lease) {
 	c.release()
 }
 
-// lostRace follows the winner. If the watch still says free when the timer
-// fires, no winner showed up (its lease may have lapsed at once): campaign
-// again rather than wait for a change that may never come.
+// lostRace follows the winner. The key still counts as free until the
+// watch shows the winner: if it shows nothing by the time the timer fires
+// (the winner's lease lapsed at once, or the refusal came from a session
+// that ended meanwhile, whose end the watch will not report again), we
+// campaign again rather than wait for a change that may never come.
 func lostRace(c *step) {
 	c.attemptOver()
 	c.breakerSucceeded()
-	c.s.KeyFree = false
 	c.arm(TimerCampaign, 0, c.t.PollInterval+c.jitter())
 }
 

@@ -78,9 +78,12 @@ func holdsNothing(s *ElectionState, _ Input, _ Timing) bool { return s.Lease.Ter
 func noAttempt(s *ElectionState, _ Input, _ Timing) bool    { return s.Attempt == 0 }
 func proving(s *ElectionState, _ Input, _ Timing) bool      { return s.Proving }
 func unhealthy(s *ElectionState, _ Input, _ Timing) bool    { return !s.Healthy }
-func childDown(s *ElectionState, _ Input, _ Timing) bool    { return s.Failed != 0 }
-func notRenewing(s *ElectionState, _ Input, _ Timing) bool  { return !s.Renewing }
-func releaseDue(s *ElectionState, _ Input, _ Timing) bool   { return s.ReleaseDue }
+
+// mayNotLeadNow: health or a child that gave up keeps us from leading.
+func mayNotLeadNow(s *ElectionState, _ Input, _ Timing) bool { return !s.Healthy || s.Failed != 0 }
+func childDown(s *ElectionState, _ Input, _ Timing) bool     { return s.Failed != 0 }
+func notRenewing(s *ElectionState, _ Input, _ Timing) bool   { return !s.Renewing }
+func releaseDue(s *ElectionState, _ Input, _ Timing) bool    { return s.ReleaseDue }
 func disconnected(s *ElectionState, _ Input, _ Timing) bool {
 	return !s.Connected
 }

@@ -43,10 +43,10 @@ func electionRows() []row {
 		{on: in(f), input: InTick, when: "campaign timer, may campaign", guard: both(timer(TimerCampaign), mayCampaign), event: EvCampaign, do: acquire},
 		{on: in(f), input: InTick, when: "campaign timer, key free but held back", guard: both(timer(TimerCampaign), heldBackByTime), do: campaignLater},
 		{on: in(c), input: InTick, when: "campaign timer, no attempt in flight", guard: all3(timer(TimerCampaign), noAttempt, holdsNothing), do: acquire},
-		{on: in(c), input: InAcquired, when: "won a claim of an offer in time: confirm it first", guard: all3(ours, won, both(inTime, claiming)), do: confirmClaim},
-		{on: in(c), input: InAcquired, when: "won in time", guard: all3(ours, won, inTime), event: EvAcquired, do: promote},
 		{on: in(c), input: InAcquired, when: "won while unhealthy", guard: all3(ours, won, unhealthy), event: EvUnhealthy, do: releaseWon},
 		{on: in(c), input: InAcquired, when: "won while a child is down", guard: all3(ours, won, childDown), event: EvChildFailed, do: releaseWon},
+		{on: in(c), input: InAcquired, when: "won a claim of an offer in time: confirm it first", guard: all3(ours, won, both(inTime, claiming)), do: confirmClaim},
+		{on: in(c), input: InAcquired, when: "won in time", guard: all3(ours, won, inTime), event: EvAcquired, do: promote},
 		{on: in(c), input: InAcquired, when: "won too late to lead", guard: both(ours, won), event: EvLostRace, do: releaseWon},
 		{on: in(c), input: InAcquired, when: "lost the race", guard: both(ours, result(WriteConflict)), event: EvLostRace, do: lostRace},
 		{on: in(c), input: InAcquired, when: "failed, breaker opens", guard: both(ours, breakerTrips), event: EvBreakerOpen, do: openBreaker},
@@ -58,6 +58,7 @@ func electionRows() []row {
 		// Confirming a won claim (see core_proof.go): read back from the
 		// stream leader, it proves the lease only if the server stamped it
 		// early enough to have applied it before the offer could expire.
+		{on: in(c), input: InConfirmed, when: "found while unhealthy or a child is down", guard: all3(confirmOfOurs, result(WriteOK), mayNotLeadNow), event: EvLostRace, do: releaseConfirmed},
 		{on: in(c), input: InConfirmed, when: "confirmed in time", guard: all3(confirmOfOurs, result(WriteOK), confirmedInTime), event: EvAcquired, do: promoteConfirmed},
 		{on: in(c), input: InConfirmed, when: "found but not proven: too late, or applied as the offer could expire", guard: both(confirmOfOurs, result(WriteOK)), event: EvLostRace, do: releaseConfirmed},
 		{on: in(c), input: InConfirmed, when: "gone: the claim was erased or overtaken", guard: both(confirmOfOurs, refused), event: EvLostRace, do: lostRace},
