@@ -306,6 +306,10 @@ func (s *session) renew(w *sessionWrite, rev uint64) {
 		}
 	case errors.Is(err, ErrConflict) && s.key == w.key:
 		s.endLocked()
+	case err == nil:
+		// The session was given up (or ended) while this renewal was in
+		// flight: what it proves is a session nobody renews any more.
+		err = fmt.Errorf("session %q: %w: ended while this renewal was in flight", w.key, ErrConflict)
 	}
 	w.err = err
 	close(w.done)

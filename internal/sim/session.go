@@ -130,6 +130,10 @@ func (c *candidate) sessionWritten(sw *sessionWrite, key string, res fsm.WriteRe
 		}
 	case res == fsm.WriteConflict && s.key == key:
 		c.endSession()
+	case res == fsm.WriteOK:
+		// The session ended (or was given up) while this renewal was in
+		// flight: it proves a session nobody renews any more.
+		res = fsm.WriteConflict
 	}
 	for _, f := range sw.waiters {
 		f(res, sw.sentAt)
