@@ -224,12 +224,17 @@ func renewUnproven(c *step) {
 // releaseAfterRenewal releases at the revision the renewal left, or at the
 // last one known when its outcome is unknown (the store re-reads the key
 // and deletes it if it is still ours). A refused renewal means the key is not
-// ours any more: nothing to release.
+// ours any more: nothing to release. A renewal answered after the lease's
+// deadline may be erased by the expiry marker of the write it replaced, and
+// everything written over it with it: the lease is released, never offered.
 func releaseAfterRenewal(c *step) {
 	c.s.Renewing, c.s.ReleaseDue = false, false
 	switch c.in.Result {
 	case WriteOK:
 		c.s.Lease.Revision = c.in.Lease.Revision
+		if !answeredInTime(&c.s, c.in, c.t) {
+			c.s.OfferTo = ""
+		}
 		c.release()
 	case WriteConflict, WritePermanent:
 		c.released("")
@@ -262,6 +267,25 @@ func claimOurs(c *step) {
 // endTermKeep ends the term without touching the key: a lease we cannot
 // prove is left to expire.
 func endTermKeep(c *step) { c.endTerm(false) }
+
+// endTermKeepThen ends the term as endTermKeep does and runs the rest.
+func endTermKeepThen(rest ...action) action {
+	return func(c *step) {
+		c.endTerm(false)
+		for _, a := range rest {
+			a(c)
+		}
+	}
+}
+
+// releasedThenCampaign settles our release and, if the key was seen free
+// meanwhile, campaigns: a campaign tick that came while the release was in
+// flight was held back, and the watch will not report the same free key
+// again.
+func releasedThenCampaign(c *step) {
+	released(c)
+	campaignSoon(c)
+}
 
 // endTermRelease ends the term and releases the key, so a successor need
 // not wait for the TTL.

@@ -47,4 +47,8 @@ func retryLeftLater(c *step) {
 	c.s.LastError = "releasing a term of ours left under our session failed; retrying: " + c.in.Err
 	c.s.LeftRetryAt = c.in.At.Add(c.t.PollInterval)
 	c.arm(TimerRetryRelease, 0, c.t.PollInterval)
+	// The release may have landed after all and the key been seen free
+	// meanwhile: a campaign tick held back while it was in flight is not
+	// repeated by the watch.
+	campaignSoon(c)
 }

@@ -69,6 +69,7 @@ func electionRows() []row {
 
 		// Leading: renew every heartbeat; demote on a refusal, at the
 		// deadline, or after the disconnect grace.
+		{on: in(l), input: InTick, when: "heartbeat after the deadline passed (a process resuming from a pause)", guard: all3(timer(TimerHeartbeat), currentTerm, deadlinePassed), event: EvRenewDeadline, reason: ReasonRenewDeadline, do: endTermKeep},
 		{on: in(l), input: InTick, when: "heartbeat, a higher priority is live", guard: all3(timer(TimerHeartbeat), currentTerm, both(notRenewing, outranked)), event: EvHandOff, reason: ReasonOutranked, do: yieldLease},
 		{on: in(l), input: InTick, when: "heartbeat", guard: all3(timer(TimerHeartbeat), currentTerm, notRenewing), do: renew},
 		{on: in(l), input: InTick, when: "deadline passed", guard: all3(timer(TimerDeadline), currentTerm, deadlinePassed), event: EvRenewDeadline, reason: ReasonRenewDeadline, do: endTermKeep},
@@ -84,6 +85,7 @@ func electionRows() []row {
 		{on: all, input: InReleased, when: "our offer failed", guard: both(releaseOfOurs, offerFailed), do: releaseInstead},
 		{on: in(x), input: InReleased, when: "our release failed while stopping", guard: both(releaseOfOurs, releaseNotDone), do: releasedLeavingTerm},
 		{on: all, input: InReleased, when: "our release of a term left behind failed", guard: all3(releaseOfOurs, releasingLeft, releaseNotDone), do: retryLeftLater},
+		{on: in(f), input: InReleased, when: "our release, the key seen free meanwhile", guard: releaseOfOurs, do: releasedThenCampaign},
 		{on: all, input: InReleased, when: "our release", guard: releaseOfOurs, do: released},
 		{on: all, input: InReleased, do: ignore},
 
@@ -107,6 +109,7 @@ func electionRows() []row {
 
 		// The user: resign (handing the lease to a successor when there is
 		// one) and stop.
+		{on: in(l), input: InResign, when: "after the deadline passed: nothing left to hand over", guard: deadlinePassed, event: EvRenewDeadline, reason: ReasonRenewDeadline, do: endTermKeepThen(answerResign(ResignNotLeader))},
 		{on: in(l), input: InResign, when: "the named successor is not live", guard: namedNotLive, do: answerResign(ResignNoSuccessor)},
 		{on: in(l), input: InResign, when: "a successor is live", guard: hasSuccessor, event: EvHandOff, reason: ReasonResigned, do: handOff},
 		{on: in(l), input: InResign, event: EvResign, reason: ReasonResigned, do: resign},

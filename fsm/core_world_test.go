@@ -446,7 +446,10 @@ func (w *world) pause() {
 	w.tb.Helper()
 	w.now = w.now.Add(time.Duration(w.rng.Int64N(int64(w.t.TTL))))
 	w.resuming = true
-	if len(w.pending) > 0 {
+	switch {
+	case w.rng.IntN(3) == 0:
+		w.feed(Input{Kind: InResign}) // a request that waited in the mailbox
+	case len(w.pending) > 0:
 		w.answer(w.rng.IntN(len(w.pending)))
 	}
 	w.advance(0)
