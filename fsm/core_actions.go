@@ -138,13 +138,14 @@ func (c *step) lead(lease Lease, sentAt time.Time) {
 // release then fails under our live session, the key is a term of ours
 // left behind, and only a key not counted as free is claimed back ("a term
 // of ours is left under our session").
-func releaseWon(c *step) { c.releaseUnused(c.in.Lease) }
+func releaseWon(c *step) { c.releaseUnused(c.in.Lease, c.in.SentAt) }
 
-// releaseUnused releases a lease won but not led.
-func (c *step) releaseUnused(lease Lease) {
+// releaseUnused releases a lease won but not led, whose proof was sent at
+// sentAt.
+func (c *step) releaseUnused(lease Lease, sentAt time.Time) {
 	c.attemptOver()
 	c.breakerSucceeded()
-	c.s.Lease = lease
+	c.s.Lease, c.s.LastRenewal = lease, sentAt
 	c.s.KeyFree, c.s.FreeRevision = false, 0
 	c.release()
 }
@@ -463,10 +464,18 @@ func (c *step) endTerm(release bool) {
 }
 
 // release deletes our lease's key at its newest revision: at once, or when
-// the renewal in flight answers.
+// the renewal in flight answers. Past the lease's deadline a key with a TTL
+// of its own is left to expire instead: its expiry marker may already be on
+// its way, and would erase the release and a successor's acquisition
+// written over it with it.
 func (c *step) release() {
 	if c.s.Renewing {
 		c.s.ReleaseDue = true
+		return
+	}
+	if !c.t.Sessions && !c.in.At.Before(c.s.LastRenewal.Add(c.t.RenewDeadline)) {
+		c.s.OfferTo = ""
+		c.released("the lease's deadline passed before its release could be sent")
 		return
 	}
 	c.s.Releasing = true

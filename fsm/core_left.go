@@ -32,7 +32,6 @@ func releaseNotDone(_ *ElectionState, in Input, _ Timing) bool {
 
 // releaseLeft releases the term left behind, by its revision.
 func releaseLeft(c *step) {
-	c.cancel(TimerCampaign)
 	c.s.Lease = Lease{Term: c.s.OursTerm, Revision: c.s.OursRevision, Nonce: c.s.OursNonce}
 	c.s.Releasing, c.s.ReleasingLeft = true, true
 	c.s.KeyFree, c.s.FreeRevision = false, 0

@@ -64,6 +64,10 @@ func claimAppliedInTime(s *ElectionState, in Input, t Timing) bool {
 	return applied.Before(expires)
 }
 
+// claimProven: the read-back's stamp shows the claim applied before the
+// offer could expire (whatever the deadline says).
+func claimProven(s *ElectionState, in Input, t Timing) bool { return claimAppliedInTime(s, in, t) }
+
 // confirmClaim keeps the won claim's attempt in flight and reads it back.
 func confirmClaim(c *step) {
 	c.s.Claiming = false
@@ -75,9 +79,10 @@ func confirmClaim(c *step) {
 // claim's send.
 func promoteConfirmed(c *step) { c.lead(c.confirmed(), c.s.ClaimSentAt) }
 
-// releaseConfirmed hands back a claim that holds the key but cannot be
-// proven (too late, or stopping).
-func releaseConfirmed(c *step) { c.releaseUnused(c.confirmed()) }
+// releaseConfirmed hands back a proven claim we may not lead (too late,
+// unhealthy, or stopping). An unproven one is left alone: its release, and
+// a successor's write over the release, could be erased with it.
+func releaseConfirmed(c *step) { c.releaseUnused(c.confirmed(), c.s.ClaimSentAt) }
 
 // confirmed is the claimed lease at the revision read back.
 func (c *step) confirmed() Lease {

@@ -33,6 +33,7 @@ func electionRows() []row {
 		{on: in(l), input: InKey, do: observeThen()},
 		{on: in(c), input: InKey, when: "offered to us, may claim", guard: both(offeredToUs, mayClaim), do: observeThen(claim)},
 		{on: in(c), input: InKey, when: "held, no attempt in flight", guard: both(keyHeld, noAttempt), event: EvLeaderObserved, do: observeThen(cancelCampaign)},
+		{on: in(c), input: InKey, when: "free, no attempt in flight", guard: both(keyFree, noAttempt), do: observeThen(campaignSoon)},
 		{on: in(c), input: InKey, do: observeThen()},
 		{on: in(f), input: InKey, when: "offered to us, may claim", guard: both(offeredToUs, mayClaim), event: EvCampaign, do: observeThen(claim)},
 		{on: in(f), input: InKey, when: "free", guard: keyFree, do: observeThen(campaignSoon)},
@@ -58,12 +59,13 @@ func electionRows() []row {
 		// Confirming a won claim (see core_proof.go): read back from the
 		// stream leader, it proves the lease only if the server stamped it
 		// early enough to have applied it before the offer could expire.
-		{on: in(c), input: InConfirmed, when: "found while unhealthy or a child is down", guard: all3(confirmOfOurs, result(WriteOK), mayNotLeadNow), event: EvLostRace, do: releaseConfirmed},
+		{on: in(c), input: InConfirmed, when: "found while unhealthy or a child is down", guard: all3(confirmOfOurs, result(WriteOK), both(claimProven, mayNotLeadNow)), event: EvLostRace, do: releaseConfirmed},
 		{on: in(c), input: InConfirmed, when: "confirmed in time", guard: all3(confirmOfOurs, result(WriteOK), confirmedInTime), event: EvAcquired, do: promoteConfirmed},
-		{on: in(c), input: InConfirmed, when: "found but not proven: too late, or applied as the offer could expire", guard: both(confirmOfOurs, result(WriteOK)), event: EvLostRace, do: releaseConfirmed},
+		{on: in(c), input: InConfirmed, when: "found, proven, too late to lead", guard: all3(confirmOfOurs, result(WriteOK), claimProven), event: EvLostRace, do: releaseConfirmed},
+		{on: in(c), input: InConfirmed, when: "found but not proven: left alone, since what is written over it may be erased with it", guard: both(confirmOfOurs, result(WriteOK)), event: EvLostRace, do: lostRace},
 		{on: in(c), input: InConfirmed, when: "gone: the claim was erased or overtaken", guard: both(confirmOfOurs, refused), event: EvLostRace, do: lostRace},
 		{on: in(c), input: InConfirmed, when: "not proven either way", guard: confirmOfOurs, do: retryAcquire},
-		{on: in(x), input: InConfirmed, when: "confirmed while stopping", guard: both(confirmOfOurs, result(WriteOK)), do: releaseConfirmed},
+		{on: in(x), input: InConfirmed, when: "found and proven while stopping", guard: all3(confirmOfOurs, result(WriteOK), claimProven), do: releaseConfirmed},
 		{on: in(x), input: InConfirmed, when: "answered while stopping", guard: confirmOfOurs, do: forgetAttempt},
 		{on: all, input: InConfirmed, do: ignore},
 

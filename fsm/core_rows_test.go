@@ -381,6 +381,7 @@ func TestRowTheEndOfOurLeasesSessionDemotesAtOnce(t *testing.T) {
 // leader until the run ended).
 func TestRowAWinReleasedTooLateThatFailsIsClaimedBack(t *testing.T) {
 	w := newWorld(t, 1)
+	w.t.Sessions = true // a term of ours under our session: its key has no TTL of its own
 	w.startClean()
 	w.advance(w.t.CampaignJitter)
 	w.requirePhase(StateCandidate)

@@ -57,6 +57,9 @@ type Timing struct {
 	// Seed makes jitter and backoff deterministic: the same seed and inputs
 	// give the same effects.
 	Seed uint64
+	// Sessions: the lease's key carries no TTL of its own (a session keeps
+	// it), so no expiry marker of it can erase a write over it.
+	Sessions bool
 	// AwaitWorkStopped: the parent answers every Demoted with InWorkStopped
 	// once the leader's work has stopped, and a release or offer of the
 	// ended term is written only then, so a successor never starts while

@@ -91,6 +91,7 @@ func timingOf(cfg Config) fsm.Timing {
 		RespawnDelay:           cfg.TTL,
 		Seed:                   randomSeed(),
 		AwaitWorkStopped:       cfg.AwaitWorkStopped,
+		Sessions:               cfg.Sessions,
 		OfferTTL:               transport.OfferTTL,
 		MaxServerClockSkew:     cfg.MaxServerClockSkew,
 		MaxClockDrift:          cfg.MaxClockDrift,

@@ -79,6 +79,7 @@ func (c *candidate) start() {
 	c.connected = true
 	c.timers = [fsm.LastTimer + 1]uint64{}
 	c.t = timing(c.name, c.w.rng.Uint64())
+	c.t.Sessions = c.w.opts.Sessions
 	c.s = fsm.NewElectionState()
 	c.deliver(c.gen, fsm.Input{Kind: fsm.InStart})
 	if c.sick {
