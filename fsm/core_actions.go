@@ -465,15 +465,16 @@ func (c *step) endTerm(release bool) {
 
 // release deletes our lease's key at its newest revision: at once, or when
 // the renewal in flight answers. Past the lease's deadline a key with a TTL
-// of its own is left to expire instead: its expiry marker may already be on
-// its way, and would erase the release and a successor's acquisition
-// written over it with it.
+// of its own (and the room kept for the work to stop, WorkStopBudget) is
+// left to expire instead: its expiry marker may already be on its way, and
+// would erase the release and a successor's acquisition written over it
+// with it.
 func (c *step) release() {
 	if c.s.Renewing {
 		c.s.ReleaseDue = true
 		return
 	}
-	if !c.t.Sessions && !c.in.At.Before(c.s.LastRenewal.Add(c.t.RenewDeadline)) {
+	if !c.t.Sessions && !c.in.At.Before(c.s.LastRenewal.Add(c.t.RenewDeadline+c.t.WorkStopBudget)) {
 		c.s.OfferTo = ""
 		c.released("the lease's deadline passed before its release could be sent")
 		return

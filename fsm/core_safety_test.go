@@ -262,3 +262,26 @@ func TestRowClaimStampedWellBeforeTheOfferExpiresLeads(t *testing.T) {
 	w.answerFirst(WriteOK)
 	w.mustHave(DoPromoted, "promotion", nil)
 }
+
+func TestRowReleaseAfterTheWorkStoppedWithinItsBudget(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		stopped time.Duration // after the deadline
+		release bool
+	}{
+		{"within the budget", 2 * time.Second, true},
+		{"beyond the budget", 4 * time.Second, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := leadAwaitingWork(t)
+			w.t.WorkStopBudget = 3 * time.Second
+			term := w.s.Lease.Term
+			w.feed(Input{Kind: InResign})
+			w.now = w.s.LastRenewal.Add(w.t.RenewDeadline + tc.stopped)
+			w.reportWorkStopped(term)
+			if got := has(w.last, DoRelease, nil); got != tc.release {
+				t.Fatalf("release written: %v, want %v (the work stopped %v after the deadline, budget %v)", got, tc.release, tc.stopped, w.t.WorkStopBudget)
+			}
+		})
+	}
+}

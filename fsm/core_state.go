@@ -57,6 +57,11 @@ type Timing struct {
 	// Seed makes jitter and backoff deterministic: the same seed and inputs
 	// give the same effects.
 	Seed uint64
+	// WorkStopBudget is how long after the deadline the ended term's work
+	// may take to stop: the deadline inequality keeps that room, so a
+	// release or offer written once the work stopped, within it, still
+	// lands before the lease could expire.
+	WorkStopBudget time.Duration
 	// Sessions: the lease's key carries no TTL of its own (a session keeps
 	// it), so no expiry marker of it can erase a write over it.
 	Sessions bool

@@ -92,6 +92,7 @@ func timingOf(cfg Config) fsm.Timing {
 		Seed:                   randomSeed(),
 		AwaitWorkStopped:       cfg.AwaitWorkStopped,
 		Sessions:               cfg.Sessions,
+		WorkStopBudget:         cfg.WorkStopBudget,
 		OfferTTL:               transport.OfferTTL,
 		MaxServerClockSkew:     cfg.MaxServerClockSkew,
 		MaxClockDrift:          cfg.MaxClockDrift,
