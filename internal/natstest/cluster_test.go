@@ -18,9 +18,9 @@ func TestClusterStreamLeaderFailover(t *testing.T) {
 		t.Fatalf("StreamLeader before the bucket exists: err = %v, want ErrNoStreamLeader", err)
 	}
 	kv := newKV(t, natstest.Connect(t, c.URLs()), 3)
-	if err := put(kv, "first"); err != nil {
-		t.Fatalf("put: %v", err)
-	}
+	// A new replicated stream answers only once its leader is elected and
+	// its subjects' interest has reached the node the client is on.
+	eventually(t, raftTimeout, "the first KV put on a new R3 bucket", func() error { return put(kv, "first") })
 	old, err := c.StreamLeader("$G", "KV_baton")
 	if err != nil {
 		t.Fatalf("StreamLeader: %v", err)

@@ -27,6 +27,10 @@ func waitFor[T any](t *testing.T, ch <-chan T, timeout time.Duration, what strin
 	}
 }
 
+// raftTimeout covers a raft election after a hard crash or a partition:
+// nats-server's election timeout is 4-9 s.
+const raftTimeout = 20 * time.Second
+
 // eventually retries op until it succeeds, failing the test after timeout
 // with what was awaited and op's last error.
 func eventually(t *testing.T, timeout time.Duration, what string, op func() error) {

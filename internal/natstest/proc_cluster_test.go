@@ -4,14 +4,9 @@ package natstest_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/batonhq/baton/internal/natstest"
 )
-
-// raftTimeout covers a raft election after a hard crash or a partition:
-// nats-server's election timeout is 4-9 s.
-const raftTimeout = 20 * time.Second
 
 // TestProcClusterKillAndPartition kills the stream leader's process with
 // SIGKILL, requires a new leader and writes to go on without it, restarts
@@ -21,9 +16,9 @@ const raftTimeout = 20 * time.Second
 func TestProcClusterKillAndPartition(t *testing.T) {
 	c := natstest.RunProcCluster(t, 3, natstest.ProcOptions{Sync: natstest.Sync{Always: true}})
 	kv := newKV(t, natstest.Connect(t, c.URLs()), 3)
-	if err := put(kv, "first"); err != nil {
-		t.Fatalf("put: %v", err)
-	}
+	// A new replicated stream answers only once its leader is elected and
+	// its subjects' interest has reached the node the client is on.
+	eventually(t, raftTimeout, "the first KV put on a new R3 bucket", func() error { return put(kv, "first") })
 	old, err := c.WaitStreamLeader("$G", "KV_baton", raftTimeout)
 	if err != nil {
 		t.Fatalf("WaitStreamLeader: %v", err)
