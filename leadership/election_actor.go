@@ -29,7 +29,7 @@ type electionActor struct {
 
 	clock  Clock // Config.Clock, or real time
 	timers *actors.Timers
-	store  transport.LeaseStore
+	store  transport.Store
 	// owned is the actor's share of its system's store, given back when it
 	// stops.
 	owned *storeRef
@@ -194,11 +194,10 @@ func shown(s fsm.ElectionState) fsm.ElectionState {
 // that ends before its candidate has read the successor's acquisition
 // would otherwise start the very race it exists to avoid.
 func (a *electionActor) catchUp(ctx actor.Context, t fsm.Timer, now time.Time) {
-	s, ok := a.store.(transport.Succession)
-	if !ok || t != fsm.TimerCampaign {
+	if t != fsm.TimerCampaign {
 		return
 	}
-	ev, ok := s.Peek(a.cfg.Role)
+	ev, ok := a.store.Peek(a.cfg.Role)
 	if ok && ev.Entry.Revision > max(a.state.Observed.Revision, a.state.FreeRevision) {
 		a.step(ctx, a.keyInput(ev, now))
 	}

@@ -86,8 +86,8 @@ func (a *electionActor) startChildren(ctx actor.Context, which fsm.Child) {
 	if which&fsm.ChildWatch != 0 && a.watchPID == nil {
 		a.watchPID = ctx.Spawn(newWatchProps(a.store, a.cfg.Role))
 	}
-	if s, ok := a.store.(transport.Succession); ok && which&fsm.ChildWatch != 0 && a.registryPID == nil {
-		a.registryPID = ctx.Spawn(newRegistryProps(s, a.cfg))
+	if which&fsm.ChildWatch != 0 && a.registryPID == nil {
+		a.registryPID = ctx.Spawn(newRegistryProps(a.store, a.cfg))
 	}
 	if which&fsm.ChildConnection != 0 && a.connPID == nil {
 		a.connPID = ctx.Spawn(newConnectionProps(a.store))
@@ -109,7 +109,7 @@ func (a *electionActor) acquire(ctx actor.Context, seq, over uint64) {
 		rec.Trace = traceparent(traced)
 		tel.attempts.Add(traced, 1, tel.labels)
 		start := time.Now()
-		lease, err := acquireOver(bounded, store, role, rec, over)
+		lease, err := store.AcquireOver(bounded, role, rec, over)
 		trace.SpanFromContext(traced).SetAttributes(attrTerm.Int64(int64(lease.Term)))
 		return &acquireDone{seq: seq, nonce: nonce, sentAt: provenAt(sentAt, start, lease.Proof), lease: lease, err: err}, err
 	}, linkTo(a.prevTermTrace, "previous_term")...)
@@ -122,13 +122,9 @@ func (a *electionActor) acquire(ctx actor.Context, seq, over uint64) {
 // no call to run: the proof is already there.
 func (a *electionActor) renew(ctx actor.Context, l fsm.Lease) {
 	lease, store, tel, clock := a.leaseOf(l), a.store, a.tel, a.clock
-	if p, ok := store.(interface {
-		FreshProof(transport.Lease) (transport.Lease, bool)
-	}); ok {
-		if next, fresh := p.FreshProof(lease); fresh {
-			ctx.Send(ctx.Self(), &renewDone{term: lease.Term, sentAt: provenAt(clock.Now(), time.Now(), next.Proof), lease: next})
-			return
-		}
+	if next, fresh := store.FreshProof(lease); fresh {
+		ctx.Send(ctx.Self(), &renewDone{term: lease.Term, sentAt: provenAt(clock.Now(), time.Now(), next.Proof), lease: next})
+		return
 	}
 	a.runOp(ctx, spanRenew, "renew", lease.Term, func(traced, bounded context.Context) (any, error) {
 		// sentAt is on the election's clock, start on the store's: the
@@ -148,18 +144,9 @@ func (a *electionActor) confirm(ctx actor.Context, seq uint64, l fsm.Lease) {
 	lease, store, clock := a.leaseOf(l), a.store, a.clock
 	a.runOp(ctx, spanAcquire, "confirm", lease.Term, func(_, bounded context.Context) (any, error) {
 		sentAt := clock.Now()
-		next, err := confirmOn(bounded, store, lease)
+		next, err := store.Confirm(bounded, lease)
 		return &confirmDone{seq: seq, sentAt: sentAt, lease: next, err: err}, err
 	})
-}
-
-// confirmOn confirms on a store that can; a claim is only ever made on one
-// (offers need Succession).
-func confirmOn(ctx context.Context, store transport.LeaseStore, lease transport.Lease) (transport.Lease, error) {
-	if s, ok := store.(transport.Succession); ok {
-		return s.Confirm(ctx, lease)
-	}
-	return transport.Lease{}, fmt.Errorf("confirm %q: %w: the store cannot confirm a claim", lease.Role, transport.ErrPermanent)
 }
 
 // releaseLease deletes our lease's key at the revision the core gives: the
@@ -177,7 +164,7 @@ func (a *electionActor) releaseLease(ctx actor.Context, l fsm.Lease) {
 func (a *electionActor) offer(ctx actor.Context, l fsm.Lease, successor string) {
 	lease, store := a.leaseOf(l), a.store
 	a.runOp(ctx, spanRelease, "offer", lease.Term, func(_, bounded context.Context) (any, error) {
-		err := offerTo(bounded, store, lease, successor)
+		_, err := store.Offer(bounded, lease, successor)
 		return &releaseDone{term: lease.Term, err: err}, err
 	})
 	a.logger().Info("offering the lease", "successor", successor)
@@ -208,23 +195,6 @@ func provenAt(sentAt, start, proof time.Time) time.Time {
 		return sentAt
 	}
 	return sentAt.Add(proof.Sub(start))
-}
-
-// acquireOver acquires over a revision on a store that can, else creates.
-func acquireOver(ctx context.Context, store transport.LeaseStore, role string, rec transport.Record, over uint64) (transport.Lease, error) {
-	if s, ok := store.(transport.Succession); ok {
-		return s.AcquireOver(ctx, role, rec, over)
-	}
-	return store.Acquire(ctx, role, rec)
-}
-
-// offerTo offers the lease on a store that can, else releases it.
-func offerTo(ctx context.Context, store transport.LeaseStore, lease transport.Lease, successor string) error {
-	if s, ok := store.(transport.Succession); ok {
-		_, err := s.Offer(ctx, lease, successor)
-		return err
-	}
-	return store.Release(ctx, lease)
 }
 
 // answerResign answers every waiting Resign.
@@ -264,10 +234,8 @@ func (a *electionActor) warn(ctx actor.Context, what string) {
 // the store's session lives, so the store keeps trying.
 func (a *electionActor) releaseLater(l fsm.Lease) {
 	lease := a.leaseOf(l)
-	if s, ok := a.store.(interface{ ReleaseLater(transport.Lease) }); ok {
-		s.ReleaseLater(lease)
-		a.logger().Warn("release did not finish before the stop; the store releases it later", "term", l.Term)
-	}
+	a.store.ReleaseLater(lease)
+	a.logger().Warn("release did not finish before the stop; the store releases it later if a session keeps it", "term", l.Term)
 }
 
 // finish answers the stop requests and stops the actor.

@@ -29,18 +29,10 @@ func (a *electionActor) keyInput(ev transport.KeyEvent, now time.Time) fsm.Input
 				a.prevTermTrace = rec.Trace
 			}
 			k.Holder = fsm.Holder{Name: rec.Holder, Term: ev.Entry.Term(), Revision: ev.Entry.Revision, Nonce: rec.Nonce, OfferedTo: rec.OfferedTo}
-			k.Ours = rec.Holder == a.cfg.InstanceID && rec.Session != "" && rec.Session == sessionOf(a.store)
+			k.Ours = rec.Holder == a.cfg.InstanceID && rec.Session != "" && rec.Session == a.store.Session()
 		}
 	}
 	return fsm.Input{Kind: fsm.InKey, At: now, Key: k}
-}
-
-// sessionOf is the key of the store's live session, or "".
-func sessionOf(store transport.LeaseStore) string {
-	if s, ok := store.(interface{ Session() string }); ok {
-		return s.Session()
-	}
-	return ""
 }
 
 // acquireInput turns the store's answer to an acquisition into the core's.

@@ -68,7 +68,7 @@ func (o storeOptions) String() string {
 
 // storeRef is one election's share of a store. Close gives it back.
 type storeRef struct {
-	*transport.JetStreamStore
+	transport.Store
 	release func()
 	once    sync.Once
 }
@@ -149,7 +149,7 @@ func (r *storeRegistry) open(ctx context.Context, key storeKey, e *storeEntry, c
 
 // ref is a share of an open entry.
 func (r *storeRegistry) ref(key storeKey, e *storeEntry) *storeRef {
-	return &storeRef{JetStreamStore: e.store, release: func() { r.letGo(key, e) }}
+	return &storeRef{Store: e.store, release: func() { r.letGo(key, e) }}
 }
 
 // letGo drops one share of e, closing its store with the last one.

@@ -29,7 +29,7 @@ func TestElectionsOnOneSystemShareOneStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.JetStreamStore != b.JetStreamStore {
+	if a.Store != b.Store {
 		t.Fatal("two elections on one system, connection and bucket got two stores")
 	}
 	other := actor.NewActorSystem()
@@ -38,7 +38,7 @@ func TestElectionsOnOneSystemShareOneStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.JetStreamStore == a.JetStreamStore {
+	if c.Store == a.Store {
 		t.Fatal("two actor systems share a store: the store must belong to the system")
 	}
 	c.Close()
@@ -52,7 +52,7 @@ func TestElectionsOnOneSystemShareOneStore(t *testing.T) {
 
 	a.Close()
 	a.Close() // a share is given back once
-	if d, err := openShared(ctx, system, cfg); err != nil || d.JetStreamStore != b.JetStreamStore {
+	if d, err := openShared(ctx, system, cfg); err != nil || d.Store != b.Store {
 		t.Fatalf("store closed while a share was still held: %v", err)
 	} else {
 		d.Close()
@@ -63,7 +63,7 @@ func TestElectionsOnOneSystemShareOneStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	if e.JetStreamStore == b.JetStreamStore {
+	if e.Store == b.Store {
 		t.Fatal("the store outlived its last share")
 	}
 }

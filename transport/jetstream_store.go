@@ -70,7 +70,7 @@ type JetStreamStore struct {
 	takeovers *takeoverQueue
 }
 
-var _ LeaseStore = (*JetStreamStore)(nil)
+var _ Store = (*JetStreamStore)(nil)
 
 // Open checks the server (JetStream on, version 2.11 or newer), opens or
 // creates the bucket and vets its settings, and returns a store on it.
@@ -261,11 +261,8 @@ func (s *JetStreamStore) renewBySession(ctx context.Context, lease Lease) (Lease
 	return lease, nil
 }
 
-// FreshProof is Renew for a session lease whose session was renewed within
-// the last Renew: it answers at once, without I/O or waiting, so an
-// election renewing N such leases costs no goroutine or round trip for
-// any of them. ok is false when Renew would have to wait or write (or the
-// lease is not kept by a session).
+// FreshProof implements Sessions: an election renewing N leases of one
+// fresh session costs no goroutine or round trip for any of them.
 func (s *JetStreamStore) FreshProof(lease Lease) (Lease, bool) {
 	if s.session == nil || lease.Record.Session == "" {
 		return Lease{}, false

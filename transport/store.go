@@ -46,6 +46,87 @@ type LeaseStore interface {
 	WatchConnection(notify func(ConnEvent)) Watch
 }
 
+// Store is everything an election asks of its store, stated in one place:
+// an election holds a Store and never asks whether it can do more. Every
+// method works in both modes; where a mode has nothing to do (no session
+// without sessions), the method says what it returns instead.
+type Store interface {
+	LeaseStore
+	Succession
+	Sessions
+	// Stats returns the store's counters.
+	Stats() StoreStats
+	// Close stops the store's watches, registrations and session. It is
+	// safe to call more than once.
+	Close()
+}
+
+// Sessions is what an election asks of the session that keeps its leases
+// in session mode. Without sessions, Session returns "", FreshProof
+// reports false and ReleaseLater keeps nothing: a lease then lives only by
+// its own TTL.
+type Sessions interface {
+	// Session returns the key of the store's live session, or "" when
+	// there is none.
+	Session() string
+	// FreshProof is Renew for a session lease whose session was renewed
+	// within the last Renew: it answers at once, with Proof set, without
+	// I/O or waiting. ok is false when Renew would have to wait or write,
+	// or the lease is not kept by a session.
+	FreshProof(lease Lease) (Lease, bool)
+	// ReleaseLater hands the store a lease its holder stopped without
+	// releasing, for the store to release while the lease's session lives.
+	ReleaseLater(lease Lease)
+}
+
+// Succession is what a store offers beyond LeaseStore for an order of
+// succession: a candidate registry, acquisition over a known revision in one
+// round trip, a planned handover in one write, and the read-back of a claim.
+type Succession interface {
+	// AcquireOver is Acquire for a key last seen at revision (a delete or
+	// expiry marker, a lease offered to rec.Holder, or a lease whose session
+	// ended, KeySessionEnded): one write checked against that revision, and
+	// for a session lease also against the end of its session (see
+	// takeOver). When the check fails (the marker has itself expired, or the
+	// key moved on) it falls back to Acquire, so it never takes a key that
+	// is held by someone else. Revision 0 is Acquire.
+	AcquireOver(ctx context.Context, role string, rec Record, revision uint64) (Lease, error)
+	// Offer hands lease to the candidate to: it rewrites the key at the
+	// lease's latest revision (as Release finds it) with the same holder,
+	// nonce and term, marked OfferedTo, under a TTL of OfferTTL. Only that
+	// candidate claims it (AcquireOver at the offer's revision); if it does
+	// not, the key expires OfferTTL after the offer. It returns ErrConflict
+	// when the key holds another lease, or none.
+	Offer(ctx context.Context, lease Lease, to string) (Lease, error)
+	// Confirm reads the lease's key back from the stream leader and returns
+	// the lease with Stored set: when the server stored the write at
+	// lease.Revision. It returns ErrConflict when the key no longer holds
+	// that write: a claim acknowledged over an offer whose TTL ran out can
+	// be erased by the offer's expiry marker, and the server's stamps of the
+	// offer and the claim tell whether it was applied in time.
+	Confirm(ctx context.Context, lease Lease) (Lease, error)
+	// Register keeps c registered in role's candidate registry until the
+	// returned Watch is stopped (which deletes the entry, bounded by the
+	// store's operation timeout) or the store is closed. The entry has a
+	// TTL of ttl and is rewritten every ttl/3, so it lapses within ttl of a
+	// crash.
+	Register(role string, c Candidate, ttl time.Duration) (Watch, error)
+	// WatchCandidates follows role's registry: notify is called with the
+	// live candidates in the order of succession, first with the current
+	// ones, then whenever one joins, leaves or changes, on the store's
+	// delivery goroutine, under the same rules as Watch's notify. The slice
+	// is shared: do not modify it.
+	WatchCandidates(role string, notify func([]Candidate)) (Watch, error)
+	// Candidates returns role's live candidates in the order of succession,
+	// as the store's watch last saw them. The slice is shared: do not
+	// modify it.
+	Candidates(role string) []Candidate
+	// Peek returns the latest event the store's watch delivered for a
+	// watched role, without I/O: a hint fresher than one still waiting in a
+	// busy watcher's mailbox.
+	Peek(role string) (KeyEvent, bool)
+}
+
 // Lease is a held lease: what a holder needs to renew or release it.
 type Lease struct {
 	// Role is the key.
