@@ -107,6 +107,9 @@ const (
 	ChildConnection
 	// ChildHealth runs the user's health checker.
 	ChildHealth
+	// ChildHeartbeat ticks the leader's renewals; it runs only while the
+	// election leads.
+	ChildHeartbeat
 )
 
 // String names the child.
@@ -118,6 +121,8 @@ func (c Child) String() string {
 		return "connection"
 	case ChildHealth:
 		return "health"
+	case ChildHeartbeat:
+		return "heartbeat"
 	default:
 		return "children"
 	}

@@ -40,17 +40,13 @@ func NewMachine(t Table) (*Machine, error) {
 	}
 	t = t.clone()
 	rules := make(map[pair]Rule, len(t.Rules))
-	var moves looplab.Events
 	for _, r := range t.Rules {
 		rules[pair{r.From, r.Event}] = r
-		if r.Outcome == Move {
-			moves = append(moves, looplab.EventDesc{Name: string(r.Event), Src: []string{string(r.From)}, Dst: string(r.To)})
-		}
 	}
 	return &Machine{
 		table: t,
 		rules: rules,
-		fsm:   looplab.NewFSM(string(t.Initial), moves, nil),
+		fsm:   looplab.NewFSM(string(t.Initial), movesOf(t), nil),
 	}, nil
 }
 

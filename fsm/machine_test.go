@@ -72,3 +72,26 @@ func TestMachineOwnsItsTable(t *testing.T) {
 		t.Errorf("Table() returned a slice shared with the machine: (candidate, stop) now goes to %q", r.To)
 	}
 }
+
+func TestFreshMachineStartsAtTheInitialStateAndMovesAlone(t *testing.T) {
+	first, err := fsm.NewMachine(fsm.Election())
+	if err != nil {
+		t.Fatalf("NewMachine: %v", err)
+	}
+	if _, err := first.Fire(fsm.EvReady); err != nil {
+		t.Fatalf("Fire(ready): %v", err)
+	}
+	second := first.Fresh()
+	if got := second.Current(); got != fsm.StateStarting {
+		t.Fatalf("Fresh().Current() = %q, want %q", got, fsm.StateStarting)
+	}
+	if _, err := second.Fire(fsm.EvCampaign); !errors.Is(err, fsm.ErrRefused) {
+		t.Fatalf("Fresh machine fired campaign from starting: err = %v, want ErrRefused", err)
+	}
+	if _, err := second.Fire(fsm.EvFailed); err != nil {
+		t.Fatalf("Fire(failed) on the fresh machine: %v", err)
+	}
+	if first.Current() != fsm.StateFollower || second.Current() != fsm.StateStopped {
+		t.Fatalf("machines share a state: first %q, second %q; want follower and stopped", first.Current(), second.Current())
+	}
+}

@@ -36,6 +36,12 @@ type electionActor struct {
 
 	watchPID, connPID, healthPID *actor.PID
 	registryPID                  *actor.PID
+	heartbeat                    heartbeat
+
+	// phases is the phase register; behaviour receives with the phase's
+	// behaviour (see election_behaviour.go).
+	phases    *fsm.Machine
+	behaviour actor.Behavior
 	// candidates is the registry's order as last reported (shared with
 	// every Status, never modified).
 	candidates []Candidate
@@ -57,7 +63,7 @@ type electionActor struct {
 
 // newElectionActor builds the actor for a validated config.
 func newElectionActor(cfg Config, onStatus func(*Status)) *electionActor {
-	return &electionActor{
+	a := &electionActor{
 		cfg:      cfg,
 		clock:    clockOr(cfg.Clock),
 		timing:   timingOf(cfg),
@@ -66,6 +72,10 @@ func newElectionActor(cfg Config, onStatus func(*Status)) *electionActor {
 		log:      cfg.Logger.With("role", cfg.Role, "instance", cfg.InstanceID),
 		tel:      newTelemetry(cfg),
 	}
+	a.phases = electionTable.Fresh()
+	a.behaviour = actor.NewBehavior()
+	a.behaviour.Become(a.behaviourOf(a.phases.Current()))
+	return a
 }
 
 // timingOf is what the decision core needs of a resolved config.
@@ -99,10 +109,12 @@ func timingOf(cfg Config) fsm.Timing {
 	}
 }
 
-// Receive implements actor.Actor: every message becomes an input of the
-// decision core.
-func (a *electionActor) Receive(ctx actor.Context) {
-	now := a.clock.Now()
+// Receive implements actor.Actor with the behaviour of the current phase.
+func (a *electionActor) Receive(ctx actor.Context) { a.behaviour.Receive(ctx) }
+
+// receive is what every phase's behaviour does with the messages it does
+// not handle itself: each becomes an input of the decision core.
+func (a *electionActor) receive(ctx actor.Context, now time.Time) {
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
 		a.timers = actors.NewTimers(ctx, actors.WithClock(a.clock))

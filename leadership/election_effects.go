@@ -37,10 +37,19 @@ func (a *electionActor) carryOut(ctx actor.Context, e fsm.Effect) {
 	case fsm.DoOffer:
 		a.offer(ctx, e.Lease, e.Successor)
 	case fsm.DoArmTimer:
-		a.timers.After(e.Timer.String(), e.Term, e.After)
+		if e.Timer == fsm.TimerHeartbeat {
+			a.armHeartbeat(ctx, e.Term, e.After)
+		} else {
+			a.timers.After(e.Timer.String(), e.Term, e.After)
+		}
 	case fsm.DoCancelTimer:
-		a.timers.Cancel(e.Timer.String())
+		if e.Timer == fsm.TimerHeartbeat {
+			a.stopHeartbeat(ctx)
+		} else {
+			a.timers.Cancel(e.Timer.String())
+		}
 	case fsm.DoMoved:
+		a.moved(e)
 		a.logger().Info("transition", "from", string(e.From), "to", string(e.To), "cause", string(e.Event))
 		a.tel.transition(actors.TraceContext(ctx), fsm.Transition{From: e.From, To: e.To, Event: e.Event, Changed: true}, a.term())
 	case fsm.DoPromoted:

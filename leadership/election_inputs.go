@@ -107,6 +107,8 @@ func (a *electionActor) childFailedInput(msg *actors.ChildGaveUp, now time.Time)
 		a.connPID, in.Child = nil, fsm.ChildConnection
 	case msg.Child.Equal(a.healthPID):
 		a.healthPID, in.Child = nil, fsm.ChildHealth
+	case msg.Child.Equal(a.heartbeat.pid):
+		a.heartbeat.pid, a.heartbeat.armed, in.Child = nil, false, fsm.ChildHeartbeat
 	case msg.Child.Equal(a.registryPID):
 		// Without the registry the election campaigns as before: the
 		// jittered race when a lease is freed, a release on Resign.

@@ -1,6 +1,8 @@
 package leadership
 
 import (
+	"time"
+
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/batonhq/baton/actors"
 )
@@ -22,11 +24,20 @@ func NewProps(cfg Config) (*actor.Props, error) {
 // newProps builds the props for a resolved config; onStatus, when set, sees
 // every status snapshot the actor publishes.
 func newProps(resolved Config, onStatus func(*Status)) *actor.Props {
-	supervision := actors.DefaultBackoffSupervision()
-	supervision.OnGiveUp = actors.StopAndNotify
-	supervision.MaxInterval = resolved.RenewDeadline / 2
 	return actor.PropsFromProducer(
 		func() actor.Actor { return newElectionActor(resolved, onStatus) },
-		actor.WithSupervisor(actors.RestartWithBackoff(supervision)),
+		actor.WithSupervisor(childSupervision(resolved.RenewDeadline)),
 	)
+}
+
+// childSupervision is how an election supervises its children: restarts
+// with backoff, no wait longer than half the renewal deadline (a leader's
+// heartbeat restarted later could not renew in time), and a child that
+// keeps failing is given up and reported to the election (*ChildGaveUp),
+// whose core decides what leading or campaigning without it means.
+func childSupervision(renewDeadline time.Duration) actor.SupervisorStrategy {
+	supervision := actors.DefaultBackoffSupervision()
+	supervision.OnGiveUp = actors.StopAndNotify
+	supervision.MaxInterval = renewDeadline / 2
+	return actors.RestartWithBackoff(supervision)
 }

@@ -1,0 +1,22 @@
+package fsm
+
+import looplab "github.com/looplab/fsm"
+
+// Fresh returns a new Machine in the table's initial state that shares m's
+// validated table and rules, which no Machine changes: a process running
+// many machines of one table pays for the table once, and for each machine
+// only its looplab FSM (about 2 KiB).
+func (m *Machine) Fresh() *Machine {
+	return &Machine{table: m.table, rules: m.rules, fsm: looplab.NewFSM(string(m.table.Initial), movesOf(m.table), nil)}
+}
+
+// movesOf is the looplab events of t's Move rules.
+func movesOf(t Table) looplab.Events {
+	var moves looplab.Events
+	for _, r := range t.Rules {
+		if r.Outcome == Move {
+			moves = append(moves, looplab.EventDesc{Name: string(r.Event), Src: []string{string(r.From)}, Dst: string(r.To)})
+		}
+	}
+	return moves
+}
