@@ -233,7 +233,7 @@ func releaseAfterRenewal(c *step) {
 	switch c.in.Result {
 	case WriteOK:
 		c.s.Lease.Revision = c.in.Lease.Revision
-		if !answeredInTime(&c.s, c.in, c.t) {
+		if !answeredInTime(c) {
 			c.s.OfferTo = ""
 		}
 		c.release()
@@ -450,7 +450,7 @@ func (c *step) endTerm(release bool) {
 	c.cancel(TimerHeartbeat)
 	c.cancel(TimerGrace)
 	c.s.Proving = false
-	c.emit(Effect{Kind: DoDemoted, Lease: c.s.Lease, Reason: c.row.reason})
+	c.emit(Effect{Kind: DoDemoted, Lease: c.s.Lease, Reason: c.reason})
 	if release && c.t.AwaitWorkStopped {
 		c.s.AwaitingWork = true
 		c.arm(TimerWorkStop, c.s.Lease.Term, c.t.TTL)

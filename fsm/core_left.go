@@ -10,24 +10,24 @@ package fsm
 // candidate could lead.
 
 // mayNotLead: something keeps us from leading now.
-func mayNotLead(s *ElectionState, in Input, _ Timing) bool {
-	return !s.Healthy || s.Failed != 0 || in.At.Before(s.HoldOffUntil) ||
-		(s.Breaker == BreakerOpen && in.At.Before(s.BreakerUntil))
+func mayNotLead(c *step) bool {
+	return !c.s.Healthy || c.s.Failed != 0 || c.in.At.Before(c.s.HoldOffUntil) ||
+		(c.s.Breaker == BreakerOpen && c.in.At.Before(c.s.BreakerUntil))
 }
 
 // leftUnled: a term of ours is left under our session, we may not lead it,
 // nothing of ours is in flight, and a failed release's retry is due.
-func leftUnled(s *ElectionState, in Input, t Timing) bool {
-	return s.OursRevision != 0 && s.Lease.Term == 0 && s.Attempt == 0 && !s.Releasing && !s.ReleaseDue &&
-		!s.AwaitingWork && !in.At.Before(s.LeftRetryAt) && mayNotLead(s, in, t)
+func leftUnled(c *step) bool {
+	return c.s.OursRevision != 0 && c.s.Lease.Term == 0 && c.s.Attempt == 0 && !c.s.Releasing && !c.s.ReleaseDue &&
+		!c.s.AwaitingWork && !c.in.At.Before(c.s.LeftRetryAt) && mayNotLead(c)
 }
 
 // releasingLeft: the release in flight is of a term left behind.
-func releasingLeft(s *ElectionState, _ Input, _ Timing) bool { return s.ReleasingLeft }
+func releasingLeft(c *step) bool { return c.s.ReleasingLeft }
 
 // releaseNotDone: the release neither happened nor found the key moved on.
-func releaseNotDone(_ *ElectionState, in Input, _ Timing) bool {
-	return in.Result != WriteOK && in.Result != WriteConflict
+func releaseNotDone(c *step) bool {
+	return c.in.Result != WriteOK && c.in.Result != WriteConflict
 }
 
 // releaseLeft releases the term left behind, by its revision.

@@ -29,23 +29,23 @@ import "time"
 const claimMargin = 50 * time.Millisecond
 
 // claiming: the attempt in flight claims an offer.
-func claiming(s *ElectionState, _ Input, _ Timing) bool { return s.Claiming }
+func claiming(c *step) bool { return c.s.Claiming }
 
 // answeredInTime: the answer was handled before the lease's deadline.
-func answeredInTime(s *ElectionState, in Input, t Timing) bool {
-	return in.At.Before(s.LastRenewal.Add(t.RenewDeadline))
+func answeredInTime(c *step) bool {
+	return c.in.At.Before(c.s.LastRenewal.Add(c.t.RenewDeadline))
 }
 
 // confirmOfOurs matches the answer to the read-back in flight.
-func confirmOfOurs(s *ElectionState, in Input, _ Timing) bool {
-	return s.Confirming.Term != 0 && s.Attempt != 0 && in.Seq == s.Attempt
+func confirmOfOurs(c *step) bool {
+	return c.s.Confirming.Term != 0 && c.s.Attempt != 0 && c.in.Seq == c.s.Attempt
 }
 
 // confirmedInTime: the read-back found the claim in time to lead (before
 // the deadline counted from the claim's send), and the claim was applied
 // before the offer could expire.
-func confirmedInTime(s *ElectionState, in Input, t Timing) bool {
-	return in.At.Before(s.ClaimSentAt.Add(t.RenewDeadline)) && claimAppliedInTime(s, in, t)
+func confirmedInTime(c *step) bool {
+	return c.in.At.Before(c.s.ClaimSentAt.Add(c.t.RenewDeadline)) && claimAppliedInTime(c)
 }
 
 // claimAppliedInTime: the server stamped the claim (Stored) when it took
@@ -54,19 +54,19 @@ func confirmedInTime(s *ElectionState, in Input, t Timing) bool {
 // its own stamp plus OfferTTL, less the server clock skew. Both stamps are
 // the servers' wall clocks, and the skew bounds how far apart they can be.
 // Without both stamps nothing is proven.
-func claimAppliedInTime(s *ElectionState, in Input, t Timing) bool {
-	if in.Stored.IsZero() || s.OfferWritten.IsZero() {
+func claimAppliedInTime(c *step) bool {
+	if c.in.Stored.IsZero() || c.s.OfferWritten.IsZero() {
 		return false
 	}
-	rtt := time.Duration(float64(s.ClaimAnswered.Sub(s.ClaimSentAt)) * (1 + t.MaxClockDrift))
-	applied := in.Stored.Add(rtt + claimMargin)
-	expires := s.OfferWritten.Add(t.OfferTTL - t.MaxServerClockSkew)
+	rtt := time.Duration(float64(c.s.ClaimAnswered.Sub(c.s.ClaimSentAt)) * (1 + c.t.MaxClockDrift))
+	applied := c.in.Stored.Add(rtt + claimMargin)
+	expires := c.s.OfferWritten.Add(c.t.OfferTTL - c.t.MaxServerClockSkew)
 	return applied.Before(expires)
 }
 
 // claimProven: the read-back's stamp shows the claim applied before the
 // offer could expire (whatever the deadline says).
-func claimProven(s *ElectionState, in Input, t Timing) bool { return claimAppliedInTime(s, in, t) }
+func claimProven(c *step) bool { return claimAppliedInTime(c) }
 
 // confirmClaim keeps the won claim's attempt in flight and reads it back.
 func confirmClaim(c *step) {

@@ -4,19 +4,19 @@ package fsm
 // election: for each phase and input, the first row whose guard holds decides
 // what happens. A row names the table event it fires (the phase change, ""
 // for none), the reason when it ends a term, and its effects. Step (in
-// core_step.go) only finds the row and applies it; the helpers the rows use
-// are in core_actions.go.
+// core_step.go) hands them to the row engine (rows.go), which finds the row
+// and applies it; the helpers the rows use are in core_actions.go.
 //
 // Every (phase, input) pair ends with a row without a guard, so the rows are
 // total: nothing an election receives is undecided. Reads and watch events
 // are hints; only the store's answers to our own writes make or keep a leader.
 
 // electionRows returns the rows in the order they are tried.
-func electionRows() []row {
+func electionRows() []row[*step, InputKind] {
 	all := []State{StateStarting, StateFollower, StateCandidate, StateLeader, StateStopping, StateStopped}
 	live := []State{StateStarting, StateFollower, StateCandidate, StateLeader}
 	s, f, c, l, x, z := StateStarting, StateFollower, StateCandidate, StateLeader, StateStopping, StateStopped
-	return []row{
+	return []row[*step, InputKind]{
 		// Starting: open the store, then learn who holds the key.
 		{on: in(s), input: InStart, do: openStore},
 		{on: in(f, c, l, x, z), input: InStart, do: ignore},

@@ -55,32 +55,32 @@ func (c *step) succession() time.Duration {
 }
 
 // offeredToUs: the key holds a lease its holder offers to us.
-func offeredToUs(_ *ElectionState, in Input, t Timing) bool {
-	h := in.Key.Holder
-	return !in.Key.Free && !h.Foreign && h.OfferedTo == t.InstanceID && in.Key.Revision != 0
+func offeredToUs(c *step) bool {
+	h := c.in.Key.Holder
+	return !c.in.Key.Free && !h.Foreign && h.OfferedTo == c.t.InstanceID && c.in.Key.Revision != 0
 }
 
 // mayClaim: nothing holds the candidate back from claiming an offer. The
 // hold-off and the breaker do not apply: the offer was made to us by name.
-func mayClaim(s *ElectionState, _ Input, _ Timing) bool {
-	return s.Healthy && s.Failed == 0 && s.Attempt == 0 && s.Lease.Term == 0 && !s.Releasing && !s.ReleaseDue
+func mayClaim(c *step) bool {
+	return c.s.Healthy && c.s.Failed == 0 && c.s.Attempt == 0 && c.s.Lease.Term == 0 && !c.s.Releasing && !c.s.ReleaseDue
 }
 
 // namedNotLive: the Resign names a successor that is not a live candidate,
 // or names us.
-func namedNotLive(_ *ElectionState, in Input, t Timing) bool {
-	return in.Successor != "" && (!in.SuccessorLive || in.Successor == t.InstanceID)
+func namedNotLive(c *step) bool {
+	return c.in.Successor != "" && (!c.in.SuccessorLive || c.in.Successor == c.t.InstanceID)
 }
 
 // hasSuccessor: the Resign names a live successor, or the order of
 // succession has one.
-func hasSuccessor(s *ElectionState, in Input, t Timing) bool {
-	return in.Successor != "" || FirstInOrder(s.Order, t.InstanceID) != ""
+func hasSuccessor(c *step) bool {
+	return c.in.Successor != "" || FirstInOrder(c.s.Order, c.t.InstanceID) != ""
 }
 
 // outranked: the leader prefers a live candidate of a higher priority.
-func outranked(s *ElectionState, _ Input, t Timing) bool {
-	return t.PreferredLeader && s.Outranked && FirstInOrder(s.Order, t.InstanceID) != ""
+func outranked(c *step) bool {
+	return c.t.PreferredLeader && c.s.Outranked && FirstInOrder(c.s.Order, c.t.InstanceID) != ""
 }
 
 // candidatesThen records the order of succession and runs the rest.
@@ -124,8 +124,8 @@ func yieldLease(c *step) {
 
 // offerFailed: the answer to our offer says it was not written, or may not
 // have been.
-func offerFailed(s *ElectionState, in Input, _ Timing) bool {
-	return s.OfferTo != "" && in.Result != WriteOK && in.Result != WriteConflict
+func offerFailed(c *step) bool {
+	return c.s.OfferTo != "" && c.in.Result != WriteOK && c.in.Result != WriteConflict
 }
 
 // releaseInstead gives the lease back with a plain release when the offer

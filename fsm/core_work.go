@@ -9,12 +9,12 @@ package fsm
 // has expired on the server by then: it is forgotten, not released.
 
 // workOfOurs: the report or tick is for the term whose release waits.
-func workOfOurs(s *ElectionState, in Input, _ Timing) bool {
-	return s.AwaitingWork && in.Term == s.Lease.Term
+func workOfOurs(c *step) bool {
+	return c.s.AwaitingWork && c.in.Term == c.s.Lease.Term
 }
 
 // awaitingWork: a release waits for the work to stop.
-func awaitingWork(s *ElectionState, _ Input, _ Timing) bool { return s.AwaitingWork }
+func awaitingWork(c *step) bool { return c.s.AwaitingWork }
 
 // workStoppedThen releases the ended term's lease (or offers it) now that
 // its work has stopped, and runs the rest.

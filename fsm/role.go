@@ -98,6 +98,20 @@ const (
 	RoleInAbort
 )
 
+// lastRoleInput is the last role input kind: every kind up to it needs a
+// total row.
+const lastRoleInput = RoleInAbort
+
+var roleInputNames = [...]string{"", "start", "promoted", "demoted", "actor_gone", "work_failed", "finish", "election_gone", "callbacks_drained", "abort"}
+
+// String names the kind.
+func (k RoleInputKind) String() string {
+	if int(k) < len(roleInputNames) {
+		return roleInputNames[k]
+	}
+	return "unknown"
+}
+
 // RoleTerm identifies a term as the role sees it.
 type RoleTerm struct {
 	Revision uint64

@@ -1,68 +1,33 @@
 package fsm
 
 import (
-	"fmt"
 	"slices"
 	"sync"
 )
 
-// roleRow is one decision of the role lifecycle, like row for elections.
-type roleRow struct {
-	on    []State
-	input RoleInputKind
-	when  string
-	guard func(s *RoleState, in RoleInput) bool
-	event Event
-	do    func(c *roleStep)
+// roleStep is one application of RoleStep: the state being built, the input
+// being decided and the effects so far.
+type roleStep struct {
+	s       RoleState
+	in      RoleInput
+	rows    *engine[*roleStep, RoleInputKind]
+	effects []RoleEffect
 }
 
 // roleAfterEveryInput is the pseudo-input of rows tried after every input.
 const roleAfterEveryInput RoleInputKind = 0
 
-// roleStep is one application of RoleStep.
-type roleStep struct {
-	s       RoleState
-	in      RoleInput
-	effects []RoleEffect
-}
-
-var (
-	roleOnce  sync.Once
-	roleMoves map[pair]State
-	roleTable []roleRow
-)
-
-// loadRoleRows validates the rows against the role table once: every row's
-// event must be a move the table allows from each of its phases.
-func loadRoleRows() {
-	roleOnce.Do(func() {
-		t := RoleLifecycle()
-		if _, err := NewMachine(t); err != nil {
-			panic(err)
-		}
-		roleMoves = map[pair]State{}
-		for _, r := range t.Rules {
-			if r.Outcome == Move {
-				roleMoves[pair{r.From, r.Event}] = r.To
-			}
-		}
-		roleTable = roleRows()
-		for i, r := range roleTable {
-			for _, ph := range r.on {
-				if _, ok := roleMoves[pair{ph, r.event}]; r.event != "" && !ok {
-					panic(fmt.Sprintf("%v: role row %d fires %q in %q, which the table does not move", ErrInvalidTable, i, r.event, ph))
-				}
-			}
-		}
-	})
-}
+// roleEngine checks the role rows against the role table once, when
+// RoleStep is first called.
+var roleEngine = sync.OnceValues(func() (*engine[*roleStep, RoleInputKind], error) {
+	return newEngine(RoleLifecycle(), roleRows(), lastRoleInput)
+})
 
 // RoleStep is the decision core of a role: given its state and one input,
-// it returns the next state and the effects to carry out, in order. Inputs a
-// phase has no row for change nothing.
+// it returns the next state and the effects to carry out, in order. Like
+// Step it reads no clock, does no I/O and keeps no state of its own.
 func RoleStep(s RoleState, in RoleInput) (RoleState, []RoleEffect) {
-	loadRoleRows()
-	c := &roleStep{s: s, in: in}
+	c := &roleStep{s: s, in: in, rows: loaded(roleEngine)}
 	c.s.Waiting = slices.Clone(s.Waiting)
 	c.apply(in)
 	// Settling can release waiting events, each of which may settle again.
@@ -76,57 +41,52 @@ func RoleStep(s RoleState, in RoleInput) (RoleState, []RoleEffect) {
 	return c.s, c.effects
 }
 
-// apply runs the first matching row for in and reports whether one did.
+// apply decides in: it runs the first matching row and reports whether one
+// did. A released waiting event is decided inside the row that releases it,
+// so the input being decided is set for the row and restored after.
 func (c *roleStep) apply(in RoleInput) bool {
-	for i := range roleTable {
-		r := &roleTable[i]
-		if r.input != in.Kind || !slices.Contains(r.on, c.s.Phase) || (r.guard != nil && !r.guard(&c.s, in)) {
-			continue
-		}
-		prev := c.in
-		c.in = in
-		if r.event != "" {
-			c.s.Phase = roleMoves[pair{c.s.Phase, r.event}]
-		}
-		r.do(c)
-		c.in = prev
-		return true
+	prev := c.in
+	c.in = in
+	applied := c.rows.apply(c, in.Kind) >= 0
+	c.in = prev
+	return applied
+}
+
+// phase implements stepper.
+func (c *roleStep) phase() State { return c.s.Phase }
+
+// enter implements stepper: a row that fires an event moves the phase. Role
+// rows give no reason: a term's end carries the election's.
+func (c *roleStep) enter(ev Event, to State, _ Reason) {
+	if ev != "" {
+		c.s.Phase = to
 	}
-	return false
 }
 
 // RoleRows describes the role lifecycle's rows for the generated docs.
-func RoleRows() []RowDoc {
-	rows := roleRows()
-	out := make([]RowDoc, 0, len(rows))
-	names := [...]string{"(after every input)", "start", "promoted", "demoted", "actor_gone", "work_failed", "finish", "election_gone", "callbacks_drained", "abort"}
-	for _, r := range rows {
-		out = append(out, RowDoc{Phases: slices.Clone(r.on), Input: names[r.input], When: r.when, Event: r.event})
-	}
-	return out
-}
+func RoleRows() []RowDoc { return docs(roleRows()) }
 
 // Guards of the role rows.
 
-func isOurTerm(s *RoleState, in RoleInput) bool { return in.Term == s.Term }
-func resignDue(s *RoleState, _ RoleInput) bool {
-	return s.ResignAfter > 0 && !s.Resigning && s.Failures+1 >= s.ResignAfter
+func isOurTerm(c *roleStep) bool { return c.in.Term == c.s.Term }
+func resignDue(c *roleStep) bool {
+	return c.s.ResignAfter > 0 && !c.s.Resigning && c.s.Failures+1 >= c.s.ResignAfter
 }
-func finishing(s *RoleState, _ RoleInput) bool   { return s.Finishing }
-func noActors(s *RoleState, _ RoleInput) bool    { return s.Actors <= 0 }
-func hasWaiting(s *RoleState, _ RoleInput) bool  { return len(s.Waiting) > 0 }
-func notDraining(s *RoleState, _ RoleInput) bool { return !s.Draining }
-func noTerm(s *RoleState, _ RoleInput) bool      { return s.Term == RoleTerm{} }
-func electionRunning(s *RoleState, _ RoleInput) bool {
-	return !s.ElectionStopped && !s.ElectionGone
+func finishing(c *roleStep) bool   { return c.s.Finishing }
+func noActors(c *roleStep) bool    { return c.s.Actors <= 0 }
+func hasWaiting(c *roleStep) bool  { return len(c.s.Waiting) > 0 }
+func notDraining(c *roleStep) bool { return !c.s.Draining }
+func noTerm(c *roleStep) bool      { return c.s.Term == RoleTerm{} }
+func electionRunning(c *roleStep) bool {
+	return !c.s.ElectionStopped && !c.s.ElectionGone
 }
-func electionGoneGuard(s *RoleState, _ RoleInput) bool { return s.ElectionGone }
+func electionGoneGuard(c *roleStep) bool { return c.s.ElectionGone }
 
 // roleAll combines guards.
-func roleAll(gs ...func(*RoleState, RoleInput) bool) func(*RoleState, RoleInput) bool {
-	return func(s *RoleState, in RoleInput) bool {
+func roleAll(gs ...func(*roleStep) bool) func(*roleStep) bool {
+	return func(c *roleStep) bool {
 		for _, g := range gs {
-			if !g(s, in) {
+			if !g(c) {
 				return false
 			}
 		}
