@@ -95,7 +95,7 @@ func stateDiagramDoc() string {
 	b.WriteString("<!-- Generated from fsm.Election() by `go test ./fsm -run TestStateDiagramIsCurrent -update`. Do not edit. -->\n\n")
 	b.WriteString("Each election actor runs this machine. An arrow is a phase change, labelled with the events that cause it; ")
 	b.WriteString("events not drawn from a phase are refused with `fsm.ErrRefused` (no row fires them there). ")
-	b.WriteString("Every arrow out of `leader` is a demotion (`fsm.IsDemotion`). ")
+	b.WriteString("Every arrow out of `leader` ends the term: the row that fires it announces Demoted. ")
 	b.WriteString("Below the diagram: the decision core's rows (fsm/core_rows.go), which pick the event for each input, ")
 	b.WriteString("then every (phase, event) pair with its reason.\n\n")
 	b.WriteString("```mermaid\n")

@@ -111,12 +111,6 @@ func Election() Table {
 	return t
 }
 
-// IsDemotion reports whether tr took the machine out of leadership, the point
-// where the election must announce Demoted.
-func IsDemotion(tr Transition) bool {
-	return tr.Changed && tr.From == StateLeader && tr.To != StateLeader
-}
-
 // withRefusals returns rules plus a Refuse rule, giving why, for every
 // (state, event) pair that rules leave out, so a table need only list what
 // it allows.

@@ -155,27 +155,6 @@ func TestElectionEveryPair(t *testing.T) {
 	}
 }
 
-func TestIsDemotion(t *testing.T) {
-	tests := []struct {
-		name string
-		tr   fsm.Transition
-		want bool
-	}{
-		{"leader to follower", fsm.Transition{From: l, To: f, Event: fsm.EvRenewDeadline, Changed: true}, true},
-		{"leader to stopping", fsm.Transition{From: l, To: x, Event: fsm.EvStop, Changed: true}, true},
-		{"leader stays", fsm.Transition{From: l, To: l, Event: fsm.EvResign}, false},
-		{"candidate to leader", fsm.Transition{From: c, To: l, Event: fsm.EvAcquired, Changed: true}, false},
-		{"candidate to follower", fsm.Transition{From: c, To: f, Event: fsm.EvLostRace, Changed: true}, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := fsm.IsDemotion(tt.tr); got != tt.want {
-				t.Errorf("IsDemotion(%+v) = %v, want %v", tt.tr, got, tt.want)
-			}
-		})
-	}
-}
-
 func TestElectionReturnsFreshCopy(t *testing.T) {
 	a := fsm.Election()
 	a.States[0] = "changed"
