@@ -8,74 +8,41 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/batonhq/baton/actors"
-	"github.com/batonhq/baton/fsm"
 )
 
-// lamp is an actor driven by a two-state table; both states share a handler.
-type lamp struct {
-	sm *actors.StateMachine
-}
-
-type press struct{}
-
-type getState struct{}
-
-func lampTable() fsm.Table {
-	return fsm.Table{
-		Name: "lamp", Initial: "off",
-		States: []fsm.State{"off", "on"},
-		Events: []fsm.Event{"press"},
-		Rules: []fsm.Rule{
-			{From: "off", Event: "press", Outcome: fsm.Move, To: "on"},
-			{From: "on", Event: "press", Outcome: fsm.Move, To: "off"},
-		},
-	}
-}
-
-func newLamp() actor.Actor {
-	l := &lamp{}
-	handle := func(ctx actor.Context) {
-		switch ctx.Message().(type) {
-		case *press:
-			if _, err := l.sm.Fire(ctx, "press"); err != nil {
-				ctx.Logger().Error("press refused", slog.Any("error", err))
-			}
-		case *getState:
-			ctx.Respond(l.sm.State())
-		}
-	}
-	// The one place transitions are reported.
-	logTransition := func(_ actor.Context, tr fsm.Transition) {
-		fmt.Printf("%s -> %s on %s\n", tr.From, tr.To, tr.Event)
-	}
-	sm, err := actors.NewStateMachine(lampTable(),
-		map[fsm.State]actor.ReceiveFunc{"off": handle, "on": handle},
-		actors.WithTransitionObserver(logTransition))
-	if err != nil {
-		panic(err) // the table and handlers are fixed: a bug, not a runtime condition
-	}
-	l.sm = sm
-	return l
-}
-
-func (l *lamp) Receive(ctx actor.Context) { l.sm.Receive(ctx) }
-
-func ExampleStateMachine() {
+// ExampleTimers arms a one-shot timer for a term when the actor starts. The
+// actor acts on a tick only once Current accepts it, and Current accepts a
+// tick once: a duplicate, or a tick of a cancelled, re-armed or earlier-term
+// arming, is stale.
+func ExampleTimers() {
 	system := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}))
 	defer system.Shutdown()
-	pid := system.Root.Spawn(actor.PropsFromProducer(newLamp))
+
+	done := make(chan struct{})
+	var timers *actors.Timers // touched only from Receive
+	pid := system.Root.Spawn(actor.PropsFromFunc(func(ctx actor.Context) {
+		switch m := ctx.Message().(type) {
+		case *actor.Started:
+			timers = actors.NewTimers(ctx)
+			timers.After("heartbeat", 1, 10*time.Millisecond)
+		case *actor.Stopping:
+			timers.CancelAll()
+		case *actors.Tick:
+			fmt.Printf("%s for term %d: current %v\n", m.Name, m.Term, timers.Current(m))
+			fmt.Printf("the same tick again: current %v\n", timers.Current(m))
+			close(done)
+		}
+	}))
 	defer func() { _ = system.Root.StopFuture(pid).Wait() }()
 
-	system.Root.Send(pid, &press{})
-	system.Root.Send(pid, &press{})
-	system.Root.Send(pid, &press{})
-	state, err := system.Root.RequestFuture(pid, &getState{}, time.Second).Result()
-	fmt.Println(state, err)
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		fmt.Println("no tick within 2s")
+	}
 	// Output:
-	// off -> on on press
-	// on -> off on press
-	// off -> on on press
-	// on <nil>
+	// heartbeat for term 1: current true
+	// the same tick again: current false
 }
