@@ -1,14 +1,27 @@
-// Package fsm holds Baton's state machines as data: a Table lists, for every
-// (state, event) pair, whether the event moves the machine, leaves it where it
-// is, or is refused. Election returns the table that drives one election.
+// Package fsm holds Baton's decisions as pure functions over data. Step is
+// the decision core of one election and RoleStep the lifecycle of one role:
+// each takes a state and one input and returns the next state and the
+// effects to carry out, by applying the first of its rows (core_rows.go,
+// role_rows.go) that matches the phase and the input and whose guard holds.
+// Both apply their rows with one row engine (rows.go). The phases and the
+// moves between them are a Table (Election, RoleLifecycle), which lists for
+// every (phase, event) pair whether the event moves the phase, leaves it
+// where it is, or is refused. A Machine runs a Table on its own: it holds a
+// current phase and changes it only as the table says.
 //
-// Guarantees: a Table that passes Validate is total (every pair has exactly one
-// rule), so a Machine built from it never meets an undecided pair; the state
-// diagram in docs/state-diagram.md is generated from the same table and a test
-// fails when it is stale; a Machine only ever holds one of the table's states.
+// Guarantees: a Table that passes Validate is total (every pair has exactly
+// one rule). The rows of Step and RoleStep are total too (every phase and
+// input has a row that always applies, if only to change nothing) and fire
+// only moves their table makes; they are checked against it on first use, and
+// the check's ErrInvalidTable, which the package's tests rule out, is a panic
+// there, since neither function returns an error. Step and RoleStep read no
+// clock, do no I/O and keep no state, so the same arguments always give the
+// same result. The state diagram in docs/state-diagram.md is generated from
+// the tables and rows, and a test fails when it is stale. A Machine only ever
+// holds one of its table's states.
 //
-// What it does not do: it knows nothing of actors, NATS, time or goroutines. It
-// runs no callbacks and has no side effects; the caller (the election actor)
-// acts on the returned Transition. A Machine is not safe for concurrent use: it
-// is owned by one goroutine, the actor that fires its events.
+// What it does not do: it knows nothing of actors, NATS or goroutines, and
+// time comes with each input. It carries out no effect: the actors of package
+// leadership do, and turn what they receive into inputs. A Machine is not
+// safe for concurrent use: it belongs to one goroutine.
 package fsm
