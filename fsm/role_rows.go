@@ -3,10 +3,10 @@ package fsm
 // The role lifecycle as rows, applied by the same engine as the election's
 // (rows.go): for the phase and input, the first row whose guard holds
 // applies. Every (phase, input) pair ends with a row without a guard, so the
-// rows are total; the rows that change nothing say so. Rows of kind
-// roleAfterEveryInput are tried after every input, again and again until
-// none applies (a drained term then lets the events that waited for it
-// through).
+// rows are total; the rows that change nothing are listed too (roleIgnore).
+// Rows of kind roleAfterEveryInput are tried after every input, again and
+// again until none applies (a drained term then lets the events that waited
+// for it through).
 
 // roleRows returns the rows of the role lifecycle.
 func roleRows() []row[*roleStep, RoleInputKind] {
