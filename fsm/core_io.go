@@ -35,7 +35,7 @@ const (
 	// InStop: the election was asked to end; KeepLease leaves the lease
 	// to expire, Forced says the actor is going away now and cannot wait.
 	InStop
-	// InCandidates: the registry of candidates changed: Order, Outranked.
+	// InCandidates: the registry of candidates changed: Candidates.
 	InCandidates
 	// InConfirmed: the read-back of a won claim answered: Seq, Outcome
 	// (WriteOK when the key still holds the claim, WriteConflict when it
@@ -179,12 +179,9 @@ type Input struct {
 	// Stored comes with InConfirmed: when the server stored the claim, on
 	// its wall clock, as read back from the stream leader.
 	Stored time.Time
-	// Order and Outranked come with InCandidates: the first live candidates
-	// in the order of succession (instance IDs separated by spaces, at most
-	// OrderLength), and whether the first of them other than us has a
-	// higher priority than ours.
-	Order     string
-	Outranked bool
+	// Candidates comes with InCandidates: the live candidates in the order
+	// of succession (priority, highest first, then the longest registered).
+	Candidates []Ranked
 }
 
 // EffectKind says what to do.

@@ -156,7 +156,7 @@ func TestRowResignReleasesOnlyAfterTheWorkStopped(t *testing.T) {
 func TestRowHandOffOffersOnlyAfterTheWorkStopped(t *testing.T) {
 	w := leadAwaitingWork(t)
 	term := w.s.Lease.Term
-	w.feed(Input{Kind: InCandidates, Order: "me other"})
+	w.candidates("me other", false)
 	w.feed(Input{Kind: InResign})
 	w.mustNotHave(DoOffer)
 	w.reportWorkStopped(term)

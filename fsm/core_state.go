@@ -235,10 +235,10 @@ type ElectionState struct {
 	ReleasingLeft bool
 	LeftRetryAt   time.Time
 
-	// Order is the first live candidates in the order of succession
-	// (instance IDs separated by spaces); Outranked is set when the first
-	// of them other than us has a higher priority than ours.
-	Order     string
+	// Order is the first live candidates in the order of succession;
+	// Outranked is set when the first of them other than us has a higher
+	// priority than ours.
+	Order     Order
 	Outranked bool
 	// OfferTo is who the lease is being offered to, while the offer (our
 	// way of releasing it) is due or in flight.
@@ -283,6 +283,12 @@ func NewElectionState() ElectionState {
 
 // Leading reports whether the state holds leadership.
 func (s ElectionState) Leading() bool { return s.Phase == StateLeader }
+
+// Running reports whether the election runs: its store is open and it has
+// not begun to stop.
+func (s ElectionState) Running() bool {
+	return s.Phase == StateFollower || s.Phase == StateCandidate || s.Phase == StateLeader
+}
 
 // LeaseDeadline is when a leader demotes itself unless a renewal succeeds
 // first (zero when not leading).

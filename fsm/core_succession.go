@@ -1,14 +1,12 @@
 package fsm
 
-import (
-	"strings"
-	"time"
-)
+import "time"
 
 // Succession in the decision core: who takes a freed lease first, and how a
 // leader hands its lease over. The order itself (priority, then the longest
-// registered) comes from the candidate registry as Input.Order; the core
-// only reads its first few names.
+// registered) comes from the candidate registry as Input.Candidates; the
+// core keeps its first few names, and decides whether the first other than
+// us outranks us.
 
 // OrderLength is how many names of the order of succession the core keeps:
 // a successor is the first name other than one (the leader or the holder
@@ -20,14 +18,46 @@ const OrderLength = 4
 // candidate (or is us).
 const ResignNoSuccessor = "no_successor"
 
-// FirstInOrder returns the first name of order other than skip, "" if none.
-func FirstInOrder(order, skip string) string {
-	for name := range strings.FieldsSeq(order) {
-		if name != skip {
+// Ranked is a live candidate as the registry orders them.
+type Ranked struct {
+	// ID is the candidate's InstanceID.
+	ID string
+	// Priority is the candidate's priority; higher comes first.
+	Priority int
+}
+
+// Order is the first live candidates in the order of succession, by
+// InstanceID; the names past the last candidate are "".
+type Order [OrderLength]string
+
+// orderOf keeps the first OrderLength names of candidates.
+func orderOf(candidates []Ranked) Order {
+	var o Order
+	for i, c := range candidates[:min(len(candidates), OrderLength)] {
+		o[i] = c.ID
+	}
+	return o
+}
+
+// First returns the first name of o other than skip, "" if none.
+func (o Order) First(skip string) string {
+	for _, name := range o {
+		if name != "" && name != skip {
 			return name
 		}
 	}
 	return ""
+}
+
+// outranks reports whether the first candidate other than us has a higher
+// priority than ours.
+func outranks(candidates []Ranked, t Timing) bool {
+	for _, c := range candidates {
+		if c.ID != t.InstanceID {
+			return c.Priority > t.Priority
+		}
+	}
+	return false
 }
 
 // successor is who a leader resigning on in hands the lease to: the named
@@ -36,7 +66,7 @@ func (c *step) successor() string {
 	if c.in.Successor != "" {
 		return c.in.Successor
 	}
-	return FirstInOrder(c.s.Order, c.t.InstanceID)
+	return c.s.Order.First(c.t.InstanceID)
 }
 
 // succession is how long after the key was freed this candidate campaigns:
@@ -44,7 +74,7 @@ func (c *step) successor() string {
 // after StandBy and the herd jitter when another comes first, and after the
 // jitter alone when no order is known.
 func (c *step) succession() time.Duration {
-	switch FirstInOrder(c.s.Order, c.s.Departed) {
+	switch c.s.Order.First(c.s.Departed) {
 	case "":
 		return c.jitter()
 	case c.t.InstanceID:
@@ -75,18 +105,18 @@ func namedNotLive(c *step) bool {
 // hasSuccessor: the Resign names a live successor, or the order of
 // succession has one.
 func hasSuccessor(c *step) bool {
-	return c.in.Successor != "" || FirstInOrder(c.s.Order, c.t.InstanceID) != ""
+	return c.in.Successor != "" || c.s.Order.First(c.t.InstanceID) != ""
 }
 
 // outranked: the leader prefers a live candidate of a higher priority.
 func outranked(c *step) bool {
-	return c.t.PreferredLeader && c.s.Outranked && FirstInOrder(c.s.Order, c.t.InstanceID) != ""
+	return c.t.PreferredLeader && c.s.Outranked && c.s.Order.First(c.t.InstanceID) != ""
 }
 
 // candidatesThen records the order of succession and runs the rest.
 func candidatesThen(rest ...action) action {
 	return func(c *step) {
-		c.s.Order, c.s.Outranked = c.in.Order, c.in.Outranked
+		c.s.Order, c.s.Outranked = orderOf(c.in.Candidates), outranks(c.in.Candidates, c.t)
 		for _, a := range rest {
 			a(c)
 		}
@@ -116,7 +146,7 @@ func handOff(c *step) {
 // yieldLease ends the term and offers the lease to the candidate of a
 // higher priority that outranks us.
 func yieldLease(c *step) {
-	c.s.OfferTo = FirstInOrder(c.s.Order, c.t.InstanceID)
+	c.s.OfferTo = c.s.Order.First(c.t.InstanceID)
 	c.s.HoldOffUntil = c.in.At.Add(c.t.ResignHoldOff)
 	c.endTerm(true)
 	c.arm(TimerCampaign, 0, c.t.ResignHoldOff)

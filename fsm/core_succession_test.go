@@ -2,15 +2,37 @@ package fsm
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
 
 // Scenario tests of succession: the order, the handover and its claim.
 
-// candidates tells the world's core the order of succession.
+// candidates tells the world's core the order of succession: the names of
+// order, the first other than us of a higher priority than ours when
+// outranked is set.
 func (w *world) candidates(order string, outranked bool) {
-	w.feed(Input{Kind: InCandidates, Order: order, Outranked: outranked})
+	w.feed(Input{Kind: InCandidates, Candidates: ranked(order, outranked, w.t)})
+}
+
+// ranked is the registry's list of the space-separated names of order, all
+// of our priority but the first other than us, which is higher when
+// outranked is set.
+func ranked(order string, outranked bool, t Timing) []Ranked {
+	var list []Ranked
+	first := true
+	for _, id := range strings.Fields(order) {
+		r := Ranked{ID: id, Priority: t.Priority}
+		if id != t.InstanceID && first {
+			first = false
+			if outranked {
+				r.Priority++
+			}
+		}
+		list = append(list, r)
+	}
+	return list
 }
 
 func TestRowResignOffersTheLeaseToTheNextInOrderAfterDemoted(t *testing.T) {

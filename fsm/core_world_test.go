@@ -415,7 +415,7 @@ func (w *world) randomStep() {
 	case n < 96 && w.t.AwaitWorkStopped:
 		w.workStopped()
 	case n < 97:
-		w.feed(Input{Kind: InCandidates, Order: w.pickString("", "me", "me other", "other me third", "third other me"), Outranked: w.rng.IntN(2) == 0})
+		w.candidates(w.pickString("", "me", "me other", "other me third", "third other me"), w.rng.IntN(2) == 0)
 	case n < 98:
 		w.stale()
 	case n < 99:

@@ -1,8 +1,6 @@
 package leadership
 
 import (
-	"strings"
-
 	"github.com/batonhq/baton/fsm"
 	"github.com/batonhq/baton/transport"
 )
@@ -31,23 +29,13 @@ type CandidateList struct {
 // candidatesChanged is the registry's new order, from the registry child.
 type candidatesChanged struct{ order []transport.Candidate }
 
-// orderInput is what the decision core needs of the registry: the first
-// names of the order, and whether the first other than us outranks us.
-func (a *electionActor) orderInput(order []transport.Candidate) (string, bool) {
-	var names []string
-	outranked, seenOther := false, false
-	for _, c := range order {
-		if len(names) < fsm.OrderLength {
-			names = append(names, c.InstanceID)
-		}
-		if !seenOther && c.InstanceID != a.cfg.InstanceID {
-			seenOther, outranked = true, c.Priority > a.cfg.Priority
-		}
-		if len(names) == fsm.OrderLength && seenOther {
-			break
-		}
+// rankedOf is the registry's order as the decision core reads it.
+func rankedOf(order []transport.Candidate) []fsm.Ranked {
+	ranked := make([]fsm.Ranked, len(order))
+	for i, c := range order {
+		ranked[i] = fsm.Ranked{ID: c.InstanceID, Priority: c.Priority}
 	}
-	return strings.Join(names, " "), outranked
+	return ranked
 }
 
 // live reports whether id is a live candidate, as the registry last said.

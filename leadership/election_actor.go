@@ -145,7 +145,7 @@ func (a *electionActor) receive(ctx actor.Context, now time.Time) {
 		a.step(ctx, fsm.Input{Kind: fsm.InWorkStopped, At: now, Term: msg.Token.Revision})
 	case *actors.Tick:
 		if a.timers.Current(msg) {
-			a.catchUp(ctx, timerNamed(msg.Name), now)
+			a.catchUp(ctx, now)
 			a.step(ctx, fsm.Input{Kind: fsm.InTick, At: now, Timer: timerNamed(msg.Name), Term: msg.Term})
 		}
 	case *connChanged:
@@ -163,8 +163,7 @@ func (a *electionActor) receive(ctx actor.Context, now time.Time) {
 		a.step(ctx, fsm.Input{Kind: fsm.InResign, At: now, Successor: msg.Successor, SuccessorLive: a.live(msg.Successor)})
 	case *candidatesChanged:
 		a.candidates = msg.order
-		order, outranked := a.orderInput(msg.order)
-		a.step(ctx, fsm.Input{Kind: fsm.InCandidates, At: now, Order: order, Outranked: outranked})
+		a.step(ctx, fsm.Input{Kind: fsm.InCandidates, At: now, Candidates: rankedOf(msg.order)})
 		a.publish() // Status.Candidates changed even if the core's state did not
 	case *GetCandidates:
 		ctx.Respond(&CandidateList{Role: a.cfg.Role, Candidates: a.candidates})
@@ -200,15 +199,14 @@ func shown(s fsm.ElectionState) fsm.ElectionState {
 	return s
 }
 
-// catchUp tells the core, before a campaign tick, of a change of the key
+// catchUp tells the core, before a timer's tick, of a change of the key
 // the store's watch has delivered but that still waits in the mailbox
-// behind other messages: with many candidates on a busy host, a stand-by
-// that ends before its candidate has read the successor's acquisition
-// would otherwise start the very race it exists to avoid.
-func (a *electionActor) catchUp(ctx actor.Context, t fsm.Timer, now time.Time) {
-	if t != fsm.TimerCampaign {
-		return
-	}
+// behind other messages: a timer decides on what the core knows of the
+// key, and with many candidates on a busy host a stand-by that ends before
+// its candidate has read the successor's acquisition would otherwise start
+// the very race it exists to avoid. Only a newer revision than the core
+// has seen is news.
+func (a *electionActor) catchUp(ctx actor.Context, now time.Time) {
 	ev, ok := a.store.Peek(a.cfg.Role)
 	if ok && ev.Entry.Revision > max(a.state.Observed.Revision, a.state.FreeRevision) {
 		a.step(ctx, a.keyInput(ev, now))

@@ -25,7 +25,7 @@ func (a *electionActor) snapshot() *Status {
 		State:       Phase(s.Phase),
 		Leading:     s.Leading(),
 		Leader:      s.Observed.Name,
-		Ready:       s.Phase == fsm.StateFollower || s.Phase == fsm.StateCandidate || s.Phase == fsm.StateLeader,
+		Ready:       s.Running(),
 		Connected:   s.Connected,
 		Healthy:     s.Healthy,
 		Since:       s.Since,
