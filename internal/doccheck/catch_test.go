@@ -20,6 +20,8 @@ func TestMissingNamesAreCaught(t *testing.T) {
 		"See `fsm.NoSuchEffect`, `Config.NoSuchField`, `noSuchMessage` and `fsm.Step`,",
 		"`Config.TTL`, `transport.LeaseStore.Acquire`, `transport.LeaseStore.Steal`.",
 		"Run `go test ./fsm -run TestNoSuchTest`, or `go test ./fsm -run TestCoreProperties`.",
+		"The rows \"renewed in time\" and \"renewed when it",
+		"suited us\".",
 		"```go",
 		"store, err := transport.Open(ctx, nc, transport.NoSuchOptions{})",
 		"```",
@@ -40,7 +42,8 @@ func TestMissingNamesAreCaught(t *testing.T) {
 		"docs/page.md:4: noSuchMessage: ",
 		"docs/page.md:5: transport.LeaseStore.Steal: ",
 		"docs/page.md:6: TestNoSuchTest: ",
-		"docs/page.md:8: transport.NoSuchOptions: ",
+		"docs/page.md:7: renewed when it suited us: ",
+		"docs/page.md:10: transport.NoSuchOptions: ",
 		"leadership/doc.go:1: breaker.go: ",
 		"leadership/doc.go:2: NoSuchStore: ",
 	}

@@ -108,6 +108,10 @@ func (c *checker) check(r ref) (checked bool, problem string) {
 		return true, "no test function has this name"
 	case refRun:
 		return true, c.checkRun(r.name)
+	case refRow:
+		if !c.ix.literals[r.name] {
+			return true, "no row, nor any string in the code, says this"
+		}
 	case refChain:
 		return c.checkChain(r.name)
 	}

@@ -28,6 +28,9 @@ type index struct {
 	// and methods, exported or not; and every string constant that could
 	// be one (a subtest's name).
 	names map[string]bool
+	// literals are every string constant: a row's name, a reason, a
+	// metric.
+	literals map[string]bool
 	// tests are the Test, Benchmark, Fuzz and Example functions.
 	tests []string
 	// packageDocs are the package doc comments of non-test files.
@@ -73,7 +76,7 @@ func skipDir(name string) bool {
 // loadIndex parses every Go file under root, on every core: parsing is
 // most of the test's time.
 func loadIndex(root string) (*index, error) {
-	ix := &index{root: root, byName: map[string][]*pkgDecls{}, byDir: map[string]*pkgDecls{}, types: map[string][]*typeDecl{}, names: map[string]bool{}}
+	ix := &index{root: root, byName: map[string][]*pkgDecls{}, byDir: map[string]*pkgDecls{}, types: map[string][]*typeDecl{}, names: map[string]bool{}, literals: map[string]bool{}}
 	var paths []string
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		switch {
@@ -139,8 +142,11 @@ func (ix *index) add(fset *token.FileSet, rel string, f *ast.File) {
 	}
 	ast.Inspect(f, func(n ast.Node) bool {
 		if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
-			if v, err := strconv.Unquote(lit.Value); err == nil && token.IsIdentifier(v) {
-				ix.names[v] = true
+			if v, err := strconv.Unquote(lit.Value); err == nil {
+				ix.literals[v] = true
+				if token.IsIdentifier(v) {
+					ix.names[v] = true
+				}
 			}
 		}
 		return true

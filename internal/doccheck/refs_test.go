@@ -22,6 +22,8 @@ const (
 	refTest
 	// refRun: a go test -run pattern, which must match some test.
 	refRun
+	// refRow: a row of a decision table, named by the text of its when.
+	refRow
 )
 
 // ref is one name a doc uses, with where it uses it.
@@ -50,6 +52,11 @@ var (
 	bareRe = regexp.MustCompile(`^\*?([A-Za-z_][A-Za-z0-9_]*)(?:\(.*\)|\{.*\})?$`)
 	// wordRe matches a word in mixed case.
 	wordRe = regexp.MustCompile(`\b[A-Za-z][a-z0-9]*[A-Z][A-Za-z0-9]*\b`)
+	// rowRe matches rows named by their text: the row "renewed in time",
+	// the rows "a" and "b".
+	rowRe = regexp.MustCompile(`\brows?\s+("[^"]+"(?:(?:,\s*|\s+and\s+|\s+or\s+)"[^"]+")*)`)
+	// quotedRe matches one quoted row name.
+	quotedRe = regexp.MustCompile(`"([^"]+)"`)
 	// linkRe matches a Markdown link's target.
 	linkRe = regexp.MustCompile(`\]\(([^)\s]+)\)`)
 )
@@ -108,6 +115,7 @@ func (s *scanner) markdown(text string) {
 			}
 		}
 	}
+	s.rows(string(rest), func(offset int) int { return lineAt(joined, offset) })
 	for i, l := range strings.Split(string(rest), "\n") {
 		for _, m := range linkRe.FindAllStringSubmatch(l, -1) {
 			if target := linkTarget(m[1]); target != "" {
@@ -123,12 +131,28 @@ func (s *scanner) markdown(text string) {
 // quotes, every word in mixed case (LeaseStore, acquireDone), the way Go
 // doc links them.
 func (s *scanner) comment(lines []docLine) {
+	texts := make([]string, len(lines))
+	for i, l := range lines {
+		texts[i] = l.text
+	}
+	joined := strings.Join(texts, "\n")
+	s.rows(joined, func(offset int) int { return lines[lineAt(joined, offset)-1].n })
 	for _, l := range lines {
 		rest := s.prose(l.text, l.n)
 		for _, w := range wordRe.FindAllString(rest, -1) {
 			if identLike(w) {
 				s.add(l.n, refBare, w)
 			}
+		}
+	}
+}
+
+// rows collects the rows text names, which may run across lines; lineOf
+// gives the line of an offset.
+func (s *scanner) rows(text string, lineOf func(int) int) {
+	for _, m := range rowRe.FindAllStringSubmatchIndex(text, -1) {
+		for _, q := range quotedRe.FindAllStringSubmatch(text[m[2]:m[3]], -1) {
+			s.add(lineOf(m[0]), refRow, strings.Join(strings.Fields(q[1]), " "))
 		}
 	}
 }
