@@ -1,28 +1,37 @@
 // Package transport keeps Baton's leases in a NATS JetStream KeyValue bucket.
 //
-// It owns every NATS type Baton touches: the rest of the module sees only the
-// LeaseStore interface, the Record stored in a role's key, the sentinel errors
-// of errors.go and the connection events of conn.go.
+// Within the library it is the only package that reads or writes the
+// bucket: elections reach it through a store's interface, the Record stored
+// in a role's key, the sentinel errors of errors.go and the connection
+// events of conn.go, and hold no JetStream type. It is not the only user of
+// the NATS connection: package leadership serves its request proxy and
+// control subjects on it directly, outside the bucket.
 //
 // What it guarantees:
 //   - Acquire is an atomic create: exactly one of several concurrent callers
 //     gets the key, the others get ErrConflict.
-//   - Renew is a compare-and-set on the revision the caller holds and keeps the
-//     key's TTL, so a holder that stops renewing loses the key TTL after its
-//     last successful renewal.
-//   - Release deletes the key only at the revision the caller holds, so a slow
-//     holder never deletes its successor's key.
+//   - Renew of a lease with a TTL of its own is a compare-and-set on the
+//     revision the caller holds that writes the key again with its TTL, so
+//     a holder that stops renewing loses the key TTL after its last
+//     successful renewal. A lease kept by a session (Options.Session) is
+//     not written at all: Renew returns the proof of a renewal of the
+//     session's key, and once that key has expired, TTL after its last
+//     renewal, the server lets another candidate take the lease over.
+//   - Release deletes the key at the revision the caller holds or, when the
+//     key has moved on but still holds the same lease (holder, nonce and
+//     term: a renewal the caller has not heard of), at the revision read
+//     from the stream leader; never a successor's key.
 //   - A write whose reply never came returns ErrUnknownOutcome: it may or may
 //     not have been applied, and callers must assume the worst.
-//   - Release deletes the lease at its latest revision, also when a renewal
-//     the caller has not heard of moved the key on.
 //   - A store's watches cost no goroutine each: one watch of the bucket and
-//     one listener of the connection serve them all, calling back on one
-//     goroutine per store, each key's events in revision order. Reads that
-//     back the watch up (a re-list of the bucket every PollInterval, after
-//     a reconnect and after the client fell behind) run off that goroutine
-//     and never delay an event. Falling behind is counted in Stats, never
-//     silent.
+//     one listener of the connection serve them all, calling back key
+//     events on the watch hub's goroutine and connection events on the
+//     listener's, each key's events in revision order. Reads that back the
+//     watch up (a re-list of the bucket when a check every PollInterval
+//     finds the watch behind or fails, at every tenth check, after a
+//     reconnect, after the live watch ended and after the client fell
+//     behind) run off the hub's goroutine and never delay an event.
+//     Falling behind is counted in Stats, never silent.
 //
 // What it does not guarantee: reads (Get and watches) may be stale. They are
 // hints for when to try a write; only the acknowledgement of a write decides
