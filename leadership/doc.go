@@ -24,10 +24,15 @@
 //
 // What it guarantees:
 //   - At most one candidate holds a role's lease at a time: the lease is taken
-//     with an atomic create (or a claim of an offer, read back to prove it
-//     was applied before the offer could expire), kept with revision-checked writes or, with
-//     Config.Sessions, by its session, and taken over from a dead session
-//     only with a batch the server checks against that session's end.
+//     only with a write the server checks, either an atomic create or a
+//     write expecting the revision the candidate saw (a delete or expiry
+//     marker, an offer to it, or a term of its own left under its own
+//     session), and taken over from a dead session only with a batch the
+//     server checks against that session's end. A claim of an offer is also
+//     read back, to prove it was applied before the offer could expire. The
+//     lease is kept by renewals that expect the key's revision or, with
+//     Config.Sessions, by its session, whose renewals expect the session
+//     key's revision.
 //   - A leader that cannot prove its lease (no renewal it sent within
 //     RenewDeadline succeeded, answered before that deadline) demotes
 //     itself, on its own clock, before the server's TTL can hand the key to
