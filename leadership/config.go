@@ -210,8 +210,12 @@ type Config struct {
 	// OpTimeout bounds each NATS operation, and opening the bucket. At most
 	// RenewDeadline. Default derived: HeartbeatInterval, at most 2s.
 	OpTimeout time.Duration
-	// PollInterval is how often the watched key is also read, as a backstop
-	// for a stalled watch. Default derived: TTL/5 (2s for TTL 10s).
+	// PollInterval is how often the store checks that its watch keeps up,
+	// as a backstop for a stalled watch: one read of the stream's last
+	// revision, and a re-list of the bucket when the watch is behind (and
+	// at every tenth check). A candidate that lost a race and still sees
+	// the key free campaigns again after it. Default derived: TTL/5 (2s
+	// for TTL 10s).
 	PollInterval time.Duration
 	// Logger receives structured logs. Default: discard (except the
 	// warning about a buffering Conn, see Conn).

@@ -15,7 +15,7 @@ import (
 // The lease stores of an actor system: one per (connection, bucket), shared
 // by every election on the system that uses that connection and bucket, so
 // N elections cost one watch of the bucket, one connection listener and one
-// re-list per PollInterval. The registry lives in the actor system (a
+// check of the stream per PollInterval. The registry lives in the actor system (a
 // Proto.Actor extension), so what the user created owns it; a store is
 // closed when its last election lets go of it.
 
