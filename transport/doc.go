@@ -1,9 +1,9 @@
 // Package transport keeps Baton's leases in a NATS JetStream KeyValue bucket.
 //
 // Within the library it is the only package that reads or writes the
-// bucket: elections reach it through a store's interface, the Record stored
-// in a role's key, the sentinel errors of errors.go and the connection
-// events of conn.go, and hold no JetStream type. It is not the only user of
+// bucket: elections reach it through one interface, Store, with the Record
+// stored in a role's key, the sentinel errors of errors.go and the
+// connection events of conn.go, and hold no JetStream type. It is not the only user of
 // the NATS connection: package leadership serves its request proxy and
 // control subjects on it directly, outside the bucket.
 //

@@ -109,7 +109,8 @@ type Succession interface {
 	// returned Watch is stopped (which deletes the entry, bounded by the
 	// store's operation timeout) or the store is closed. The entry has a
 	// TTL of ttl and is rewritten every ttl/3, so it lapses within ttl of a
-	// crash.
+	// crash; in session mode it names the session instead, leaves the
+	// registry when the session ends, and is rewritten every 20 minutes.
 	Register(role string, c Candidate, ttl time.Duration) (Watch, error)
 	// WatchCandidates follows role's registry: notify is called with the
 	// live candidates in the order of succession, first with the current
