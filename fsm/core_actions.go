@@ -13,7 +13,7 @@ func openStore(c *step) { c.emit(Effect{Kind: DoOpenStore}) }
 // startChildren starts the watch, connection and health children.
 func startChildren(c *step) {
 	c.s.LastError = ""
-	c.emit(Effect{Kind: DoStartChildren, Child: ChildWatch | ChildConnection | ChildHealth})
+	c.emit(Effect{Kind: DoStartChildren, Child: ChildWatch | ChildConnection | ChildHealth | ChildRegistry})
 }
 
 // failForGood ends an election whose store can never open.
@@ -350,13 +350,27 @@ func childDownThen(rest ...action) action {
 	}
 }
 
+// registryDown forgets the order of succession of a registry that gave
+// up, and restarts it after a delay: until then the election campaigns as
+// with no order known.
+func registryDown(c *step) {
+	c.s.Order, c.s.Outranked = Order{}, false
+	c.s.RegistryDown = true
+	c.s.LastError = ChildRegistry.String() + " child gave up: " + c.in.Err
+	c.arm(TimerRespawn, 0, c.t.RespawnDelay)
+}
+
 // respawn starts the children that gave up.
 func respawn(c *step) {
-	if c.s.Failed == 0 {
+	which := c.s.Failed
+	if c.s.RegistryDown {
+		which |= ChildRegistry
+	}
+	if which == 0 {
 		return
 	}
-	c.emit(Effect{Kind: DoStartChildren, Child: c.s.Failed})
-	c.s.Failed = 0
+	c.emit(Effect{Kind: DoStartChildren, Child: which})
+	c.s.Failed, c.s.RegistryDown = 0, false
 }
 
 // resign ends the term, releases the key (answering once that is done) and

@@ -15,6 +15,11 @@ func timer(name Timer) guard {
 	return func(c *step) bool { return c.in.Timer == name }
 }
 
+// child matches the failure of the named child.
+func child(which Child) guard {
+	return func(c *step) bool { return c.in.Child == which }
+}
+
 // result matches a write's answer.
 func result(r WriteResult) guard {
 	return func(c *step) bool { return c.in.Result == r }

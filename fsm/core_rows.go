@@ -100,6 +100,7 @@ func electionRows() []row[*step, InputKind] {
 		{on: in(c), input: InHealth, when: "turned unhealthy, no attempt in flight", guard: both(turnsUnhealthy, noAttempt), event: EvUnhealthy, do: healthThen(cancelCampaign)},
 		{on: in(f), input: InHealth, when: "healthy again", guard: turnsHealthy, do: healthThen(campaignSoon)},
 		{on: all, input: InHealth, do: healthThen()},
+		{on: live, input: InChildFailed, when: "the registry gave up", guard: child(ChildRegistry), do: registryDown},
 		{on: in(l), input: InChildFailed, event: EvChildFailed, reason: ReasonChildFailed, do: childDownThen(endTermRelease)},
 		{on: in(c), input: InChildFailed, when: "no attempt in flight", guard: noAttempt, event: EvChildFailed, do: childDownThen(cancelCampaign)},
 		{on: live, input: InChildFailed, do: childDownThen()},

@@ -271,6 +271,19 @@ func TestRowChildFailureDemotesAndRespawns(t *testing.T) {
 	w.mustHave(DoStartChildren, "respawn", func(e Effect) bool { return e.Child == ChildWatch })
 }
 
+func TestRowRegistryFailureKeepsTheLeaderAndRespawnsIt(t *testing.T) {
+	w := lead(t)
+	w.candidates("me other", true)
+	w.feed(Input{Kind: InChildFailed, Child: ChildRegistry, Err: "panic"})
+	w.mustNotHave(DoDemoted)
+	w.requirePhase(StateLeader)
+	if w.s.Order != (Order{}) || w.s.Outranked {
+		t.Fatalf("order %v, outranked %v after the registry gave up; want none known", w.s.Order, w.s.Outranked)
+	}
+	w.advance(w.t.RespawnDelay)
+	w.mustHave(DoStartChildren, "the registry restarted", func(e Effect) bool { return e.Child == ChildRegistry })
+}
+
 func TestRowResignHoldsOffCampaigning(t *testing.T) {
 	w := lead(t)
 	w.feed(Input{Kind: InResign})

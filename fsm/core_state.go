@@ -110,6 +110,10 @@ const (
 	// ChildHeartbeat ticks the leader's renewals; it runs only while the
 	// election leads.
 	ChildHeartbeat
+	// ChildRegistry keeps the candidate in the role's registry and reports
+	// the order of succession. Without it the election campaigns as with
+	// no order known: its failure costs no demotion.
+	ChildRegistry
 )
 
 // String names the child.
@@ -123,6 +127,8 @@ func (c Child) String() string {
 		return "health"
 	case ChildHeartbeat:
 		return "heartbeat"
+	case ChildRegistry:
+		return "registry"
 	default:
 		return "children"
 	}
@@ -245,10 +251,13 @@ type ElectionState struct {
 	OfferTo string
 
 	// Connected, Healthy and Failed are the conditions the children report:
-	// Failed holds the children that gave up and are not restarted yet.
-	Connected bool
-	Healthy   bool
-	Failed    Child
+	// Failed holds the children that gave up and are not restarted yet,
+	// without which the election may not lead; RegistryDown is set while
+	// the registry, which it can do without, waits to be restarted.
+	Connected    bool
+	Healthy      bool
+	Failed       Child
+	RegistryDown bool
 	// HoldOffUntil: no campaigning before then (after resigning).
 	HoldOffUntil time.Time
 

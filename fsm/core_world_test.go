@@ -406,7 +406,7 @@ func (w *world) randomStep() {
 	case n < 88:
 		w.feed(Input{Kind: InHealth, Failures: w.rng.IntN(w.t.HealthFailureThreshold + 2)})
 	case n < 91:
-		w.feed(Input{Kind: InChildFailed, Child: Child(1 << w.rng.IntN(3)), Err: "gave up"})
+		w.feed(Input{Kind: InChildFailed, Child: Child(1 << w.rng.IntN(5)), Err: "gave up"})
 	case n < 94:
 		w.feed(Input{Kind: InResign})
 	case n < 95:

@@ -95,7 +95,7 @@ func (a *electionActor) startChildren(ctx actor.Context, which fsm.Child) {
 	if which&fsm.ChildWatch != 0 && a.watchPID == nil {
 		a.watchPID = ctx.Spawn(newWatchProps(a.store, a.cfg.Role))
 	}
-	if which&fsm.ChildWatch != 0 && a.registryPID == nil {
+	if which&fsm.ChildRegistry != 0 && a.registryPID == nil {
 		a.registryPID = ctx.Spawn(newRegistryProps(a.store, a.cfg))
 	}
 	if which&fsm.ChildConnection != 0 && a.connPID == nil {

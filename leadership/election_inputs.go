@@ -110,11 +110,7 @@ func (a *electionActor) childFailedInput(msg *actors.ChildGaveUp, now time.Time)
 	case msg.Child.Equal(a.heartbeat.pid):
 		a.heartbeat.pid, a.heartbeat.armed, in.Child = nil, false, fsm.ChildHeartbeat
 	case msg.Child.Equal(a.registryPID):
-		// Without the registry the election campaigns as before: the
-		// jittered race when a lease is freed, a release on Resign.
-		a.registryPID = nil
-		a.logger().Warn("candidate registry gave up", "reason", in.Err)
-		return fsm.Input{Kind: fsm.InCandidates, At: now}
+		a.registryPID, in.Child = nil, fsm.ChildRegistry
 	default:
 		return fsm.Input{Kind: fsm.InTick, At: now} // not ours: a tick of no timer changes nothing
 	}
