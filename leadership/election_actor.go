@@ -29,10 +29,9 @@ type electionActor struct {
 
 	clock  Clock // Config.Clock, or real time
 	timers *actors.Timers
-	store  transport.Store
-	// owned is the actor's share of its system's store, given back when it
-	// stops.
-	owned *storeRef
+	// store is the actor's share of its system's store, given back when
+	// it stops.
+	store *storeRef
 
 	watchPID, connPID, healthPID *actor.PID
 	registryPID                  *actor.PID
@@ -226,7 +225,7 @@ func (a *electionActor) onStoreOpened(ctx actor.Context, msg *storeOpened, now t
 			a.fatal = msg.err
 		}
 	case msg.store != nil:
-		a.owned, a.store = msg.store, msg.store
+		a.store = msg.store
 	}
 	a.step(ctx, in)
 }
@@ -256,9 +255,9 @@ func (a *electionActor) release() {
 	if a.timers != nil {
 		a.timers.CancelAll()
 	}
-	if a.owned != nil {
-		a.owned.Close()
-		a.owned = nil
+	if a.store != nil {
+		a.store.Close()
+		a.store = nil
 	}
 	if a.unwatch != nil {
 		a.unwatch()

@@ -53,12 +53,12 @@ func (a *electionActor) carryOut(ctx actor.Context, e fsm.Effect) {
 		a.logger().Info("transition", "from", string(e.From), "to", string(e.To), "cause", string(e.Event))
 		a.tel.transition(actors.TraceContext(ctx), fsm.Transition{From: e.From, To: e.To, Event: e.Event, Changed: true}, a.term())
 	case fsm.DoPromoted:
-		a.termStarted = time.Now()
+		a.termStarted = a.clock.Now()
 		token := a.tokenOf(e.Lease)
 		a.logger().Info("promoted", "term", token.Revision, "token", token.String())
 		a.emit(ctx, &Promoted{Role: a.cfg.Role, InstanceID: a.cfg.InstanceID, Token: token})
 	case fsm.DoDemoted:
-		a.tel.leaderDuration.Record(context.Background(), time.Since(a.termStarted).Seconds(), a.tel.labels)
+		a.tel.leaderDuration.Record(context.Background(), a.clock.Now().Sub(a.termStarted).Seconds(), a.tel.labels)
 		a.logger().Info("demoted", "term", e.Lease.Term, "reason", string(e.Reason))
 		a.emit(ctx, &Demoted{Role: a.cfg.Role, InstanceID: a.cfg.InstanceID, Token: a.tokenOf(e.Lease), Reason: DemoteReason(e.Reason)})
 	case fsm.DoLeaderChanged:
