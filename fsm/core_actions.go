@@ -506,7 +506,7 @@ func (c *step) released(err string) {
 	if err != "" {
 		c.s.LastError = "release failed; the lease will expire by TTL: " + err
 	}
-	c.s.Lease, c.s.OfferTo = Lease{}, ""
+	c.s.Lease, c.s.OfferTo, c.s.ReadingBack = Lease{}, "", false
 	if c.s.ResignWaiting {
 		c.s.ResignWaiting = false
 		c.emit(Effect{Kind: DoAnswerResign, Err: err})

@@ -44,12 +44,15 @@ const (
 	// InWorkStopped: the leader's work of the term Term has stopped (the
 	// parent's answer to a Demoted, when Timing.AwaitWorkStopped).
 	InWorkStopped
+	// InRead: a read of the key from the stream leader answered: Result
+	// (WriteOK when it answered, Key.Free when no lease is there), Key.
+	InRead
 )
 
 // lastInput is the last input kind: every kind up to it needs a total row.
-const lastInput = InWorkStopped
+const lastInput = InRead
 
-var inputNames = [...]string{"", "start", "store_opened", "key", "acquired", "renewed", "released", "tick", "connection", "health", "child_failed", "resign", "stop", "candidates", "confirmed", "work_stopped"}
+var inputNames = [...]string{"", "start", "store_opened", "key", "acquired", "renewed", "released", "tick", "connection", "health", "child_failed", "resign", "stop", "candidates", "confirmed", "work_stopped", "read"}
 
 // String names the kind.
 func (k InputKind) String() string {
@@ -233,9 +236,12 @@ const (
 	// holds the won claim at Lease.Revision, and when the server stored it;
 	// answer with InConfirmed carrying Seq.
 	DoConfirm
+	// DoRead: read the key from the stream leader (which decided the last
+	// revision check, so its copy shows what beat it); answer with InRead.
+	DoRead
 )
 
-var effectNames = [...]string{"", "open_store", "start_children", "acquire", "renew", "release", "arm_timer", "cancel_timer", "promoted", "demoted", "leader_changed", "moved", "answer_resign", "warn", "fail", "finish", "offer", "confirm"}
+var effectNames = [...]string{"", "open_store", "start_children", "acquire", "renew", "release", "arm_timer", "cancel_timer", "promoted", "demoted", "leader_changed", "moved", "answer_resign", "warn", "fail", "finish", "offer", "confirm", "read"}
 
 // String names the kind.
 func (k EffectKind) String() string {

@@ -85,11 +85,15 @@ func electionRows() []row[*step, InputKind] {
 		{on: in(f, c, x), input: InRenewed, when: "a release waits for it", guard: both(renewalOfOurs, releaseDue), do: releaseAfterRenewal},
 		{on: in(s, f, c, l, x, z), input: InRenewed, do: ignore},
 		{on: all, input: InReleased, when: "our offer failed", guard: both(releaseOfOurs, offerFailed), do: releaseInstead},
+		{on: all, input: InReleased, when: "our release refused, not read back yet", guard: all3(releaseOfOurs, result(WriteConflict), mayReadBack), do: readBack},
 		{on: in(x), input: InReleased, when: "our release failed while stopping", guard: both(releaseOfOurs, releaseNotDone), do: releasedLeavingTerm},
 		{on: all, input: InReleased, when: "our release of a term left behind failed", guard: all3(releaseOfOurs, releasingLeft, releaseNotDone), do: retryLeftLater},
 		{on: in(f), input: InReleased, when: "our release, the key seen free meanwhile", guard: releaseOfOurs, do: releasedThenCampaign},
 		{on: all, input: InReleased, when: "our release", guard: releaseOfOurs, do: released},
 		{on: all, input: InReleased, do: ignore},
+		{on: all, input: InRead, when: "our refused release read back: our lease at a later revision", guard: both(readingBack, readBackOurs), do: releaseAtRead},
+		{on: all, input: InRead, when: "our refused release read back", guard: readingBack, do: settleReadBack},
+		{on: all, input: InRead, do: ignore},
 
 		// Conditions the children report.
 		{on: in(l), input: InConnection, when: "closed", guard: conn(ConnClosed), event: EvDisconnected, reason: ReasonDisconnected, do: connectionThen(endTermKeep)},

@@ -250,6 +250,13 @@ type ElectionState struct {
 	// way of releasing it) is due or in flight.
 	OfferTo string
 
+	// ReadingBack is set while the key is read back after our release was
+	// refused: a renewal we have not heard of (one whose answer was lost)
+	// may have moved the key on while the lease is still ours. ReadBackTerm
+	// is the term last read back for, so a term is read back once.
+	ReadingBack  bool
+	ReadBackTerm uint64
+
 	// Connected, Healthy and Failed are the conditions the children report:
 	// Failed holds the children that gave up and are not restarted yet,
 	// without which the election may not lead; RegistryDown is set while

@@ -20,6 +20,9 @@ type step struct {
 	t       Timing
 	reason  Reason
 	effects []Effect
+	// rows is the engine applying the rows, for an action that settles
+	// one input as another (settleReadBack).
+	rows *engine[*step, InputKind]
 }
 
 // electionEngine checks the election rows against the election table once,
@@ -44,7 +47,7 @@ func Step(t Timing, s ElectionState, in Input) (ElectionState, []Effect) {
 // stepRows is Step, also returning the indexes of the rows it applied.
 func stepRows(t Timing, s ElectionState, in Input) (ElectionState, []Effect, [2]int) {
 	k := loaded(electionEngine)
-	c := &step{s: s, in: in, t: t}
+	c := &step{s: s, in: in, t: t, rows: k}
 	applied := [2]int{k.apply(c, in.Kind), k.apply(c, afterEveryInput)}
 	return c.s, c.effects, applied
 }

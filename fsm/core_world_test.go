@@ -163,6 +163,11 @@ func (w *world) carryOut(before ElectionState, e Effect) {
 			w.fail("release of term %d while its renewal is in flight", e.Lease.Term)
 		}
 		w.pending = append(w.pending, request{kind: DoRelease, lease: e.Lease, sentAt: w.now})
+	case DoRead:
+		if !w.s.Releasing || e.Lease.Term == 0 {
+			w.fail("read of term %d with no release of it in flight (state %+v)", e.Lease.Term, w.s)
+		}
+		w.pending = append(w.pending, request{kind: DoRead, lease: e.Lease, sentAt: w.now})
 	case DoConfirm:
 		if w.s.Phase != StateCandidate || e.Seq != w.s.Attempt || e.Lease.Term == 0 {
 			w.fail("confirm of term %d (attempt %d) in %s, attempt in flight %d", e.Lease.Term, e.Seq, w.s.Phase, w.s.Attempt)
@@ -317,6 +322,24 @@ func (w *world) answer(i int) {
 	case DoRelease:
 		in.Kind, in.Lease = InReleased, req.lease
 		in.Result = w.pick(WriteOK, WriteOK, WriteConflict, WriteFailed)
+	case DoRead:
+		in.Kind = InRead
+		in.Result = w.pick(WriteOK, WriteOK, WriteOK, WriteFailed, WriteUnknown)
+		if in.Result == WriteOK {
+			w.rev++
+			switch w.rng.IntN(3) {
+			case 0:
+				in.Key = KeyView{Free: true, Revision: w.rev}
+			case 1:
+				in.Key = KeyView{Revision: w.rev, Holder: Holder{Name: "other", Term: w.rev, Revision: w.rev, Nonce: "n"}}
+			default:
+				// A renewal whose answer was lost had applied: the key holds
+				// our lease at a revision we never heard of.
+				in.Key = KeyView{Revision: w.rev, Holder: Holder{Name: w.t.InstanceID, Term: req.lease.Term, Revision: w.rev, Nonce: req.lease.Nonce}}
+				w.newest[req.lease.Term] = w.rev
+				w.shown[w.rev] = in.Key.Holder
+			}
+		}
 	case DoOffer:
 		in.Kind, in.Lease = InReleased, req.lease
 		in.Result = w.pick(WriteOK, WriteOK, WriteConflict, WriteFailed, WriteUnknown)
@@ -459,7 +482,12 @@ func (w *world) pause() {
 
 // stale feeds a duplicate or late answer that the core must ignore.
 func (w *world) stale() {
-	switch w.rng.IntN(4) {
+	switch w.rng.IntN(5) {
+	case 4:
+		// A read's answer when no read-back is in flight.
+		if !w.s.ReadingBack {
+			w.feed(Input{Kind: InRead, Result: WriteOK, Key: KeyView{Free: true, Revision: w.rev}})
+		}
 	case 3:
 		w.feed(Input{Kind: InConfirmed, Seq: w.s.Attempts + 1, Result: WriteOK, Lease: Lease{Term: w.rev + 1, Revision: w.rev + 2}})
 	case 0:

@@ -138,6 +138,8 @@ func (a *electionActor) receive(ctx actor.Context, now time.Time) {
 		a.step(ctx, renewInput(msg, now))
 	case *confirmDone:
 		a.step(ctx, a.confirmInput(msg, now))
+	case *readDone:
+		a.step(ctx, a.readInput(msg, now))
 	case *releaseDone:
 		a.step(ctx, releaseInput(msg, now))
 	case *WorkStopped:

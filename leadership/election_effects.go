@@ -34,6 +34,8 @@ func (a *electionActor) carryOut(ctx actor.Context, e fsm.Effect) {
 		a.releaseLease(ctx, e.Lease)
 	case fsm.DoConfirm:
 		a.confirm(ctx, e.Seq, e.Lease)
+	case fsm.DoRead:
+		a.read(ctx, e.Lease)
 	case fsm.DoOffer:
 		a.offer(ctx, e.Lease, e.Successor)
 	case fsm.DoArmTimer:
@@ -165,6 +167,21 @@ func (a *electionActor) releaseLease(ctx actor.Context, l fsm.Lease) {
 	a.runOp(ctx, spanRelease, "release", lease.Term, func(_, bounded context.Context) (any, error) {
 		err := store.Release(bounded, lease)
 		return &releaseDone{term: lease.Term, err: err}, err
+	})
+}
+
+// read reads the role's key from the stream leader for the core.
+func (a *electionActor) read(ctx actor.Context, l fsm.Lease) {
+	store, role := a.store, a.cfg.Role
+	a.runOp(ctx, spanRelease, "read", l.Term, func(_, bounded context.Context) (any, error) {
+		entry, err := store.Read(bounded, role)
+		switch {
+		case errors.Is(err, transport.ErrNotFound):
+			return &readDone{event: transport.KeyEvent{Kind: transport.KeyAbsent, Entry: transport.Entry{Role: role}}}, nil
+		case err != nil:
+			return &readDone{err: err}, err
+		}
+		return &readDone{event: transport.KeyEvent{Kind: transport.KeyPut, Entry: entry}}, nil
 	})
 }
 

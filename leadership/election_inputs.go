@@ -79,6 +79,18 @@ func (a *electionActor) noteRenewal(msg *renewDone) {
 	a.logger().Debug("renewed", "revision", msg.lease.Revision)
 }
 
+// readInput turns the store's answer to a read into the core's: the key as
+// a watch event would show it.
+func (a *electionActor) readInput(msg *readDone, now time.Time) fsm.Input {
+	if msg.err != nil {
+		a.noteError("reading the key failed", msg.err)
+		return fsm.Input{Kind: fsm.InRead, At: now, Result: resultOf(msg.err), Err: msg.err.Error()}
+	}
+	in := a.keyInput(msg.event, now)
+	in.Kind, in.Result = fsm.InRead, fsm.WriteOK
+	return in
+}
+
 // releaseInput turns the store's answer to a release into the core's.
 func releaseInput(msg *releaseDone, now time.Time) fsm.Input {
 	in := fsm.Input{Kind: fsm.InReleased, At: now, Result: resultOf(msg.err), Lease: fsm.Lease{Term: msg.term}}

@@ -52,6 +52,12 @@ type (
 		term uint64
 		err  error
 	}
+	// readDone is the store's answer to a read of the key from the stream
+	// leader: the key's state as a watch event would show it.
+	readDone struct {
+		event transport.KeyEvent
+		err   error
+	}
 	// stopElection asks the election to end gracefully: a leader demotes and
 	// releases its lease (unless keepLease), the election waits, bounded by
 	// OpTimeout, for the replies of writes in flight, answers the sender with

@@ -19,23 +19,17 @@ func (s *JetStreamStore) Release(ctx context.Context, lease Lease) error {
 	}
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	conflict := classify("release", lease.Role, opWrite, s.delete(ctx, lease.Role, lease.Revision))
-	if !errors.Is(conflict, ErrConflict) {
-		return conflict
+	return classify("release", lease.Role, opWrite, s.delete(ctx, lease.Role, lease.Revision))
+}
+
+// Read implements LeaseStore.
+func (s *JetStreamStore) Read(ctx context.Context, role string) (Entry, error) {
+	if err := checkRole(role); err != nil {
+		return Entry{}, err
 	}
-	// A renewal the caller has not heard of (one in flight when it decided
-	// to release) moves the key on while the lease is still its own: find
-	// the latest revision and delete at it, or the key stays held for a TTL.
-	latest, err := s.readFromLeader(ctx, lease.Role)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		return conflict // gone already; nothing of the lease is left
-	case err != nil:
-		return err
-	case !sameLease(latest, lease):
-		return conflict
-	}
-	return classify("release", lease.Role, opWrite, s.delete(ctx, lease.Role, latest.Revision))
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	return s.readFromLeader(ctx, role)
 }
 
 // delete deletes the role's key if it is at revision, reporting a refused

@@ -58,7 +58,7 @@ func (s *session) releaseOrphans(batch []Lease) {
 	var done []Lease
 	for _, l := range batch {
 		ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
-		err := s.store.Release(ctx, l)
+		err := s.store.releaseOrphan(ctx, l)
 		cancel()
 		if err == nil || errors.Is(err, ErrConflict) || ClassOf(err) == ClassPermanent {
 			done = append(done, l)
@@ -85,4 +85,20 @@ func containsLease(ls []Lease, l Lease) bool {
 		}
 	}
 	return false
+}
+
+// releaseOrphan deletes an orphan at its revision or, when the key holds the
+// same lease at a later revision (an offer whose answer was lost), at the
+// revision read: no election is left to read it back.
+func (s *JetStreamStore) releaseOrphan(ctx context.Context, lease Lease) error {
+	err := s.Release(ctx, lease)
+	if !errors.Is(err, ErrConflict) {
+		return err
+	}
+	latest, rerr := s.Read(ctx, lease.Role)
+	if rerr != nil || !sameLease(latest, lease) {
+		return err
+	}
+	lease.Revision = latest.Revision
+	return s.Release(ctx, lease)
 }

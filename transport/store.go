@@ -20,18 +20,18 @@ type LeaseStore interface {
 	// keeping its TTL, and returns the lease at its new revision. It returns
 	// ErrConflict when the key has moved on.
 	Renew(ctx context.Context, lease Lease) (Lease, error)
-	// Release deletes the lease's key at the lease's latest revision. It
-	// deletes at lease.Revision; if the key has moved on, it reads the key
-	// once and, when the value read is still this lease (same holder, nonce
-	// and term: a renewal the caller has not heard of, such as one in flight
-	// when Release was called), deletes at the revision read. So a release
-	// racing the holder's own renewal still frees the key at once instead
-	// of leaving it held for a TTL. It returns ErrConflict when the key
-	// holds another lease, or none, or moved on again.
+	// Release deletes the lease's key if it is still at lease.Revision. It
+	// returns ErrConflict when the key has moved on: to another lease, to
+	// none, or to this lease at a later revision (a renewal the caller has
+	// not heard of), which the caller tells apart with Read.
 	Release(ctx context.Context, lease Lease) error
 	// Get reads the role's key. It returns ErrNotFound when no lease is held.
 	// The result may be stale.
 	Get(ctx context.Context, role string) (Entry, error)
+	// Read reads the role's key from the stream leader, which decided the
+	// last revision check: unlike Get, never a lagging replica's copy. It
+	// returns ErrNotFound when no lease is held.
+	Read(ctx context.Context, role string) (Entry, error)
 	// Watch follows the role's key: notify is called first with the key's
 	// current state, then with each change, in revision order, on the
 	// store's delivery goroutine. notify must not block, and must not call

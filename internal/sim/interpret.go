@@ -35,6 +35,8 @@ func (c *candidate) carryOut(e fsm.Effect) {
 		c.offer(e.Lease, e.Successor)
 	case fsm.DoConfirm:
 		c.confirm(e.Seq, e.Lease)
+	case fsm.DoRead:
+		c.read()
 	case fsm.DoArmTimer:
 		c.arm(e.Timer, e.Term, e.After)
 	case fsm.DoCancelTimer:
@@ -157,9 +159,8 @@ func (c *candidate) holds(e Entry[value], l fsm.Lease) bool {
 	return e.Kind == Put && e.Value.holder == c.name && e.Value.nonce == l.Nonce && termOf(e) == l.Term
 }
 
-// release deletes the lease at its revision or, if a renewal moved it on
-// and the key is still this lease, at the revision read, as
-// transport.JetStreamStore.Release does (both steps at once on the server).
+// release deletes the lease at its revision, as
+// transport.JetStreamStore.Release does.
 func (c *candidate) release(l fsm.Lease) {
 	w := c.w
 	w.request(c, func() (Entry[value], error) {
@@ -167,16 +168,20 @@ func (c *candidate) release(l fsm.Lease) {
 		if w.opts.Bug == BugBlindRelease {
 			return w.store.Delete(role, now), nil
 		}
-		if e, err := w.store.DeleteAt(role, l.Revision, now); err == nil {
-			return e, nil
-		}
-		e := w.store.Get(role)
-		if !c.holds(e, l) {
-			return e, ErrRevision
-		}
-		return w.store.DeleteAt(role, e.Revision, now)
+		return w.store.DeleteAt(role, l.Revision, now)
 	}, func(res fsm.WriteResult, _ Entry[value]) fsm.Input {
 		return fsm.Input{Kind: fsm.InReleased, Result: res, Lease: fsm.Lease{Term: l.Term}}
+	})
+}
+
+// read reads the key from the stream leader, as
+// transport.JetStreamStore.Read does, and answers with what the core sees
+// of it.
+func (c *candidate) read() {
+	c.w.request(c, func() (Entry[value], error) {
+		return c.w.store.Get(role), nil
+	}, func(res fsm.WriteResult, e Entry[value]) fsm.Input {
+		return fsm.Input{Kind: fsm.InRead, Result: res, Key: c.viewOf(e, false)}
 	})
 }
 

@@ -164,18 +164,15 @@ func (s liveStore) Release(_ context.Context, lease transport.Lease) error {
 	}
 	s.b.mu.Lock()
 	defer s.b.mu.Unlock()
-	now := time.Now()
-	if _, err := s.b.model.DeleteAt(lease.Role, lease.Revision, now); err == nil {
-		return nil
-	}
-	// A renewal the caller has not heard of may have moved the key on.
-	e := s.b.model.Get(lease.Role)
-	rec, err := transport.DecodeRecord(e.Value)
-	if e.Kind != sim.Put || err != nil || rec.Holder != lease.Record.Holder || rec.Nonce != lease.Record.Nonce || rec.Term != lease.Term {
+	if _, err := s.b.model.DeleteAt(lease.Role, lease.Revision, time.Now()); err != nil {
 		return fmt.Errorf("release %q: %w", lease.Role, transport.ErrConflict)
 	}
-	_, _ = s.b.model.DeleteAt(lease.Role, e.Revision, now) // cannot fail under mu
 	return nil
+}
+
+// Read is Get: the model has one copy, the stream leader's.
+func (s liveStore) Read(ctx context.Context, role string) (transport.Entry, error) {
+	return s.Get(ctx, role)
 }
 
 func (s liveStore) Get(_ context.Context, role string) (transport.Entry, error) {

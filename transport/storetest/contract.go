@@ -46,7 +46,7 @@ func Run(t *testing.T, h Harness, skip map[string]string) {
 		{"CreateOverTombstoneRace", contractTombstoneRace},
 		{"RenewedKeyExpiresAfterTTL", contractExpiry},
 		{"StaleReleaseKeepsSuccessor", contractStaleRelease},
-		{"ReleaseRacingRenewalFreesKey", contractReleaseRacingRenewal},
+		{"ReleaseAtAStaleRevisionIsRefusedAndReadShowsTheRenewal", contractReleaseRacingRenewal},
 		{"BadInput", contractBadInput},
 	}
 	for _, c := range clauses {
@@ -304,9 +304,11 @@ func contractStaleRelease(t *testing.T, h Harness) {
 }
 
 // contractReleaseRacingRenewal releases with the revision from before a
-// renewal, as a holder does when it decides to release while its renewal is
-// in flight: the key is still its lease, so it must be gone at once, not
-// left held for a TTL.
+// renewal, as a holder does whose renewal's answer was lost: the delete is
+// refused and leaves the renewed lease in place, and Read shows the lease
+// at its new revision, where the holder's release then frees the key. (The
+// decision to read back and release again is the election's, a row of its
+// decision core.)
 func contractReleaseRacingRenewal(t *testing.T, h Harness) {
 	role := "release-racing-renewal"
 	w := WatchKey(t, h.Store(), role)
@@ -318,11 +320,19 @@ func contractReleaseRacingRenewal(t *testing.T, h Harness) {
 	if err != nil {
 		t.Fatalf("renew: %v", err)
 	}
-	if err := h.Store().Release(Context(t), lease); err != nil {
-		t.Fatalf("release with the pre-renewal revision %d (latest %d): %v", lease.Revision, renewed.Revision, err)
+	if err := h.Store().Release(Context(t), lease); !errors.Is(err, transport.ErrConflict) {
+		t.Fatalf("release with the pre-renewal revision %d (latest %d): err = %v, want ErrConflict", lease.Revision, renewed.Revision, err)
 	}
-	if _, err := h.Store().Get(Context(t), role); !errors.Is(err, transport.ErrNotFound) {
-		t.Fatalf("get after release: err = %v, want ErrNotFound (the renewed lease must be deleted)", err)
+	read, err := h.Store().Read(Context(t), role)
+	if err != nil || read.Revision != renewed.Revision || read.Record.Holder != "a" || read.Term() != lease.Term {
+		t.Fatalf("read after the refused release = %+v, %v; want the renewed lease at revision %d, term %d", read, err, renewed.Revision, lease.Term)
+	}
+	lease.Revision = read.Revision
+	if err := h.Store().Release(Context(t), lease); err != nil {
+		t.Fatalf("release at the revision read: %v", err)
+	}
+	if _, err := h.Store().Read(Context(t), role); !errors.Is(err, transport.ErrNotFound) {
+		t.Fatalf("read after release: err = %v, want ErrNotFound", err)
 	}
 	ExpectEvent(t, w, 5*time.Second, "delete of the renewed lease", func(ev transport.KeyEvent) bool {
 		return ev.Kind == transport.KeyDeleted && ev.Entry.Revision > renewed.Revision
