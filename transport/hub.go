@@ -2,12 +2,9 @@ package transport
 
 import (
 	"context"
-	"errors"
-	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // hub is the watch hub of one store: a single live watch of the whole
@@ -15,89 +12,63 @@ import (
 // the hub's one goroutine, run. Nothing on that goroutine waits for a read:
 // the backstop against a watch that stalls without an error (as one can
 // after a server restart) is a re-list of the bucket that runs on its own
-// goroutine, and whose result run merges by revision. It runs after a
-// reconnect, a drop or a watch that ended, when the poll finds the watch
-// behind the stream, and every fullRelistEvery polls.
+// goroutine, and whose result run merges by revision.
+//
+// The hub is made of parts with one job each:
+//   - bucketWatch (hub_feed.go, relist.go): the live feed of the bucket,
+//     and the polls and re-lists that back it up;
+//   - keyFanout (hub_keys.go): the watches of each key, and the last event
+//     each was given (peek);
+//   - orderFanout and candidateSet (hub_orders.go): each role's order of
+//     succession and its watches;
+//   - sessionTracker (hub_sessions.go): which sessions keep which leases and
+//     registry entries, so that their end reaches them.
+//
+// run owns the hub: every field below is written only on it, apart from
+// those newHub and start set before run starts and nobody writes again
+// (the channels, and the fan-outs that other goroutines call through locks
+// of their own).
 type hub struct {
-	js           nats.JetStreamContext // the push API: a feed needs its subscription
-	lastRevision func(context.Context) (uint64, error)
-	stream       string
-	prefix       string
-	pollInterval time.Duration
-	opTimeout    time.Duration
-	// list reads every key's latest entry; a seam for tests that need to
-	// hold a re-list open.
-	list func(context.Context) relistResult
+	bucketWatch // touched only by run, once start has been called
 
-	mu    sync.Mutex             // guards subs, fresh, groupSubs, freshGroups, orders and latest
-	subs  map[string][]*keyWatch // copied on write, so run reads a slice without holding mu
-	fresh []*keyWatch            // watches not yet handed to run
-	// groupSubs, freshGroups and orders are the registry's watches (copied
-	// on write), those not yet primed, and each role's latest order.
-	groupSubs   map[string][]*groupWatch
-	freshGroups []*groupWatch
-	orders      map[string][]Candidate
-	// latest is the last event delivered for each watched key, for peek.
-	latest map[string]KeyEvent
+	keys   *keyFanout   // Watch and Peek call it from any goroutine
+	orders *orderFanout // WatchCandidates and Candidates call it from any goroutine
 
-	wake        chan struct{} // fresh is not empty
+	wake        chan struct{} // a fan-out has new watches for run to prime
 	reconnected chan struct{} // the connection came back after a loss
-	stats       hubStats
 	cancel      context.CancelFunc
-	done        chan struct{}
-	wg          sync.WaitGroup // re-lists, and feeds being closed
+	done        chan struct{} // closed when run has returned
 
 	// Touched only by run.
-	known map[string]keyState // every key of the bucket the hub has heard of
-	// bound maps a session key to the roles whose latest lease it keeps,
-	// and boundEntries to the registry entries it keeps (key -> group).
-	bound        map[string]map[string]struct{}
-	boundEntries map[string]map[string]string
-	groups       map[string]*candidateSet
-	live         *feed
-	liveSlow     <-chan nats.SubStatus // the live feed's slow-consumer reports
-	listed       bool                  // the live feed has delivered its initial values
-	watermark    uint64                // the live feed has delivered everything up to this revision
-	waiting      []*keyWatch           // watches whose first state awaits a listing
-	relisting    bool
-	highest      uint64 // the highest revision delivered: a stream behind it has started over
-	checking     bool   // a poll's read of the stream's last revision is out
-	polls        int    // polls so far, for the periodic full re-list
-	lastSeen     uint64 // the stream's last revision at the previous poll
+	known    map[string]keyState // every key of the bucket the hub has heard of
+	sessions sessionTracker
+	groups   map[string]*candidateSet // each role's registry, by group key
+	waiting  []*keyWatch              // watches whose first state awaits a listing
 }
-
-// keyWatch is one Watch of a key.
-type keyWatch struct {
-	listener[KeyEvent]
-	key    string
-	primed bool // has had its first state; touched only by run
-}
-
-// watchRetry is how long the hub waits before recreating a live watch that
-// failed to start.
-const watchRetry = 250 * time.Millisecond
 
 // newHub returns the hub of the bucket whose stream and key subject prefix
 // are given; start starts it.
 func newHub(js nats.JetStreamContext, lastRevision func(context.Context) (uint64, error), stream, prefix string, poll, opTimeout time.Duration) *hub {
 	h := &hub{
-		js:           js,
-		lastRevision: lastRevision,
-		stream:       stream,
-		prefix:       prefix,
-		pollInterval: poll,
-		opTimeout:    opTimeout,
-		subs:         map[string][]*keyWatch{},
-		wake:         make(chan struct{}, 1),
-		reconnected:  make(chan struct{}, 1),
-		done:         make(chan struct{}),
-		known:        map[string]keyState{},
-		bound:        map[string]map[string]struct{}{},
-		boundEntries: map[string]map[string]string{},
-		groups:       map[string]*candidateSet{},
-		groupSubs:    map[string][]*groupWatch{},
-		orders:       map[string][]Candidate{},
-		latest:       map[string]KeyEvent{},
+		bucketWatch: bucketWatch{
+			bucketReader: bucketReader{
+				js:           js,
+				lastRevision: lastRevision,
+				stream:       stream,
+				prefix:       prefix,
+				opTimeout:    opTimeout,
+				stats:        &hubStats{},
+			},
+			pollInterval: poll,
+		},
+		keys:        newKeyFanout(),
+		orders:      newOrderFanout(),
+		wake:        make(chan struct{}, 1),
+		reconnected: make(chan struct{}, 1),
+		done:        make(chan struct{}),
+		known:       map[string]keyState{},
+		sessions:    newSessionTracker(),
+		groups:      map[string]*candidateSet{},
 	}
 	h.list = h.relist
 	return h
@@ -124,6 +95,14 @@ func (h *hub) onConn(ev ConnEvent) {
 		case h.reconnected <- struct{}{}:
 		default: // one is already pending
 		}
+	}
+}
+
+// signal wakes run to prime the watches a fan-out has registered.
+func (h *hub) signal() {
+	select {
+	case h.wake <- struct{}{}:
+	default: // run has a wake-up pending and will take every fresh watch
 	}
 }
 
@@ -182,43 +161,8 @@ func (h *hub) run(ctx context.Context) {
 			h.applyRelist(r)
 		case <-h.wake:
 			h.primeFresh()
-			h.primeGroups()
+			h.orders.primeFresh()
 		}
-	}
-}
-
-// openLive starts the live watch. It waits for the server to create the
-// consumer, at most the operation timeout; on failure it returns a timer
-// channel for the next attempt.
-func (h *hub) openLive() <-chan time.Time {
-	f, err := openFeed(h.js, h.stream, h.prefix)
-	if err != nil {
-		return time.After(watchRetry)
-	}
-	h.stats.watchStarts.Add(1)
-	h.live, h.liveSlow = f, f.sub.StatusChanged(nats.SubscriptionSlowConsumer)
-	return nil
-}
-
-// dropLive closes the live watch off run's goroutine: unsubscribing an
-// ordered consumer deletes it, a round trip.
-func (h *hub) dropLive() {
-	old := h.live
-	h.live, h.liveSlow, h.listed = nil, nil, false
-	if old != nil {
-		h.wg.Go(func() { h.stats.dropped.Add(uint64(old.close())) })
-	}
-}
-
-// checkDrops counts messages nats.go dropped on the live watch because the
-// client fell behind and, if any were, re-lists to recover what they said.
-func (h *hub) checkDrops(ctx context.Context, results chan<- relistResult) {
-	if h.live == nil {
-		return
-	}
-	if d := h.live.drops(); d > 0 {
-		h.stats.dropped.Add(uint64(d))
-		h.startRelist(ctx, results)
 	}
 }
 
@@ -260,42 +204,5 @@ func (h *hub) apply(ev KeyEvent, asOf uint64) {
 		next.event = ev
 		h.known[key] = next
 	}
-	h.deliver(key, ev)
-}
-
-// deliver hands ev to key's watches and keeps it for peek.
-func (h *hub) deliver(key string, ev KeyEvent) {
-	h.mu.Lock()
-	watches := h.subs[key]
-	if len(watches) > 0 {
-		h.latest[key] = ev
-	}
-	h.mu.Unlock()
-	for _, w := range watches {
-		w.primed = true
-		w.send(ev)
-	}
-}
-
-// peek returns the latest event delivered for a watched key.
-func (h *hub) peek(key string) (KeyEvent, bool) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	ev, ok := h.latest[key]
-	return ev, ok
-}
-
-// errStalled reports a re-list that stopped making progress.
-var errStalled = errors.New("re-list made no progress within the operation timeout")
-
-// streamLastRevision returns a function reading the last revision of the
-// bucket's stream.
-func streamLastRevision(js jetstream.JetStream, bucket string) func(context.Context) (uint64, error) {
-	return func(ctx context.Context) (uint64, error) {
-		s, err := js.Stream(ctx, streamName(bucket))
-		if err != nil {
-			return 0, err
-		}
-		return s.CachedInfo().State.LastSeq, nil
-	}
+	h.keys.deliver(key, ev)
 }

@@ -9,6 +9,74 @@ import "strings"
 // each of them. The event is a hint, like every event: a takeover is still
 // checked by the server against the session's end (see takeOver).
 
+// sessionTracker is which sessions keep what, as the hub has seen: the
+// roles whose latest lease each session keeps, and the registry entries it
+// keeps live. Whether a session has ended, and at which message, the hub
+// reads from the session key's state (sessionEnded, endOf). Touched only
+// by run.
+type sessionTracker struct {
+	roles   map[string]map[string]struct{} // session -> roles
+	entries map[string]map[string]string   // session -> registry entry key -> group
+}
+
+// newSessionTracker returns a tracker that knows of no session.
+func newSessionTracker() sessionTracker {
+	return sessionTracker{roles: map[string]map[string]struct{}{}, entries: map[string]map[string]string{}}
+}
+
+// bindRole records that sess keeps role's latest lease.
+func (t *sessionTracker) bindRole(sess, role string) {
+	roles := t.roles[sess]
+	if roles == nil {
+		roles = map[string]struct{}{}
+		t.roles[sess] = roles
+	}
+	roles[role] = struct{}{}
+}
+
+// unbindRole records that sess no longer keeps role's latest lease.
+func (t *sessionTracker) unbindRole(sess, role string) { delete(t.roles[sess], role) }
+
+// bindEntry records that sess keeps the registry entry key of group live;
+// an entry with no session is kept by its own TTL.
+func (t *sessionTracker) bindEntry(sess, key, group string) {
+	if sess == "" {
+		return
+	}
+	entries := t.entries[sess]
+	if entries == nil {
+		entries = map[string]string{}
+		t.entries[sess] = entries
+	}
+	entries[key] = group
+}
+
+// unbindEntry records that sess no longer keeps the registry entry key.
+func (t *sessionTracker) unbindEntry(sess, key string) { delete(t.entries[sess], key) }
+
+// end forgets sess and returns what it kept: roles, and registry entries
+// (key -> group).
+func (t *sessionTracker) end(sess string) (map[string]struct{}, map[string]string) {
+	roles, entries := t.roles[sess], t.entries[sess]
+	delete(t.roles, sess)
+	delete(t.entries, sess)
+	return roles, entries
+}
+
+// keeping returns every session that keeps a role or a registry entry.
+func (t *sessionTracker) keeping() []string {
+	sessions := make([]string, 0, len(t.roles)+len(t.entries))
+	for sess := range t.roles {
+		sessions = append(sessions, sess)
+	}
+	for sess := range t.entries {
+		if _, dup := t.roles[sess]; !dup {
+			sessions = append(sessions, sess)
+		}
+	}
+	return sessions
+}
+
 // isSessionKey reports whether key is a session's key.
 func isSessionKey(key string) bool { return strings.HasPrefix(key, SessionsPrefix) }
 
@@ -18,7 +86,7 @@ func isSessionKey(key string) bool { return strings.HasPrefix(key, SessionsPrefi
 func (h *hub) bindSession(role string, prev keyState, seen bool, ev KeyEvent) KeyEvent {
 	if seen {
 		if old := prev.event.Entry.Record.Session; old != "" {
-			delete(h.bound[old], role)
+			h.sessions.unbindRole(old, role)
 		}
 	}
 	sess := ev.Entry.Record.Session
@@ -29,12 +97,7 @@ func (h *hub) bindSession(role string, prev keyState, seen bool, ev KeyEvent) Ke
 		ev.Kind, ev.sessionEnd = KeySessionEnded, h.endOf(sess)
 		return ev
 	}
-	roles := h.bound[sess]
-	if roles == nil {
-		roles = map[string]struct{}{}
-		h.bound[sess] = roles
-	}
-	roles[role] = struct{}{}
+	h.sessions.bindRole(sess, role)
 	return ev
 }
 
@@ -61,38 +124,23 @@ func (h *hub) endOf(sess string) uint64 {
 	return st.revision
 }
 
-// bindEntry records that the session of c keeps the registry entry key of
-// group live.
-func (h *hub) bindEntry(key, group string, c Candidate) {
-	if c.Session == "" {
-		return
-	}
-	entries := h.boundEntries[c.Session]
-	if entries == nil {
-		entries = map[string]string{}
-		h.boundEntries[c.Session] = entries
-	}
-	entries[key] = group
-}
-
 // endSession delivers KeySessionEnded for every role whose latest lease the
 // session kept, and takes the registry entries it kept out of the order of
 // succession.
 func (h *hub) endSession(sess string) {
-	for key, group := range h.boundEntries[sess] {
+	roles, entries := h.sessions.end(sess)
+	for key, group := range entries {
 		h.applyCandidate(group, KeyEvent{Kind: KeySessionEnded, Entry: Entry{Role: key}})
 	}
-	delete(h.boundEntries, sess)
-	for role := range h.bound[sess] {
+	for role := range roles {
 		st := h.known[role]
 		if st.event.Kind != KeyPut || st.event.Entry.Record.Session != sess {
 			continue
 		}
 		st.event.Kind, st.event.sessionEnd = KeySessionEnded, h.endOf(sess)
 		h.known[role] = st
-		h.deliver(role, st.event)
+		h.keys.deliver(role, st.event)
 	}
-	delete(h.bound, sess)
 }
 
 // endUnseenSessions ends the sessions that keep a lease but that a complete
@@ -100,12 +148,7 @@ func (h *hub) endSession(sess string) {
 // It runs only after a listing, because a listing delivers a session's key
 // after the leases it keeps (its latest renewal is newer than they are).
 func (h *hub) endUnseenSessions() {
-	for sess := range h.bound {
-		if _, seen := h.known[sess]; !seen {
-			h.endSession(sess)
-		}
-	}
-	for sess := range h.boundEntries {
+	for _, sess := range h.sessions.keeping() {
 		if _, seen := h.known[sess]; !seen {
 			h.endSession(sess)
 		}

@@ -224,7 +224,9 @@ func (s *JetStreamStore) WatchCandidates(role string, notify func([]Candidate)) 
 }
 
 // Peek implements Succession.
-func (s *JetStreamStore) Peek(role string) (KeyEvent, bool) { return s.hub.peek(role) }
+func (s *JetStreamStore) Peek(role string) (KeyEvent, bool) { return s.hub.keys.peek(role) }
 
 // Candidates implements Succession.
-func (s *JetStreamStore) Candidates(role string) []Candidate { return s.hub.candidates(groupOf(role)) }
+func (s *JetStreamStore) Candidates(role string) []Candidate {
+	return s.hub.orders.candidates(groupOf(role))
+}

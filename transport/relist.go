@@ -2,9 +2,25 @@ package transport
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
+
+// bucketReader is how the hub reads its bucket: feeds on its stream, and
+// the stream's last revision. Its fields are set by newHub and never
+// change, so checks and re-lists use it from goroutines of their own.
+type bucketReader struct {
+	js           nats.JetStreamContext // the push API: a feed needs its subscription
+	lastRevision func(context.Context) (uint64, error)
+	stream       string
+	prefix       string
+	opTimeout    time.Duration
+	stats        *hubStats // atomic counters, also read by Stats
+}
 
 // relistResult is what a re-list read: every key's latest entry, and asOf,
 // a revision at which the listing was complete, so that a key it did not
@@ -33,23 +49,27 @@ type checkResult struct {
 	err  error
 }
 
+// errStalled reports a re-list that stopped making progress.
+var errStalled = errors.New("re-list made no progress within the operation timeout")
+
 // poll checks, on a goroutine of its own, whether the live watch keeps up
 // with the stream, and re-lists instead every fullRelistEvery polls or
 // while the watch has not delivered the bucket's first listing.
-func (h *hub) poll(ctx context.Context, results chan<- relistResult, checks chan<- checkResult) {
-	h.polls++
-	if h.polls%fullRelistEvery == 0 || !h.listed || h.live == nil {
-		h.startRelist(ctx, results)
+func (w *bucketWatch) poll(ctx context.Context, results chan<- relistResult, checks chan<- checkResult) {
+	w.polls++
+	if w.polls%fullRelistEvery == 0 || !w.listed || w.live == nil {
+		w.startRelist(ctx, results)
 		return
 	}
-	if h.checking || h.relisting {
+	if w.checking || w.relisting {
 		return
 	}
-	h.checking = true
-	h.wg.Go(func() {
-		octx, cancel := context.WithTimeout(ctx, h.opTimeout)
+	w.checking = true
+	lastRevision, timeout := w.lastRevision, w.opTimeout
+	w.wg.Go(func() {
+		octx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
-		last, err := h.lastRevision(octx)
+		last, err := lastRevision(octx)
 		checks <- checkResult{last: last, err: err}
 	})
 }
@@ -58,27 +78,27 @@ func (h *hub) poll(ctx context.Context, results chan<- relistResult, checks chan
 // delivered everything the stream held at the previous poll, and the
 // stream is not behind what it delivered (which it would be had it
 // started over).
-func (h *hub) checked(ctx context.Context, c checkResult, results chan<- relistResult) {
-	h.checking = false
-	behind := h.watermark < h.lastSeen
+func (w *bucketWatch) checked(ctx context.Context, c checkResult, results chan<- relistResult) {
+	w.checking = false
+	behind := w.watermark < w.lastSeen
 	if c.err == nil {
-		h.lastSeen = c.last
+		w.lastSeen = c.last
 	}
-	if c.err != nil || behind || c.last < h.highest {
-		h.startRelist(ctx, results)
+	if c.err != nil || behind || c.last < w.highest {
+		w.startRelist(ctx, results)
 	}
 }
 
 // startRelist starts a re-list unless one is running; its result comes
 // back to run on results.
-func (h *hub) startRelist(ctx context.Context, results chan<- relistResult) {
-	if h.relisting {
+func (w *bucketWatch) startRelist(ctx context.Context, results chan<- relistResult) {
+	if w.relisting {
 		return
 	}
-	h.relisting = true
-	floor := h.highest
-	h.wg.Go(func() {
-		r := h.list(ctx)
+	w.relisting = true
+	list, floor := w.list, w.highest
+	w.wg.Go(func() {
+		r := list(ctx)
 		r.floor = floor
 		results <- r
 	})
@@ -88,24 +108,24 @@ func (h *hub) startRelist(ctx context.Context, results chan<- relistResult) {
 // one pass over the bucket instead of a read per key. It gives up when the
 // consumer delivers nothing for the operation timeout, not after a fixed
 // time, so a large bucket can take as long as it needs.
-func (h *hub) relist(ctx context.Context) relistResult {
+func (r *bucketReader) relist(ctx context.Context) relistResult {
 	start := time.Now()
 	// Taken before the consumer exists, so it is no later than the
 	// listing: with an empty bucket it is the only revision the listing
 	// can vouch for.
-	octx, cancel := context.WithTimeout(ctx, h.opTimeout)
-	last, err := h.lastRevision(octx)
+	octx, cancel := context.WithTimeout(ctx, r.opTimeout)
+	last, err := r.lastRevision(octx)
 	cancel()
 	if err != nil {
 		return relistResult{err: fmt.Errorf("re-list: stream info: %w", err)}
 	}
-	f, err := openFeed(h.js, h.stream, h.prefix)
+	f, err := openFeed(r.js, r.stream, r.prefix)
 	if err != nil {
 		return relistResult{err: fmt.Errorf("re-list: %w", err)}
 	}
-	defer func() { h.stats.dropped.Add(uint64(f.close())) }()
+	defer func() { r.stats.dropped.Add(uint64(f.close())) }()
 	res := relistResult{asOf: last, streamLast: last}
-	stall := time.NewTimer(h.opTimeout)
+	stall := time.NewTimer(r.opTimeout)
 	defer stall.Stop()
 	for {
 		select {
@@ -117,7 +137,7 @@ func (h *hub) relist(ctx context.Context) relistResult {
 			it.ev.FromPoll = true
 			res.events = append(res.events, it.ev)
 			res.asOf = max(res.asOf, it.ev.Entry.Revision)
-			stall.Reset(h.opTimeout)
+			stall.Reset(r.opTimeout)
 		case <-f.ended:
 			return relistResult{err: fmt.Errorf("re-list: the subscription ended")}
 		case <-stall.C:
@@ -145,7 +165,7 @@ func (h *hub) applyRelist(r relistResult) {
 		// every later event would look stale and nobody would learn that
 		// a lease is free.
 		h.known, h.highest = map[string]keyState{}, 0
-		h.bound, h.boundEntries = map[string]map[string]struct{}{}, map[string]map[string]string{}
+		h.sessions = newSessionTracker()
 		h.stats.restarts.Add(1)
 	}
 	listed := make(map[string]struct{}, len(r.events))
@@ -183,4 +203,16 @@ func (h *hub) wentBack(r relistResult) bool {
 // absentEvent is the event for a key a read did not find.
 func absentEvent(key string) KeyEvent {
 	return KeyEvent{Kind: KeyAbsent, Entry: Entry{Role: key}, FromPoll: true}
+}
+
+// streamLastRevision returns a function reading the last revision of the
+// bucket's stream.
+func streamLastRevision(js jetstream.JetStream, bucket string) func(context.Context) (uint64, error) {
+	return func(ctx context.Context) (uint64, error) {
+		s, err := js.Stream(ctx, streamName(bucket))
+		if err != nil {
+			return 0, err
+		}
+		return s.CachedInfo().State.LastSeq, nil
+	}
 }

@@ -151,7 +151,7 @@ func (s *JetStreamStore) create(ctx context.Context, role string, rec Record, tt
 // when it saw that revision, else from the stream leader. ErrNotFound says
 // the key is no longer at revision (or holds nothing).
 func (s *JetStreamStore) contentAt(ctx context.Context, role string, revision uint64) (KeyEvent, error) {
-	if ev, ok := s.hub.peek(role); ok && ev.Kind != KeyAbsent && ev.Entry.Revision == revision {
+	if ev, ok := s.hub.keys.peek(role); ok && ev.Kind != KeyAbsent && ev.Entry.Revision == revision {
 		return ev, nil
 	}
 	m, err := s.pushJS.GetLastMsg(streamName(s.bucket), s.subject+role, nats.Context(ctx))

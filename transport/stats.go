@@ -45,8 +45,8 @@ type StoreStats struct {
 	SessionsAbandoned uint64
 }
 
-// hubStats are the hub's counters, written by its goroutines and read by
-// Stats at any time.
+// hubStats are the hub's counters: atomic, so its goroutines write them and
+// Stats reads them at any time without a lock.
 type hubStats struct {
 	dropped        atomic.Uint64
 	relists        atomic.Uint64
@@ -67,7 +67,7 @@ func (s *hubStats) relisted(entries int, took time.Duration) {
 // snapshot returns the counters as StoreStats.
 func (h *hub) snapshot() StoreStats {
 	return StoreStats{
-		Watched:            h.watched(),
+		Watched:            h.keys.watched(),
 		Dropped:            h.stats.dropped.Load(),
 		Relists:            h.stats.relists.Load(),
 		RelistFailures:     h.stats.relistFailures.Load(),

@@ -1,0 +1,143 @@
+package transport
+
+import (
+	"errors"
+	"slices"
+	"sync"
+)
+
+// keyFanout is the hub's key fan-out: the watches of each key, those not
+// yet handed to run, and the last event each watched key was given, for
+// peek. Watch, Stop and Peek call it from any goroutine, run from its own:
+// mu guards every field.
+type keyFanout struct {
+	mu      sync.Mutex
+	watches map[string][]*keyWatch // copied on write, so run reads a slice without holding mu
+	fresh   []*keyWatch            // watches not yet handed to run
+	latest  map[string]KeyEvent    // the last event delivered for each watched key
+}
+
+// keyWatch is one Watch of a key.
+type keyWatch struct {
+	listener[KeyEvent]
+	key    string
+	primed bool // has had its first state; touched only by run
+}
+
+// newKeyFanout returns a fan-out with no watches.
+func newKeyFanout() *keyFanout {
+	return &keyFanout{watches: map[string][]*keyWatch{}, latest: map[string]KeyEvent{}}
+}
+
+// add registers notify for key; run primes the watch at its next take.
+func (k *keyFanout) add(key string, notify func(KeyEvent)) *keyWatch {
+	w := &keyWatch{key: key}
+	w.notify = notify
+	w.remove = func() { k.remove(w) }
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.watches[key] = append(slices.Clip(k.watches[key]), w)
+	k.fresh = append(k.fresh, w)
+	return w
+}
+
+// remove takes w off its key.
+func (k *keyFanout) remove(w *keyWatch) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	watches := k.watches[w.key]
+	i := slices.Index(watches, w)
+	switch {
+	case i < 0:
+	case len(watches) == 1:
+		delete(k.watches, w.key)
+	default:
+		k.watches[w.key] = slices.Delete(slices.Clone(watches), i, i+1)
+	}
+}
+
+// takeFresh returns the watches added since the last call.
+func (k *keyFanout) takeFresh() []*keyWatch {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	fresh := k.fresh
+	k.fresh = nil
+	return fresh
+}
+
+// deliver hands ev to key's watches and keeps it for peek. Called by run.
+func (k *keyFanout) deliver(key string, ev KeyEvent) {
+	k.mu.Lock()
+	watches := k.watches[key]
+	if len(watches) > 0 {
+		k.latest[key] = ev
+	}
+	k.mu.Unlock()
+	for _, w := range watches {
+		w.primed = true
+		w.send(ev)
+	}
+}
+
+// peek returns the latest event delivered for a watched key.
+func (k *keyFanout) peek(key string) (KeyEvent, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	ev, ok := k.latest[key]
+	return ev, ok
+}
+
+// watched returns how many keys have at least one watch.
+func (k *keyFanout) watched() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return len(k.watches)
+}
+
+// subscribe registers notify for key. run calls it first with the key's
+// current state, then with every change.
+func (h *hub) subscribe(key string, notify func(KeyEvent)) (Watch, error) {
+	select {
+	case <-h.done:
+		return nil, errors.Join(ErrPermanent, ErrClosed)
+	default:
+	}
+	w := h.keys.add(key, notify)
+	h.signal()
+	return w, nil
+}
+
+// primeFresh gives each new watch its key's current state: the state the
+// hub knows, or absent when the live watch has listed the bucket without
+// seeing the key. Until then the watch waits for the first listing.
+func (h *hub) primeFresh() {
+	for _, w := range h.keys.takeFresh() {
+		switch st, ok := h.known[w.key]; {
+		case w.primed:
+		case ok:
+			w.primed = true
+			w.send(st.event)
+		case h.listed:
+			h.apply(absentEvent(w.key), h.watermark)
+		default:
+			h.waiting = append(h.waiting, w)
+		}
+	}
+}
+
+// primeWaiting gives the watches waiting for a listing their first state,
+// now that a listing complete as of asOf has been merged.
+func (h *hub) primeWaiting(asOf uint64) {
+	for _, w := range h.waiting {
+		if w.primed || !w.live() {
+			continue
+		}
+		if st, ok := h.known[w.key]; ok {
+			w.primed = true
+			w.send(st.event)
+			continue
+		}
+		h.apply(absentEvent(w.key), asOf)
+	}
+	h.waiting = nil
+}
