@@ -110,7 +110,7 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*JetStreamStore, er
 		closing:   make(chan struct{}),
 		regs:      map[*registration]struct{}{},
 	}
-	s.takeovers = &takeoverQueue{s: s}
+	s.takeovers = &takeoverQueue{store: s}
 	if err := s.start(nc, opts); err != nil {
 		return nil, err
 	}
@@ -152,8 +152,8 @@ func (s *JetStreamStore) Close() {
 func (s *JetStreamStore) Stats() StoreStats {
 	st := s.hub.snapshot()
 	if s.session != nil {
-		st.SessionWrites, st.SessionsEnded = s.session.writes.Load(), s.session.ended.Load()
-		st.SessionsAbandoned = s.session.abandoned.Load()
+		st.SessionWrites, st.SessionsEnded = s.session.stats.writes.Load(), s.session.stats.ended.Load()
+		st.SessionsAbandoned = s.session.stats.abandoned.Load()
 	}
 	return st
 }

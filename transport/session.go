@@ -10,9 +10,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // In session mode a store keeps one session key alive for every lease it
@@ -26,76 +23,23 @@ import (
 // ended stays ended.
 const SessionsPrefix = ReservedPrefix + "sessions."
 
-// SessionOptions turn on session mode for a store.
-type SessionOptions struct {
-	// TTL is the session key's time to live, as a lease's: a whole number
-	// of seconds, at least 1s. Zero leaves session mode off.
-	TTL time.Duration
-	// Renew is how often the leases the session keeps are renewed: positive
-	// and at most TTL/3. Default TTL/5. The key itself is rewritten every
-	// 3/4 Renew, so a lease's renewal finds a newer proof waiting.
-	Renew time.Duration
-	// ProofWindow bounds what proves the session. When a message's TTL
-	// runs out while it is still the last of its key, the server may erase
-	// a write that replaced it and was already acknowledged (the expiry
-	// marker's rollup follows it). So a renewal proves the session only if
-	// its acknowledgement comes within ProofWindow of the send of the
-	// newest write already counted as proof, which it replaced or
-	// followed; and a session unproven for ProofWindow is abandoned, not
-	// renewed: a new one is opened, and the leases it kept end. It must
-	// end before any server could expire that write: leadership passes
-	// its RenewDeadline. At least 2*Renew and at most TTL; default 3*Renew.
-	ProofWindow time.Duration
-}
-
-// enabled reports whether the options turn session mode on.
-func (o SessionOptions) enabled() bool { return o.TTL != 0 }
-
-// withDefaults fills Renew.
-func (o SessionOptions) withDefaults() SessionOptions {
-	if o.enabled() && o.Renew == 0 {
-		o.Renew = o.TTL / 5
-	}
-	if o.enabled() && o.ProofWindow == 0 {
-		o.ProofWindow = 3 * o.Renew
-	}
-	return o
-}
-
-// validate checks the options after defaults are applied.
-func (o SessionOptions) validate() error {
-	if !o.enabled() {
-		return nil
-	}
-	if err := checkTTL(o.TTL); err != nil {
-		return fmt.Errorf("session: %w", err)
-	}
-	if o.Renew <= 0 || o.Renew > o.TTL/3 {
-		return fmt.Errorf("session: %w: %w: Renew %v must be positive and at most TTL/3 = %v", ErrPermanent, ErrBucketMisconfigured, o.Renew, o.TTL/3)
-	}
-	if o.ProofWindow < 2*o.Renew || o.ProofWindow > o.TTL {
-		return fmt.Errorf("session: %w: %w: ProofWindow %v must be at least 2*Renew = %v and at most TTL %v", ErrPermanent, ErrBucketMisconfigured, o.ProofWindow, 2*o.Renew, o.TTL)
-	}
-	return nil
-}
-
 // session keeps the store's session key alive: a keepalive timer renews it
 // every 3/4 Renew, and a holder asking for proof gets the newest at once
 // (fresh), or shares the renewal in flight or starts one when the last is
 // older than Renew/2 (prove). A session whose key the
 // server has let go (its renewal is refused) has ended for good; the next
-// acquisition opens a new one.
+// acquisition opens a new one. store, opts, timeout and opened are set
+// when the store opens and never change; mu guards the rest, but for the
+// counters, which are atomic.
 type session struct {
-	store   *JetStreamStore
+	store   sessionWriter
 	opts    SessionOptions
 	timeout time.Duration
 
 	mu       sync.Mutex
-	key      string    // the live session's key; "" before one is open and after it ended
-	value    []byte    // what the key holds: written again by every renewal
-	rev      uint64    // the revision of the session key's latest write
-	proven   time.Time // when the newest acknowledged write of key was sent
-	lastSent time.Time // when the newest write of key was sent
+	live     sessionKey
+	proven   time.Time // when the newest acknowledged write of the live key was sent
+	lastSent time.Time // when the newest write of the live key was sent
 	pending  *sessionWrite
 	opening  chan struct{} // closed when an open in progress finishes
 	timer    *time.Timer
@@ -103,12 +47,40 @@ type session struct {
 	wg       sync.WaitGroup
 	// opened runs after a session other than the first opens, off the
 	// lock: the registry binds its entries to the new session.
-	opened func()
-	// orphans are leases left unreleased by elections that stopped, and
-	// releasing is set while a release of them runs (session_orphans.go).
-	orphans   []Lease
-	releasing bool
+	opened  func()
+	orphans orphanSet // leases left unreleased by elections that stopped
 
+	stats sessionStats
+}
+
+// sessionWriter is what a session needs of its store: to write and read its
+// key, and to release a lease it keeps. JetStreamStore implements it; the
+// session holds no more of the store than this.
+type sessionWriter interface {
+	// createSession creates key holding value, with a TTL of ttl, and
+	// returns its revision.
+	createSession(ctx context.Context, key string, value []byte, ttl time.Duration) (uint64, error)
+	// renewSession writes value to key if the key is still at rev, with a
+	// TTL of ttl, and returns the new revision.
+	renewSession(ctx context.Context, key string, value []byte, rev uint64, ttl time.Duration) (uint64, error)
+	// sessionEnd reads key's last message from the stream leader.
+	sessionEnd(ctx context.Context, key string) (uint64, bool, error)
+	// Release releases a lease: LeaseStore.Release.
+	Release(ctx context.Context, lease Lease) error
+}
+
+// sessionKey is the live session's key: its name, what every write of it
+// holds, and the revision of its latest write. The zero value is no live
+// session: none has opened yet, or the last one ended.
+type sessionKey struct {
+	name  string
+	value []byte
+	rev   uint64
+}
+
+// sessionStats are a session's counters: atomic, so Stats reads them
+// without the session's lock.
+type sessionStats struct {
 	writes    atomic.Uint64 // renewals sent
 	ended     atomic.Uint64 // sessions that ended under the store
 	abandoned atomic.Uint64 // sessions given up for want of proof in time
@@ -134,7 +106,7 @@ type sessionValue struct {
 func (s *session) current() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.key
+	return s.live.name
 }
 
 // bind returns the key of a live session, opening one if there is none, and
@@ -147,8 +119,8 @@ func (s *session) bind(ctx context.Context) (string, time.Time, error) {
 		case s.closed:
 			s.mu.Unlock()
 			return "", time.Time{}, fmt.Errorf("session: %w: %w", ErrPermanent, ErrClosed)
-		case s.key != "":
-			key := s.key
+		case s.live.name != "":
+			key := s.live.name
 			s.mu.Unlock()
 			proof, err := s.prove(ctx, key)
 			if errors.Is(err, ErrConflict) {
@@ -188,7 +160,7 @@ func (s *session) open(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	sentAt := time.Now()
-	rev, err := s.store.kv.Create(ctx, key, data, jetstream.KeyTTL(s.opts.TTL))
+	rev, err := s.store.createSession(ctx, key, data, s.opts.TTL)
 	if err != nil {
 		return classify("open session", key, opWrite, err)
 	}
@@ -198,7 +170,7 @@ func (s *session) open(ctx context.Context) error {
 		return fmt.Errorf("session: %w: %w", ErrPermanent, ErrClosed)
 	}
 	again := s.timer != nil
-	s.key, s.value, s.rev, s.proven, s.lastSent = key, data, rev, sentAt, sentAt
+	s.live, s.proven, s.lastSent = sessionKey{name: key, value: data, rev: rev}, sentAt, sentAt
 	s.scheduleLocked()
 	s.mu.Unlock()
 	if again && s.opened != nil {
@@ -217,7 +189,7 @@ func (s *session) prove(ctx context.Context, key string) (time.Time, error) {
 		s.mu.Unlock()
 		return time.Time{}, fmt.Errorf("session: %w: %w", ErrPermanent, ErrClosed)
 	}
-	if key != s.key {
+	if key != s.live.name {
 		s.mu.Unlock()
 		return time.Time{}, fmt.Errorf("session %q: %w: the session ended", key, ErrConflict)
 	}
@@ -252,7 +224,7 @@ func (s *session) prove(ctx context.Context, key string) (time.Time, error) {
 func (s *session) fresh(key string) (time.Time, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed || key != s.key || time.Since(s.proven) >= s.opts.Renew {
+	if s.closed || key != s.live.name || time.Since(s.proven) >= s.opts.Renew {
 		return time.Time{}, false
 	}
 	return s.proven, true
@@ -260,10 +232,10 @@ func (s *session) fresh(key string) (time.Time, bool) {
 
 // startLocked starts a renewal of the live session. s.mu is held.
 func (s *session) startLocked() *sessionWrite {
-	w := &sessionWrite{key: s.key, value: s.value, sentAt: time.Now(), done: make(chan struct{})}
+	w := &sessionWrite{key: s.live.name, value: s.live.value, sentAt: time.Now(), done: make(chan struct{})}
 	s.pending, s.lastSent = w, w.sentAt
-	rev := s.rev
-	s.writes.Add(1)
+	rev := s.live.rev
+	s.stats.writes.Add(1)
 	s.wg.Go(func() { s.renew(w, rev) })
 	return w
 }
@@ -294,17 +266,17 @@ func (s *session) renew(w *sessionWrite, rev uint64) {
 		s.pending = nil
 	}
 	switch {
-	case err == nil && s.key == w.key && s.unprovenLocked():
+	case err == nil && s.live.name == w.key && s.unprovenLocked():
 		// Acknowledged too late to prove anything: the write it replaced
 		// may have expired first, and its marker may erase this one.
 		s.abandonLocked()
 		err = fmt.Errorf("session %q: %w: renewal acknowledged after %v without proof: abandoned", w.key, ErrConflict, s.opts.ProofWindow)
-	case err == nil && s.key == w.key:
-		s.rev = max(s.rev, seq)
+	case err == nil && s.live.name == w.key:
+		s.live.rev = max(s.live.rev, seq)
 		if w.sentAt.After(s.proven) {
 			s.proven = w.sentAt
 		}
-	case errors.Is(err, ErrConflict) && s.key == w.key:
+	case errors.Is(err, ErrConflict) && s.live.name == w.key:
 		s.endLocked()
 	case err == nil:
 		// The session was given up (or ended) while this renewal was in
@@ -323,7 +295,7 @@ func (s *session) unprovenLocked() bool { return time.Since(s.proven) >= s.opts.
 // written again (its key expires on the server by TTL), and a new one is
 // opened. s.mu is held.
 func (s *session) abandonLocked() {
-	s.abandoned.Add(1)
+	s.stats.abandoned.Add(1)
 	s.endLocked()
 }
 
@@ -331,8 +303,8 @@ func (s *session) abandonLocked() {
 // one now, not at the next acquisition: the registry's entries need one to
 // stay in the order of succession. s.mu is held.
 func (s *session) endLocked() {
-	s.key = ""
-	s.ended.Add(1)
+	s.live = sessionKey{}
+	s.stats.ended.Add(1)
 	if !s.closed {
 		s.wg.Go(s.reopen)
 	}
@@ -349,12 +321,11 @@ func (s *session) reopen() {
 // rewrite writes the session key of w if it is at rev, with the session's
 // TTL.
 func (s *session) rewrite(ctx context.Context, w *sessionWrite, rev uint64) (uint64, error) {
-	ack, err := s.store.js.PublishMsg(ctx, &nats.Msg{Subject: s.store.subject + w.key, Data: w.value},
-		jetstream.WithExpectLastSequencePerSubject(rev), jetstream.WithMsgTTL(s.opts.TTL))
+	seq, err := s.store.renewSession(ctx, w.key, w.value, rev, s.opts.TTL)
 	if err != nil {
 		return 0, classify("renew session", w.key, opWrite, err)
 	}
-	return ack.Sequence, nil
+	return seq, nil
 }
 
 // keepAliveEvery is the keepalive's period: a quarter less than Renew, so
@@ -379,9 +350,9 @@ func (s *session) keepAlive() {
 		return
 	}
 	switch {
-	case s.key != "" && s.pending == nil && s.unprovenLocked():
+	case s.live.name != "" && s.pending == nil && s.unprovenLocked():
 		s.abandonLocked()
-	case s.key != "" && s.pending == nil && time.Since(s.lastSent) >= s.opts.Renew/2:
+	case s.live.name != "" && s.pending == nil && time.Since(s.lastSent) >= s.opts.Renew/2:
 		s.startLocked()
 	}
 	s.releaseOrphansLocked()

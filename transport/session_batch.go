@@ -44,13 +44,23 @@ type takeoverClaim struct {
 // takeoverQueue gathers a store's takeovers into batches, one batch in
 // flight at a time.
 type takeoverQueue struct {
-	s       *JetStreamStore
-	mu      sync.Mutex // guards waiting, busy and every waiting request's state
+	store   batchSender // set when the store opens, never changed
+	mu      sync.Mutex  // guards waiting, busy and every waiting request's state
 	waiting []*takeoverRequest
 	busy    bool
 	wg      sync.WaitGroup
 	batches atomic.Uint64 // batches sent
 }
+
+// batchSender is what the takeover queue needs of its store: to send one
+// batch. JetStreamStore implements it.
+type batchSender interface {
+	// sendTakeovers publishes claims as one atomic batch and returns each
+	// claim's new revision.
+	sendTakeovers(claims []takeoverClaim) ([]uint64, error)
+}
+
+var _ batchSender = (*JetStreamStore)(nil)
 
 // takeoverRequest is one claim waiting for its batch.
 type takeoverRequest struct {
@@ -134,7 +144,7 @@ func (q *takeoverQueue) send(batch []*takeoverRequest) {
 		claims[i] = r.claim
 	}
 	q.batches.Add(1)
-	revs, err := q.s.sendTakeovers(claims)
+	revs, err := q.store.sendTakeovers(claims)
 	// Refused by one of its expectations (a role's key or a session that
 	// moved on): nothing was written, and the other claims may still hold.
 	if err != nil && len(batch) > 1 && wrongLastSequence(err) {
@@ -155,8 +165,8 @@ func (q *takeoverQueue) send(batch []*takeoverRequest) {
 // wait waits for the batch in flight, if any.
 func (q *takeoverQueue) wait() { q.wg.Wait() }
 
-// sendTakeovers publishes claims as one atomic batch, bounded by the
-// store's operation timeout, and returns each claim's new revision.
+// sendTakeovers implements batchSender, bounded by the store's operation
+// timeout.
 func (s *JetStreamStore) sendTakeovers(claims []takeoverClaim) ([]uint64, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), s.opTimeout)
 	defer cancel()

@@ -23,12 +23,51 @@ func (s *JetStreamStore) ReleaseLater(lease Lease) {
 	s.session.orphan(lease)
 }
 
+// orphanSet is a session's orphans: the leases it keeps that still need a
+// release. It is part of the session's state, guarded by the session's mu.
+type orphanSet struct {
+	leases    []Lease
+	releasing bool // a release of some of them runs
+}
+
+// due drops the orphans of sessions other than live, whose leases need no
+// release, and returns those to release now: all of them, unless a
+// release runs already or there are none (nil).
+func (o *orphanSet) due(live string) []Lease {
+	kept := o.leases[:0]
+	for _, l := range o.leases {
+		if l.Record.Session == live {
+			kept = append(kept, l)
+		}
+	}
+	clear(o.leases[len(kept):])
+	o.leases = kept
+	if len(o.leases) == 0 || o.releasing {
+		return nil
+	}
+	o.releasing = true
+	return append([]Lease(nil), o.leases...)
+}
+
+// released ends the release that due started, forgetting the leases done.
+func (o *orphanSet) released(done []Lease) {
+	o.releasing = false
+	kept := o.leases[:0]
+	for _, l := range o.leases {
+		if !containsLease(done, l) {
+			kept = append(kept, l)
+		}
+	}
+	clear(o.leases[len(kept):])
+	o.leases = kept
+}
+
 // orphan keeps lease for the keepalive to release.
 func (s *session) orphan(lease Lease) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.closed {
-		s.orphans = append(s.orphans, lease)
+		s.orphans.leases = append(s.orphans.leases, lease)
 	}
 }
 
@@ -36,20 +75,9 @@ func (s *session) orphan(lease Lease) {
 // unless one is running; orphans of a session that ended are dropped.
 // s.mu is held.
 func (s *session) releaseOrphansLocked() {
-	kept := s.orphans[:0]
-	for _, l := range s.orphans {
-		if l.Record.Session == s.key {
-			kept = append(kept, l)
-		}
+	if batch := s.orphans.due(s.live.name); batch != nil {
+		s.wg.Go(func() { s.releaseOrphans(batch) })
 	}
-	clear(s.orphans[len(kept):])
-	s.orphans = kept
-	if len(s.orphans) == 0 || s.releasing {
-		return
-	}
-	s.releasing = true
-	batch := append([]Lease(nil), s.orphans...)
-	s.wg.Go(func() { s.releaseOrphans(batch) })
 }
 
 // releaseOrphans releases each lease of batch, forgetting those released or
@@ -66,15 +94,7 @@ func (s *session) releaseOrphans(batch []Lease) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.releasing = false
-	kept := s.orphans[:0]
-	for _, l := range s.orphans {
-		if !containsLease(done, l) {
-			kept = append(kept, l)
-		}
-	}
-	clear(s.orphans[len(kept):])
-	s.orphans = kept
+	s.orphans.released(done)
 }
 
 // containsLease reports whether ls holds l (same role, term and revision).

@@ -206,24 +206,6 @@ func (s *JetStreamStore) takeOver(ctx context.Context, role string, rec Record, 
 	}
 }
 
-// sessionEnd reads the last message of a session key from the stream
-// leader: its revision, and whether it is a live session (a value, not a
-// delete or expiry marker). A key with no message at all has revision 0
-// and is not alive. Only the server's checked writes act on what this
-// returns.
-func (s *JetStreamStore) sessionEnd(ctx context.Context, key string) (uint64, bool, error) {
-	m, err := s.pushJS.GetLastMsg(streamName(s.bucket), s.subject+key, nats.Context(ctx))
-	if errors.Is(err, nats.ErrMsgNotFound) {
-		return 0, false, nil
-	}
-	if err != nil {
-		return 0, false, classify("read session", key, opRead, err)
-	}
-	ev := eventFrom(key, &nats.Msg{Header: m.Header, Data: m.Data},
-		&nats.MsgMetadata{Sequence: nats.SequencePair{Stream: m.Sequence}, Timestamp: m.Time})
-	return m.Sequence, ev.Kind == KeyPut, nil
-}
-
 // publishTakeover takes role over in a batch of the store's takeover queue
 // and returns the lease's new revision. The new lease has a TTL unless ttl
 // is 0.
