@@ -2,6 +2,7 @@ package transport
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -11,7 +12,9 @@ import (
 // latest entry of every key, then follows every change: the hub's live
 // watch and each re-list are feeds. nats.go's KeyWatcher hides its
 // subscription; a feed keeps it, so the hub can see the messages nats.go
-// dropped because the client fell behind.
+// dropped because the client fell behind. sub and the channels are set by
+// openFeed and never change; the handler's count of the initial values is
+// guarded by mu.
 type feed struct {
 	sub    *nats.Subscription
 	prefix string        // the bucket's key subject prefix, "$KV.<bucket>."
@@ -20,8 +23,10 @@ type feed struct {
 	ended  chan struct{} // closed when the subscription ends for any reason
 
 	// dropped is the count of messages nats.go dropped, as last reported by
-	// drops. Only the feed's reader touches it.
-	dropped  int
+	// drops. Atomic, so that no field is left to a goroutine while mu
+	// guards the others: the hub's goroutine reads the live feed's drops,
+	// and hands the feed to another goroutine to close.
+	dropped  atomic.Int64
 	stopOnce sync.Once
 
 	// mu guards the fields below. The handler holds it, also while it waits
@@ -109,9 +114,7 @@ func (f *feed) drops() int {
 	if err != nil {
 		return 0 // the subscription has ended; close reports its last count
 	}
-	d := n - f.dropped
-	f.dropped = n
-	return d
+	return n - int(f.dropped.Swap(int64(n)))
 }
 
 // close ends the subscription, deleting its consumer, and returns the drops
