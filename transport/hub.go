@@ -24,12 +24,13 @@ import (
 //   - sessionTracker (hub_sessions.go): which sessions keep which leases and
 //     registry entries, so that their end reaches them.
 //
-// run owns the hub: every field below is written only on it, apart from
-// those newHub and start set before run starts and nobody writes again
-// (the channels, and the fan-outs that other goroutines call through locks
-// of their own).
+// The hub's own state is run's: bucketWatch (embedded, as run's loop is
+// mostly its), known, sessions, groups and waiting are touched only by run.
+// Its other fields are set by newHub and start and never written again: the
+// channels, and the two fan-outs, which other goroutines call and which
+// guard their state with a lock each.
 type hub struct {
-	bucketWatch // touched only by run, once start has been called
+	bucketWatch
 
 	keys   *keyFanout   // Watch and Peek call it from any goroutine
 	orders *orderFanout // WatchCandidates and Candidates call it from any goroutine
@@ -39,9 +40,8 @@ type hub struct {
 	cancel      context.CancelFunc
 	done        chan struct{} // closed when run has returned
 
-	// Touched only by run.
-	known    map[string]keyState // every key of the bucket the hub has heard of
-	sessions sessionTracker
+	known    map[string]keyState      // every key of the bucket the hub has heard of
+	sessions sessionTracker           // which sessions keep which leases and entries
 	groups   map[string]*candidateSet // each role's registry, by group key
 	waiting  []*keyWatch              // watches whose first state awaits a listing
 }

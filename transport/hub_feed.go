@@ -13,8 +13,9 @@ import (
 // feed may have missed something: after a reconnect, a drop or a feed that
 // ended, when a poll finds the feed behind the stream, and every
 // fullRelistEvery polls (relist.go). Its fields are touched only by the
-// hub's goroutine, run; a check or a re-list runs on a goroutine of its own
-// with copies of what it needs, and hands its result back to run.
+// hub's goroutine, run, but for bucketReader, which never changes: a check
+// or a re-list runs on a goroutine of its own, reads the bucket through it,
+// and hands its result back to run.
 type bucketWatch struct {
 	bucketReader // set by newHub, never changed: safe from any goroutine
 
