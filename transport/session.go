@@ -65,8 +65,9 @@ type sessionWriter interface {
 	renewSession(ctx context.Context, key string, value []byte, rev uint64, ttl time.Duration) (uint64, error)
 	// sessionEnd reads key's last message from the stream leader.
 	sessionEnd(ctx context.Context, key string) (uint64, bool, error)
-	// Release releases a lease: LeaseStore.Release.
-	Release(ctx context.Context, lease Lease) error
+	// releaseOrphan releases an orphan lease, reading it back once when
+	// its revision is stale.
+	releaseOrphan(ctx context.Context, lease Lease) error
 }
 
 // sessionKey is the live session's key: its name, what every write of it
