@@ -1,20 +1,20 @@
 package fsm
 
-// Reading a refused release back. A release is a delete at the newest
-// revision the core knows of; when the server refuses it, a renewal whose
-// answer was lost (WriteUnknown, yet applied) may have moved the key on
-// while the lease is still ours, and a key left so stays held for a TTL (or
-// while our session lives). The core reads the key from the stream leader
-// once per term and, if it still holds our lease, deletes it at the
-// revision read, under the same deadline as any release.
+// Reading a refused release back. A release (or an offer, our other way of
+// releasing) is a write at the newest revision the core knows of; when the
+// server refuses it, a renewal whose answer was lost (WriteUnknown, yet
+// applied) may have moved the key on while the lease is still ours, and a
+// key left so stays held for a TTL (or while our session lives). The core
+// reads the key from the stream leader once per term and, if it still holds
+// our lease, releases or offers it again at the revision read, under the
+// same deadline as any release.
 
-// mayReadBack: the refused write was a release of a term we led, not an
-// offer (an offer's store reads back itself) nor the release of a term left
-// under our session (released at the revision the watch shows it at, and
-// tried again while the watch shows it ours), and this term has not been
-// read back yet.
+// mayReadBack: the refused write was the release or the offer of a term we
+// led, not the release of a term left under our session (released at the
+// revision the watch shows it at, and tried again while the watch shows it
+// ours), and this term has not been read back yet.
 func mayReadBack(c *step) bool {
-	return c.s.OfferTo == "" && !c.s.ReleasingLeft && c.s.ReadBackTerm != c.s.Lease.Term
+	return !c.s.ReleasingLeft && c.s.ReadBackTerm != c.s.Lease.Term
 }
 
 // readingBack: a read-back of our refused release is in flight, and that
@@ -38,8 +38,8 @@ func readBack(c *step) {
 	c.emit(Effect{Kind: DoRead, Lease: c.s.Lease})
 }
 
-// releaseAtRead releases our lease again at the revision read, unless its
-// deadline has passed meanwhile (see step.release).
+// releaseAtRead releases (or offers) our lease again at the revision read,
+// unless its deadline has passed meanwhile (see step.release).
 func releaseAtRead(c *step) {
 	c.s.ReadingBack, c.s.Releasing = false, false
 	c.s.Lease.Revision = c.in.Key.Revision

@@ -91,12 +91,12 @@ type Succession interface {
 	// key moved on) it falls back to Acquire, so it never takes a key that
 	// is held by someone else. Revision 0 is Acquire.
 	AcquireOver(ctx context.Context, role string, rec Record, revision uint64) (Lease, error)
-	// Offer hands lease to the candidate to: it rewrites the key at the
-	// lease's latest revision (as Release finds it) with the same holder,
-	// nonce and term, marked OfferedTo, under a TTL of OfferTTL. Only that
-	// candidate claims it (AcquireOver at the offer's revision); if it does
-	// not, the key expires OfferTTL after the offer. It returns ErrConflict
-	// when the key holds another lease, or none.
+	// Offer hands lease to the candidate to: it rewrites the key, if it is
+	// still at lease.Revision, with the same holder, nonce and term, marked
+	// OfferedTo, under a TTL of OfferTTL. Only that candidate claims it
+	// (AcquireOver at the offer's revision); if it does not, the key
+	// expires OfferTTL after the offer. It returns ErrConflict when the key
+	// has moved on, as Release does.
 	Offer(ctx context.Context, lease Lease, to string) (Lease, error)
 	// Confirm reads the lease's key back from the stream leader and returns
 	// the lease with Stored set: when the server stored the write at

@@ -47,15 +47,6 @@ func (s *JetStreamStore) Offer(ctx context.Context, lease Lease, to string) (Lea
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	rev, err := s.writeAt(ctx, lease.Role, rec, lease.Revision, OfferTTL)
-	if errors.Is(err, ErrConflict) {
-		// As for Release: a renewal the caller has not heard of moved the
-		// key on while the lease is still ours.
-		latest, rerr := s.readFromLeader(ctx, lease.Role)
-		if rerr != nil || !sameLease(latest, lease) {
-			return Lease{}, err
-		}
-		rev, err = s.writeAt(ctx, lease.Role, rec, latest.Revision, OfferTTL)
-	}
 	if err != nil {
 		return Lease{}, err
 	}

@@ -116,22 +116,13 @@ func (c *candidate) renew(l fsm.Lease) {
 }
 
 // offer rewrites the lease at its revision, offered to successor, under
-// transport.OfferTTL, or, if a renewal moved it on and the key is still
-// this lease, at the revision read, as transport.JetStreamStore.Offer does
-// (both steps at once on the server). The answer is a release's.
+// transport.OfferTTL, as transport.JetStreamStore.Offer does. The answer is
+// a release's.
 func (c *candidate) offer(l fsm.Lease, successor string) {
 	w := c.w
 	v := value{holder: c.name, nonce: l.Nonce, term: l.Term, session: c.terms[l.Term], offeredTo: successor}
 	w.request(c, func() (Entry[value], error) {
-		now := w.serverNow()
-		if e, err := w.store.Update(role, v, l.Revision, transport.OfferTTL, now); err == nil {
-			return e, nil
-		}
-		e := w.store.Get(role)
-		if !c.holds(e, l) {
-			return e, ErrRevision
-		}
-		return w.store.Update(role, v, e.Revision, transport.OfferTTL, now)
+		return w.store.Update(role, v, l.Revision, transport.OfferTTL, w.serverNow())
 	}, func(res fsm.WriteResult, _ Entry[value]) fsm.Input {
 		return fsm.Input{Kind: fsm.InReleased, Result: res, Lease: fsm.Lease{Term: l.Term}}
 	})
@@ -152,11 +143,6 @@ func (c *candidate) confirm(seq uint64, l fsm.Lease) {
 	}, func(res fsm.WriteResult, e Entry[value]) fsm.Input {
 		return fsm.Input{Kind: fsm.InConfirmed, Seq: seq, SentAt: sentAt, Result: res, Lease: fsm.Lease{Term: l.Term, Revision: l.Revision}, Stored: e.Written}
 	})
-}
-
-// holds reports whether e is the lease l of c: same holder, nonce and term.
-func (c *candidate) holds(e Entry[value], l fsm.Lease) bool {
-	return e.Kind == Put && e.Value.holder == c.name && e.Value.nonce == l.Nonce && termOf(e) == l.Term
 }
 
 // release deletes the lease at its revision, as
