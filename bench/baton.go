@@ -186,9 +186,9 @@ func batonHandover(url string, n, runs int, system string) (result, error) {
 func batonFreed(url string, n, runs int, standBy time.Duration) (result, error) {
 	r := result{scenario: "freed lease (leader stops)", system: "baton", n: n}
 	if standBy != 0 {
-		r.note = fmt.Sprintf("SuccessionStandBy %v", standBy)
+		r.note = fmt.Sprintf("Succession.StandBy %v", standBy)
 	}
-	g, err := newBatonGroup(url, n, fmt.Sprintf("freed-%d-%d", n, standBy), leadership.Config{SuccessionStandBy: standBy})
+	g, err := newBatonGroup(url, n, fmt.Sprintf("freed-%d-%d", n, standBy), leadership.Config{Succession: leadership.Succession{StandBy: standBy}})
 	if err != nil {
 		return r, err
 	}

@@ -28,7 +28,7 @@ func TestSlowClockOutlivesItsLease(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := fastConfig(connect(t, proxy.URL()), "drift", "slow")
-	cfg.Clock = slow
+	cfg.Timings.Clock = slow
 	e, err := leadership.NewElection(system, cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -46,40 +46,43 @@ func TestConfigValidate(t *testing.T) {
 		{"Role", func(c *leadership.Config) { c.Role = "has space" }},
 		{"Role", func(c *leadership.Config) { c.Role = "a.." }},
 		{"Role", func(c *leadership.Config) { c.Role = ".a" }},
-		{"Bucket", func(c *leadership.Config) { c.Bucket = "a.b" }},
+		{"Bucket.Name", func(c *leadership.Config) { c.Bucket.Name = "a.b" }},
 		{"InstanceID", func(c *leadership.Config) { c.InstanceID = "a/b" }},
 		{"InstanceID", func(c *leadership.Config) { c.InstanceID = "a b" }},
-		{"Replicas", func(c *leadership.Config) { c.Replicas = 7 }},
-		{"Replicas", func(c *leadership.Config) { c.Replicas = -1 }},
+		{"Bucket.Replicas", func(c *leadership.Config) { c.Bucket.Replicas = 7 }},
+		{"Bucket.Replicas", func(c *leadership.Config) { c.Bucket.Replicas = -1 }},
 		{"Priority", func(c *leadership.Config) { c.Priority = -1 }},
-		{"MaxClockDrift", func(c *leadership.Config) { c.MaxClockDrift = 0.5 }},
-		{"MaxClockDrift", func(c *leadership.Config) { c.MaxClockDrift = -0.5 }},
-		{"MaxServerClockSkew", func(c *leadership.Config) { c.MaxServerClockSkew = 5 * time.Second }},
-		{"MaxServerClockSkew", func(c *leadership.Config) { c.MaxServerClockSkew = -5 * time.Millisecond }},
-		{"WorkStopBudget", func(c *leadership.Config) { c.WorkStopBudget = -time.Second }},
-		{"WorkStopBudget", func(c *leadership.Config) { c.WorkStopBudget = 9 * time.Second }},
-		{"RenewDeadline", func(c *leadership.Config) { c.WorkStopBudget = 2 * time.Second; c.RenewDeadline = 7 * time.Second }},
+		{"Timings.MaxClockDrift", func(c *leadership.Config) { c.Timings.MaxClockDrift = 0.5 }},
+		{"Timings.MaxClockDrift", func(c *leadership.Config) { c.Timings.MaxClockDrift = -0.5 }},
+		{"Timings.MaxServerClockSkew", func(c *leadership.Config) { c.Timings.MaxServerClockSkew = 5 * time.Second }},
+		{"Timings.MaxServerClockSkew", func(c *leadership.Config) { c.Timings.MaxServerClockSkew = -5 * time.Millisecond }},
+		{"Timings.WorkStopBudget", func(c *leadership.Config) { c.Timings.WorkStopBudget = -time.Second }},
+		{"Timings.WorkStopBudget", func(c *leadership.Config) { c.Timings.WorkStopBudget = 9 * time.Second }},
+		{"Timings.RenewDeadline", func(c *leadership.Config) {
+			c.Timings.WorkStopBudget = 2 * time.Second
+			c.Timings.RenewDeadline = 7 * time.Second
+		}},
 		{"TTL", func(c *leadership.Config) { c.TTL = 1500 * time.Millisecond }},
 		{"TTL", func(c *leadership.Config) { c.TTL = -time.Second }},
 		{"TTL", func(c *leadership.Config) { c.TTL = 500 * time.Millisecond }},
-		{"RenewDeadline", func(c *leadership.Config) { c.RenewDeadline = 10 * time.Second }},
-		{"RenewDeadline", func(c *leadership.Config) { c.TTL, c.RenewDeadline = 2*time.Second, 7*time.Second }},
-		{"RenewDeadline", func(c *leadership.Config) { c.RenewDeadline = -time.Second }},
-		{"HeartbeatInterval", func(c *leadership.Config) { c.HeartbeatInterval = 3 * time.Second }},
-		{"HeartbeatInterval", func(c *leadership.Config) { c.HeartbeatInterval = -time.Second }},
-		{"DisconnectGrace", func(c *leadership.Config) { c.DisconnectGrace = 8 * time.Second }},
-		{"DisconnectGrace", func(c *leadership.Config) { c.DisconnectGrace = -time.Second }},
-		{"OpTimeout", func(c *leadership.Config) { c.OpTimeout = time.Minute }},
-		{"OpTimeout", func(c *leadership.Config) { c.OpTimeout = -time.Second }},
-		{"HealthInterval", func(c *leadership.Config) { c.HealthInterval = -time.Second }},
-		{"HealthFailureThreshold", func(c *leadership.Config) { c.HealthFailureThreshold = -1 }},
-		{"CampaignJitter", func(c *leadership.Config) { c.CampaignJitter = -time.Second }},
-		{"RetryInitialInterval", func(c *leadership.Config) { c.RetryMaxInterval = time.Millisecond }},
-		{"RetryInitialInterval", func(c *leadership.Config) { c.RetryInitialInterval = -time.Millisecond }},
-		{"ResignHoldOff", func(c *leadership.Config) { c.ResignHoldOff = -time.Second }},
-		{"BreakerThreshold", func(c *leadership.Config) { c.BreakerThreshold = -1 }},
-		{"BreakerCooldown", func(c *leadership.Config) { c.BreakerCooldown = -time.Second }},
-		{"PollInterval", func(c *leadership.Config) { c.PollInterval = -time.Second }},
+		{"Timings.RenewDeadline", func(c *leadership.Config) { c.Timings.RenewDeadline = 10 * time.Second }},
+		{"Timings.RenewDeadline", func(c *leadership.Config) { c.TTL, c.Timings.RenewDeadline = 2*time.Second, 7*time.Second }},
+		{"Timings.RenewDeadline", func(c *leadership.Config) { c.Timings.RenewDeadline = -time.Second }},
+		{"Timings.HeartbeatInterval", func(c *leadership.Config) { c.Timings.HeartbeatInterval = 3 * time.Second }},
+		{"Timings.HeartbeatInterval", func(c *leadership.Config) { c.Timings.HeartbeatInterval = -time.Second }},
+		{"Timings.DisconnectGrace", func(c *leadership.Config) { c.Timings.DisconnectGrace = 8 * time.Second }},
+		{"Timings.DisconnectGrace", func(c *leadership.Config) { c.Timings.DisconnectGrace = -time.Second }},
+		{"Timings.OpTimeout", func(c *leadership.Config) { c.Timings.OpTimeout = time.Minute }},
+		{"Timings.OpTimeout", func(c *leadership.Config) { c.Timings.OpTimeout = -time.Second }},
+		{"Health.Interval", func(c *leadership.Config) { c.Health.Interval = -time.Second }},
+		{"Health.FailureThreshold", func(c *leadership.Config) { c.Health.FailureThreshold = -1 }},
+		{"Timings.CampaignJitter", func(c *leadership.Config) { c.Timings.CampaignJitter = -time.Second }},
+		{"Timings.RetryInitialInterval", func(c *leadership.Config) { c.Timings.RetryMaxInterval = time.Millisecond }},
+		{"Timings.RetryInitialInterval", func(c *leadership.Config) { c.Timings.RetryInitialInterval = -time.Millisecond }},
+		{"Timings.ResignHoldOff", func(c *leadership.Config) { c.Timings.ResignHoldOff = -time.Second }},
+		{"Timings.BreakerThreshold", func(c *leadership.Config) { c.Timings.BreakerThreshold = -1 }},
+		{"Timings.BreakerCooldown", func(c *leadership.Config) { c.Timings.BreakerCooldown = -time.Second }},
+		{"Timings.PollInterval", func(c *leadership.Config) { c.Timings.PollInterval = -time.Second }},
 	}
 	for i, tc := range cases {
 		t.Run(fmt.Sprintf("%s/%d", tc.field, i), func(t *testing.T) {
@@ -103,17 +106,19 @@ func TestConfigValidate(t *testing.T) {
 // field at fault, so a config is fixed in one round.
 func TestConfigReportsEveryInvalidField(t *testing.T) {
 	cfg := leadership.Config{
-		Role:              "a..b",
-		Bucket:            "a.b",
-		Priority:          -1,
-		TTL:               2 * time.Second,
-		HeartbeatInterval: time.Second,
-		DisconnectGrace:   5 * time.Second,
-		OpTimeout:         2 * time.Second,
-		HealthInterval:    -time.Second,
+		Role:     "a..b",
+		Bucket:   leadership.Bucket{Name: "a.b"},
+		Priority: -1,
+		TTL:      2 * time.Second,
+		Timings: leadership.Timings{
+			HeartbeatInterval: time.Second,
+			DisconnectGrace:   5 * time.Second,
+			OpTimeout:         2 * time.Second,
+		},
+		Health: leadership.Health{Interval: -time.Second},
 	}
 	err := cfg.Validate()
-	fields := []string{"Conn", "Role", "Bucket", "Priority", "HeartbeatInterval", "DisconnectGrace", "OpTimeout", "HealthInterval"}
+	fields := []string{"Conn", "Role", "Bucket.Name", "Priority", "Timings.HeartbeatInterval", "Timings.DisconnectGrace", "Timings.OpTimeout", "Health.Interval"}
 	errs := fieldErrors(err)
 	if len(errs) != len(fields) {
 		t.Errorf("got %d errors, want %d:\n%v", len(errs), len(fields), err)
@@ -137,14 +142,14 @@ func TestTTLAloneConfiguresAnElection(t *testing.T) {
 	for ttl := time.Second; ttl <= time.Minute; ttl += time.Second {
 		for name, cfg := range map[string]leadership.Config{
 			"alone":          {Conn: &nats.Conn{}, Role: "r", TTL: ttl},
-			"no drift":       {Conn: &nats.Conn{}, Role: "r", TTL: ttl, MaxClockDrift: leadership.None},
-			"largest drift":  {Conn: &nats.Conn{}, Role: "r", TTL: ttl, MaxClockDrift: 0.2},
+			"no drift":       {Conn: &nats.Conn{}, Role: "r", TTL: ttl, Timings: leadership.Timings{MaxClockDrift: leadership.None}},
+			"largest drift":  {Conn: &nats.Conn{}, Role: "r", TTL: ttl, Timings: leadership.Timings{MaxClockDrift: 0.2}},
 			"DefaultConfig":  withConnRoleTTL(leadership.DefaultConfig(), ttl),
-			"set deadline":   {Conn: &nats.Conn{}, Role: "r", TTL: ttl, RenewDeadline: leadership.Config{TTL: ttl}.Timings().RenewDeadline / 2},
-			"set heartbeats": {Conn: &nats.Conn{}, Role: "r", TTL: ttl, HeartbeatInterval: leadership.Config{TTL: ttl}.Timings().HeartbeatInterval / 2},
+			"set deadline":   {Conn: &nats.Conn{}, Role: "r", TTL: ttl, Timings: leadership.Timings{RenewDeadline: leadership.Config{TTL: ttl}.EffectiveTimings().RenewDeadline / 2}},
+			"set heartbeats": {Conn: &nats.Conn{}, Role: "r", TTL: ttl, Timings: leadership.Timings{HeartbeatInterval: leadership.Config{TTL: ttl}.EffectiveTimings().HeartbeatInterval / 2}},
 		} {
 			if err := cfg.Validate(); err != nil {
-				t.Fatalf("TTL %v, %s: %v (timings %+v)", ttl, name, err, cfg.Timings())
+				t.Fatalf("TTL %v, %s: %v (timings %+v)", ttl, name, err, cfg.EffectiveTimings())
 			}
 		}
 	}
@@ -157,50 +162,57 @@ func withConnRoleTTL(c leadership.Config, ttl time.Duration) leadership.Config {
 
 func TestTimingsDerivedFromTTL(t *testing.T) {
 	ms := time.Millisecond
+	// withDefaults adds the timings that do not follow from TTL.
+	withDefaults := func(t leadership.Timings) leadership.Timings {
+		t.MaxClockDrift, t.MaxServerClockSkew = leadership.DefaultMaxClockDrift, leadership.DefaultMaxServerClockSkew
+		t.CampaignJitter, t.ResignHoldOff = leadership.DefaultCampaignJitter, leadership.DefaultResignHoldOff
+		t.RetryInitialInterval, t.RetryMaxInterval = leadership.DefaultRetryInitialInterval, leadership.DefaultRetryMaxInterval
+		t.BreakerThreshold, t.BreakerCooldown = leadership.DefaultBreakerThreshold, leadership.DefaultBreakerCooldown
+		return t
+	}
 	for _, tc := range []struct {
 		ttl  time.Duration
 		want leadership.Timings
 	}{
 		{leadership.DefaultTTL, leadership.Timings{
-			TTL: leadership.DefaultTTL, RenewDeadline: leadership.DefaultRenewDeadline, HeartbeatInterval: leadership.DefaultHeartbeatInterval,
+			RenewDeadline: leadership.DefaultRenewDeadline, HeartbeatInterval: leadership.DefaultHeartbeatInterval,
 			DisconnectGrace: leadership.DefaultDisconnectGrace, OpTimeout: leadership.DefaultOpTimeout, PollInterval: leadership.DefaultPollInterval,
-			MaxClockDrift: leadership.DefaultMaxClockDrift, MaxServerClockSkew: leadership.DefaultMaxServerClockSkew,
 		}},
-		{2 * time.Second, leadership.Timings{TTL: 2 * time.Second, RenewDeadline: 1110 * ms, HeartbeatInterval: 317 * ms, DisconnectGrace: 793 * ms, OpTimeout: 317 * ms, PollInterval: 400 * ms, MaxClockDrift: 0.05, MaxServerClockSkew: 100 * ms}},
-		{time.Second, leadership.Timings{TTL: time.Second, RenewDeadline: 232 * ms, HeartbeatInterval: 66 * ms, DisconnectGrace: 166 * ms, OpTimeout: 66 * ms, PollInterval: 200 * ms, MaxClockDrift: 0.05, MaxServerClockSkew: 100 * ms}},
-		{time.Minute, leadership.Timings{TTL: time.Minute, RenewDeadline: 42 * time.Second, HeartbeatInterval: 12 * time.Second, DisconnectGrace: 30 * time.Second, OpTimeout: 2 * time.Second, PollInterval: 12 * time.Second, MaxClockDrift: 0.05, MaxServerClockSkew: 100 * ms}},
+		{2 * time.Second, leadership.Timings{RenewDeadline: 1110 * ms, HeartbeatInterval: 317 * ms, DisconnectGrace: 793 * ms, OpTimeout: 317 * ms, PollInterval: 400 * ms}},
+		{time.Second, leadership.Timings{RenewDeadline: 232 * ms, HeartbeatInterval: 66 * ms, DisconnectGrace: 166 * ms, OpTimeout: 66 * ms, PollInterval: 200 * ms}},
+		{time.Minute, leadership.Timings{RenewDeadline: 42 * time.Second, HeartbeatInterval: 12 * time.Second, DisconnectGrace: 30 * time.Second, OpTimeout: 2 * time.Second, PollInterval: 12 * time.Second}},
 	} {
-		if got := (leadership.Config{TTL: tc.ttl}).Timings(); got != tc.want {
-			t.Errorf("TTL %v: timings %+v, want %+v", tc.ttl, got, tc.want)
+		if got, want := (leadership.Config{TTL: tc.ttl}).EffectiveTimings(), withDefaults(tc.want); got != want {
+			t.Errorf("TTL %v: timings %+v, want %+v", tc.ttl, got, want)
 		}
 	}
-	set := leadership.Config{TTL: 2 * time.Second, RenewDeadline: 900 * ms, OpTimeout: 100 * ms}.Timings()
+	set := leadership.Config{TTL: 2 * time.Second, Timings: leadership.Timings{RenewDeadline: 900 * ms, OpTimeout: 100 * ms}}.EffectiveTimings()
 	if set.RenewDeadline != 900*ms || set.OpTimeout != 100*ms || set.HeartbeatInterval != 257*ms {
 		t.Errorf("set fields are kept and the rest follow them: %+v", set)
 	}
 }
 
 func TestWorkStopBudgetShortensTheDerivedDeadline(t *testing.T) {
-	without := leadership.Config{TTL: 10 * time.Second}.Timings()
-	with := leadership.Config{TTL: 10 * time.Second, WorkStopBudget: 3 * time.Second}.Timings()
+	without := leadership.Config{TTL: 10 * time.Second}.EffectiveTimings()
+	with := leadership.Config{TTL: 10 * time.Second, Timings: leadership.Timings{WorkStopBudget: 3 * time.Second}}.EffectiveTimings()
 	ceiling := time.Duration(float64(10*time.Second-with.MaxServerClockSkew)*(1-2*with.MaxClockDrift)) - leadership.SafetyMargin - 3*time.Second
 	if with.RenewDeadline > ceiling || with.RenewDeadline >= without.RenewDeadline {
 		t.Fatalf("RenewDeadline %v with a 3s budget (ceiling %v), %v without: the budget must come off the deadline", with.RenewDeadline, ceiling, without.RenewDeadline)
 	}
-	err := leadership.Config{Conn: &nats.Conn{}, Role: "r", TTL: 2 * time.Second, WorkStopBudget: 2 * time.Second}.Validate()
-	if err == nil || !strings.Contains(err.Error(), "WorkStopBudget") || !strings.Contains(err.Error(), "at most") {
-		t.Fatalf("a budget that cannot fit a 2s TTL: %v; want an error naming WorkStopBudget and the largest that fits", err)
+	err := leadership.Config{Conn: &nats.Conn{}, Role: "r", TTL: 2 * time.Second, Timings: leadership.Timings{WorkStopBudget: 2 * time.Second}}.Validate()
+	if err == nil || !strings.Contains(err.Error(), "Timings.WorkStopBudget") || !strings.Contains(err.Error(), "at most") {
+		t.Fatalf("a budget that cannot fit a 2s TTL: %v; want an error naming Timings.WorkStopBudget and the largest that fits", err)
 	}
 }
 
 func TestDefaultsSatisfyTheSafetyRules(t *testing.T) {
 	cfg := leadership.DefaultConfig()
-	tm := cfg.Timings()
-	limit := time.Duration(float64(tm.TTL-tm.MaxServerClockSkew)*(1-2*tm.MaxClockDrift)) - leadership.SafetyMargin - tm.WorkStopBudget
+	tm := cfg.EffectiveTimings()
+	limit := time.Duration(float64(cfg.TTL-tm.MaxServerClockSkew)*(1-2*tm.MaxClockDrift)) - leadership.SafetyMargin - tm.WorkStopBudget
 	if tm.RenewDeadline > limit || tm.HeartbeatInterval > tm.RenewDeadline/3 || tm.DisconnectGrace > tm.RenewDeadline {
 		t.Fatalf("defaults break the timing rules: %+v", tm)
 	}
-	if cfg.RenewDeadline != 0 || cfg.HeartbeatInterval != 0 {
+	if cfg.Timings.RenewDeadline != 0 || cfg.Timings.HeartbeatInterval != 0 {
 		t.Fatalf("DefaultConfig pins timings a TTL set on it would conflict with: %+v", cfg)
 	}
 	if cfg.InstanceID == "" || strings.Contains(cfg.InstanceID, "/") {
@@ -211,11 +223,11 @@ func TestDefaultsSatisfyTheSafetyRules(t *testing.T) {
 // TestNoneTurnsOff checks None where zero means the default.
 func TestNoneTurnsOff(t *testing.T) {
 	cfg := leadership.Config{Conn: &nats.Conn{}, Role: "r", TTL: time.Second,
-		CampaignJitter: leadership.None, ResignHoldOff: leadership.None, MaxClockDrift: leadership.None}
+		Timings: leadership.Timings{CampaignJitter: leadership.None, ResignHoldOff: leadership.None, MaxClockDrift: leadership.None}}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if got := cfg.Timings(); got.MaxClockDrift != 0 || got.RenewDeadline != 300*time.Millisecond {
+	if got := cfg.EffectiveTimings(); got.MaxClockDrift != 0 || got.RenewDeadline != 300*time.Millisecond {
 		t.Fatalf("no drift: timings %+v, want drift 0 and RenewDeadline TTL-SafetyMargin-100ms", got)
 	}
 }
@@ -233,7 +245,7 @@ func TestWarnsAboutAReconnectBuffer(t *testing.T) {
 		{"no reconnect", &nats.Conn{Opts: nats.Options{ReconnectBufSize: nats.DefaultReconnectBufSize}}, false},
 	} {
 		var out bytes.Buffer
-		cfg := leadership.Config{Conn: tc.conn, Role: "r", Logger: slog.New(slog.NewTextHandler(&out, nil))}
+		cfg := leadership.Config{Conn: tc.conn, Role: "r", Telemetry: leadership.Telemetry{Logger: slog.New(slog.NewTextHandler(&out, nil))}}
 		if err := cfg.Validate(); err != nil {
 			t.Fatal(err)
 		}
@@ -253,8 +265,8 @@ func TestWarnsAboutAReconnectBuffer(t *testing.T) {
 // invalid one are derived as if it were unset, so only it is reported.
 func TestInvalidFieldIsReportedAlone(t *testing.T) {
 	for _, hb := range []time.Duration{-time.Second, 3 * time.Second, 8 * time.Second, time.Hour} {
-		err := leadership.Config{Conn: &nats.Conn{}, Role: "r", HeartbeatInterval: hb}.Validate()
-		if errs := fieldErrors(err); len(errs) != 1 || !strings.Contains(err.Error(), "HeartbeatInterval:") {
+		err := leadership.Config{Conn: &nats.Conn{}, Role: "r", Timings: leadership.Timings{HeartbeatInterval: hb}}.Validate()
+		if errs := fieldErrors(err); len(errs) != 1 || !strings.Contains(err.Error(), "Timings.HeartbeatInterval:") {
 			t.Errorf("HeartbeatInterval %v: %v, want one error naming it", hb, err)
 		}
 	}

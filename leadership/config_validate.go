@@ -9,8 +9,8 @@ import (
 	"github.com/batonhq/baton/transport"
 )
 
-// minRenewDeadline is the shortest renew deadline a WorkStopBudget may
-// leave: three heartbeats of 10ms.
+// minRenewDeadline is the shortest renew deadline a Timings.WorkStopBudget
+// may leave: three heartbeats of 10ms.
 const minRenewDeadline = 30 * time.Millisecond
 
 // configErrors collects one error per invalid field.
@@ -32,53 +32,55 @@ func (c Config) validate() error {
 	if !transport.ValidRole(c.Role) {
 		errs.add("Role", "%q must be non-empty letters, digits and -/_=. ('.' not first or last, no '..')", c.Role)
 	}
-	if !transport.ValidBucketName(c.Bucket) {
-		errs.add("Bucket", "%q must be non-empty letters, digits, '-' and '_'", c.Bucket)
+	if !transport.ValidBucketName(c.Bucket.Name) {
+		errs.add("Bucket.Name", "%q must be non-empty letters, digits, '-' and '_'", c.Bucket.Name)
 	}
 	if strings.ContainsAny(c.InstanceID, "/ \t\n") {
 		errs.add("InstanceID", "%q must not contain '/' or whitespace", c.InstanceID)
 	}
-	if c.Replicas < 1 || c.Replicas > 5 {
-		errs.add("Replicas", "%d must be between 1 and 5", c.Replicas)
+	if c.Bucket.Replicas < 1 || c.Bucket.Replicas > 5 {
+		errs.add("Bucket.Replicas", "%d must be between 1 and 5", c.Bucket.Replicas)
 	}
 	if c.Priority < 0 {
 		errs.add("Priority", "%d must not be negative", c.Priority)
 	}
 	c.validateTimings(&errs)
-	if c.HealthInterval <= 0 {
-		errs.add("HealthInterval", "%v must be positive", c.HealthInterval)
+	if c.Health.Interval <= 0 {
+		errs.add("Health.Interval", "%v must be positive", c.Health.Interval)
 	}
-	if c.HealthFailureThreshold < 1 {
-		errs.add("HealthFailureThreshold", "%d must be at least 1", c.HealthFailureThreshold)
+	if c.Health.FailureThreshold < 1 {
+		errs.add("Health.FailureThreshold", "%d must be at least 1", c.Health.FailureThreshold)
 	}
-	if c.CampaignJitter < 0 {
-		errs.add("CampaignJitter", "%v must not be negative (None turns it off)", c.CampaignJitter)
+	t := c.Timings
+	if t.CampaignJitter < 0 {
+		errs.add("Timings.CampaignJitter", "%v must not be negative (None turns it off)", t.CampaignJitter)
 	}
-	if c.RetryInitialInterval <= 0 || c.RetryMaxInterval < c.RetryInitialInterval {
-		errs.add("RetryInitialInterval", "%v must be positive and at most RetryMaxInterval %v", c.RetryInitialInterval, c.RetryMaxInterval)
+	if t.RetryInitialInterval <= 0 || t.RetryMaxInterval < t.RetryInitialInterval {
+		errs.add("Timings.RetryInitialInterval", "%v must be positive and at most RetryMaxInterval %v", t.RetryInitialInterval, t.RetryMaxInterval)
 	}
-	if c.ResignHoldOff < 0 {
-		errs.add("ResignHoldOff", "%v must not be negative (None turns it off)", c.ResignHoldOff)
+	if t.ResignHoldOff < 0 {
+		errs.add("Timings.ResignHoldOff", "%v must not be negative (None turns it off)", t.ResignHoldOff)
 	}
-	if c.BreakerThreshold < 1 {
-		errs.add("BreakerThreshold", "%d must be at least 1", c.BreakerThreshold)
+	if t.BreakerThreshold < 1 {
+		errs.add("Timings.BreakerThreshold", "%d must be at least 1", t.BreakerThreshold)
 	}
-	if c.BreakerCooldown <= 0 {
-		errs.add("BreakerCooldown", "%v must be positive", c.BreakerCooldown)
+	if t.BreakerCooldown <= 0 {
+		errs.add("Timings.BreakerCooldown", "%v must be positive", t.BreakerCooldown)
 	}
-	if c.PollInterval <= 0 {
-		errs.add("PollInterval", "%v must be positive", c.PollInterval)
+	if t.PollInterval <= 0 {
+		errs.add("Timings.PollInterval", "%v must be positive", t.PollInterval)
 	}
 	return errors.Join(errs...)
 }
 
-// validateTimings checks TTL, MaxClockDrift and the timings that must fit
-// inside them.
+// validateTimings checks TTL, Timings.MaxClockDrift and the timings that
+// must fit inside them.
 func (c Config) validateTimings(errs *configErrors) {
+	t := c.Timings
 	ttlOK := c.TTL >= time.Second && c.TTL%time.Second == 0
-	driftOK := c.MaxClockDrift >= 0 && c.MaxClockDrift <= 0.2
+	driftOK := t.MaxClockDrift >= 0 && t.MaxClockDrift <= 0.2
 	if !driftOK {
-		errs.add("MaxClockDrift", "%v must be in [0, 0.2] (None assumes none)", c.MaxClockDrift)
+		errs.add("Timings.MaxClockDrift", "%v must be in [0, 0.2] (None assumes none)", t.MaxClockDrift)
 	}
 	if !ttlOK {
 		errs.add("TTL", "%v must be a whole number of seconds, at least 1s (the server's TTL granularity)", c.TTL)
@@ -86,36 +88,36 @@ func (c Config) validateTimings(errs *configErrors) {
 	if !ttlOK || !driftOK {
 		return
 	}
-	if c.MaxServerClockSkew < 0 || c.MaxServerClockSkew >= c.TTL/2 {
-		errs.add("MaxServerClockSkew", "%v must be at least 0 and less than TTL/2 = %v (None assumes none)", c.MaxServerClockSkew, c.TTL/2)
+	if t.MaxServerClockSkew < 0 || t.MaxServerClockSkew >= c.TTL/2 {
+		errs.add("Timings.MaxServerClockSkew", "%v must be at least 0 and less than TTL/2 = %v (None assumes none)", t.MaxServerClockSkew, c.TTL/2)
 		return
 	}
-	if c.WorkStopBudget < 0 {
-		errs.add("WorkStopBudget", "%v must not be negative", c.WorkStopBudget)
+	if t.WorkStopBudget < 0 {
+		errs.add("Timings.WorkStopBudget", "%v must not be negative", t.WorkStopBudget)
 		return
 	}
-	if c.SuccessionStandBy <= 0 || c.SuccessionStandBy >= c.TTL {
-		errs.add("SuccessionStandBy", "%v must be positive and less than TTL %v", c.SuccessionStandBy, c.TTL)
+	if c.Succession.StandBy <= 0 || c.Succession.StandBy >= c.TTL {
+		errs.add("Succession.StandBy", "%v must be positive and less than TTL %v", c.Succession.StandBy, c.TTL)
 	}
-	limit := maxRenewDeadline(c.TTL, c.MaxClockDrift, c.MaxServerClockSkew, c.WorkStopBudget)
-	if limit <= 0 || c.WorkStopBudget > 0 && limit < minRenewDeadline {
-		errs.add("WorkStopBudget", "%v leaves no time to lead: (TTL-MaxServerClockSkew)*(1-2*MaxClockDrift) - %v - WorkStopBudget = %v; at most %v fits TTL %v, leaving RenewDeadline %v",
-			c.WorkStopBudget, SafetyMargin, limit, max(limit+c.WorkStopBudget-minRenewDeadline, 0), c.TTL, minRenewDeadline)
+	limit := maxRenewDeadline(c.TTL, t.MaxClockDrift, t.MaxServerClockSkew, t.WorkStopBudget)
+	if limit <= 0 || t.WorkStopBudget > 0 && limit < minRenewDeadline {
+		errs.add("Timings.WorkStopBudget", "%v leaves no time to lead: (TTL-MaxServerClockSkew)*(1-2*MaxClockDrift) - %v - WorkStopBudget = %v; at most %v fits TTL %v, leaving RenewDeadline %v",
+			t.WorkStopBudget, SafetyMargin, limit, max(limit+t.WorkStopBudget-minRenewDeadline, 0), c.TTL, minRenewDeadline)
 		return
 	}
-	if c.RenewDeadline <= 0 || c.RenewDeadline > limit {
-		errs.add("RenewDeadline", "%v must be positive and at most (TTL-MaxServerClockSkew)*(1-2*MaxClockDrift) - %v - WorkStopBudget = %v, so the leader gives up, and its work stops, before the server frees its key (leave it zero to derive it from TTL)",
-			c.RenewDeadline, SafetyMargin, limit)
+	if t.RenewDeadline <= 0 || t.RenewDeadline > limit {
+		errs.add("Timings.RenewDeadline", "%v must be positive and at most (TTL-MaxServerClockSkew)*(1-2*MaxClockDrift) - %v - WorkStopBudget = %v, so the leader gives up, and its work stops, before the server frees its key (leave it zero to derive it from TTL)",
+			t.RenewDeadline, SafetyMargin, limit)
 		return
 	}
-	if c.HeartbeatInterval <= 0 || c.HeartbeatInterval > c.RenewDeadline/3 {
-		errs.add("HeartbeatInterval", "%v must be positive and at most RenewDeadline/3 = %v, so two renewals can fail before the deadline",
-			c.HeartbeatInterval, c.RenewDeadline/3)
+	if t.HeartbeatInterval <= 0 || t.HeartbeatInterval > t.RenewDeadline/3 {
+		errs.add("Timings.HeartbeatInterval", "%v must be positive and at most RenewDeadline/3 = %v, so two renewals can fail before the deadline",
+			t.HeartbeatInterval, t.RenewDeadline/3)
 	}
-	if c.DisconnectGrace <= 0 || c.DisconnectGrace > c.RenewDeadline {
-		errs.add("DisconnectGrace", "%v must be positive and at most RenewDeadline %v", c.DisconnectGrace, c.RenewDeadline)
+	if t.DisconnectGrace <= 0 || t.DisconnectGrace > t.RenewDeadline {
+		errs.add("Timings.DisconnectGrace", "%v must be positive and at most RenewDeadline %v", t.DisconnectGrace, t.RenewDeadline)
 	}
-	if c.OpTimeout <= 0 || c.OpTimeout > c.RenewDeadline {
-		errs.add("OpTimeout", "%v must be positive and at most RenewDeadline %v", c.OpTimeout, c.RenewDeadline)
+	if t.OpTimeout <= 0 || t.OpTimeout > t.RenewDeadline {
+		errs.add("Timings.OpTimeout", "%v must be positive and at most RenewDeadline %v", t.OpTimeout, t.RenewDeadline)
 	}
 }

@@ -253,14 +253,14 @@ func (e *election) open(ctx context.Context) (*storeRef, error) {
 	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, startPatience*e.cfg.OpTimeout)
+		ctx, cancel = context.WithTimeout(ctx, startPatience*e.cfg.Timings.OpTimeout)
 		defer cancel()
 	}
-	delay := e.cfg.RetryInitialInterval
+	delay := e.cfg.Timings.RetryInitialInterval
 	for {
 		// Each attempt gets OpTimeout: a request lost to a stalled server
 		// would otherwise hold the whole wait.
-		attempt, cancel := context.WithTimeout(ctx, e.cfg.OpTimeout)
+		attempt, cancel := context.WithTimeout(ctx, e.cfg.Timings.OpTimeout)
 		store, err := openShared(attempt, e.system, e.cfg)
 		cancel()
 		if err == nil || errors.Is(err, ErrInvalidConfig) || transport.ClassOf(err) == transport.ClassPermanent {
@@ -271,7 +271,7 @@ func (e *election) open(ctx context.Context) (*storeRef, error) {
 		case <-ctx.Done():
 			return nil, err
 		}
-		delay = min(2*delay, e.cfg.RetryMaxInterval)
+		delay = min(2*delay, e.cfg.Timings.RetryMaxInterval)
 	}
 }
 
@@ -433,7 +433,7 @@ func (e *election) resign(ctx context.Context, msg *Resign) error {
 	case stopped:
 		return ErrStopped
 	}
-	timeout := e.cfg.OpTimeout * 2
+	timeout := e.cfg.Timings.OpTimeout * 2
 	if dl, ok := ctx.Deadline(); ok {
 		timeout = time.Until(dl)
 	}

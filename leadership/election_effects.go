@@ -85,7 +85,7 @@ func (a *electionActor) carryOut(ctx actor.Context, e fsm.Effect) {
 func (a *electionActor) openStore(ctx actor.Context) {
 	cfg, system := a.cfg, ctx.ActorSystem()
 	actors.Run(ctx, func() (context.Context, any) {
-		octx, cancel := context.WithTimeout(context.Background(), cfg.OpTimeout)
+		octx, cancel := context.WithTimeout(context.Background(), cfg.Timings.OpTimeout)
 		defer cancel()
 		store, err := openShared(octx, system, cfg)
 		return nil, &storeOpened{store: store, err: err}
@@ -103,10 +103,10 @@ func (a *electionActor) startChildren(ctx actor.Context, which fsm.Child) {
 	if which&fsm.ChildConnection != 0 && a.connPID == nil {
 		a.connPID = ctx.Spawn(newConnectionProps(a.store))
 	}
-	if which&fsm.ChildHealth != 0 && a.healthPID == nil && a.cfg.HealthChecker != nil {
-		a.healthPID = ctx.Spawn(newHealthProps(a.cfg.HealthChecker, a.cfg.HealthInterval))
+	if which&fsm.ChildHealth != 0 && a.healthPID == nil && a.cfg.Health.Checker != nil {
+		a.healthPID = ctx.Spawn(newHealthProps(a.cfg.Health.Checker, a.cfg.Health.Interval))
 	}
-	a.logger().Info("election ready", "bucket", a.cfg.Bucket)
+	a.logger().Info("election ready", "bucket", a.cfg.Bucket.Name)
 }
 
 // acquire creates the role's key with a fresh nonce, or writes it over
@@ -201,7 +201,7 @@ func (a *electionActor) offer(ctx actor.Context, l fsm.Lease, successor string) 
 // traced context and the bounded one, and returns the reply for the actor
 // with the call's error.
 func (a *electionActor) runOp(ctx actor.Context, span, op string, term uint64, call func(traced, bounded context.Context) (any, error), links ...trace.SpanStartOption) {
-	timeout, tel := a.cfg.OpTimeout, a.tel
+	timeout, tel := a.cfg.Timings.OpTimeout, a.tel
 	actors.Run(ctx, func() (context.Context, any) {
 		traced, s := tel.startOp(context.Background(), span, term, links...)
 		bounded, cancel := context.WithTimeout(traced, timeout)

@@ -209,14 +209,14 @@ func TestStartRidesOutASlowServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Each way slower than OpTimeout: every request times out, nothing is lost.
-	proxy.SetLatency(cfg.OpTimeout, 0)
+	proxy.SetLatency(cfg.Timings.OpTimeout, 0)
 	started := make(chan error, 1)
 	go func() { started <- e.Start(context.Background()) }()
 	// Still trying after three times OpTimeout: the attempts time out.
 	select {
 	case err := <-started:
 		t.Fatalf("Start returned %v while the server did not answer; want it to keep trying", err)
-	case <-time.After(3 * cfg.OpTimeout):
+	case <-time.After(3 * cfg.Timings.OpTimeout):
 	}
 	proxy.Heal()
 	select {
@@ -224,8 +224,8 @@ func TestStartRidesOutASlowServer(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Start after the server answered again: %v", err)
 		}
-	case <-time.After(10 * cfg.OpTimeout):
-		t.Fatalf("waited %v for Start to return after the server answered again", 10*cfg.OpTimeout)
+	case <-time.After(10 * cfg.Timings.OpTimeout):
+		t.Fatalf("waited %v for Start to return after the server answered again", 10*cfg.Timings.OpTimeout)
 	}
 	t.Cleanup(func() { _ = e.StopWithContext(context.Background(), leadership.StopOptions{}) })
 	events.await(t, 0, wait, "the promotion once Start returned", promotedOf("only"))

@@ -81,7 +81,7 @@ func silentCut(t *testing.T, leaderURL, othersURL string, replicas int, sessions
 	system := newSystem(t)
 	events := record(t, system)
 	cfg := fastConfig(connect(t, proxy.URL()), "silent", "cut")
-	cfg.Replicas, cfg.Sessions = replicas, sessions
+	cfg.Bucket.Replicas, cfg.Sessions = replicas, sessions
 	e, err := leadership.NewElection(system, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +94,7 @@ func silentCut(t *testing.T, leaderURL, othersURL string, replicas int, sessions
 	token := promoted.msg.(*leadership.Promoted).Token
 	for i := range 2 {
 		other := fastConfig(connect(t, othersURL), "silent", fmt.Sprintf("other%d", i))
-		other.Replicas, other.Sessions = replicas, sessions
+		other.Bucket.Replicas, other.Sessions = replicas, sessions
 		probe, _ := spawnCandidate(t, system, other)
 		awaitLeaderSeen(t, probe, "cut")
 	}

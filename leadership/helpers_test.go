@@ -31,18 +31,20 @@ func newSystem(t testing.TB) *actor.ActorSystem {
 // lease passes on within about 2s.
 func fastConfig(nc *nats.Conn, role, instance string) leadership.Config {
 	cfg := leadership.Config{
-		Conn:              nc,
-		Role:              role,
-		InstanceID:        instance,
-		TTL:               2 * time.Second,
-		RenewDeadline:     1200 * time.Millisecond,
-		HeartbeatInterval: 300 * time.Millisecond,
-		DisconnectGrace:   600 * time.Millisecond,
-		OpTimeout:         400 * time.Millisecond,
-		PollInterval:      500 * time.Millisecond,
+		Conn:       nc,
+		Role:       role,
+		InstanceID: instance,
+		TTL:        2 * time.Second,
+		Timings: leadership.Timings{
+			RenewDeadline:     1200 * time.Millisecond,
+			HeartbeatInterval: 300 * time.Millisecond,
+			DisconnectGrace:   600 * time.Millisecond,
+			OpTimeout:         400 * time.Millisecond,
+			PollInterval:      500 * time.Millisecond,
+		},
 	}
 	if os.Getenv("BATON_TEST_LOG") != "" {
-		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})).With("instance", instance)
+		cfg.Telemetry.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})).With("instance", instance)
 	}
 	return cfg
 }

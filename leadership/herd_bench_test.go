@@ -48,7 +48,7 @@ func herd(b *testing.B, conns []*nats.Conn, jitter time.Duration, n int) (float6
 	promoted := make(chan int, n)
 	for i := range elections {
 		cfg := fastConfig(conns[i%len(conns)], role, fmt.Sprintf("c%d", i))
-		cfg.CampaignJitter = jitter
+		cfg.Timings.CampaignJitter = jitter
 		e, err := leadership.NewElection(system, cfg)
 		if err != nil {
 			b.Fatal(err)

@@ -26,7 +26,7 @@ func NewProps(cfg Config) (*actor.Props, error) {
 func newProps(resolved Config, onStatus func(*Status)) *actor.Props {
 	return actor.PropsFromProducer(
 		func() actor.Actor { return newElectionActor(resolved, onStatus) },
-		actor.WithSupervisor(childSupervision(resolved.RenewDeadline)),
+		actor.WithSupervisor(childSupervision(resolved.Timings.RenewDeadline)),
 	)
 }
 

@@ -29,8 +29,8 @@ func startServer(t *testing.T, system *actor.ActorSystem, nc *nats.Conn, role, i
 	t.Helper()
 	s := &server{promoted: make(chan leadership.Token, 4), demoted: make(chan leadership.DemoteReason, 4)}
 	cfg := fastConfig(nc, role, instance)
-	cfg.Control = true
-	cfg.Serve = func(_ context.Context, tok leadership.Token, req []byte) ([]byte, error) {
+	cfg.Requests.Control = true
+	cfg.Requests.Serve = func(_ context.Context, tok leadership.Token, req []byte) ([]byte, error) {
 		if s.isDemoted.Load() {
 			s.servedAfterDemo.Add(1)
 		}

@@ -6,14 +6,14 @@ package leadership
 // term's Demoted is reported.
 func (c Config) serviceWork() []WorkFunc {
 	var work []WorkFunc
-	if c.Serve != nil {
-		work = append(work, serveWork(c.Conn, c.Bucket, c.Serve))
+	if c.Requests.Serve != nil {
+		work = append(work, serveWork(c.Conn, c.Bucket.Name, c.Requests.Serve))
 	}
-	if c.Control {
+	if c.Requests.Control {
 		// A resign waits for the term's work to stop, which WorkStopBudget
 		// bounds, then releases the lease within OpTimeout; the rest is
 		// margin for the actors' queues.
-		work = append(work, controlWork(c.Conn, c.Bucket, c.WorkStopBudget+2*c.OpTimeout+c.HeartbeatInterval))
+		work = append(work, controlWork(c.Conn, c.Bucket.Name, c.Timings.WorkStopBudget+2*c.Timings.OpTimeout+c.Timings.HeartbeatInterval))
 	}
 	return work
 }

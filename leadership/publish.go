@@ -37,7 +37,7 @@ func (a *electionActor) snapshot() *Status {
 		ConsecutiveFailures: s.Failures,
 		Breaker:             BreakerState(s.Breaker),
 		Candidates:          a.candidates,
-		clock:               a.cfg.Clock,
+		clock:               a.cfg.Timings.Clock,
 	}
 	if h := a.leaderChanged(s.Observed); h.Leader != "" {
 		st.LeaderToken = h.Token

@@ -25,10 +25,11 @@ func TestResignDuringRenewalFreesTheLease(t *testing.T) {
 	for _, name := range []string{"a", "b"} {
 		cfg := leadership.Config{
 			Conn: connect(t, proxy.URL()), Role: "resign-race", InstanceID: name,
-			TTL: 5 * time.Second, HeartbeatInterval: 30 * time.Millisecond, OpTimeout: time.Second,
-			ResignHoldOff: 100 * time.Millisecond, CampaignJitter: leadership.None,
+			TTL: 5 * time.Second,
+			Timings: leadership.Timings{HeartbeatInterval: 30 * time.Millisecond, OpTimeout: time.Second,
+				ResignHoldOff: 100 * time.Millisecond, CampaignJitter: leadership.None},
 		}
-		cfg.Logger = fastConfig(cfg.Conn, cfg.Role, name).Logger
+		cfg.Telemetry.Logger = fastConfig(cfg.Conn, cfg.Role, name).Telemetry.Logger
 		e := startElection(t, cfg)
 		ch := make(chan leadership.Token, 16)
 		e.OnPromote(func(_ context.Context, tok leadership.Token) { ch <- tok })

@@ -63,8 +63,8 @@ func TestDisconnectLongerThanGraceDemotes(t *testing.T) {
 	if d.Reason != leadership.ReasonDisconnected {
 		t.Fatalf("demoted for %v after %v, want %v", d.Reason, time.Since(lost), leadership.ReasonDisconnected)
 	}
-	if after := time.Since(lost); after < cfg.DisconnectGrace {
-		t.Fatalf("demoted %v after the loss, before the grace %v", after, cfg.DisconnectGrace)
+	if after := time.Since(lost); after < cfg.Timings.DisconnectGrace {
+		t.Fatalf("demoted %v after the loss, before the grace %v", after, cfg.Timings.DisconnectGrace)
 	}
 	proxy.Heal()
 }
@@ -85,9 +85,9 @@ func TestUnhealthyLeaderReleasesAndWaitsUntilHealthy(t *testing.T) {
 	events := record(t, system)
 	checker := &switchableChecker{}
 	cfg := fastConfig(connect(t, srv.URL()), "health", "sick")
-	cfg.HealthChecker = checker
-	cfg.HealthInterval = 50 * time.Millisecond
-	cfg.HealthFailureThreshold = 2
+	cfg.Health.Checker = checker
+	cfg.Health.Interval = 50 * time.Millisecond
+	cfg.Health.FailureThreshold = 2
 	sickProbe, _ := spawnCandidate(t, system, cfg)
 	actortest.Expect[*leadership.Promoted](t, sickProbe, wait)
 	_, otherPID := spawnCandidate(t, system, fastConfig(connect(t, srv.URL()), "health", "other"))
@@ -119,9 +119,9 @@ func TestBreakerOpensWhenAcquisitionKeepsFailing(t *testing.T) {
 	// looks free, and every acquisition fails with a refusal.
 	sealBucket(t, nc)
 	cfg := fastConfig(nc, "sealed", "a")
-	cfg.BreakerThreshold = 3
-	cfg.BreakerCooldown = time.Second
-	cfg.RetryInitialInterval = 20 * time.Millisecond
+	cfg.Timings.BreakerThreshold = 3
+	cfg.Timings.BreakerCooldown = time.Second
+	cfg.Timings.RetryInitialInterval = 20 * time.Millisecond
 	e := startElection(t, cfg)
 	if err := e.Start(context.Background()); err != nil {
 		t.Fatal(err)
@@ -134,7 +134,7 @@ func TestBreakerOpensWhenAcquisitionKeepsFailing(t *testing.T) {
 	}
 	// No attempt while open; one trial after the cool-down, which fails and
 	// opens the breaker again.
-	eventually(t, 3*cfg.BreakerCooldown, "a half-open trial", func() bool { return e.Status().AcquireAttempts == 4 })
+	eventually(t, 3*cfg.Timings.BreakerCooldown, "a half-open trial", func() bool { return e.Status().AcquireAttempts == 4 })
 	eventually(t, wait, "the breaker to open again", func() bool { return e.Status().Breaker == leadership.BreakerOpen })
 	if e.IsLeader() {
 		t.Fatal("leader on a bucket that refuses writes")
@@ -177,7 +177,7 @@ func TestFollowerRereadsAfterReconnect(t *testing.T) {
 	leaderProbe, leaderPID := spawnCandidate(t, system, fastConfig(connect(t, srv.URL()), "reread", "leader"))
 	actortest.Expect[*leadership.Promoted](t, leaderProbe, wait)
 	cfg := fastConfig(connect(t, proxy.URL()), "reread", "follower")
-	cfg.PollInterval = time.Minute // only the reconnect may trigger the re-read
+	cfg.Timings.PollInterval = time.Minute // only the reconnect may trigger the re-read
 	followerProbe, _ := spawnCandidate(t, system, cfg)
 	awaitLeaderSeen(t, followerProbe, "leader")
 
@@ -202,7 +202,7 @@ func TestReconnectRefutedWhenTheLeaseMovedOn(t *testing.T) {
 	proxy := natstest.RunProxy(t, srv.URL())
 	system := newSystem(t)
 	cfg := fastConfig(natstest.Connect(t, proxy.URL(), nats.Timeout(200*time.Millisecond)), "refute", "a")
-	cfg.DisconnectGrace = cfg.RenewDeadline
+	cfg.Timings.DisconnectGrace = cfg.Timings.RenewDeadline
 	probeA, _ := spawnCandidate(t, system, cfg)
 	actortest.Expect[*leadership.Promoted](t, probeA, wait)
 	admin := connect(t, srv.URL())

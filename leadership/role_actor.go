@@ -51,13 +51,13 @@ type roleEnv struct {
 func newRoleProps(env *roleEnv, role string) *actor.Props {
 	spec := env.tree.specs[role]
 	supervision := giveUpSupervision()
-	supervision.MaxInterval = spec.Config.RenewDeadline / 2
+	supervision.MaxInterval = spec.Config.Timings.RenewDeadline / 2
 	return actor.PropsFromProducer(
 		func() actor.Actor {
 			return &roleActor{
 				env:   env,
 				spec:  spec,
-				log:   spec.Config.Logger.With("role", role, "instance", env.tree.instanceID),
+				log:   spec.Config.Telemetry.Logger.With("role", role, "instance", env.tree.instanceID),
 				state: fsm.NewRoleState(spec.ResignAfterWorkFailures),
 			}
 		},
@@ -218,7 +218,7 @@ func (a *roleActor) carryOut(ctx actor.Context, e fsm.RoleEffect) {
 func (a *roleActor) startElection(ctx actor.Context) {
 	system, env := ctx.ActorSystem(), a.env
 	cfg := a.spec.Config
-	cfg.AwaitWorkStopped = true
+	cfg.Succession.AwaitWorkStopped = true
 	props := newProps(cfg, func(st *Status) {
 		if env.onStatus != nil {
 			env.onStatus(st)

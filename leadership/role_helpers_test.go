@@ -124,9 +124,9 @@ func (h *roleHealth) Check(context.Context) error {
 func roleConfig(nc *nats.Conn, health *roleHealth) leadership.Config {
 	cfg := fastConfig(nc, "", "")
 	if health != nil {
-		cfg.HealthChecker = health
-		cfg.HealthInterval = 50 * time.Millisecond
-		cfg.HealthFailureThreshold = 1
+		cfg.Health.Checker = health
+		cfg.Health.Interval = 50 * time.Millisecond
+		cfg.Health.FailureThreshold = 1
 	}
 	return cfg
 }

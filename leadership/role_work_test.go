@@ -69,7 +69,7 @@ func TestRoleResignsWhenWorkKeepsFailing(t *testing.T) {
 		})
 	}
 	cfg := roleConfig(connect(t, srv.URL()), nil)
-	cfg.ResignHoldOff = 10 * time.Second // no second term within the test
+	cfg.Timings.ResignHoldOff = 10 * time.Second // no second term within the test
 	probe, _ := spawnRoleManager(t, system, "a", leadership.RoleSpec{
 		Role:                    "crashy",
 		Config:                  cfg,

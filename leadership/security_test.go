@@ -24,7 +24,7 @@ const startOpTimeout = time.Second
 // the test ends.
 func tryStart(t *testing.T, nc *nats.Conn, mutate func(*leadership.Config)) (time.Duration, error) {
 	t.Helper()
-	cfg := leadership.Config{Conn: nc, Role: "scheduler", TTL: 2 * time.Second, OpTimeout: startOpTimeout}
+	cfg := leadership.Config{Conn: nc, Role: "scheduler", TTL: 2 * time.Second, Timings: leadership.Timings{OpTimeout: startOpTimeout}}
 	if mutate != nil {
 		mutate(&cfg)
 	}
@@ -90,13 +90,13 @@ func TestStartWithoutStreamCreatePermission(t *testing.T) {
 
 func TestStartWithoutCreatingTheBucket(t *testing.T) {
 	srv := natstest.RunServer(t)
-	took, err := tryStart(t, connect(t, srv.URL()), func(c *leadership.Config) { c.NoCreateBucket = true })
+	took, err := tryStart(t, connect(t, srv.URL()), func(c *leadership.Config) { c.Bucket.NoCreate = true })
 	expectStartError(t, err, took, leadership.ErrBucketNotFound, `"baton"`)
 }
 
 func TestStartWithReplicasOnASingleServer(t *testing.T) {
 	srv := natstest.RunServer(t)
-	took, err := tryStart(t, connect(t, srv.URL()), func(c *leadership.Config) { c.Replicas = 3 })
+	took, err := tryStart(t, connect(t, srv.URL()), func(c *leadership.Config) { c.Bucket.Replicas = 3 })
 	expectStartError(t, err, took, leadership.ErrBucketMisconfigured, "Replicas 3")
 }
 
@@ -116,7 +116,7 @@ func TestStartOverTLS(t *testing.T) {
 func TestActorWithoutJetStreamPermission(t *testing.T) {
 	srv := natstest.RunSecuredServer(t)
 	props, err := leadership.NewProps(leadership.Config{
-		Conn: connectAs(t, srv, natstest.UserNoJetStream), Role: "scheduler", TTL: 2 * time.Second, OpTimeout: startOpTimeout,
+		Conn: connectAs(t, srv, natstest.UserNoJetStream), Role: "scheduler", TTL: 2 * time.Second, Timings: leadership.Timings{OpTimeout: startOpTimeout},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -135,7 +135,7 @@ func TestRunningElectionThatCannotWriteReportsOnError(t *testing.T) {
 	}
 	e, err := leadership.NewElection(newSystem(t), leadership.Config{
 		Conn: connectAs(t, srv, natstest.UserNoKVPublish), Role: "scheduler", InstanceID: "b",
-		TTL: 2 * time.Second, OpTimeout: startOpTimeout,
+		TTL: 2 * time.Second, Timings: leadership.Timings{OpTimeout: startOpTimeout},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -160,7 +160,7 @@ func TestRunningElectionThatCannotWriteReportsOnError(t *testing.T) {
 func TestStartAfterAFailureAndAfterStop(t *testing.T) {
 	srv := natstest.RunServer(t)
 	nc := natstest.Connect(t, srv.URL())
-	e, err := leadership.NewElection(newSystem(t), leadership.Config{Conn: nc, Role: "retry", TTL: 2 * time.Second, NoCreateBucket: true})
+	e, err := leadership.NewElection(newSystem(t), leadership.Config{Conn: nc, Role: "retry", TTL: 2 * time.Second, Bucket: leadership.Bucket{NoCreate: true}})
 	if err != nil {
 		t.Fatal(err)
 	}

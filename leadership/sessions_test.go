@@ -154,7 +154,7 @@ func TestSessionsLeaderReclaimsItsOwnLeaseAfterADeadline(t *testing.T) {
 	from := events.len()
 	proxy.Blackhole()
 	cut := time.Now()
-	demoted := events.await(t, from, 2*cfg.RenewDeadline, "the cut-off leader's demotion at its deadline", demotedOf("only"))
+	demoted := events.await(t, from, 2*cfg.Timings.RenewDeadline, "the cut-off leader's demotion at its deadline", demotedOf("only"))
 	if r := demoted.msg.(*leadership.Demoted).Reason; r != leadership.ReasonRenewDeadline {
 		t.Fatalf("demoted for %v, want %v", r, leadership.ReasonRenewDeadline)
 	}
@@ -182,7 +182,7 @@ func TestSessionsUnhealthyExLeaderReleasesItsLeftTerm(t *testing.T) {
 	checker := &switchableChecker{}
 	sick := fastConfig(connect(t, proxy.URL()), "left", "sick")
 	sick.Sessions, sick.TTL = true, 4*time.Second // the session outlives the cut
-	sick.HealthChecker, sick.HealthInterval, sick.HealthFailureThreshold = checker, 50*time.Millisecond, 2
+	sick.Health.Checker, sick.Health.Interval, sick.Health.FailureThreshold = checker, 50*time.Millisecond, 2
 	sickProbe, _ := spawnCandidate(t, system, sick)
 	actortest.Expect[*leadership.Promoted](t, sickProbe, wait)
 	healthy := fastConfig(connect(t, srv.URL()), "left", "healthy")
@@ -199,7 +199,7 @@ func TestSessionsUnhealthyExLeaderReleasesItsLeftTerm(t *testing.T) {
 	}
 	// Heal once the release on demotion has run out of time (OpTimeout),
 	// well within the session's proof window, so the session lives on.
-	time.Sleep(sick.OpTimeout + 100*time.Millisecond) // scheduling the heal, not waiting for an event
+	time.Sleep(sick.Timings.OpTimeout + 100*time.Millisecond) // scheduling the heal, not waiting for an event
 	proxy.Heal()
 	healed := time.Now()
 	promoted := events.await(t, from, sick.TTL-time.Second, "the healthy candidate's promotion before the ex-leader's session could end", promotedOf("healthy"))

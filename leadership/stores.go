@@ -59,11 +59,11 @@ type storeOptions struct {
 
 // String names the options for an error message.
 func (o storeOptions) String() string {
-	s := fmt.Sprintf("PollInterval %v, OpTimeout %v, Replicas %d", o.pollInterval, o.opTimeout, o.replicas)
+	s := fmt.Sprintf("Timings.PollInterval %v, Timings.OpTimeout %v, Bucket.Replicas %d", o.pollInterval, o.opTimeout, o.replicas)
 	if o.session.TTL == 0 {
 		return s + ", no sessions"
 	}
-	return s + fmt.Sprintf(", sessions with TTL %v and HeartbeatInterval %v", o.session.TTL, o.session.Renew)
+	return s + fmt.Sprintf(", sessions with TTL %v and Timings.HeartbeatInterval %v", o.session.TTL, o.session.Renew)
 }
 
 // storeRef is one election's share of a store. Close gives it back.
@@ -90,13 +90,13 @@ func storesOf(system *actor.ActorSystem) *storeRegistry {
 
 // openShared returns a share of the store of cfg's connection and bucket on
 // system, opening it (bounded by ctx) on first use. An election whose
-// PollInterval, OpTimeout, Replicas or session settings differ from those
-// the store was opened with gets an error that names them: a store has one
-// of each.
+// Timings.PollInterval, Timings.OpTimeout, Bucket.Replicas or session
+// settings differ from those the store was opened with gets an error that
+// names them: a store has one of each.
 func openShared(ctx context.Context, system *actor.ActorSystem, cfg Config) (*storeRef, error) {
 	r := storesOf(system)
-	key := storeKey{nc: cfg.Conn, bucket: cfg.Bucket}
-	want := storeOptions{pollInterval: cfg.PollInterval, opTimeout: cfg.OpTimeout, replicas: cfg.Replicas, session: cfg.sessionOptions()}
+	key := storeKey{nc: cfg.Conn, bucket: cfg.Bucket.Name}
+	want := storeOptions{pollInterval: cfg.Timings.PollInterval, opTimeout: cfg.Timings.OpTimeout, replicas: cfg.Bucket.Replicas, session: cfg.sessionOptions()}
 	for {
 		r.mu.Lock()
 		e, ok := r.entries[key]
@@ -110,7 +110,7 @@ func openShared(ctx context.Context, system *actor.ActorSystem, cfg Config) (*st
 			r.mu.Unlock()
 			return nil, fmt.Errorf("%w: bucket %q on this connection is already in use with %v; "+
 				"this election asks for %v: use the same values, or another connection",
-				ErrInvalidConfig, cfg.Bucket, e.opts, want)
+				ErrInvalidConfig, cfg.Bucket.Name, e.opts, want)
 		}
 		e.refs++
 		r.mu.Unlock()
@@ -118,7 +118,7 @@ func openShared(ctx context.Context, system *actor.ActorSystem, cfg Config) (*st
 		case <-e.ready:
 		case <-ctx.Done():
 			r.letGo(key, e)
-			return nil, fmt.Errorf("open bucket %q: %w: %w", cfg.Bucket, transport.ErrTransient, ctx.Err())
+			return nil, fmt.Errorf("open bucket %q: %w: %w", cfg.Bucket.Name, transport.ErrTransient, ctx.Err())
 		}
 		if e.err == nil {
 			return r.ref(key, e), nil

@@ -44,9 +44,9 @@ func TestElectionsOnOneSystemShareOneStore(t *testing.T) {
 	c.Close()
 
 	slower := cfg
-	slower.OpTimeout = cfg.OpTimeout + time.Second
+	slower.Timings.OpTimeout = cfg.Timings.OpTimeout + time.Second
 	_, err = openShared(ctx, system, slower)
-	if !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), "OpTimeout "+slower.OpTimeout.String()) {
+	if !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), "Timings.OpTimeout "+slower.Timings.OpTimeout.String()) {
 		t.Fatalf("an election asking for another OpTimeout: %v, want ErrInvalidConfig naming both values", err)
 	}
 

@@ -176,7 +176,7 @@ func TestPreferredLeaderTakesOverAtTheNextHeartbeat(t *testing.T) {
 	srv := natstest.RunServer(t)
 	system := newSystem(t)
 	cfg := fastConfig(connect(t, srv.URL()), "preferred", "a")
-	cfg.PreferredLeader = true
+	cfg.Succession.PreferredLeader = true
 	a := join(t, system, cfg)
 	a.log.promoted(t)
 	cfg = fastConfig(connect(t, srv.URL()), "preferred", "boss")
@@ -192,13 +192,13 @@ func TestAnUnclaimedOfferFreesTheLease(t *testing.T) {
 	srv := natstest.RunServer(t)
 	system := newSystem(t)
 	cfg := fastConfig(connect(t, srv.URL()), "unclaimed", "a")
-	cfg.ResignHoldOff = leadership.None
+	cfg.Timings.ResignHoldOff = leadership.None
 	a := join(t, system, cfg)
 	a.log.promoted(t)
 	// "sick" is registered and live, but unhealthy: it will not claim.
 	cfg = fastConfig(connect(t, srv.URL()), "unclaimed", "sick")
-	cfg.HealthChecker = leadership.HealthCheckFunc(func(context.Context) error { return errors.New("sick") })
-	cfg.HealthInterval, cfg.HealthFailureThreshold = 20*time.Millisecond, 1
+	cfg.Health.Checker = leadership.HealthCheckFunc(func(context.Context) error { return errors.New("sick") })
+	cfg.Health.Interval, cfg.Health.FailureThreshold = 20*time.Millisecond, 1
 	sick := join(t, system, cfg)
 	awaitCandidates(t, 2, a, sick)
 	eventually(t, wait, "sick to turn unhealthy", func() bool { return !sick.e.Status().Healthy })

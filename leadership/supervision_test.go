@@ -37,8 +37,8 @@ func TestChildThatPanicsOnceIsRestarted(t *testing.T) {
 	system := newSystem(t)
 	checker := &panickyChecker{panicOn: 3, passed: make(chan int64, 64)}
 	cfg := fastConfig(connect(t, srv.URL()), "restart", "a")
-	cfg.HealthChecker = checker
-	cfg.HealthInterval = 50 * time.Millisecond
+	cfg.Health.Checker = checker
+	cfg.Health.Interval = 50 * time.Millisecond
 	probe, _ := spawnCandidate(t, system, cfg)
 	actortest.Expect[*leadership.Promoted](t, probe, wait)
 	// The health child panics on its third check and is restarted; checks
@@ -60,8 +60,8 @@ func TestChildThatKeepsPanickingDemotes(t *testing.T) {
 	system := newSystem(t)
 	checker := &panickyChecker{passed: make(chan int64, 1)}
 	cfg := fastConfig(connect(t, srv.URL()), "blind", "a")
-	cfg.HealthChecker = checker
-	cfg.HealthInterval = 50 * time.Millisecond
+	cfg.Health.Checker = checker
+	cfg.Health.Interval = 50 * time.Millisecond
 	probe, _ := spawnCandidate(t, system, cfg)
 	actortest.Expect[*leadership.Promoted](t, probe, wait)
 	// From now on every check panics: after the supervisor's restarts run

@@ -61,7 +61,7 @@ type telemetry struct {
 // is replaced by a no-op one (the OpenTelemetry API returns one with the
 // error), so telemetry never stops an election.
 func newTelemetry(cfg Config) *telemetry {
-	tp, mp := cfg.TracerProvider, cfg.MeterProvider
+	tp, mp := cfg.Telemetry.TracerProvider, cfg.Telemetry.MeterProvider
 	if tp == nil {
 		tp = otel.GetTracerProvider()
 	}
@@ -71,7 +71,7 @@ func newTelemetry(cfg Config) *telemetry {
 	meter := mp.Meter(instrumentationName)
 	t := &telemetry{
 		tracer: tp.Tracer(instrumentationName),
-		span:   []attribute.KeyValue{attrBucket.String(cfg.Bucket), attrRole.String(cfg.Role), attrInstance.String(cfg.InstanceID)},
+		span:   []attribute.KeyValue{attrBucket.String(cfg.Bucket.Name), attrRole.String(cfg.Role), attrInstance.String(cfg.InstanceID)},
 		labels: metric.WithAttributes(attribute.String("role", cfg.Role), attribute.String("instance", cfg.InstanceID)),
 		meter:  meter,
 	}

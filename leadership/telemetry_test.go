@@ -71,7 +71,7 @@ func TestTracesOfATerm(t *testing.T) {
 	system := newSystem(t)
 	nc := connect(t, srv.URL())
 	cfgA := fastConfig(nc, "traced", "a")
-	cfgA.TracerProvider = tp
+	cfgA.Telemetry.TracerProvider = tp
 	probeA, pidA := spawnCandidate(t, system, cfgA)
 	promoted := actortest.Expect[*leadership.Promoted](t, probeA, wait)
 
@@ -90,7 +90,7 @@ func TestTracesOfATerm(t *testing.T) {
 	// A second candidate takes over after a graceful stop; its acquisition
 	// links to the first term.
 	cfgB := fastConfig(nc, "traced", "b")
-	cfgB.TracerProvider = tp
+	cfgB.Telemetry.TracerProvider = tp
 	probeB, _ := spawnCandidate(t, system, cfgB)
 	awaitLeaderSeen(t, probeB, "a")
 	if err := system.Root.PoisonFuture(pidA).Wait(); err != nil {
@@ -120,7 +120,7 @@ func TestDemotionByARenewalIsTracedToIt(t *testing.T) {
 	system := newSystem(t)
 	nc := connect(t, srv.URL())
 	cfg := fastConfig(nc, "refused", "a")
-	cfg.TracerProvider = sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	cfg.Telemetry.TracerProvider = sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
 	probe, _ := spawnCandidate(t, system, cfg)
 	actortest.Expect[*leadership.Promoted](t, probe, wait)
 	sealBucket(t, nc)
@@ -156,7 +156,7 @@ func TestMetricsOnPrometheus(t *testing.T) {
 	t.Cleanup(func() { _ = mp.Shutdown(context.Background()) })
 	system := newSystem(t)
 	cfg := fastConfig(connect(t, srv.URL()), "metered", "a")
-	cfg.MeterProvider = mp
+	cfg.Telemetry.MeterProvider = mp
 	e, err := leadership.NewElection(system, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -287,7 +287,7 @@ func TestLogs(t *testing.T) {
 		actor.WithDeadLetterThrottleInterval(10*time.Millisecond)))
 	t.Cleanup(system.Shutdown)
 	cfg := fastConfig(connect(t, srv.URL()), "logged", "a")
-	cfg.Logger = logger
+	cfg.Telemetry.Logger = logger
 	probe, pid := spawnCandidate(t, system, cfg)
 	p := actortest.Expect[*leadership.Promoted](t, probe, wait)
 	eventually(t, wait, "a renewal to be logged", func() bool { return len(capture.find("renewed")) > 0 })

@@ -2,21 +2,81 @@ package leadership
 
 import "time"
 
-// Timings are the timing settings an election runs with, as Config.Timings
-// derives them.
+// Timings are an election's timings, and the clock they run on. A zero
+// field takes its default; the ones marked "derived" follow from
+// Config.TTL (see Config.EffectiveTimings), so a TTL alone sets them all.
 type Timings struct {
-	TTL               time.Duration
-	RenewDeadline     time.Duration
+	// HeartbeatInterval is how often the leader renews. At most
+	// RenewDeadline/3. Default derived: RenewDeadline*2/7 (2s for TTL 10s).
 	HeartbeatInterval time.Duration
-	DisconnectGrace   time.Duration
-	OpTimeout         time.Duration
-	PollInterval      time.Duration
-	// MaxClockDrift is the drift assumed (0 for None).
+	// RenewDeadline is how long after sending its last successful renewal a
+	// leader keeps leading. At most TTL*(1-2*MaxClockDrift) - SafetyMargin,
+	// so the leader gives up before the server could free its key.
+	// Default derived from TTL (7s for TTL 10s; see Config.EffectiveTimings).
+	RenewDeadline time.Duration
+	// DisconnectGrace is how long a leader that lost its connection waits
+	// for it to return before it demotes. At most RenewDeadline (which
+	// applies anyway). Default derived: RenewDeadline - HeartbeatInterval
+	// (5s for TTL 10s).
+	DisconnectGrace time.Duration
+	// MaxClockDrift is the largest relative rate difference assumed between
+	// this host's clock and the server's, in [0, 0.2]. Default 0.05; None
+	// assumes none.
 	MaxClockDrift float64
-	// MaxServerClockSkew is the server clock skew assumed (0 for None).
+	// MaxServerClockSkew bounds how much earlier than its TTL the servers
+	// can expire a key because of their wall clocks: a key expires when the
+	// wall clock of the node leading the stream passes the stamp the node
+	// that stored it gave it plus the TTL, so a forward step of a server's
+	// clock, or an offset between two servers across a change of stream
+	// leader, shortens every lease by that much. The renew deadline keeps
+	// this much room. Servers should keep time with slew-only sync (chrony
+	// or ntpd without steps), which keeps their offsets to milliseconds.
+	// At least 0 and less than TTL/2. Default 100ms; None assumes none.
 	MaxServerClockSkew time.Duration
-	// WorkStopBudget is the time kept for the leader's work to stop.
+	// WorkStopBudget is how long the leader's work may take to stop once
+	// its term ends (OnPromote's context is cancelled, Demoted is sent):
+	// the leader demotes itself this much earlier, so its work has stopped
+	// before the server can give the lease to another. A planned handover
+	// (Resign, HandOff, Stop) waits for the work anyway (see
+	// Succession.AwaitWorkStopped); the budget covers the demotions that
+	// cannot wait, such as a lost connection or a missed deadline. Default
+	// 0: the work must stop at once, within SafetyMargin.
 	WorkStopBudget time.Duration
+	// CampaignJitter spreads the candidates that wake on a freed lease so
+	// they do not all write at once. Default 25ms; None campaigns at once.
+	CampaignJitter time.Duration
+	// RetryInitialInterval and RetryMaxInterval bound the exponential
+	// backoff between acquisition attempts that failed for a reason other
+	// than losing the race. Defaults 100ms and 5s.
+	RetryInitialInterval time.Duration
+	RetryMaxInterval     time.Duration
+	// BreakerThreshold is how many acquisition attempts in a row may fail
+	// (for any reason but losing the race) before the circuit breaker opens
+	// and stops attempts for BreakerCooldown. Default 5.
+	BreakerThreshold int
+	// BreakerCooldown is how long an open breaker stops attempts; then one
+	// trial attempt closes it or opens it again. Default 10s.
+	BreakerCooldown time.Duration
+	// ResignHoldOff is how long a candidate that resigned waits before it
+	// campaigns again, so another can take over. Default 1s; None campaigns
+	// again at once.
+	ResignHoldOff time.Duration
+	// OpTimeout bounds each NATS operation, and opening the bucket. At most
+	// RenewDeadline. Default derived: HeartbeatInterval, at most 2s.
+	OpTimeout time.Duration
+	// PollInterval is how often the store checks that its watch keeps up,
+	// as a backstop for a stalled watch: one read of the stream's last
+	// revision, and a re-list of the bucket when the watch is behind (and
+	// at every tenth check). A candidate that lost a race and still sees
+	// the key free campaigns again after it. Default derived: TTL/5 (2s
+	// for TTL 10s).
+	PollInterval time.Duration
+	// Clock is the election's time source: the time of its decisions, its
+	// timers and Status.IsLeader. Nil means real time, which is what a
+	// program wants; another clock exists for tests and fault injection,
+	// where a clock running faster or slower than real time shows what
+	// clock drift does to the election.
+	Clock Clock
 }
 
 // How the timings follow from TTL. The renew deadline takes 70% of the TTL,
@@ -26,10 +86,12 @@ type Timings struct {
 // 1.11s for a 2s TTL, 232ms for 1s.
 const deadlineSlack = 100 * time.Millisecond
 
-// Timings returns the timings c runs with: the fields c sets are kept, and
-// the ones it leaves zero are derived, each from the ones before it:
+// EffectiveTimings returns the timings c runs with: the fields c.Timings
+// sets are kept, the ones it leaves zero take their defaults, None becomes
+// zero (off), and the timings derived from TTL are derived, each from the
+// ones before it:
 //
-//   - TTL: DefaultTTL (10s).
+//   - TTL (not part of Timings): DefaultTTL (10s) when zero.
 //   - RenewDeadline: 70% of TTL, kept at least 100ms under its ceiling
 //     (TTL-MaxServerClockSkew)*(1-2*MaxClockDrift) - SafetyMargin -
 //     WorkStopBudget.
@@ -46,38 +108,20 @@ const deadlineSlack = 100 * time.Millisecond
 // 166ms and 200ms (with the default MaxClockDrift and MaxServerClockSkew,
 // and no WorkStopBudget). Each derived value is whole milliseconds. Every valid TTL with
 // nothing else set derives timings Validate accepts; explicitly set values
-// are validated as given. Timings does not validate.
-func (c Config) Timings() Timings {
-	t := Timings{
-		TTL:                c.TTL,
-		RenewDeadline:      c.RenewDeadline,
-		HeartbeatInterval:  c.HeartbeatInterval,
-		DisconnectGrace:    c.DisconnectGrace,
-		OpTimeout:          c.OpTimeout,
-		PollInterval:       c.PollInterval,
-		MaxClockDrift:      c.MaxClockDrift,
-		MaxServerClockSkew: c.MaxServerClockSkew,
-		WorkStopBudget:     c.WorkStopBudget,
-	}
+// are validated as given. EffectiveTimings does not validate.
+func (c Config) EffectiveTimings() Timings {
+	t := c.Timings
 	switch t.MaxClockDrift {
 	case 0:
 		t.MaxClockDrift = DefaultMaxClockDrift
 	case None:
 		t.MaxClockDrift = 0
 	}
-	switch t.MaxServerClockSkew {
-	case 0:
-		t.MaxServerClockSkew = DefaultMaxServerClockSkew
-	case None:
-		t.MaxServerClockSkew = 0
-	}
-	if t.TTL == 0 {
-		t.TTL = DefaultTTL
-	}
+	noneOr(&t.MaxServerClockSkew, DefaultMaxServerClockSkew)
 	// Each value is derived from the one before it, or from that one's own
 	// derivation when it is set but invalid, so one invalid field never
 	// makes the ones derived from it invalid too.
-	ttl := positiveOr(t.TTL, DefaultTTL)
+	ttl := positiveOr(c.TTL, DefaultTTL)
 	ceiling := max(maxRenewDeadline(ttl, t.MaxClockDrift, max(t.MaxServerClockSkew, 0), max(t.WorkStopBudget, 0)), time.Millisecond)
 	deadline := min(scale(ttl, 7, 10), (ceiling - min(deadlineSlack, ceiling/4)).Truncate(time.Millisecond))
 	if t.RenewDeadline == 0 {
@@ -100,7 +144,31 @@ func (c Config) Timings() Timings {
 	if t.PollInterval == 0 {
 		t.PollInterval = scale(ttl, 1, 5)
 	}
+	noneOr(&t.CampaignJitter, DefaultCampaignJitter)
+	noneOr(&t.ResignHoldOff, DefaultResignHoldOff)
+	orDefault(&t.RetryInitialInterval, DefaultRetryInitialInterval)
+	orDefault(&t.RetryMaxInterval, DefaultRetryMaxInterval)
+	orDefault(&t.BreakerThreshold, DefaultBreakerThreshold)
+	orDefault(&t.BreakerCooldown, DefaultBreakerCooldown)
 	return t
+}
+
+// orDefault sets *v to def when it is zero.
+func orDefault[T comparable](v *T, def T) {
+	var zero T
+	if *v == zero {
+		*v = def
+	}
+}
+
+// noneOr sets *d to def when it is zero, and to zero when it is None.
+func noneOr(d *time.Duration, def time.Duration) {
+	switch *d {
+	case 0:
+		*d = def
+	case None:
+		*d = 0
+	}
 }
 
 // positiveOr returns v if it is positive, else fallback.

@@ -156,16 +156,17 @@ func claimDue(round int, anchors []time.Time) []time.Time {
 // claimantTiming is the claimant's Timing: leadership's timings for a TTL
 // of 10s, mapped as the election actor maps its configuration.
 func claimantTiming() fsm.Timing {
-	tm := leadership.Config{TTL: 10 * time.Second}.Timings()
+	const ttl = 10 * time.Second
+	tm := leadership.Config{TTL: ttl}.EffectiveTimings()
 	return fsm.Timing{
 		InstanceID:         claimant,
-		TTL:                tm.TTL,
+		TTL:                ttl,
 		RenewDeadline:      tm.RenewDeadline,
 		HeartbeatInterval:  tm.HeartbeatInterval,
 		DisconnectGrace:    tm.DisconnectGrace,
 		PollInterval:       tm.PollInterval,
 		OpTimeout:          tm.OpTimeout,
-		RespawnDelay:       tm.TTL,
+		RespawnDelay:       ttl,
 		OfferTTL:           transport.OfferTTL,
 		MaxServerClockSkew: tm.MaxServerClockSkew,
 		MaxClockDrift:      tm.MaxClockDrift,

@@ -11,8 +11,8 @@ import (
 // The grace and the lease. When a leader's renewals fail, CMD must have
 // stopped before the server can free the lease, or a successor's CMD starts
 // next to it. So `baton run` gives the election a work stop budget of
-// --grace plus killAllowance (leadership.Config.WorkStopBudget), and the
-// leader demotes itself that much earlier. The budget comes out of the
+// --grace plus killAllowance (leadership.Config.Timings.WorkStopBudget), and
+// the leader demotes itself that much earlier. The budget comes out of the
 // lease, so a --grace too long for --ttl is refused before baton connects.
 
 // killAllowance is the time kept, after SIGKILL, for CMD's process group to
@@ -70,7 +70,7 @@ func largestGrace(ttl time.Duration) (largest time.Duration, ok bool) {
 // the timings differ between the configs it is given, so Conn and Role are
 // stand-ins: the real ones are checked when the election starts.
 func graceFits(ttl, grace time.Duration) bool {
-	return leadership.Config{Conn: new(nats.Conn), Role: "r", TTL: ttl, WorkStopBudget: workStopBudget(grace)}.Validate() == nil
+	return leadership.Config{Conn: new(nats.Conn), Role: "r", TTL: ttl, Timings: leadership.Timings{WorkStopBudget: workStopBudget(grace)}}.Validate() == nil
 }
 
 // checkTTL refuses a TTL the election does not accept (a zero one would

@@ -19,8 +19,8 @@ func TestDefaultGraceFitsEveryTTLFromTwoSeconds(t *testing.T) {
 	}
 	// The budget is taken out of the lease: the deadline and the time the
 	// work takes to stop together stay under what the server allows.
-	tm := leadership.Config{TTL: leadership.DefaultTTL, WorkStopBudget: workStopBudget(defaultGrace(leadership.DefaultTTL))}.Timings()
-	ceiling := time.Duration(float64(tm.TTL-tm.MaxServerClockSkew)*(1-2*tm.MaxClockDrift)) - leadership.SafetyMargin
+	tm := leadership.Config{TTL: leadership.DefaultTTL, Timings: leadership.Timings{WorkStopBudget: workStopBudget(defaultGrace(leadership.DefaultTTL))}}.EffectiveTimings()
+	ceiling := time.Duration(float64(leadership.DefaultTTL-tm.MaxServerClockSkew)*(1-2*tm.MaxClockDrift)) - leadership.SafetyMargin
 	if tm.WorkStopBudget != 2*time.Second+killAllowance || tm.RenewDeadline+tm.WorkStopBudget > ceiling {
 		t.Errorf("at the defaults: deadline %v + budget %v, want the budget 2.25s and the sum at most %v",
 			tm.RenewDeadline, tm.WorkStopBudget, ceiling)
@@ -49,14 +49,14 @@ func TestGraceThatDoesNotFitIsRefusedWithTheLargestThatDoes(t *testing.T) {
 
 func TestRunHelpStatesTheDefaultTimings(t *testing.T) {
 	grace := defaultGrace(leadership.DefaultTTL)
-	tm := leadership.Config{TTL: leadership.DefaultTTL, WorkStopBudget: workStopBudget(grace)}.Timings()
+	tm := leadership.Config{TTL: leadership.DefaultTTL, Timings: leadership.Timings{WorkStopBudget: workStopBudget(grace)}}.EffectiveTimings()
 	help := strings.Join(strings.Fields(runHelp), " ")
 	for _, want := range []string{
-		"(--ttl " + tm.TTL.String() + ", --grace " + grace.String() + ")",
+		"(--ttl " + leadership.DefaultTTL.String() + ", --grace " + grace.String() + ")",
 		killAllowance.String() + " for SIGKILL",
 		"demotes itself " + tm.RenewDeadline.String() + " after",
 		"exited by " + (tm.RenewDeadline + tm.WorkStopBudget).String(),
-		"no sooner than " + tm.TTL.String(),
+		"no sooner than " + leadership.DefaultTTL.String(),
 	} {
 		if !strings.Contains(help, want) {
 			t.Errorf("baton run --help does not say %q", want)

@@ -32,9 +32,10 @@ The request is sent to the leader's control subject,
   baton.ctl.<bucket>.resign.<instance>.<role>     (without --to)
   baton.ctl.<bucket>.handoff.<instance>.<role>    (with --to)
 which a leader serves only when it runs with control requests on ("baton run"
-always does; in Go, set leadership.Config.Control). Anyone who may publish on
-it can make the leader resign, so restrict it with NATS permissions: for
-example, give only operators "publish": {"allow": ["baton.ctl.>"]}, or allow
+always does; in Go, set leadership.Config.Requests.Control). Anyone who may
+publish on it can make the leader resign, so restrict it with NATS
+permissions: for example, give only operators
+"publish": {"allow": ["baton.ctl.>"]}, or allow
 "baton.ctl.prod.resign.*.scheduler" for role scheduler in bucket prod. ('.',
 '*', '>' and '%' in an instance ID are written %2E, %2A, %3E and %25.)
 

@@ -141,8 +141,10 @@ func run(o runOptions, stderr io.Writer) int {
 	}))
 	defer system.Shutdown()
 	e, err := leadership.NewElection(system, leadership.Config{
-		Conn: nc, Bucket: o.bucket, Role: o.role, InstanceID: o.instance,
-		TTL: o.ttl, Priority: o.priority, Control: true, WorkStopBudget: workStopBudget(o.grace),
+		Conn: nc, Role: o.role, InstanceID: o.instance, TTL: o.ttl, Priority: o.priority,
+		Bucket:   leadership.Bucket{Name: o.bucket},
+		Requests: leadership.Requests{Control: true},
+		Timings:  leadership.Timings{WorkStopBudget: workStopBudget(o.grace)},
 	})
 	if err != nil {
 		say("%v", err)

@@ -69,7 +69,7 @@ func (o options) validate() error {
 // config returns the election config of one manager; the election derives
 // its other timings from the TTL.
 func (o options) config(instance string) leadership.Config {
-	return leadership.Config{TTL: o.ttl, Bucket: bucket, Role: role, InstanceID: instance}
+	return leadership.Config{Role: role, InstanceID: instance, TTL: o.ttl, Bucket: leadership.Bucket{Name: bucket}}
 }
 
 // patience bounds each step of the scenario: long enough for a lease to

@@ -63,9 +63,9 @@ func run(ctx context.Context, opts options, out io.Writer) (rep report, err erro
 		}
 		managers = append(managers, m)
 	}
-	tm := opts.config("").Timings()
+	tm := opts.config("").EffectiveTimings()
 	j.note("%d control managers on %s contest %q; TTL %v, renew deadline %v; the leader writes every %v",
-		opts.managers, label, role, tm.TTL, tm.RenewDeadline, opts.interval)
+		opts.managers, label, role, opts.ttl, tm.RenewDeadline, opts.interval)
 	for _, m := range managers {
 		if err := m.election.Start(ctx); err != nil {
 			return report{}, err

@@ -51,7 +51,7 @@ func run(ctx context.Context, opts options, out io.Writer, keys <-chan byte) (er
 	start := time.Now()
 	log := &eventLog{out: out, start: start, table: opts.table}
 	b := newBoard(start, log)
-	t := leadership.Config{TTL: opts.ttl}.Timings()
+	t := leadership.Config{TTL: opts.ttl}.EffectiveTimings()
 	var candidates []*candidate
 	defer func() { err = errors.Join(err, shutdown(candidates, in, b)) }()
 	for i := range opts.candidates {
@@ -62,7 +62,7 @@ func run(ctx context.Context, opts options, out io.Writer, keys <-chan byte) (er
 		candidates = append(candidates, c)
 	}
 	header := fmt.Sprintf("Baton demo: %d candidates on %s; TTL %v, renew deadline %v, heartbeat %v",
-		opts.candidates, be.label, t.TTL, t.RenewDeadline, t.HeartbeatInterval)
+		opts.candidates, be.label, opts.ttl, t.RenewDeadline, t.HeartbeatInterval)
 	if obs.address != "" {
 		header += fmt.Sprintf("; metrics at http://%s/metrics", obs.address)
 	}

@@ -97,5 +97,5 @@ func (o options) validate() error {
 // config returns the election config of one candidate for one role, its
 // other timings derived by the election from ttl.
 func config(ttl time.Duration, role, instance string, replicas int) leadership.Config {
-	return leadership.Config{TTL: ttl, Bucket: bucket, Replicas: replicas, Role: role, InstanceID: instance}
+	return leadership.Config{Role: role, InstanceID: instance, TTL: ttl, Bucket: leadership.Bucket{Name: bucket, Replicas: replicas}}
 }

@@ -76,10 +76,10 @@ func startObservability(opts options) (*observability, error) {
 // apply sets the providers on an election's config.
 func (o *observability) apply(cfg *leadership.Config) {
 	if o.tracer != nil {
-		cfg.TracerProvider = o.tracer
+		cfg.Telemetry.TracerProvider = o.tracer
 	}
 	if o.meter != nil {
-		cfg.MeterProvider = o.meter
+		cfg.Telemetry.MeterProvider = o.meter
 	}
 }
 

@@ -52,7 +52,7 @@ func roleSpecs(id string, nc *nats.Conn, p *printer, changed func()) []leadershi
 		return leadership.RoleSpec{
 			Role:   role,
 			Parent: parent,
-			Config: leadership.Config{Conn: nc, Bucket: bucket},
+			Config: leadership.Config{Conn: nc, Bucket: leadership.Bucket{Name: bucket}},
 			OnPromote: func(_ context.Context, t leadership.Token) {
 				p.say("%s leads %s (term %d): %s", id, role, t.Revision, duties[role])
 				changed()

@@ -135,10 +135,10 @@ func runCandidate(ctx context.Context, cfg candidateConfig, logw io.Writer) erro
 		if err != nil {
 			return err
 		}
-		ecfg.Clock, c.real = clk, clk.Real
+		ecfg.Timings.Clock, c.real = clk, clk.Real
 	}
 	if cfg.Debug {
-		ecfg.Logger = slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		ecfg.Telemetry.Logger = slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	e, err := leadership.NewElection(system, ecfg)
 	if err != nil {

@@ -115,26 +115,29 @@ func (t Timing) validate() error {
 // electionConfig is the leadership.Config of one candidate.
 func (t Timing) electionConfig(nc *nats.Conn, role, id string, replicas int, health leadership.HealthChecker) leadership.Config {
 	return leadership.Config{
-		Conn:                   nc,
-		Bucket:                 bucketName,
-		Replicas:               replicas,
-		Role:                   role,
-		InstanceID:             id,
-		TTL:                    t.TTL,
-		RenewDeadline:          t.RenewDeadline,
-		HeartbeatInterval:      t.HeartbeatInterval,
-		DisconnectGrace:        t.DisconnectGrace,
-		OpTimeout:              t.OpTimeout,
-		PollInterval:           t.PollInterval,
-		HealthChecker:          health,
-		HealthInterval:         t.HealthInterval,
-		HealthFailureThreshold: t.HealthFailureThreshold,
-		RetryMaxInterval:       t.RetryMaxInterval,
-		Sessions:               t.Sessions,
-		BreakerCooldown:        t.BreakerCooldown,
+		Conn:       nc,
+		Role:       role,
+		InstanceID: id,
+		TTL:        t.TTL,
+		Sessions:   t.Sessions,
+		Bucket:     leadership.Bucket{Name: bucketName, Replicas: replicas},
+		Health: leadership.Health{
+			Checker:          health,
+			Interval:         t.HealthInterval,
+			FailureThreshold: t.HealthFailureThreshold,
+		},
 		// Only a drifting candidate has a higher priority than the others
 		// (ClassClockDrift): the leader hands it the lease, and candidates
 		// of equal priority never hand over among themselves.
-		PreferredLeader: true,
+		Succession: leadership.Succession{PreferredLeader: true},
+		Timings: leadership.Timings{
+			RenewDeadline:     t.RenewDeadline,
+			HeartbeatInterval: t.HeartbeatInterval,
+			DisconnectGrace:   t.DisconnectGrace,
+			OpTimeout:         t.OpTimeout,
+			PollInterval:      t.PollInterval,
+			RetryMaxInterval:  t.RetryMaxInterval,
+			BreakerCooldown:   t.BreakerCooldown,
+		},
 	}
 }

@@ -142,14 +142,14 @@ const (
 // derives it from a 2s TTL with the default drift and server clock skew
 // (docs/simulation.md lists the values; TestDocTimings keeps them true).
 func timing(name string, seed uint64) fsm.Timing {
-	d := leadership.Config{TTL: ttl}.Timings()
+	d := leadership.Config{TTL: ttl}.EffectiveTimings()
 	return fsm.Timing{
-		InstanceID: name, TTL: d.TTL, RenewDeadline: d.RenewDeadline, HeartbeatInterval: d.HeartbeatInterval,
+		InstanceID: name, TTL: ttl, RenewDeadline: d.RenewDeadline, HeartbeatInterval: d.HeartbeatInterval,
 		DisconnectGrace: d.DisconnectGrace, PollInterval: d.PollInterval, OpTimeout: d.OpTimeout,
 		CampaignJitter: leadership.DefaultCampaignJitter, ResignHoldOff: leadership.DefaultResignHoldOff,
 		RetryInitial: leadership.DefaultRetryInitialInterval, RetryMax: time.Second,
 		BreakerThreshold: leadership.DefaultBreakerThreshold, BreakerCooldown: breakerCooldown,
-		HealthFailureThreshold: 2, RespawnDelay: d.TTL, Seed: seed,
+		HealthFailureThreshold: 2, RespawnDelay: ttl, Seed: seed,
 		OfferTTL: transport.OfferTTL, MaxServerClockSkew: d.MaxServerClockSkew, MaxClockDrift: d.MaxClockDrift,
 	}
 }

@@ -68,7 +68,7 @@ func TestDocTimings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := leadership.Config{TTL: 2 * time.Second}.Timings()
+	d := leadership.Config{TTL: 2 * time.Second}.EffectiveTimings()
 	want := fmt.Sprintf("(RenewDeadline %v, heartbeats every %v, OpTimeout %v, DisconnectGrace %v, PollInterval %v)",
 		d.RenewDeadline, d.HeartbeatInterval, d.OpTimeout, d.DisconnectGrace, d.PollInterval)
 	if !strings.Contains(strings.Join(strings.Fields(string(doc)), " "), want) {
