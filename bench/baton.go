@@ -210,7 +210,7 @@ func batonFreed(url string, n, runs int, standBy time.Duration) (result, error) 
 		if err := g.settle(n-1-i, 30*time.Second); err != nil {
 			return r, err
 		}
-		// Stand-by timers end after SuccessionStandBy: count the creates
+		// Stand-by timers end after Succession.StandBy: count the creates
 		// once they would have fired.
 		time.Sleep(max(standBy, leadership.DefaultTTL/10) + leadership.DefaultCampaignJitter)
 		r.creates += float64(g.attempts() - before)

@@ -9,9 +9,9 @@ import "time"
 // cancels the call if it has not started yet and reports whether it did.
 // Status.IsLeader of the election's snapshots reads the same clock.
 //
-// The real clock is the default (a nil Config.Clock). Another clock exists
-// for tests and fault injection: a clock running faster or slower than real
-// time shows what clock drift does to the election.
+// The real clock is the default (a nil Config.Timings.Clock). Another clock
+// exists for tests and fault injection: a clock running faster or slower
+// than real time shows what clock drift does to the election.
 type Clock interface {
 	Now() time.Time
 	AfterFunc(d time.Duration, f func()) (stop func() bool)

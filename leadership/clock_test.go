@@ -10,14 +10,15 @@ import (
 	"github.com/batonhq/baton/leadership"
 )
 
-// TestSlowClockOutlivesItsLease runs a leader whose clock (Config.Clock)
-// runs at a quarter of real time, far beyond MaxClockDrift, and cuts it off
-// from the store. Its RenewDeadline of 1.2s lasts 4.8s of real time, while
-// the server frees its key 2s after its last renewal: a successor is
-// promoted while the slow leader still believes it leads (IsLeader), and
-// only later does the slow leader demote itself. On real time the order is
-// the reverse (silentCut), so the deadline, its timer and IsLeader all
-// come from the clock; and the overlap is what fencing tokens are for.
+// TestSlowClockOutlivesItsLease runs a leader whose clock
+// (Config.Timings.Clock) runs at a quarter of real time, far beyond
+// MaxClockDrift, and cuts it off from the store. Its RenewDeadline of 1.2s
+// lasts 4.8s of real time, while the server frees its key 2s after its last
+// renewal: a successor is promoted while the slow leader still believes it
+// leads (IsLeader), and only later does the slow leader demote itself. On
+// real time the order is the reverse (silentCut), so the deadline, its timer
+// and IsLeader all come from the clock; and the overlap is what fencing
+// tokens are for.
 func TestSlowClockOutlivesItsLease(t *testing.T) {
 	srv := natstest.RunServer(t)
 	proxy := natstest.RunProxy(t, srv.URL())

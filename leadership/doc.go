@@ -19,8 +19,9 @@
 // progress sends *Warning (Election.OnError); one that cannot run at all
 // sends *Failed and stops.
 //
-// Every transition is logged (Config.Logger), counted and traced through
-// OpenTelemetry (Config.TracerProvider, Config.MeterProvider).
+// Every transition is logged (Config.Telemetry.Logger), counted and traced
+// through OpenTelemetry (Config.Telemetry.TracerProvider,
+// Config.Telemetry.MeterProvider).
 //
 // What it guarantees:
 //   - At most one candidate holds a role's lease at a time: the lease is taken
@@ -38,7 +39,7 @@
 //     itself, on its own clock, before the server's TTL can hand the key to
 //     anyone else, even while disconnected; the deadline keeps room for the
 //     servers' clock skew and for the leader's work to stop
-//     (Config.WorkStopBudget).
+//     (Config.Timings.WorkStopBudget).
 //   - The facade and role managers write a planned handover's release or
 //     offer only after OnDemote has returned.
 //   - Every term has a fencing Token that grows with each new term; a resource
@@ -46,11 +47,11 @@
 //   - Demoted is delivered before a later Promoted of the same candidate, and
 //     the facade's callbacks never overlap.
 //
-// What it does not guarantee: that no two processes ever believe they lead at
-// the same instant. A paused or partitioned leader may act on a lease that has
-// already passed on before its own deadline fires; fencing tokens, checked by
-// the resource being protected, are what make such writes harmless. Clock
-// drift beyond Config.MaxClockDrift, or server wall clocks further apart (or
-// stepped further) than Config.MaxServerClockSkew, void the self-demotion
-// argument.
+// What it does not guarantee: that no two processes ever believe they lead
+// at the same instant. A paused or partitioned leader may act on a lease
+// that has already passed on before its own deadline fires; fencing tokens,
+// checked by the resource being protected, are what make such writes
+// harmless. Clock drift beyond Config.Timings.MaxClockDrift, or server wall
+// clocks further apart (or stepped further) than
+// Config.Timings.MaxServerClockSkew, void the self-demotion argument.
 package leadership

@@ -27,7 +27,7 @@ type electionActor struct {
 	latest   atomic.Pointer[Status] // the last snapshot, for the lease gauge's callback
 	unwatch  func()                 // stops the lease gauge's callback
 
-	clock  Clock // Config.Clock, or real time
+	clock  Clock // Config.Timings.Clock, or real time
 	timers *actors.Timers
 	// store is the actor's share of its system's store, given back when
 	// it stops.

@@ -40,12 +40,12 @@ var (
 	// ErrServerTooOld: the server is older than 2.11 and cannot report lease
 	// expiry to watchers.
 	ErrServerTooOld = transport.ErrServerTooOld
-	// ErrBucketNotFound: the bucket is missing and Config.NoCreateBucket
+	// ErrBucketNotFound: the bucket is missing and Config.Bucket.NoCreate
 	// forbids creating it.
 	ErrBucketNotFound = transport.ErrBucketNotFound
 	// ErrBucketMisconfigured: the existing bucket's settings break the lease
-	// protocol, or Replicas exceeds what the server offers; the message names
-	// every setting at fault.
+	// protocol, or Bucket.Replicas exceeds what the server offers; the
+	// message names every setting at fault.
 	ErrBucketMisconfigured = transport.ErrBucketMisconfigured
 	// ErrPermissionDenied: the server refused a publish or subscription the
 	// election needs; the message names the subject.

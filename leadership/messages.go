@@ -21,10 +21,11 @@ type Demoted struct {
 	Reason DemoteReason
 }
 
-// WorkStopped tells an election, configured with Config.AwaitWorkStopped,
-// that the leader's work of the term Token names has stopped: the answer
-// its parent gives to that term's Demoted. Only then does the election
-// write the release or offer that lets a successor lead.
+// WorkStopped tells an election, configured with
+// Config.Succession.AwaitWorkStopped, that the leader's work of the term
+// Token names has stopped: the answer its parent gives to that term's
+// Demoted. Only then does the election write the release or offer that lets
+// a successor lead.
 type WorkStopped struct {
 	// Token is the term whose work stopped, as its Demoted named it.
 	Token Token
@@ -109,7 +110,7 @@ const (
 	// ReasonResigned: the leader resigned.
 	ReasonResigned DemoteReason = "resigned"
 	// ReasonOutranked: the leader handed its lease to a live candidate of a
-	// higher priority (Config.PreferredLeader).
+	// higher priority (Config.Succession.PreferredLeader).
 	ReasonOutranked DemoteReason = "outranked"
 	// ReasonStopped: the election was stopped.
 	ReasonStopped DemoteReason = "stopped"
@@ -178,7 +179,7 @@ type Status struct {
 
 // IsLeader reports whether the snapshot says this candidate leads and its
 // self-demotion deadline has not passed on the election's clock
-// (Config.Clock, real time by default). It stays correct even if the
+// (Config.Timings.Clock, real time by default). It stays correct even if the
 // election actor is stalled.
 func (s *Status) IsLeader() bool {
 	return s != nil && s.Leading && s.now().Before(s.LeaseDeadline)

@@ -34,12 +34,12 @@ func AttemptTimeout(d time.Duration) RequestOption {
 const retryPause = 50 * time.Millisecond
 
 // Request sends data to whoever leads role in bucket (an election with
-// Config.Serve) and returns its answer. While no leader answers (during a
-// failover, or before anyone leads) it asks again, every 50ms after "no
-// responders" and at once after an attempt timed out, until ctx ends; then
-// it returns an error wrapping ErrNoLeader and the context's error. An
-// error returned by the leader's ServeFunc wraps ErrServeFailed and is not
-// retried.
+// Config.Requests.Serve) and returns its answer. While no leader answers
+// (during a failover, or before anyone leads) it asks again, every 50ms
+// after "no responders" and at once after an attempt timed out, until ctx
+// ends; then it returns an error wrapping ErrNoLeader and the context's
+// error. An error returned by the leader's ServeFunc wraps ErrServeFailed
+// and is not retried.
 //
 // Delivery is at least once, not exactly once: an attempt that timed out
 // may have been served (by a leader whose answer was lost, or that answered
@@ -82,23 +82,23 @@ func Request(ctx context.Context, nc *nats.Conn, bucket, role string, data []byt
 	return nil, fmt.Errorf("request %s: %w (last attempt: %w): %w", subject, ErrNoLeader, last, ctx.Err())
 }
 
-// RequestResign asks instance, the leader of role in bucket, to resign
-// (see Config.Control), and returns the token of the term that ended once
-// the leader has released its lease. A leader starts serving the request
-// just after its promotion, so "no responders" is retried every 50ms until
-// ctx ends; then it returns an error wrapping ErrNoLeader: instance does
-// not lead the role, or does not run with Config.Control. An error of the
-// leader's own is returned as it is.
+// RequestResign asks instance, the leader of role in bucket, to resign (see
+// Config.Requests.Control), and returns the token of the term that ended
+// once the leader has released its lease. A leader starts serving the
+// request just after its promotion, so "no responders" is retried every 50ms
+// until ctx ends; then it returns an error wrapping ErrNoLeader: instance
+// does not lead the role, or does not run with Config.Requests.Control. An
+// error of the leader's own is returned as it is.
 func RequestResign(ctx context.Context, nc *nats.Conn, bucket, role, instance string) (Token, error) {
 	return controlRequest(ctx, nc, ResignSubject(bucket, role, instance), instance, nil)
 }
 
 // RequestHandOff asks instance, the leader of role in bucket, to hand its
 // lease to the candidate successor (see Election.HandOff and
-// Config.Control), and returns the token of the term that ended once the
-// lease is offered. It fails as RequestResign does, and with the leader's
-// ErrNoSuccessor when successor is not a live candidate (the leader then
-// keeps leading).
+// Config.Requests.Control), and returns the token of the term that ended
+// once the lease is offered. It fails as RequestResign does, and with the
+// leader's ErrNoSuccessor when successor is not a live candidate (the leader
+// then keeps leading).
 func RequestHandOff(ctx context.Context, nc *nats.Conn, bucket, role, instance, successor string) (Token, error) {
 	return controlRequest(ctx, nc, HandOffSubject(bucket, role, instance), instance, []byte(successor))
 }

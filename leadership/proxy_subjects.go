@@ -2,9 +2,10 @@ package leadership
 
 import "strings"
 
-// The subjects an election serves while it leads, when asked to (Config.Serve,
-// Config.Control). Each names the bucket and the role, so NATS subject
-// permissions can grant or deny them per bucket and role:
+// The subjects an election serves while it leads, when asked to
+// (Config.Requests.Serve, Config.Requests.Control). Each names the bucket
+// and the role, so NATS subject permissions can grant or deny them per
+// bucket and role:
 //
 //	baton.req.<bucket>.<role>                     requests to the leader (Request)
 //	baton.ctl.<bucket>.resign.<instance>.<role>   ask that leader to resign (RequestResign)
@@ -17,21 +18,21 @@ import "strings"
 // and %3E.
 
 // RequestSubject is the subject the leader of role in bucket serves with
-// Config.Serve.
+// Config.Requests.Serve.
 func RequestSubject(bucket, role string) string {
 	return "baton.req." + bucket + "." + role
 }
 
 // ResignSubject is the subject on which instance, while it leads role in
-// bucket, takes requests to resign (Config.Control).
+// bucket, takes requests to resign (Config.Requests.Control).
 func ResignSubject(bucket, role, instance string) string {
 	return "baton.ctl." + bucket + ".resign." + subjectToken(instance) + "." + role
 }
 
 // HandOffSubject is the subject on which instance, while it leads role in
 // bucket, takes requests to hand its lease to a named candidate
-// (Config.Control). It differs from ResignSubject so that permissions can
-// allow one and not the other.
+// (Config.Requests.Control). It differs from ResignSubject so that
+// permissions can allow one and not the other.
 func HandOffSubject(bucket, role, instance string) string {
 	return "baton.ctl." + bucket + ".handoff." + subjectToken(instance) + "." + role
 }

@@ -1,9 +1,9 @@
 package leadership
 
 // serviceWork is the leader work a config asks for: serving requests
-// (Serve) and control requests (Control). It runs as the role's work
-// actors, so it starts with each term and stops, confirmed, before the
-// term's Demoted is reported.
+// (Requests.Serve) and control requests (Requests.Control). It runs as the
+// role's work actors, so it starts with each term and stops, confirmed,
+// before the term's Demoted is reported.
 func (c Config) serviceWork() []WorkFunc {
 	var work []WorkFunc
 	if c.Requests.Serve != nil {

@@ -67,14 +67,15 @@
 // the servers' expiry markers raise again as soon as the cluster is back.
 //
 // The clock-drift classes give one candidate an election clock
-// (leadership.Config.Clock, an internal/clock.Drifting) running at rate
-// 1+rho and a higher priority; every candidate runs with PreferredLeader,
-// so the leader hands that candidate the lease, whose link is then cut.
-// Within MaxClockDrift (ClassClockDrift) its last reported lease deadline
-// must come before the next holder's promotion; with a clock far slower
-// (ClassClockDriftBeyond) it must be seen leading after that promotion, an
-// overlap the report shows as expected, with its writes refused meanwhile.
-// Drifting candidates report their deadlines in real time.
+// (leadership.Config.Timings.Clock, an internal/clock.Drifting) running at
+// rate 1+rho and a higher priority; every candidate runs with
+// Succession.PreferredLeader, so the leader hands that candidate the lease,
+// whose link is then cut. Within MaxClockDrift (ClassClockDrift) its last
+// reported lease deadline must come before the next holder's promotion; with
+// a clock far slower (ClassClockDriftBeyond) it must be seen leading after
+// that promotion, an overlap the report shows as expected, with its writes
+// refused meanwhile. Drifting candidates report their deadlines in real
+// time.
 //
 // # Checks
 //

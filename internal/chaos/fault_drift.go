@@ -45,11 +45,12 @@ type drift struct {
 }
 
 // injectDrift starts a candidate with a clock at rate 1+rho and a higher
-// priority, so the leader hands it the lease (Config.PreferredLeader); then
-// it cuts that new leader's NATS link silently until another candidate
-// leads and the victim has demoted itself, and stops the victim, still cut
-// off (healed, it would take the lease back). The fault proper is the cut:
-// the injection starts there, with the victim's term as the one before.
+// priority, so the leader hands it the lease
+// (Config.Succession.PreferredLeader); then it cuts that new leader's NATS
+// link silently until another candidate leads and the victim has demoted
+// itself, and stops the victim, still cut off (healed, it would take the
+// lease back). The fault proper is the cut: the injection starts there, with
+// the victim's term as the one before.
 func (e *env) injectDrift(ctx context.Context, class Class, rho float64, effect func(drift) func(evidence) error) (*injection, error) {
 	inj := e.begin(class, "")
 	v, err := e.launch(rho, 1)

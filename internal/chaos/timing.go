@@ -15,7 +15,7 @@ type Timing struct {
 	// TTL, RenewDeadline, HeartbeatInterval, DisconnectGrace, OpTimeout,
 	// PollInterval, HealthInterval, HealthFailureThreshold,
 	// RetryMaxInterval and BreakerCooldown are passed to leadership.Config
-	// unchanged.
+	// (TTL, Health, Timings) unchanged.
 	TTL                    time.Duration
 	RenewDeadline          time.Duration
 	HeartbeatInterval      time.Duration
