@@ -57,10 +57,10 @@ const None = -1
 const SafetyMargin = 500 * time.Millisecond
 
 // Config configures one election. Its first fields are the ones most
-// elections set; the groups after them hold the rest, each a struct whose
-// zero value is the default. Zero fields take the defaults above, and the
-// timings left zero are derived from TTL, so Config{Conn, Role, TTL} is
-// complete for any valid TTL; Validate checks the result as a whole.
+// elections set; the groups after them hold the rest. Zero fields, in the
+// groups too, take the defaults above, and the timings left zero are
+// derived from TTL, so Config{Conn, Role, TTL} is complete for any valid
+// TTL; Validate checks the result as a whole.
 //
 // Config holds no callbacks: an election spawned with NewProps reports to
 // its parent actor, the Election facade takes OnPromote, OnDemote and
