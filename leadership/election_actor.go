@@ -3,7 +3,6 @@ package leadership
 import (
 	"log/slog"
 	"strconv"
-	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -21,11 +20,9 @@ type electionActor struct {
 	cfg      Config
 	timing   fsm.Timing
 	state    fsm.ElectionState
-	onStatus func(*Status) // called with every published snapshot; may be nil
-	log      *slog.Logger  // with role and instance; logger adds the term
+	log      *slog.Logger // with role and instance; logger adds the term
 	tel      *telemetry
-	latest   atomic.Pointer[Status] // the last snapshot, for the lease gauge's callback
-	unwatch  func()                 // stops the lease gauge's callback
+	statuses statusBoard
 
 	clock  Clock // Config.Timings.Clock, or real time
 	timers *actors.Timers
@@ -33,14 +30,10 @@ type electionActor struct {
 	// it stops.
 	store *storeRef
 
-	watchPID, connPID, healthPID *actor.PID
-	registryPID                  *actor.PID
-	heartbeat                    heartbeat
+	children  children
+	heartbeat heartbeat
 
-	// phases is the phase register; behaviour receives with the phase's
-	// behaviour (see election_behaviour.go).
-	phases    *fsm.Machine
-	behaviour actor.Behavior
+	phase phaseRegister
 	// candidates is the registry's order as last reported (shared with
 	// every Status, never modified).
 	candidates []Candidate
@@ -53,11 +46,10 @@ type electionActor struct {
 	prevTermTrace string
 	termStarted   time.Time
 
-	resignWaiters []*actor.PID // senders of Resign waiting for the release
-	stopWaiters   []*actor.PID // senders of stopElection
-	fatal         error        // why the election failed for good
-	lastErr       error
-	finished      bool
+	waiting  waiters
+	fatal    error // why the election failed for good
+	lastErr  error
+	finished bool
 }
 
 // newElectionActor builds the actor for a validated config.
@@ -67,13 +59,12 @@ func newElectionActor(cfg Config, onStatus func(*Status)) *electionActor {
 		clock:    clockOr(cfg.Timings.Clock),
 		timing:   timingOf(cfg),
 		state:    fsm.NewElectionState(),
-		onStatus: onStatus,
+		statuses: statusBoard{onStatus: onStatus},
 		log:      cfg.Telemetry.Logger.With("role", cfg.Role, "instance", cfg.InstanceID),
 		tel:      newTelemetry(cfg),
 	}
-	a.phases = electionTable.Fresh()
-	a.behaviour = actor.NewBehavior()
-	a.behaviour.Become(a.behaviourOf(a.phases.Current()))
+	a.phase = phaseRegister{machine: electionTable.Fresh(), behaviour: actor.NewBehavior()}
+	a.phase.behaviour.Become(a.behaviourOf(a.phase.machine.Current()))
 	return a
 }
 
@@ -109,7 +100,7 @@ func timingOf(cfg Config) fsm.Timing {
 }
 
 // Receive implements actor.Actor with the behaviour of the current phase.
-func (a *electionActor) Receive(ctx actor.Context) { a.behaviour.Receive(ctx) }
+func (a *electionActor) Receive(ctx actor.Context) { a.phase.behaviour.Receive(ctx) }
 
 // receive is what every phase's behaviour does with the messages it does
 // not handle itself: each becomes an input of the decision core.
@@ -117,7 +108,7 @@ func (a *electionActor) receive(ctx actor.Context, now time.Time) {
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
 		a.timers = actors.NewTimers(ctx, actors.WithClock(a.clock))
-		a.unwatch = a.tel.watchLease(&a.latest)
+		a.statuses.unwatch = a.tel.watchLease(&a.statuses.latest)
 		a.tel.connected(a.cfg.Conn.IsConnected())
 		a.step(ctx, fsm.Input{Kind: fsm.InStart, At: now})
 	case *actor.Stopping:
@@ -159,7 +150,7 @@ func (a *electionActor) receive(ctx actor.Context, now time.Time) {
 		ctx.Respond(a.snapshot())
 	case *Resign:
 		if sender := ctx.Sender(); sender != nil {
-			a.resignWaiters = append(a.resignWaiters, sender)
+			a.waiting.resign = append(a.waiting.resign, sender)
 		}
 		a.step(ctx, fsm.Input{Kind: fsm.InResign, At: now, Successor: msg.Successor, SuccessorLive: a.live(msg.Successor)})
 	case *candidatesChanged:
@@ -170,7 +161,7 @@ func (a *electionActor) receive(ctx actor.Context, now time.Time) {
 		ctx.Respond(&CandidateList{Role: a.cfg.Role, Candidates: a.candidates})
 	case *stopElection:
 		if sender := ctx.Sender(); sender != nil {
-			a.stopWaiters = append(a.stopWaiters, sender)
+			a.waiting.stop = append(a.waiting.stop, sender)
 		}
 		a.step(ctx, fsm.Input{Kind: fsm.InStop, At: now, KeepLease: msg.keepLease})
 	}
@@ -261,9 +252,9 @@ func (a *electionActor) release() {
 		a.store.Close()
 		a.store = nil
 	}
-	if a.unwatch != nil {
-		a.unwatch()
-		a.unwatch = nil
+	if a.statuses.unwatch != nil {
+		a.statuses.unwatch()
+		a.statuses.unwatch = nil
 	}
 }
 

@@ -12,6 +12,15 @@ import (
 // follows the register. A leader's behaviour takes its heartbeat's ticks to
 // the core; the others drop them, since no row outside leadership renews.
 
+// phaseRegister is an election's phase register and the behaviour it
+// selects.
+type phaseRegister struct {
+	// machine runs the election table from its initial phase.
+	machine *fsm.Machine
+	// behaviour receives with the current phase's behaviour.
+	behaviour actor.Behavior
+}
+
 // electionTable is the election table, validated once for every election
 // of the process; each election's register is a Fresh machine of it.
 var electionTable = func() *fsm.Machine {
@@ -25,11 +34,11 @@ var electionTable = func() *fsm.Machine {
 // moved fires the core's move on the register and switches the behaviour
 // to the register's phase.
 func (a *electionActor) moved(e fsm.Effect) {
-	if tr, err := a.phases.Fire(e.Event); err != nil || tr.To != e.To {
+	if tr, err := a.phase.machine.Fire(e.Event); err != nil || tr.To != e.To {
 		a.logger().Error("the decision core moved the phase in a way the election table does not declare",
 			"from", string(e.From), "to", string(e.To), "event", string(e.Event), "register", string(tr.To), "err", err)
 	}
-	a.behaviour.Become(a.behaviourOf(a.phases.Current()))
+	a.phase.behaviour.Become(a.behaviourOf(a.phase.machine.Current()))
 }
 
 // behaviourOf is the receive function of phase p.

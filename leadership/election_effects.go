@@ -94,18 +94,7 @@ func (a *electionActor) openStore(ctx actor.Context) {
 
 // startChildren starts the named children that are not running.
 func (a *electionActor) startChildren(ctx actor.Context, which fsm.Child) {
-	if which&fsm.ChildWatch != 0 && a.watchPID == nil {
-		a.watchPID = ctx.Spawn(newWatchProps(a.store, a.cfg.Role))
-	}
-	if which&fsm.ChildRegistry != 0 && a.registryPID == nil {
-		a.registryPID = ctx.Spawn(newRegistryProps(a.store, a.cfg))
-	}
-	if which&fsm.ChildConnection != 0 && a.connPID == nil {
-		a.connPID = ctx.Spawn(newConnectionProps(a.store))
-	}
-	if which&fsm.ChildHealth != 0 && a.healthPID == nil && a.cfg.Health.Checker != nil {
-		a.healthPID = ctx.Spawn(newHealthProps(a.cfg.Health.Checker, a.cfg.Health.Interval))
-	}
+	a.children.start(ctx, which, a.store, a.cfg)
 	a.logger().Info("election ready", "bucket", a.cfg.Bucket.Name)
 }
 
@@ -238,10 +227,7 @@ func (a *electionActor) answerResign(ctx actor.Context, why string) {
 		err = fmt.Errorf("resign: %s", why)
 		a.logger().Warn("release failed; the lease will expire by TTL", "err", why)
 	}
-	for _, pid := range a.resignWaiters {
-		ctx.Send(pid, &ResignResult{Err: err})
-	}
-	a.resignWaiters = nil
+	answer(ctx, &a.waiting.resign, &ResignResult{Err: err})
 }
 
 // warn tells the parent, the EventStream and the log that the election
@@ -270,10 +256,7 @@ func (a *electionActor) finish(ctx actor.Context) {
 		return
 	}
 	a.finished = true
-	for _, pid := range a.stopWaiters {
-		ctx.Send(pid, &electionEnded{})
-	}
-	a.stopWaiters = nil
+	answer(ctx, &a.waiting.stop, &electionEnded{})
 	ctx.Stop(ctx.Self())
 }
 

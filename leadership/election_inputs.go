@@ -112,18 +112,11 @@ func healthInput(msg *healthReport, now time.Time) fsm.Input {
 // childFailedInput names the child that gave up and forgets its PID.
 func (a *electionActor) childFailedInput(msg *actors.ChildGaveUp, now time.Time) fsm.Input {
 	in := fsm.Input{Kind: fsm.InChildFailed, At: now, Err: errorText(msg.Reason)}
-	switch {
-	case msg.Child.Equal(a.watchPID):
-		a.watchPID, in.Child = nil, fsm.ChildWatch
-	case msg.Child.Equal(a.connPID):
-		a.connPID, in.Child = nil, fsm.ChildConnection
-	case msg.Child.Equal(a.healthPID):
-		a.healthPID, in.Child = nil, fsm.ChildHealth
-	case msg.Child.Equal(a.heartbeat.pid):
+	if which, ok := a.children.gaveUp(msg.Child); ok {
+		in.Child = which
+	} else if msg.Child.Equal(a.heartbeat.pid) {
 		a.heartbeat.pid, a.heartbeat.armed, in.Child = nil, false, fsm.ChildHeartbeat
-	case msg.Child.Equal(a.registryPID):
-		a.registryPID, in.Child = nil, fsm.ChildRegistry
-	default:
+	} else {
 		return fsm.Input{Kind: fsm.InTick, At: now} // not ours: a tick of no timer changes nothing
 	}
 	a.logger().Error("child actor gave up", "child", in.Child.String(), "reason", in.Err)

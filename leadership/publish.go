@@ -1,6 +1,8 @@
 package leadership
 
 import (
+	"sync/atomic"
+
 	"strings"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -63,10 +65,20 @@ func (a *electionActor) snapshot() *Status {
 // the facade.
 func (a *electionActor) publish() {
 	st := a.snapshot()
-	a.latest.Store(st)
-	if a.onStatus != nil {
-		a.onStatus(st)
+	a.statuses.latest.Store(st)
+	if a.statuses.onStatus != nil {
+		a.statuses.onStatus(st)
 	}
+}
+
+// statusBoard is where an election's snapshots go.
+type statusBoard struct {
+	// onStatus is called with every published snapshot; may be nil.
+	onStatus func(*Status)
+	// latest is the last snapshot, for the lease gauge's callback.
+	latest atomic.Pointer[Status]
+	// unwatch stops the lease gauge's callback.
+	unwatch func()
 }
 
 // isGuardian reports whether pid is a Proto.Actor guardian. An actor spawned

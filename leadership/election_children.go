@@ -1,0 +1,62 @@
+package leadership
+
+import (
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/batonhq/baton/fsm"
+	"github.com/batonhq/baton/transport"
+)
+
+// children are the election's supervised children that run for as long as
+// the election does, by the decision core's name for each: the PID of each
+// one running, nil when it is not. (The heartbeat, which runs only while
+// leading, keeps its own record: election_heartbeat.go.)
+type children struct {
+	watch, connection, health, registry *actor.PID
+}
+
+// start spawns the named children that are not running: the watch and the
+// registry of cfg's role on store, the connection's on store, and the
+// health checker's when cfg has one.
+func (ch *children) start(ctx actor.Context, which fsm.Child, store transport.Store, cfg Config) {
+	if which&fsm.ChildWatch != 0 && ch.watch == nil {
+		ch.watch = ctx.Spawn(newWatchProps(store, cfg.Role))
+	}
+	if which&fsm.ChildRegistry != 0 && ch.registry == nil {
+		ch.registry = ctx.Spawn(newRegistryProps(store, cfg))
+	}
+	if which&fsm.ChildConnection != 0 && ch.connection == nil {
+		ch.connection = ctx.Spawn(newConnectionProps(store))
+	}
+	if which&fsm.ChildHealth != 0 && ch.health == nil && cfg.Health.Checker != nil {
+		ch.health = ctx.Spawn(newHealthProps(cfg.Health.Checker, cfg.Health.Interval))
+	}
+}
+
+// gaveUp forgets the child pid and names it; ok is false when pid is none
+// of these children.
+func (ch *children) gaveUp(pid *actor.PID) (which fsm.Child, ok bool) {
+	for _, c := range []struct {
+		pid  **actor.PID
+		name fsm.Child
+	}{{&ch.watch, fsm.ChildWatch}, {&ch.connection, fsm.ChildConnection}, {&ch.health, fsm.ChildHealth}, {&ch.registry, fsm.ChildRegistry}} {
+		if pid.Equal(*c.pid) {
+			*c.pid = nil
+			return c.name, true
+		}
+	}
+	return 0, false
+}
+
+// waiters are the senders waiting for the election: of a Resign, for its
+// answer; of a stop, for the election's end.
+type waiters struct {
+	resign, stop []*actor.PID
+}
+
+// answer sends msg to each of pids and forgets them.
+func answer(ctx actor.Context, pids *[]*actor.PID, msg any) {
+	for _, pid := range *pids {
+		ctx.Send(pid, msg)
+	}
+	*pids = nil
+}
