@@ -50,6 +50,16 @@ func TestClusterStreamLeaderFailover(t *testing.T) {
 	if v, err := get(kv); err != nil || v != "second" {
 		t.Fatalf("get after rejoin = %q, %v; want second", v, err)
 	}
+	// The restarted node recovers its replica of the stream on its own
+	// goroutines; a shutdown in the middle of that leaves its store's
+	// goroutines behind, so the test ends with the replica current.
+	rejoined := c.Servers[old].NATS()
+	eventually(t, raftTimeout, "the restarted node's replica of the stream to be current", func() error {
+		if !rejoined.JetStreamIsStreamCurrent("$G", "KV_baton") {
+			return errors.New("not current yet")
+		}
+		return nil
+	})
 }
 
 func TestStartClusterInvalidSize(t *testing.T) {
