@@ -5,15 +5,21 @@ import (
 	"github.com/batonhq/baton/transport"
 )
 
+// connectionWatcher is all the connection child asks of its store
+// (transport.Store has it): the status of its connection.
+type connectionWatcher interface {
+	WatchConnection(notify func(transport.ConnEvent)) transport.Watch
+}
+
 // connectionChild turns the store's connection status changes into
 // *connChanged messages for the election.
 type connectionChild struct {
-	store transport.LeaseStore
+	store connectionWatcher
 	watch transport.Watch
 }
 
 // newConnectionProps returns the connection child's props.
-func newConnectionProps(store transport.LeaseStore) *actor.Props {
+func newConnectionProps(store connectionWatcher) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor { return &connectionChild{store: store} })
 }
 

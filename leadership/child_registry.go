@@ -7,11 +7,19 @@ import (
 	"github.com/batonhq/baton/transport"
 )
 
+// candidateRegistry is all the registry child asks of its store
+// (transport.Store has it): an entry in a role's registry, and the
+// registry's order of succession.
+type candidateRegistry interface {
+	Register(role string, c transport.Candidate, ttl time.Duration) (transport.Watch, error)
+	WatchCandidates(role string, notify func([]transport.Candidate)) (transport.Watch, error)
+}
+
 // registryChild registers the candidate in the role's registry for as long
 // as it runs, and reports the registry's order to the election as
 // *candidatesChanged. Stopping it deletes the entry.
 type registryChild struct {
-	store     transport.Succession
+	store     candidateRegistry
 	role      string
 	candidate transport.Candidate
 	ttl       time.Duration
@@ -20,7 +28,7 @@ type registryChild struct {
 }
 
 // newRegistryProps returns the registry child's props.
-func newRegistryProps(store transport.Succession, cfg Config) *actor.Props {
+func newRegistryProps(store candidateRegistry, cfg Config) *actor.Props {
 	c := transport.Candidate{InstanceID: cfg.InstanceID, Priority: cfg.Priority}
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &registryChild{store: store, role: cfg.Role, candidate: c, ttl: cfg.TTL}

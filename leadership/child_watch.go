@@ -5,16 +5,22 @@ import (
 	"github.com/batonhq/baton/transport"
 )
 
+// keyWatcher is all the watch child asks of its store (transport.Store
+// has it): a subscription to one role's key.
+type keyWatcher interface {
+	Watch(role string, notify func(transport.KeyEvent)) (transport.Watch, error)
+}
+
 // watchChild follows the role's key through the store's watch hub and
 // reports every change to the election as *keyObserved.
 type watchChild struct {
-	store transport.LeaseStore
+	store keyWatcher
 	role  string
 	watch transport.Watch
 }
 
 // newWatchProps returns the watch child's props.
-func newWatchProps(store transport.LeaseStore, role string) *actor.Props {
+func newWatchProps(store keyWatcher, role string) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor { return &watchChild{store: store, role: role} })
 }
 
