@@ -8,8 +8,8 @@ import (
 
 // The simulated interpreter in session mode: the effects as
 // leadership/election_effects.go carries them out on a store with a
-// session (transport's acquireBySession and renewBySession), each answer's
-// SentAt the session's proof (provenAt).
+// session (transport's JetStreamStore.acquireOver and renewBySession),
+// each answer's SentAt the session's proof (provenAt).
 
 // carryOutBySession does what an effect asks when sessions change how,
 // and reports whether it did.
