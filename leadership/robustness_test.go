@@ -56,9 +56,11 @@ func TestDisconnectLongerThanGraceDemotes(t *testing.T) {
 	probe, _ := spawnCandidate(t, system, cfg)
 	actortest.Expect[*leadership.Promoted](t, probe, wait)
 
-	proxy.Blackhole()      // reconnect attempts hang
-	proxy.CutConnections() // the client sees the loss now
+	proxy.Blackhole() // reconnect attempts hang
+	// Taken before the cut: the client may see the loss, and start its
+	// grace, before CutConnections returns.
 	lost := time.Now()
+	proxy.CutConnections() // the client sees the loss now
 	d := actortest.Expect[*leadership.Demoted](t, probe, wait)
 	if d.Reason != leadership.ReasonDisconnected {
 		t.Fatalf("demoted for %v after %v, want %v", d.Reason, time.Since(lost), leadership.ReasonDisconnected)
