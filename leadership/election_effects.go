@@ -40,7 +40,7 @@ func (a *electionActor) carryOut(ctx actor.Context, e fsm.Effect) {
 		a.offer(ctx, e.Lease, e.Successor)
 	case fsm.DoArmTimer:
 		if e.Timer == fsm.TimerHeartbeat {
-			a.armHeartbeat(ctx, e.Term, e.After)
+			a.armBeat(ctx, e.Term, e.After)
 		} else {
 			a.timers.After(e.Timer.String(), e.Term, e.After)
 		}

@@ -20,9 +20,9 @@ type heartbeat struct {
 	armed     bool
 }
 
-// armHeartbeat arms the heartbeat child to tick after after, spawning it
+// armBeat arms the heartbeat child to tick after after, spawning it
 // first if the term has none yet.
-func (a *electionActor) armHeartbeat(ctx actor.Context, term uint64, after time.Duration) {
+func (a *electionActor) armBeat(ctx actor.Context, term uint64, after time.Duration) {
 	hb := &a.heartbeat
 	hb.term, hb.seq, hb.due, hb.armed = term, hb.seq+1, a.clock.Now().Add(after), true
 	if hb.pid == nil {
