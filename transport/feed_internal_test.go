@@ -38,11 +38,25 @@ func TestFeedCountsDrops(t *testing.T) {
 	}
 	slow := f.sub.StatusChanged(nats.SubscriptionSlowConsumer)
 	// Nobody reads f.out: once its buffer is full the handler waits, and
-	// the subscription's one-message queue overflows.
-	select {
-	case <-slow:
-	case <-time.After(10 * time.Second):
-		t.Fatalf("waited 10s for nats.go to report the feed a slow consumer (%d keys, %d-event buffer)", keys/2, feedBuffer)
+	// the subscription's one-message queue overflows. The keys held so far
+	// may all have been delivered before the limit was set, so new keys
+	// are written until nats.go reports the overflow.
+	deadline := time.After(10 * time.Second)
+	for i := 0; ; i += 2 {
+		select {
+		case <-slow:
+		case <-deadline:
+			t.Fatalf("waited 10s for nats.go to report the feed a slow consumer (%d keys held, %d written since, %d-event buffer)", keys/2, i/2, feedBuffer)
+		default:
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			_, err := store.Acquire(ctx, keyName(keys+i), record("holder", 30*time.Second))
+			cancel()
+			if err != nil {
+				t.Fatalf("acquire %s: %v", keyName(keys+i), err)
+			}
+			continue
+		}
+		break
 	}
 	if d := f.close(); d == 0 {
 		t.Fatal("feed reported no drops after nats.go called it a slow consumer")
