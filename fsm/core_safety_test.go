@@ -228,20 +228,28 @@ func TestRowTakeoverOfAnOfferWhoseSessionEndedIsConfirmed(t *testing.T) {
 	w.mustHave(DoConfirm, "read-back of a win over a message that can expire", nil)
 }
 
-func TestRowClaimStampedAsTheOfferCouldExpireIsNotProof(t *testing.T) {
+// claimOfferStoredAgo claims an offer to us that the server stored ago
+// before its watch event came, and answers the claim and its read-back as
+// found.
+func claimOfferStoredAgo(t *testing.T, ago time.Duration) *world {
+	t.Helper()
 	w := newWorld(t, 1)
 	w.startClean()
 	w.rev = 10
-	// The offer was stored 900ms ago (its watch event came late): a claim
-	// applied now may follow the offer's expiry, whatever the read-back
-	// shows at this instant.
-	offered := w.now.Add(-900 * time.Millisecond)
-	w.feed(Input{Kind: InKey, Key: KeyView{Revision: w.rev, Expiring: true, Written: offered,
+	w.feed(Input{Kind: InKey, Key: KeyView{Revision: w.rev, Expiring: true, Written: w.now.Add(-ago),
 		Holder: Holder{Name: "other", Term: 5, Revision: w.rev, Nonce: "x", OfferedTo: "me"}}})
 	w.advance(5 * time.Millisecond)
 	w.answerFirst(WriteOK)
 	w.mustHave(DoConfirm, "read-back", nil)
 	w.answerFirst(WriteOK)
+	return w
+}
+
+func TestRowClaimStampedAsTheOfferCouldExpireIsNotProof(t *testing.T) {
+	// The offer was stored 900ms ago (its watch event came late): a claim
+	// applied now may follow the offer's expiry, whatever the read-back
+	// shows at this instant.
+	w := claimOfferStoredAgo(t, 900*time.Millisecond)
 	w.mustNotHave(DoPromoted)
 	// Left alone: a release of it, and a successor's create over that
 	// release, would be erased with it if the offer's marker is on its way.
@@ -250,16 +258,7 @@ func TestRowClaimStampedAsTheOfferCouldExpireIsNotProof(t *testing.T) {
 }
 
 func TestRowClaimStampedWellBeforeTheOfferExpiresLeads(t *testing.T) {
-	w := newWorld(t, 1)
-	w.startClean()
-	w.rev = 10
-	offered := w.now.Add(-300 * time.Millisecond)
-	w.feed(Input{Kind: InKey, Key: KeyView{Revision: w.rev, Expiring: true, Written: offered,
-		Holder: Holder{Name: "other", Term: 5, Revision: w.rev, Nonce: "x", OfferedTo: "me"}}})
-	w.advance(5 * time.Millisecond)
-	w.answerFirst(WriteOK)
-	w.mustHave(DoConfirm, "read-back", nil)
-	w.answerFirst(WriteOK)
+	w := claimOfferStoredAgo(t, 300*time.Millisecond)
 	w.mustHave(DoPromoted, "promotion", nil)
 }
 

@@ -335,17 +335,21 @@ func awaitGivenUp(t *testing.T, events chan any, child *actor.PID) any {
 	return reason
 }
 
+// subscriptionFailures are the subscriptions a child makes that a test can
+// refuse: a fixture, and which of its feeds refuses.
+var subscriptionFailures = []struct {
+	name    string
+	fixture func() childFixture
+	failing int
+}{
+	{"watch", watchFixture, 0},
+	{"connection", connectionFixture, 0},
+	{"registry order", registryFixture, 0},
+	{"registry entry", registryFixture, 1},
+}
+
 func TestChildThatFailsToSubscribeOnceIsRestartedAndDelivers(t *testing.T) {
-	for _, tc := range []struct {
-		name    string
-		fixture func() childFixture
-		failing int // which of the fixture's feeds refuses once
-	}{
-		{"watch", watchFixture, 0},
-		{"connection", connectionFixture, 0},
-		{"registry order", registryFixture, 0},
-		{"registry entry", registryFixture, 1},
-	} {
+	for _, tc := range subscriptionFailures {
 		t.Run(tc.name, func(t *testing.T) {
 			f := tc.fixture()
 			f.feeds[tc.failing].refuse(1)
@@ -402,16 +406,7 @@ func TestChildRestartedStopsItsSubscriptionsFirst(t *testing.T) {
 }
 
 func TestChildThatKeepsFailingToSubscribeIsGivenUp(t *testing.T) {
-	for _, tc := range []struct {
-		name    string
-		fixture func() childFixture
-		failing int // which of the fixture's feeds refuses every time
-	}{
-		{"watch", watchFixture, 0},
-		{"connection", connectionFixture, 0},
-		{"registry order", registryFixture, 0},
-		{"registry entry", registryFixture, 1},
-	} {
+	for _, tc := range subscriptionFailures {
 		t.Run(tc.name, func(t *testing.T) {
 			f := tc.fixture()
 			failing := f.feeds[tc.failing]

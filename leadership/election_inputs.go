@@ -3,11 +3,11 @@ package leadership
 import (
 	"crypto/rand"
 	"encoding/binary"
-	"errors"
 	"time"
 
 	"github.com/batonhq/baton/actors"
 	"github.com/batonhq/baton/fsm"
+	"github.com/batonhq/baton/internal/outcome"
 	"github.com/batonhq/baton/transport"
 )
 
@@ -37,7 +37,7 @@ func (a *electionActor) keyInput(ev transport.KeyEvent, now time.Time) fsm.Input
 
 // acquireInput turns the store's answer to an acquisition into the core's.
 func (a *electionActor) acquireInput(msg *acquireDone, now time.Time) fsm.Input {
-	in := fsm.Input{Kind: fsm.InAcquired, At: now, Seq: msg.seq, SentAt: msg.sentAt, Result: resultOf(msg.err)}
+	in := fsm.Input{Kind: fsm.InAcquired, At: now, Seq: msg.seq, SentAt: msg.sentAt, Result: outcome.Of(msg.err)}
 	if msg.err == nil {
 		in.Lease = fsm.Lease{Term: msg.lease.Term, Revision: msg.lease.Revision, Nonce: msg.nonce}
 		a.records.put(msg.lease.Term, msg.lease.Record)
@@ -50,7 +50,7 @@ func (a *electionActor) acquireInput(msg *acquireDone, now time.Time) fsm.Input 
 
 // renewInput turns the store's answer to a renewal into the core's.
 func renewInput(msg *renewDone, now time.Time) fsm.Input {
-	in := fsm.Input{Kind: fsm.InRenewed, At: now, SentAt: msg.sentAt, Result: resultOf(msg.err),
+	in := fsm.Input{Kind: fsm.InRenewed, At: now, SentAt: msg.sentAt, Result: outcome.Of(msg.err),
 		Lease: fsm.Lease{Term: msg.term, Revision: msg.lease.Revision}}
 	if msg.err != nil {
 		in.Err = msg.err.Error()
@@ -60,7 +60,7 @@ func renewInput(msg *renewDone, now time.Time) fsm.Input {
 
 // confirmInput turns the store's answer to a confirmation into the core's.
 func (a *electionActor) confirmInput(msg *confirmDone, now time.Time) fsm.Input {
-	in := fsm.Input{Kind: fsm.InConfirmed, At: now, Seq: msg.seq, SentAt: msg.sentAt, Result: resultOf(msg.err),
+	in := fsm.Input{Kind: fsm.InConfirmed, At: now, Seq: msg.seq, SentAt: msg.sentAt, Result: outcome.Of(msg.err),
 		Lease: fsm.Lease{Term: msg.lease.Term, Revision: msg.lease.Revision}, Stored: msg.lease.Stored}
 	if msg.err != nil {
 		a.noteError("reading back a claim failed", msg.err)
@@ -84,7 +84,7 @@ func (a *electionActor) noteRenewal(msg *renewDone) {
 func (a *electionActor) readInput(msg *readDone, now time.Time) fsm.Input {
 	if msg.err != nil {
 		a.noteError("reading the key failed", msg.err)
-		return fsm.Input{Kind: fsm.InRead, At: now, Result: resultOf(msg.err), Err: msg.err.Error()}
+		return fsm.Input{Kind: fsm.InRead, At: now, Result: outcome.Of(msg.err), Err: msg.err.Error()}
 	}
 	in := a.keyInput(msg.event, now)
 	in.Kind, in.Result = fsm.InRead, fsm.WriteOK
@@ -93,7 +93,7 @@ func (a *electionActor) readInput(msg *readDone, now time.Time) fsm.Input {
 
 // releaseInput turns the store's answer to a release into the core's.
 func releaseInput(msg *releaseDone, now time.Time) fsm.Input {
-	in := fsm.Input{Kind: fsm.InReleased, At: now, Result: resultOf(msg.err), Lease: fsm.Lease{Term: msg.term}}
+	in := fsm.Input{Kind: fsm.InReleased, At: now, Result: outcome.Of(msg.err), Lease: fsm.Lease{Term: msg.term}}
 	if msg.err != nil {
 		in.Err = msg.err.Error()
 	}
@@ -121,23 +121,6 @@ func (a *electionActor) childFailedInput(msg *actors.ChildGaveUp, now time.Time)
 	}
 	a.logger().Error("child actor gave up", "child", in.Child.String(), "reason", in.Err)
 	return in
-}
-
-// resultOf classifies a write's error for the core. A write whose reply never
-// came may have happened: that is Unknown, never Failed.
-func resultOf(err error) fsm.WriteResult {
-	switch {
-	case err == nil:
-		return fsm.WriteOK
-	case errors.Is(err, transport.ErrConflict):
-		return fsm.WriteConflict
-	case errors.Is(err, transport.ErrUnknownOutcome):
-		return fsm.WriteUnknown
-	case transport.ClassOf(err) == transport.ClassPermanent:
-		return fsm.WritePermanent
-	default:
-		return fsm.WriteFailed
-	}
 }
 
 // timerNamed maps a timer's name back to the core's timer.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/batonhq/baton/fsm"
 	"github.com/batonhq/baton/internal/natstest"
+	"github.com/batonhq/baton/internal/outcome"
 	"github.com/batonhq/baton/leadership"
 	"github.com/batonhq/baton/transport"
 )
@@ -245,7 +246,7 @@ func (c *claimRun) acquire(store *transport.JetStreamStore, timing fsm.Timing, e
 	bounded, cancel := context.WithTimeout(context.Background(), timing.OpTimeout)
 	defer cancel()
 	lease, err := store.AcquireOver(bounded, c.key, rec, e.Over)
-	in := fsm.Input{Kind: fsm.InAcquired, Seq: e.Seq, SentAt: sentAt, Result: resultOf(err)}
+	in := fsm.Input{Kind: fsm.InAcquired, Seq: e.Seq, SentAt: sentAt, Result: outcome.Of(err)}
 	c.claim, c.claimErr = lease, err
 	if err == nil {
 		in.Lease = fsm.Lease{Term: lease.Term, Revision: lease.Revision, Nonce: rec.Nonce}
@@ -263,7 +264,7 @@ func (c *claimRun) confirm(store *transport.JetStreamStore, timing fsm.Timing, e
 	defer cancel()
 	found, err := store.Confirm(bounded, lease)
 	c.readBack, c.readErr = found, err
-	return fsm.Input{Kind: fsm.InConfirmed, Seq: e.Seq, SentAt: sentAt, Result: resultOf(err),
+	return fsm.Input{Kind: fsm.InConfirmed, Seq: e.Seq, SentAt: sentAt, Result: outcome.Of(err),
 		Lease: fsm.Lease{Term: found.Term, Revision: found.Revision}, Stored: found.Stored}
 }
 
@@ -318,23 +319,6 @@ func (r *expiryRig) tallyClaims(t *testing.T, runs []*claimRun) claimTally {
 		}
 	}
 	return m
-}
-
-// resultOf classifies a write's error for the core, as the election actor
-// does.
-func resultOf(err error) fsm.WriteResult {
-	switch {
-	case err == nil:
-		return fsm.WriteOK
-	case errors.Is(err, transport.ErrConflict):
-		return fsm.WriteConflict
-	case errors.Is(err, transport.ErrUnknownOutcome):
-		return fsm.WriteUnknown
-	case transport.ClassOf(err) == transport.ClassPermanent:
-		return fsm.WritePermanent
-	default:
-		return fsm.WriteFailed
-	}
 }
 
 // nonce is a random nonce for a term.
