@@ -44,8 +44,10 @@ func observeThen(rest ...action) action {
 		}
 		h := k.Holder
 		c.s.FreeRevision, c.s.FreeExpiring, c.s.FreeWritten = 0, false, time.Time{}
+		c.s.FreeSession, c.s.FreeSessionEnd = "", 0
 		if c.s.KeyFree {
 			c.s.FreeExpiring, c.s.FreeWritten = k.Expiring, k.Written
+			c.s.FreeSession, c.s.FreeSessionEnd = k.Session, k.SessionEnd
 			h = Holder{}
 			c.s.FreeRevision = k.Revision
 			if c.s.Observed.Name != "" {
@@ -81,29 +83,34 @@ func campaignLater(c *step) {
 func cancelCampaign(c *step) { c.cancel(TimerCampaign) }
 
 // acquire starts an acquisition; its answer comes back as InAcquired with
-// the same sequence number. Over the marker of a freed key it writes at the
-// marker's revision, so the store needs one round trip. An open breaker
-// whose cool-down ended allows this one trial.
+// the same sequence number. Over what the key held when it was seen free
+// (a marker, an offer, a lease whose session ended) it writes at that
+// revision as the acquisition rows choose (core_acquire.go), so the store
+// needs one round trip. An open breaker whose cool-down ended allows this
+// one trial.
 func acquire(c *step) {
-	over := uint64(0)
+	e := Effect{Kind: DoAcquire, By: ByCreate}
 	if c.s.KeyFree {
-		over = c.s.FreeRevision
+		e.By, e.Over = acquireBy(&c.s), c.s.FreeRevision
 	}
-	acquireOver(c, over)
-	if over != 0 && c.s.FreeExpiring {
+	if e.By == ByTakeOver {
+		e.Session, e.SessionEnd = c.s.FreeSession, c.s.FreeSessionEnd
+	}
+	startAcquisition(c, e)
+	if e.Over != 0 && c.s.FreeExpiring {
 		c.s.Claiming, c.s.OfferWritten = true, c.s.FreeWritten
 	}
 }
 
-// acquireOver starts an acquisition that expects the key at revision over
-// (0: a create).
-func acquireOver(c *step, over uint64) {
+// startAcquisition sends the acquisition e with the next sequence number.
+func startAcquisition(c *step, e Effect) {
 	if c.s.Breaker == BreakerOpen {
 		c.s.Breaker = BreakerHalfOpen
 	}
 	c.s.Attempts++
-	c.s.Attempt = c.s.Attempts
-	c.emit(Effect{Kind: DoAcquire, Seq: c.s.Attempt, Over: over})
+	c.s.Attempt, c.s.AttemptBy = c.s.Attempts, e.By
+	e.Seq = c.s.Attempt
+	c.emit(e)
 }
 
 // promote makes the won lease ours: its deadline counts from when the create
@@ -191,7 +198,7 @@ func forgetAttempt(c *step) { c.attemptOver() }
 // attemptOver forgets the acquisition in flight, with its claim and its
 // confirmation.
 func (c *step) attemptOver() {
-	c.s.Attempt, c.s.Claiming, c.s.Confirming = 0, false, Lease{}
+	c.s.Attempt, c.s.AttemptBy, c.s.Claiming, c.s.Confirming = 0, 0, false, Lease{}
 	c.s.ClaimSentAt, c.s.ClaimAnswered, c.s.OfferWritten = time.Time{}, time.Time{}, time.Time{}
 }
 
@@ -262,6 +269,7 @@ func released(c *step) {
 // revision, and we campaign for it.
 func claimOurs(c *step) {
 	c.s.KeyFree, c.s.FreeRevision = true, c.s.OursRevision
+	c.s.FreeSession, c.s.FreeSessionEnd = "", 0
 	campaignSoon(c)
 }
 
@@ -506,7 +514,7 @@ func (c *step) released(err string) {
 	if err != "" {
 		c.s.LastError = "release failed; the lease will expire by TTL: " + err
 	}
-	c.s.Lease, c.s.OfferTo, c.s.ReadingBack = Lease{}, "", false
+	c.s.Lease, c.s.OfferTo, c.s.ReadBack = Lease{}, "", 0
 	if c.s.ResignWaiting {
 		c.s.ResignWaiting = false
 		c.emit(Effect{Kind: DoAnswerResign, Err: err})

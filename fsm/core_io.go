@@ -44,8 +44,9 @@ const (
 	// InWorkStopped: the leader's work of the term Term has stopped (the
 	// parent's answer to a Demoted, when Timing.AwaitWorkStopped).
 	InWorkStopped
-	// InRead: a read of the key from the stream leader answered: Result
-	// (WriteOK when it answered, Key.Free when no lease is there), Key.
+	// InRead: a read of the key from the stream leader answered: Seq (the
+	// DoRead's), Result (WriteOK when it answered, Key.Free when no lease
+	// is there), Key.
 	InRead
 )
 
@@ -153,6 +154,13 @@ type KeyView struct {
 	// Written is when the server stored the message at Revision, on the
 	// server's wall clock (set with Expiring): the offer's TTL runs from it.
 	Written time.Time
+	// Session and SessionEnd are set when the key holds a lease whose
+	// session has ended (Free is then true): the session key that kept it,
+	// and the revision of that key's last message, its end (0 when no
+	// message of it is left). A takeover expects both, and only a read or
+	// the watch that saw the end (a marker, or nothing) sets them.
+	Session    string
+	SessionEnd uint64
 }
 
 // Input is one thing that happened to an election, with the time it was
@@ -196,10 +204,11 @@ const (
 	DoOpenStore EffectKind = iota + 1
 	// DoStartChildren: start the children named in Child.
 	DoStartChildren
-	// DoAcquire: create the key, or when Over is set, write it with a
-	// check that it is still at revision Over (a delete or expiry marker,
-	// or an offer to us), in one round trip; answer with InAcquired
-	// carrying Seq.
+	// DoAcquire: acquire the key as By says: create it, write it over
+	// revision Over (a delete or expiry marker, an offer to us, or a term
+	// of ours under our live session), or take over the lease at Over
+	// whose session Session ended at SessionEnd; each is one write the
+	// server checks. Answer with InAcquired carrying Seq.
 	DoAcquire
 	// DoRenew: renew Lease at Lease.Revision; answer with InRenewed.
 	DoRenew
@@ -236,8 +245,9 @@ const (
 	// holds the won claim at Lease.Revision, and when the server stored it;
 	// answer with InConfirmed carrying Seq.
 	DoConfirm
-	// DoRead: read the key from the stream leader (which decided the last
-	// revision check, so its copy shows what beat it); answer with InRead.
+	// DoRead: read what the key holds from the stream leader (which
+	// decided the last revision check, so its copy shows what beat it);
+	// answer with InRead carrying Seq.
 	DoRead
 )
 
@@ -267,8 +277,13 @@ type Effect struct {
 	To     State
 	Event  Event
 	Err    string
-	// Over is the revision a DoAcquire expects the key at (0: create).
-	Over uint64
+	// By is how a DoAcquire writes; Over is the revision it expects the
+	// key at (0 with ByCreate), and Session and SessionEnd the ended
+	// session a ByTakeOver expects (KeyView's).
+	By         AcquireBy
+	Over       uint64
+	Session    string
+	SessionEnd uint64
 	// Successor is who a DoOffer offers the lease to.
 	Successor string
 	// Left marks a DoRelease of a term of ours that we no longer lead,

@@ -17,10 +17,11 @@ func mayReadBack(c *step) bool {
 	return !c.s.ReleasingLeft && c.s.ReadBackTerm != c.s.Lease.Term
 }
 
-// readingBack: a read-back of our refused release is in flight, and that
-// release is still the one in flight (a stop may have settled it since).
+// readingBack: the answer is the read-back of our refused release, and
+// that release is still the one in flight (a stop may have settled it
+// since).
 func readingBack(c *step) bool {
-	return c.s.ReadingBack && c.s.Releasing && c.s.Lease.Term != 0 && c.s.Lease.Term == c.s.ReadBackTerm
+	return c.s.ReadBack != 0 && c.in.Seq == c.s.ReadBack && c.s.Releasing && c.s.Lease.Term != 0 && c.s.Lease.Term == c.s.ReadBackTerm
 }
 
 // readBackOurs: the read found our lease (same holder, term and nonce) at a
@@ -34,14 +35,15 @@ func readBackOurs(c *step) bool {
 // readBack reads the key from the stream leader; the release stays in
 // flight until the read is settled.
 func readBack(c *step) {
-	c.s.ReadingBack, c.s.ReadBackTerm = true, c.s.Lease.Term
-	c.emit(Effect{Kind: DoRead, Lease: c.s.Lease})
+	c.s.Reads++
+	c.s.ReadBack, c.s.ReadBackTerm = c.s.Reads, c.s.Lease.Term
+	c.emit(Effect{Kind: DoRead, Seq: c.s.ReadBack, Lease: c.s.Lease})
 }
 
 // releaseAtRead releases (or offers) our lease again at the revision read,
 // unless its deadline has passed meanwhile (see step.release).
 func releaseAtRead(c *step) {
-	c.s.ReadingBack, c.s.Releasing = false, false
+	c.s.ReadBack, c.s.Releasing = 0, false
 	c.s.Lease.Revision = c.in.Key.Revision
 	c.release()
 }
@@ -51,7 +53,7 @@ func releaseAtRead(c *step) {
 // lease or none, failed as the read failed when it did. The rows of
 // InReleased decide what that means in the phase.
 func settleReadBack(c *step) {
-	c.s.ReadingBack = false
+	c.s.ReadBack = 0
 	in := Input{Kind: InReleased, At: c.in.At, Lease: Lease{Term: c.s.Lease.Term}, Result: WriteConflict}
 	if c.in.Result != WriteOK {
 		in.Result, in.Err = c.in.Result, c.in.Err

@@ -11,9 +11,10 @@ func (w *world) readBack(revision uint64, holder Holder) {
 	if len(w.pending) == 0 || w.pending[0].kind != DoRead {
 		w.fail("no read pending: %+v", w.pending)
 	}
+	req := w.pending[0]
 	w.pending = w.pending[1:]
 	k := KeyView{Revision: revision, Holder: holder, Free: holder == Holder{}}
-	w.feed(Input{Kind: InRead, Result: WriteOK, Key: k})
+	w.feed(Input{Kind: InRead, Seq: req.seq, Result: WriteOK, Key: k})
 }
 
 func TestRowRefusedReleaseOfOurLeaseMovedOnIsReleasedAtTheRevisionRead(t *testing.T) {
@@ -46,7 +47,7 @@ func TestRowRefusedReleaseOfAKeyHeldByAnotherIsSettled(t *testing.T) {
 	w.readBack(w.rev, Holder{Name: "other", Term: w.rev, Revision: w.rev, Nonce: "x"})
 	w.mustNotHave(DoRelease)
 	w.mustHave(DoAnswerResign, "the resign answered as done: nothing of ours is left", func(e Effect) bool { return e.Err == "" })
-	if w.s.Releasing || w.s.ReadingBack {
+	if w.s.Releasing || w.s.ReadBack != 0 {
 		t.Fatalf("release still in flight after the read-back: %+v", w.s)
 	}
 }

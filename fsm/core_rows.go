@@ -49,6 +49,7 @@ func electionRows() []row[*step, InputKind] {
 		{on: in(c), input: InAcquired, when: "won a claim of an offer in time: confirm it first", guard: all3(ours, won, both(inTime, claiming)), do: confirmClaim},
 		{on: in(c), input: InAcquired, when: "won in time", guard: all3(ours, won, inTime), event: EvAcquired, do: promote},
 		{on: in(c), input: InAcquired, when: "won too late to lead", guard: both(ours, won), event: EvLostRace, do: releaseWon},
+		{on: in(c), input: InAcquired, when: "refused over a revision: read the key back", guard: all3(ours, result(WriteConflict), overRevision), event: EvLostRace, do: lostRaceReadBack},
 		{on: in(c), input: InAcquired, when: "lost the race", guard: both(ours, result(WriteConflict)), event: EvLostRace, do: lostRace},
 		{on: in(c), input: InAcquired, when: "failed, breaker opens", guard: both(ours, breakerTrips), event: EvBreakerOpen, do: openBreaker},
 		{on: in(c), input: InAcquired, when: "failed", guard: ours, do: retryAcquire},
@@ -93,6 +94,7 @@ func electionRows() []row[*step, InputKind] {
 		{on: all, input: InReleased, do: ignore},
 		{on: all, input: InRead, when: "our refused release read back: our lease at a later revision", guard: both(readingBack, readBackOurs), do: releaseAtRead},
 		{on: all, input: InRead, when: "our refused release read back", guard: readingBack, do: settleReadBack},
+		{on: all, input: InRead, when: "our refused acquisition read back", guard: keyReadOfOurs, do: keyReadBack},
 		{on: all, input: InRead, do: ignore},
 
 		// Conditions the children report.

@@ -180,8 +180,10 @@ type ElectionState struct {
 	// Proving is set after a reconnect until a renewal proves the lease.
 	Proving bool
 
-	// Attempt is the sequence number of the acquisition in flight, 0 if none.
-	Attempt uint64
+	// Attempt is the sequence number of the acquisition in flight, 0 if
+	// none, and AttemptBy the write it makes.
+	Attempt   uint64
+	AttemptBy AcquireBy
 	// Claiming is set while the attempt in flight writes over an offer (a
 	// lease offered to us, or one whose holder's session ended while it
 	// was on offer). The offer carries a short TTL, and the server may erase a write
@@ -226,6 +228,10 @@ type ElectionState struct {
 	// holder's session ended), stored at FreeWritten on the server's clock.
 	FreeExpiring bool
 	FreeWritten  time.Time
+	// FreeSession and FreeSessionEnd are set when the key counted as free
+	// holds a lease whose session ended (KeyView.Session, SessionEnd).
+	FreeSession    string
+	FreeSessionEnd uint64
 	// OursRevision is the revision at which the key was last seen holding a
 	// term of ours under our own live session (KeyView.Ours), 0 when it was
 	// last seen otherwise or our release of it succeeded. Once we lead no
@@ -250,12 +256,16 @@ type ElectionState struct {
 	// way of releasing it) is due or in flight.
 	OfferTo string
 
-	// ReadingBack is set while the key is read back after our release was
-	// refused: a renewal we have not heard of (one whose answer was lost)
-	// may have moved the key on while the lease is still ours. ReadBackTerm
-	// is the term last read back for, so a term is read back once.
-	ReadingBack  bool
+	// Reads numbers the reads of the key (DoRead's Seq). ReadBack is the
+	// read in flight after our release was refused (0: none): a renewal we
+	// have not heard of (one whose answer was lost) may have moved the key
+	// on while the lease is still ours. ReadBackTerm is the term last read
+	// back for, so a term is read back once. KeyRead is the read in flight
+	// after a write over a revision was refused (see core_acquire.go).
+	Reads        uint64
+	ReadBack     uint64
 	ReadBackTerm uint64
+	KeyRead      uint64
 
 	// Connected, Healthy and Failed are the conditions the children report:
 	// Failed holds the children that gave up and are not restarted yet,

@@ -129,7 +129,7 @@ func candidatesThen(rest ...action) action {
 // lead (confirmClaim).
 func claim(c *step) {
 	c.cancel(TimerCampaign)
-	acquireOver(c, c.in.Key.Revision)
+	startAcquisition(c, Effect{Kind: DoAcquire, By: ByWriteOver, Over: c.in.Key.Revision})
 	c.s.Claiming, c.s.OfferWritten = true, c.in.Key.Written
 }
 

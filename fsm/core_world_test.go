@@ -36,6 +36,7 @@ type world struct {
 	stopped   map[uint64]bool      // terms whose work the parent reported stopped
 	stamped   map[uint64]time.Time // revision -> when the world's server stored it
 	last      []Effect             // the effects of the last step
+	acquired  []Effect             // every DoAcquire, in order
 	finished  bool
 	promoted  int
 	lastInput Input
@@ -99,7 +100,7 @@ func (w *world) feed(in Input) {
 	w.tb.Helper()
 	in.At = w.now
 	w.lastInput = in
-	if k := in.Key; in.Kind == InKey && k.Revision != 0 && (k.Free || k.Holder.OfferedTo != "" || k.Ours) {
+	if k := in.Key; (in.Kind == InKey || in.Kind == InRead && in.Seq == w.s.KeyRead) && k.Revision != 0 && (k.Free || k.Holder.OfferedTo != "" || k.Ours) {
 		// A marker (zero holder), an offer, or a term of ours under our own
 		// session: what the core may claim over.
 		w.shown[k.Revision] = k.Holder
@@ -138,6 +139,10 @@ func (w *world) carryOut(before ElectionState, e Effect) {
 		if h, ok := w.shown[e.Over]; e.Over != 0 && (!ok || h.OfferedTo != "" && h.OfferedTo != w.t.InstanceID) {
 			w.fail("acquire over revision %d, which the world showed as %+v (shown: %v)", e.Over, h, ok)
 		}
+		if e.By == ByCreate && e.Over != 0 || e.By == ByTakeOver && e.Session == "" || e.By == 0 {
+			w.fail("acquire by %v over revision %d (session %q)", e.By, e.Over, e.Session)
+		}
+		w.acquired = append(w.acquired, e)
 		w.pending = append(w.pending, request{kind: DoAcquire, seq: e.Seq, sentAt: w.now})
 	case DoRenew:
 		if w.s.Phase != StateLeader {
@@ -164,10 +169,11 @@ func (w *world) carryOut(before ElectionState, e Effect) {
 		}
 		w.pending = append(w.pending, request{kind: DoRelease, lease: e.Lease, sentAt: w.now})
 	case DoRead:
-		if !w.s.Releasing || e.Lease.Term == 0 {
-			w.fail("read of term %d with no release of it in flight (state %+v)", e.Lease.Term, w.s)
+		acquisition := e.Seq == w.s.KeyRead && e.Lease.Term == 0
+		if !acquisition && (!w.s.Releasing || e.Lease.Term == 0 || e.Seq != w.s.ReadBack) {
+			w.fail("read %d of term %d with no refused release or acquisition to read back (state %+v)", e.Seq, e.Lease.Term, w.s)
 		}
-		w.pending = append(w.pending, request{kind: DoRead, lease: e.Lease, sentAt: w.now})
+		w.pending = append(w.pending, request{kind: DoRead, seq: e.Seq, lease: e.Lease, sentAt: w.now})
 	case DoConfirm:
 		if w.s.Phase != StateCandidate || e.Seq != w.s.Attempt || e.Lease.Term == 0 {
 			w.fail("confirm of term %d (attempt %d) in %s, attempt in flight %d", e.Lease.Term, e.Seq, w.s.Phase, w.s.Attempt)
@@ -323,11 +329,15 @@ func (w *world) answer(i int) {
 		in.Kind, in.Lease = InReleased, req.lease
 		in.Result = w.pick(WriteOK, WriteOK, WriteConflict, WriteFailed)
 	case DoRead:
-		in.Kind = InRead
+		in.Kind, in.Seq = InRead, req.seq
 		in.Result = w.pick(WriteOK, WriteOK, WriteOK, WriteFailed, WriteUnknown)
 		if in.Result == WriteOK {
 			w.rev++
-			switch w.rng.IntN(3) {
+			kinds := 3
+			if req.lease.Term == 0 {
+				kinds = 2 // the read-back of an acquisition: no lease of ours to find
+			}
+			switch w.rng.IntN(kinds) {
 			case 0:
 				in.Key = KeyView{Free: true, Revision: w.rev}
 			case 1:
@@ -485,8 +495,8 @@ func (w *world) stale() {
 	switch w.rng.IntN(5) {
 	case 4:
 		// A read's answer when no read-back is in flight.
-		if !w.s.ReadingBack {
-			w.feed(Input{Kind: InRead, Result: WriteOK, Key: KeyView{Free: true, Revision: w.rev}})
+		if w.s.ReadBack == 0 && w.s.KeyRead == 0 {
+			w.feed(Input{Kind: InRead, Seq: w.s.Reads + 1, Result: WriteOK, Key: KeyView{Free: true, Revision: w.rev}})
 		}
 	case 3:
 		w.feed(Input{Kind: InConfirmed, Seq: w.s.Attempts + 1, Result: WriteOK, Lease: Lease{Term: w.rev + 1, Revision: w.rev + 2}})

@@ -10,6 +10,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/batonhq/baton/actors"
 	"github.com/batonhq/baton/fsm"
+	"github.com/batonhq/baton/internal/interpret"
 	"github.com/batonhq/baton/transport"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -24,7 +25,7 @@ func (a *electionActor) carryOut(ctx actor.Context, e fsm.Effect) {
 	case fsm.DoStartChildren:
 		a.startChildren(ctx, e.Child)
 	case fsm.DoAcquire:
-		a.acquire(ctx, e.Seq, e.Over)
+		a.acquire(ctx, e)
 	case fsm.DoRenew:
 		a.renew(ctx, e.Lease)
 	case fsm.DoRelease:
@@ -35,7 +36,7 @@ func (a *electionActor) carryOut(ctx actor.Context, e fsm.Effect) {
 	case fsm.DoConfirm:
 		a.confirm(ctx, e.Seq, e.Lease)
 	case fsm.DoRead:
-		a.read(ctx, e.Lease)
+		a.read(ctx, e.Seq, e.Lease.Term)
 	case fsm.DoOffer:
 		a.offer(ctx, e.Lease, e.Successor)
 	case fsm.DoArmTimer:
@@ -98,10 +99,11 @@ func (a *electionActor) startChildren(ctx actor.Context, which fsm.Child) {
 	a.logger().Info("election ready", "bucket", a.cfg.Bucket.Name)
 }
 
-// acquire creates the role's key with a fresh nonce, or writes it over
-// revision over (a marker, or an offer to us) in one round trip; the reply
-// carries seq.
-func (a *electionActor) acquire(ctx actor.Context, seq, over uint64) {
+// acquire writes the role's key with a fresh nonce as the core chose:
+// a create, a write over a revision, or a takeover, each one round trip;
+// the reply carries the attempt's Seq.
+func (a *electionActor) acquire(ctx actor.Context, e fsm.Effect) {
+	seq := e.Seq
 	nonce, sentAt := randomHex(8), a.clock.Now()
 	rec := transport.Record{Holder: a.cfg.InstanceID, Nonce: nonce, Priority: a.cfg.Priority, AcquiredAt: sentAt, TTL: a.cfg.TTL}
 	store, role, tel := a.store, a.cfg.Role, a.tel
@@ -109,7 +111,7 @@ func (a *electionActor) acquire(ctx actor.Context, seq, over uint64) {
 		rec.Trace = traceparent(traced)
 		tel.attempts.Add(traced, 1, tel.labels)
 		start := time.Now()
-		lease, err := store.AcquireOver(bounded, role, rec, over)
+		lease, err := interpret.Acquire(bounded, store, role, rec, e)
 		trace.SpanFromContext(traced).SetAttributes(attrTerm.Int64(int64(lease.Term)))
 		return &acquireDone{seq: seq, nonce: nonce, sentAt: provenAt(sentAt, start, lease.Proof), lease: lease, err: err}, err
 	}, linkTo(a.prevTermTrace, "previous_term")...)
@@ -159,18 +161,14 @@ func (a *electionActor) releaseLease(ctx actor.Context, l fsm.Lease) {
 	})
 }
 
-// read reads the role's key from the stream leader for the core.
-func (a *electionActor) read(ctx actor.Context, l fsm.Lease) {
+// read reads what the role's key holds from the stream leader for the
+// core (for term's refused release, or 0: a refused acquisition); the
+// reply carries seq.
+func (a *electionActor) read(ctx actor.Context, seq, term uint64) {
 	store, role := a.store, a.cfg.Role
-	a.runOp(ctx, spanRelease, "read", l.Term, func(_, bounded context.Context) (any, error) {
-		entry, err := store.Read(bounded, role)
-		switch {
-		case errors.Is(err, transport.ErrNotFound):
-			return &readDone{event: transport.KeyEvent{Kind: transport.KeyAbsent, Entry: transport.Entry{Role: role}}}, nil
-		case err != nil:
-			return &readDone{err: err}, err
-		}
-		return &readDone{event: transport.KeyEvent{Kind: transport.KeyPut, Entry: entry}}, nil
+	a.runOp(ctx, spanRelease, "read", term, func(_, bounded context.Context) (any, error) {
+		ev, err := store.Read(bounded, role)
+		return &readDone{seq: seq, event: ev, err: err}, err
 	})
 }
 

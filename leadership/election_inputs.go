@@ -20,6 +20,9 @@ func (a *electionActor) keyInput(ev transport.KeyEvent, now time.Time) fsm.Input
 	if ev.Entry.Malformed == nil && ev.Entry.Record.OfferedTo != "" && (ev.Kind == transport.KeyPut || ev.Kind == transport.KeySessionEnded) {
 		k.Expiring, k.Written = true, ev.Entry.Written
 	}
+	if ev.Kind == transport.KeySessionEnded {
+		k.Session, k.SessionEnd = ev.Entry.Record.Session, ev.SessionEnd
+	}
 	if !k.Free {
 		if ev.Entry.Malformed != nil {
 			k.Holder = fsm.Holder{Name: ForeignHolder, Foreign: true, Revision: ev.Entry.Revision}
@@ -84,10 +87,10 @@ func (a *electionActor) noteRenewal(msg *renewDone) {
 func (a *electionActor) readInput(msg *readDone, now time.Time) fsm.Input {
 	if msg.err != nil {
 		a.noteError("reading the key failed", msg.err)
-		return fsm.Input{Kind: fsm.InRead, At: now, Result: outcome.Of(msg.err), Err: msg.err.Error()}
+		return fsm.Input{Kind: fsm.InRead, At: now, Seq: msg.seq, Result: outcome.Of(msg.err), Err: msg.err.Error()}
 	}
 	in := a.keyInput(msg.event, now)
-	in.Kind, in.Result = fsm.InRead, fsm.WriteOK
+	in.Kind, in.Seq, in.Result = fsm.InRead, msg.seq, fsm.WriteOK
 	return in
 }
 

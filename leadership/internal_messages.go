@@ -52,9 +52,10 @@ type (
 		term uint64
 		err  error
 	}
-	// readDone is the store's answer to a read of the key from the stream
-	// leader: the key's state as a watch event would show it.
+	// readDone is the store's answer to the read seq of the key from the
+	// stream leader: the key's state as a watch event would show it.
 	readDone struct {
+		seq   uint64
 		event transport.KeyEvent
 		err   error
 	}

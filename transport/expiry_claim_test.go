@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/batonhq/baton/fsm"
+	"github.com/batonhq/baton/internal/interpret"
 	"github.com/batonhq/baton/internal/natstest"
 	"github.com/batonhq/baton/internal/outcome"
 	"github.com/batonhq/baton/leadership"
@@ -245,7 +246,7 @@ func (c *claimRun) acquire(store *transport.JetStreamStore, timing fsm.Timing, e
 	rec := transport.Record{Holder: timing.InstanceID, Nonce: nonce(), AcquiredAt: sentAt, TTL: timing.TTL}
 	bounded, cancel := context.WithTimeout(context.Background(), timing.OpTimeout)
 	defer cancel()
-	lease, err := store.AcquireOver(bounded, c.key, rec, e.Over)
+	lease, err := interpret.Acquire(bounded, store, c.key, rec, e)
 	in := fsm.Input{Kind: fsm.InAcquired, Seq: e.Seq, SentAt: sentAt, Result: outcome.Of(err)}
 	c.claim, c.claimErr = lease, err
 	if err == nil {

@@ -94,7 +94,7 @@ func (h *hub) bindSession(role string, prev keyState, seen bool, ev KeyEvent) Ke
 		return ev
 	}
 	if h.sessionEnded(sess) {
-		ev.Kind, ev.sessionEnd = KeySessionEnded, h.endOf(sess)
+		ev.Kind, ev.SessionEnd = KeySessionEnded, h.endOf(sess)
 		return ev
 	}
 	h.sessions.bindRole(sess, role)
@@ -137,7 +137,7 @@ func (h *hub) endSession(sess string) {
 		if st.event.Kind != KeyPut || st.event.Entry.Record.Session != sess {
 			continue
 		}
-		st.event.Kind, st.event.sessionEnd = KeySessionEnded, h.endOf(sess)
+		st.event.Kind, st.event.SessionEnd = KeySessionEnded, h.endOf(sess)
 		h.known[role] = st
 		h.keys.deliver(role, st.event)
 	}

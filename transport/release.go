@@ -23,13 +23,24 @@ func (s *JetStreamStore) Release(ctx context.Context, lease Lease) error {
 }
 
 // Read implements LeaseStore.
-func (s *JetStreamStore) Read(ctx context.Context, role string) (Entry, error) {
+func (s *JetStreamStore) Read(ctx context.Context, role string) (KeyEvent, error) {
 	if err := checkRole(role); err != nil {
-		return Entry{}, err
+		return KeyEvent{}, err
 	}
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	return s.readFromLeader(ctx, role)
+	ev, err := s.lastOf(ctx, role)
+	if err != nil || ev.Kind != KeyPut || ev.Entry.Malformed != nil || ev.Entry.Record.Session == "" {
+		return ev, err
+	}
+	end, alive, err := s.sessionEnd(ctx, ev.Entry.Record.Session)
+	if err != nil {
+		return KeyEvent{}, fmt.Errorf("read %q: %w", role, err)
+	}
+	if !alive {
+		ev.Kind, ev.SessionEnd = KeySessionEnded, end
+	}
+	return ev, nil
 }
 
 // delete deletes the role's key if it is at revision, reporting a refused
@@ -40,23 +51,20 @@ func (s *JetStreamStore) delete(ctx context.Context, role string, revision uint6
 	})
 }
 
-// readFromLeader reads the role's key from the stream leader. A KV Get may
-// be answered by a replica that lags; the leader decided the revision check
-// that failed, so its copy is the one that shows what beat it.
-func (s *JetStreamStore) readFromLeader(ctx context.Context, role string) (Entry, error) {
+// lastOf reads the last message of the role's key from the stream
+// leader. A KV Get may be answered by a replica that lags; the leader
+// decided the revision check that failed, so its copy is the one that
+// shows what beat it.
+func (s *JetStreamStore) lastOf(ctx context.Context, role string) (KeyEvent, error) {
 	m, err := s.pushJS.GetLastMsg(streamName(s.bucket), s.subject+role, nats.Context(ctx))
 	if errors.Is(err, nats.ErrMsgNotFound) {
-		return Entry{}, fmt.Errorf("read %q: %w", role, ErrNotFound)
+		return KeyEvent{Kind: KeyAbsent, Entry: Entry{Role: role}}, nil
 	}
 	if err != nil {
-		return Entry{}, classify("read", role, opRead, err)
+		return KeyEvent{}, classify("read", role, opRead, err)
 	}
-	ev := eventFrom(role, &nats.Msg{Header: m.Header, Data: m.Data},
-		&nats.MsgMetadata{Sequence: nats.SequencePair{Stream: m.Sequence}, Timestamp: m.Time})
-	if ev.Kind != KeyPut {
-		return Entry{}, fmt.Errorf("read %q: %w: %v at revision %d", role, ErrNotFound, ev.Kind, m.Sequence)
-	}
-	return ev.Entry, nil
+	return eventFrom(role, &nats.Msg{Header: m.Header, Data: m.Data},
+		&nats.MsgMetadata{Sequence: nats.SequencePair{Stream: m.Sequence}, Timestamp: m.Time}), nil
 }
 
 // sameLease reports whether e holds lease, at any revision: the holder,

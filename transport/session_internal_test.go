@@ -41,13 +41,13 @@ func TestTakeoverIsCheckedByTheServer(t *testing.T) {
 	rec := record("taker", 5*time.Second)
 	rec.Session = taker.Session()
 	for _, end := range []uint64{opened, 0} {
-		if _, err := taker.publishTakeover(ctx, "role", rec, lease.Revision, lease.Record.Session, end, 0); !errors.Is(err, ErrConflict) {
+		if _, err := taker.takeOver(ctx, "role", rec, lease.Revision, lease.Record.Session, end, 0); !errors.Is(err, ErrConflict) {
 			t.Fatalf("takeover expecting the session's last message at %d = %v, want ErrConflict from the server", end, err)
 		}
 	}
-	e, err := taker.readFromLeader(ctx, "role")
-	if err != nil || e.Record.Holder != "holder" || e.Revision != lease.Revision {
-		t.Fatalf("after the refused takeovers the key holds %+v, %v; want the holder's lease at %d", e, err, lease.Revision)
+	ev, err := taker.Read(ctx, "role")
+	if e := ev.Entry; err != nil || ev.Kind != KeyPut || e.Record.Holder != "holder" || e.Revision != lease.Revision {
+		t.Fatalf("after the refused takeovers the key holds %+v, %v; want the holder's lease at %d", ev, err, lease.Revision)
 	}
 }
 
@@ -108,7 +108,7 @@ func TestManyTakeoversAtOnceShareBatches(t *testing.T) {
 			results := make(chan result, roles)
 			for role, ev := range seen {
 				go func() {
-					l, err := taker.AcquireOver(ctx, role, record("taker", time.Second), ev.Entry.Revision)
+					l, err := taker.TakeOver(ctx, role, record("taker", time.Second), ev.Entry.Revision, ev.Entry.Record.Session, ev.SessionEnd)
 					results <- result{role, l, err}
 				}()
 			}
@@ -117,9 +117,9 @@ func TestManyTakeoversAtOnceShareBatches(t *testing.T) {
 				if r.err != nil {
 					t.Fatalf("takeover of %s: %v", r.role, r.err)
 				}
-				e, err := taker.readFromLeader(ctx, r.role)
-				if err != nil || e.Revision != r.lease.Revision || e.Record.Holder != "taker" {
-					t.Fatalf("%s holds %+v (%v) after a takeover that returned revision %d", r.role, e, err, r.lease.Revision)
+				ev, err := taker.Read(ctx, r.role)
+				if e := ev.Entry; err != nil || e.Revision != r.lease.Revision || e.Record.Holder != "taker" {
+					t.Fatalf("%s holds %+v (%v) after a takeover that returned revision %d", r.role, ev, err, r.lease.Revision)
 				}
 			}
 			if n := taker.takeovers.batches.Load(); n > roles/4 {

@@ -116,9 +116,9 @@ func (s *JetStreamStore) releaseOrphan(ctx context.Context, lease Lease) error {
 		return err
 	}
 	latest, rerr := s.Read(ctx, lease.Role)
-	if rerr != nil || !sameLease(latest, lease) {
+	if rerr != nil || latest.Kind != KeyPut || !sameLease(latest.Entry, lease) {
 		return err
 	}
-	lease.Revision = latest.Revision
+	lease.Revision = latest.Entry.Revision
 	return s.Release(ctx, lease)
 }

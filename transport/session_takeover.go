@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -50,53 +49,6 @@ const (
 	codeAtomicPublishIncomplete jetstream.ErrorCode = 10176
 	codeAtomicPublishInflight   jetstream.ErrorCode = 10210
 )
-
-// acquireOver writes rec over the revision at which the core saw the key,
-// deciding from what the key held there whether a plain revision-checked
-// write is safe (a marker, an offer to rec.Holder, or a term of ours under
-// our own live session that we no longer lead), or whether the takeover
-// must be checked by the server against the end of the holder's session.
-// A store without sessions takes over a session lease the same way: the
-// hub's word that the session ended is a hint like any other.
-func (s *JetStreamStore) acquireOver(ctx context.Context, role string, rec Record, revision uint64) (Lease, error) {
-	ttl, proof, err := s.bindRecord(ctx, &rec)
-	if err != nil {
-		return Lease{}, fmt.Errorf("acquire %q: %w", role, err)
-	}
-	seen, err := s.contentAt(ctx, role, revision)
-	if errors.Is(err, ErrNotFound) {
-		return s.create(ctx, role, rec, ttl, proof) // the key moved on, or holds nothing
-	}
-	if err != nil {
-		return Lease{}, err
-	}
-	held, marker := seen.Entry.Record, seen.Kind != KeyPut && seen.Kind != KeySessionEnded
-	var rev uint64
-	switch {
-	case marker:
-		rev, err = s.writeAt(ctx, role, rec, revision, ttl)
-	case seen.Entry.Malformed != nil:
-		return Lease{}, fmt.Errorf("acquire %q: %w: held by a foreign value: %w", role, ErrConflict, seen.Entry.Malformed)
-	case held.OfferedTo != "" && held.OfferedTo == rec.Holder:
-		rev, err = s.writeAt(ctx, role, rec, revision, ttl)
-	case held.Session == "":
-		return Lease{}, fmt.Errorf("acquire %q: %w: held by %s under its own TTL", role, ErrConflict, held.Holder)
-	case held.Session == rec.Session && held.Holder == rec.Holder:
-		// A term of ours that no election of ours leads any more (its
-		// release failed, or its acquisition's answer was lost): only we
-		// can free it while our session lives.
-		rev, err = s.writeAt(ctx, role, rec, revision, ttl)
-	default:
-		rev, err = s.takeOver(ctx, role, rec, revision, held.Session, ttl, seen)
-	}
-	if errors.Is(err, ErrConflict) && marker {
-		return s.create(ctx, role, rec, ttl, proof) // the marker expired, or the key moved on
-	}
-	if err != nil {
-		return Lease{}, err
-	}
-	return Lease{Role: role, Term: rev, Revision: rev, Record: rec, Proof: proof}, nil
-}
 
 // bindRecord binds rec to the live session in session mode, returning the
 // TTL a lease's key is written with (none with a session) and the proof
@@ -147,69 +99,14 @@ func (s *JetStreamStore) create(ctx context.Context, role string, rec Record, tt
 	return Lease{}, err
 }
 
-// contentAt returns what role's key held at revision: from the watch hub
-// when it saw that revision, else from the stream leader. ErrNotFound says
-// the key is no longer at revision (or holds nothing).
-func (s *JetStreamStore) contentAt(ctx context.Context, role string, revision uint64) (KeyEvent, error) {
-	if ev, ok := s.hub.keys.peek(role); ok && ev.Kind != KeyAbsent && ev.Entry.Revision == revision {
-		return ev, nil
-	}
-	m, err := s.pushJS.GetLastMsg(streamName(s.bucket), s.subject+role, nats.Context(ctx))
-	if errors.Is(err, nats.ErrMsgNotFound) {
-		return KeyEvent{}, fmt.Errorf("read %q: %w", role, ErrNotFound)
-	}
-	if err != nil {
-		return KeyEvent{}, classify("read", role, opRead, err)
-	}
-	if m.Sequence != revision {
-		return KeyEvent{}, fmt.Errorf("read %q: %w: at revision %d, not %d", role, ErrNotFound, m.Sequence, revision)
-	}
-	return eventFrom(role, &nats.Msg{Header: m.Header, Data: m.Data},
-		&nats.MsgMetadata{Sequence: nats.SequencePair{Stream: m.Sequence}, Timestamp: m.Time}), nil
-}
-
 // takeOver writes rec to role's key, held at revision under the session
-// sessionKey, in one atomic batch that the server applies only if the key
-// is unchanged and the session's last message is still its end. The end is
-// the one the watch hub saw when it reported the session ended (seen), or
-// else is read from the stream leader; when the batch is refused, the end
-// is read from the leader and the batch tried once more if the end moved
-// (the marker itself expired). Using the hub's end spares a read per
-// takeover: when an instance with many leases dies, each of its followers'
-// takeovers costs two messages, as a create does.
-func (s *JetStreamStore) takeOver(ctx context.Context, role string, rec Record, revision uint64, sessionKey string, ttl time.Duration, seen KeyEvent) (uint64, error) {
-	var end uint64
-	var alive bool
-	var err error
-	if seen.Kind == KeySessionEnded {
-		end = seen.sessionEnd
-	} else {
-		end, alive, err = s.sessionEnd(ctx, sessionKey)
-	}
-	for attempt := 0; ; attempt++ {
-		switch {
-		case err != nil:
-			return 0, fmt.Errorf("acquire %q: %w", role, err)
-		case alive:
-			return 0, fmt.Errorf("acquire %q: %w: held under session %s, which is alive", role, ErrConflict, sessionKey)
-		}
-		var rev uint64
-		rev, err = s.publishTakeover(ctx, role, rec, revision, sessionKey, end, ttl)
-		if !errors.Is(err, ErrConflict) || attempt > 0 {
-			return rev, err
-		}
-		previous := end
-		end, alive, err = s.sessionEnd(ctx, sessionKey)
-		if err == nil && !alive && end == previous {
-			return 0, fmt.Errorf("acquire %q: %w: the key moved on", role, ErrConflict)
-		}
-	}
-}
-
-// publishTakeover takes role over in a batch of the store's takeover queue
-// and returns the lease's new revision. The new lease has a TTL unless ttl
-// is 0.
-func (s *JetStreamStore) publishTakeover(ctx context.Context, role string, rec Record, revision uint64, sessionKey string, end uint64, ttl time.Duration) (uint64, error) {
+// sessionKey, in one atomic batch of the store's takeover queue that the
+// server applies only if the key is unchanged and the session's last
+// message is still end, and returns the lease's new revision. The new
+// lease has a TTL unless ttl is 0. A refused batch is not tried again
+// here: the election reads the key back and decides (the session's end
+// moves when its marker expires).
+func (s *JetStreamStore) takeOver(ctx context.Context, role string, rec Record, revision uint64, sessionKey string, end uint64, ttl time.Duration) (uint64, error) {
 	data, err := EncodeRecord(rec)
 	if err != nil {
 		return 0, fmt.Errorf("acquire %q: %w: %w", role, ErrPermanent, err)

@@ -125,7 +125,13 @@ func TestSessionTakeoverAfterTheMarkerExpired(t *testing.T) {
 	ended := expectEvent(t, w, 5*time.Second, "the session end found by the listing", func(ev transport.KeyEvent) bool {
 		return ev.Kind == transport.KeySessionEnded
 	})
-	if _, err := b.AcquireOver(ctx(t), "gone", record("b", time.Second), ended.Entry.Revision); err != nil {
+	if ended.SessionEnd != 0 {
+		t.Fatalf("the listing reported the session's end at %d; want 0, no message left", ended.SessionEnd)
+	}
+	if read, err := b.Read(ctx(t), "gone"); err != nil || read.Kind != transport.KeySessionEnded || read.SessionEnd != 0 {
+		t.Fatalf("read of a lease whose session has no message left = %v (end %d), %v; want session_ended at 0", read.Kind, read.SessionEnd, err)
+	}
+	if _, err := b.TakeOver(ctx(t), "gone", record("b", time.Second), ended.Entry.Revision, session, 0); err != nil {
 		t.Fatalf("takeover with no message left on the session key: %v", err)
 	}
 }
@@ -144,9 +150,8 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 }
 
 // TestStoreWithoutSessionsDoesNotTakeALiveSessionLease: a store without
-// sessions on the same bucket sees a session lease and may try to acquire
-// over its revision; it goes through the same server-checked takeover, so
-// it is refused while the session lives.
+// sessions on the same bucket reads a session lease as held while its
+// session lives, and the same server-checked takeover is refused to it.
 func TestStoreWithoutSessionsDoesNotTakeALiveSessionLease(t *testing.T) {
 	for _, topo := range topologies {
 		t.Run(topo.name, func(t *testing.T) {
@@ -163,7 +168,10 @@ func TestStoreWithoutSessionsDoesNotTakeALiveSessionLease(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(c.Close)
-			if _, err := c.AcquireOver(ctx(t), "held", record("c", time.Second), lease.Revision); !errors.Is(err, transport.ErrConflict) {
+			if read, err := c.Read(ctx(t), "held"); err != nil || read.Kind != transport.KeyPut {
+				t.Fatalf("read by a store without sessions while the session lives = %v, %v; want put", read.Kind, err)
+			}
+			if _, err := c.TakeOver(ctx(t), "held", record("c", time.Second), lease.Revision, lease.Record.Session, 0); !errors.Is(err, transport.ErrConflict) {
 				t.Fatalf("takeover by a store without sessions while the session lives = %v, want ErrConflict", err)
 			}
 			if _, err := a.Renew(ctx(t), lease); err != nil {

@@ -28,10 +28,14 @@ type LeaseStore interface {
 	// Get reads the role's key. It returns ErrNotFound when no lease is held.
 	// The result may be stale.
 	Get(ctx context.Context, role string) (Entry, error)
-	// Read reads the role's key from the stream leader, which decided the
-	// last revision check: unlike Get, never a lagging replica's copy. It
-	// returns ErrNotFound when no lease is held.
-	Read(ctx context.Context, role string) (Entry, error)
+	// Read reads what the role's key holds from the stream leader, which
+	// decided the last revision check: unlike Get, never a lagging
+	// replica's copy. The event says what it found: a lease (KeyPut), a
+	// delete or expiry marker at its revision (KeyDeleted, KeyPurged), no
+	// message at all (KeyAbsent), or a lease whose session has ended
+	// (KeySessionEnded, with SessionEnd read from the session key's last
+	// message on the stream leader too).
+	Read(ctx context.Context, role string) (KeyEvent, error)
 	// Watch follows the role's key: notify is called first with the key's
 	// current state, then with each change, in revision order, on the
 	// store's delivery goroutine. notify must not block, and must not call
@@ -82,19 +86,29 @@ type Sessions interface {
 // Succession is what a store offers beyond LeaseStore for an order of
 // succession: a candidate registry, acquisition over a known revision in one
 // round trip, a planned handover in one write, and the read-back of a claim.
+// The store decides none of them: the election chooses which write to make
+// from what it saw in the key, and what to do when the server refuses it.
 type Succession interface {
-	// AcquireOver is Acquire for a key last seen at revision (a delete or
-	// expiry marker, a lease offered to rec.Holder, or a lease whose session
-	// ended, KeySessionEnded): one write checked against that revision, and
-	// for a session lease also against the end of its session (see
-	// takeOver). When the check fails (the marker has itself expired, or the
-	// key moved on) it falls back to Acquire, so it never takes a key that
-	// is held by someone else. Revision 0 is Acquire.
-	AcquireOver(ctx context.Context, role string, rec Record, revision uint64) (Lease, error)
+	// WriteOver acquires the role's key over the message at revision, in
+	// one write the server checks against that revision: for a key that
+	// held a delete or expiry marker there, a lease offered to rec.Holder,
+	// or a lease of rec.Holder's under the store's own live session. It
+	// returns ErrConflict when the key has moved on (or the marker has
+	// itself expired and left no message), and never falls back to another
+	// write.
+	WriteOver(ctx context.Context, role string, rec Record, revision uint64) (Lease, error)
+	// TakeOver acquires the role's key over a lease whose session ended
+	// (KeySessionEnded): the lease at revision, kept by the session key
+	// session, whose last message was end (0: the key has no message at
+	// all). It is one atomic batch the server applies only if the role's
+	// key is still at revision and the session key's last message is still
+	// end, so a session that renewed since is never taken over (see
+	// takeOver). It returns ErrConflict when either check fails.
+	TakeOver(ctx context.Context, role string, rec Record, revision uint64, session string, end uint64) (Lease, error)
 	// Offer hands lease to the candidate to: it rewrites the key, if it is
 	// still at lease.Revision, with the same holder, nonce and term, marked
 	// OfferedTo, under a TTL of OfferTTL. Only that candidate claims it
-	// (AcquireOver at the offer's revision); if it does not, the key
+	// (WriteOver at the offer's revision); if it does not, the key
 	// expires OfferTTL after the offer. It returns ErrConflict when the key
 	// has moved on, as Release does.
 	Offer(ctx context.Context, lease Lease, to string) (Lease, error)
@@ -191,8 +205,9 @@ const (
 	KeyAbsent
 	// KeySessionEnded: the key still holds a lease, but the session that
 	// kept it has ended (its key expired or was deleted). Entry holds the
-	// lease; any candidate may take it over at Entry.Revision, with a
-	// write the server checks against the session's end.
+	// lease and SessionEnd the session key's last message; any candidate
+	// may take it over at Entry.Revision (TakeOver), with a write the
+	// server checks against that end.
 	KeySessionEnded
 )
 
@@ -234,10 +249,10 @@ type KeyEvent struct {
 	// check marks the first message of a takeover batch, which holds no
 	// lease (see takeOver).
 	check bool
-	// sessionEnd comes with KeySessionEnded: the revision of the message
-	// that ended the lease's session as the hub saw it (see hub.endOf), so
-	// a takeover need not read it again.
-	sessionEnd uint64
+	// SessionEnd comes with KeySessionEnded: the revision of the message
+	// that ended the lease's session (0 when the session key has no
+	// message left at all), which TakeOver expects to be its last.
+	SessionEnd uint64
 }
 
 // Watch is a subscription to a key or to the connection's status.

@@ -2,7 +2,6 @@ package transport
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -17,21 +16,60 @@ var _ Succession = (*JetStreamStore)(nil)
 // expiry sweep (up to 250ms).
 const OfferTTL = time.Second
 
-// AcquireOver implements Succession.
-func (s *JetStreamStore) AcquireOver(ctx context.Context, role string, rec Record, revision uint64) (Lease, error) {
-	if revision == 0 {
-		return s.Acquire(ctx, role, rec)
-	}
-	if err := checkRole(role); err != nil {
+// WriteOver implements Succession.
+func (s *JetStreamStore) WriteOver(ctx context.Context, role string, rec Record, revision uint64) (Lease, error) {
+	ctx, cancel, ttl, proof, err := s.prepareOver(ctx, role, &rec, revision)
+	if err != nil {
 		return Lease{}, err
+	}
+	defer cancel()
+	rev, err := s.writeAt(ctx, role, rec, revision, ttl)
+	if err != nil {
+		return Lease{}, err
+	}
+	return Lease{Role: role, Term: rev, Revision: rev, Record: rec, Proof: proof}, nil
+}
+
+// TakeOver implements Succession.
+func (s *JetStreamStore) TakeOver(ctx context.Context, role string, rec Record, revision uint64, session string, end uint64) (Lease, error) {
+	if session == "" {
+		return Lease{}, fmt.Errorf("acquire %q: %w: a takeover needs the session that kept the lease", role, ErrPermanent)
+	}
+	ctx, cancel, ttl, proof, err := s.prepareOver(ctx, role, &rec, revision)
+	if err != nil {
+		return Lease{}, err
+	}
+	defer cancel()
+	rev, err := s.takeOver(ctx, role, rec, revision, session, end, ttl)
+	if err != nil {
+		return Lease{}, err
+	}
+	return Lease{Role: role, Term: rev, Revision: rev, Record: rec, Proof: proof}, nil
+}
+
+// prepareOver checks an acquisition over revision and binds rec for it:
+// a new term (no Term, no OfferedTo) under the store's session, if it
+// keeps one. It returns the bounded context (cancel it), the TTL the key
+// is written with and the proof the lease's deadline counts from (see
+// bindRecord).
+func (s *JetStreamStore) prepareOver(ctx context.Context, role string, rec *Record, revision uint64) (context.Context, context.CancelFunc, time.Duration, time.Time, error) {
+	if err := checkRole(role); err != nil {
+		return nil, nil, 0, time.Time{}, err
 	}
 	if err := checkTTL(rec.TTL); err != nil {
-		return Lease{}, err
+		return nil, nil, 0, time.Time{}, err
+	}
+	if revision == 0 {
+		return nil, nil, 0, time.Time{}, fmt.Errorf("acquire %q: %w: a write over a revision needs one (Acquire creates)", role, ErrPermanent)
 	}
 	rec.Term, rec.OfferedTo = 0, ""
 	ctx, cancel := s.withTimeout(ctx)
-	defer cancel()
-	return s.acquireOver(ctx, role, rec, revision)
+	ttl, proof, err := s.bindRecord(ctx, rec)
+	if err != nil {
+		cancel()
+		return nil, nil, 0, time.Time{}, fmt.Errorf("acquire %q: %w", role, err)
+	}
+	return ctx, cancel, ttl, proof, nil
 }
 
 // Offer implements Succession.
@@ -63,16 +101,16 @@ func (s *JetStreamStore) Confirm(ctx context.Context, lease Lease) (Lease, error
 	}
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	e, err := s.readFromLeader(ctx, lease.Role)
+	ev, err := s.lastOf(ctx, lease.Role)
 	switch {
-	case errors.Is(err, ErrNotFound):
-		return Lease{}, fmt.Errorf("confirm %q: %w: the key no longer holds revision %d", lease.Role, ErrConflict, lease.Revision)
 	case err != nil:
 		return Lease{}, err
-	case e.Revision != lease.Revision:
-		return Lease{}, fmt.Errorf("confirm %q: %w: the key is at revision %d, not %d", lease.Role, ErrConflict, e.Revision, lease.Revision)
+	case ev.Kind != KeyPut:
+		return Lease{}, fmt.Errorf("confirm %q: %w: the key no longer holds revision %d", lease.Role, ErrConflict, lease.Revision)
+	case ev.Entry.Revision != lease.Revision:
+		return Lease{}, fmt.Errorf("confirm %q: %w: the key is at revision %d, not %d", lease.Role, ErrConflict, ev.Entry.Revision, lease.Revision)
 	}
-	lease.Stored = e.Written
+	lease.Stored = ev.Entry.Written
 	return lease, nil
 }
 

@@ -24,7 +24,11 @@ func TestReservedNamespaceIsRefusedForRoles(t *testing.T) {
 	}
 }
 
-func TestAcquireOverAMarkerIsOneCheckedWrite(t *testing.T) {
+// TestWriteOverAMarkerIsOneCheckedWrite: a write over a delete marker
+// wins at the marker's revision, and at a stale revision it is refused,
+// with no fallback to another write: the election reads the key back and
+// chooses its next write (fsm's acquisition rows).
+func TestWriteOverAMarkerIsOneCheckedWrite(t *testing.T) {
 	f := newFixture(t, natstest.RunServer(t).URL(), 1)
 	w := watchKey(t, f.store, "over")
 	lease, err := f.store.Acquire(ctx(t), "over", record("a", 5*time.Second))
@@ -35,16 +39,19 @@ func TestAcquireOverAMarkerIsOneCheckedWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	marker := expectEvent(t, w, 5*time.Second, "the delete marker", func(ev transport.KeyEvent) bool { return ev.Kind == transport.KeyDeleted })
-	got, err := f.store.AcquireOver(ctx(t), "over", record("b", 5*time.Second), marker.Entry.Revision)
+	got, err := f.store.WriteOver(ctx(t), "over", record("b", 5*time.Second), marker.Entry.Revision)
 	if err != nil {
 		t.Fatalf("acquire over the marker at %d: %v", marker.Entry.Revision, err)
 	}
 	if got.Term <= marker.Entry.Revision {
 		t.Fatalf("term %d, want more than the marker's %d", got.Term, marker.Entry.Revision)
 	}
-	// A stale revision falls back to a create, which finds the key held.
-	if _, err := f.store.AcquireOver(ctx(t), "over", record("c", 5*time.Second), marker.Entry.Revision); !errors.Is(err, transport.ErrConflict) {
-		t.Fatalf("acquire over a stale revision of a held key = %v, want ErrConflict", err)
+	if _, err := f.store.WriteOver(ctx(t), "over", record("c", 5*time.Second), marker.Entry.Revision); !errors.Is(err, transport.ErrConflict) {
+		t.Fatalf("write over a stale revision of a held key = %v, want ErrConflict", err)
+	}
+	read, err := f.store.Read(ctx(t), "over")
+	if err != nil || read.Kind != transport.KeyPut || read.Entry.Record.Holder != "b" || read.Entry.Revision != got.Revision {
+		t.Fatalf("read after the refused write = %v %+v, %v; want b's lease at %d", read.Kind, read.Entry, err, got.Revision)
 	}
 }
 
@@ -66,7 +73,7 @@ func TestOfferIsClaimedOnlyByItsSuccessorOrExpires(t *testing.T) {
 	if _, err := f.store.Acquire(ctx(t), "handover", record("c", 5*time.Second)); !errors.Is(err, transport.ErrConflict) {
 		t.Fatalf("a create over the offer = %v, want ErrConflict", err)
 	}
-	claimed, err := f.store.AcquireOver(ctx(t), "handover", record("b", 5*time.Second), offer.Revision)
+	claimed, err := f.store.WriteOver(ctx(t), "handover", record("b", 5*time.Second), offer.Revision)
 	if err != nil {
 		t.Fatalf("claim: %v", err)
 	}
@@ -101,7 +108,7 @@ func TestConfirmReadsTheClaimBackWithItsStamp(t *testing.T) {
 		t.Fatal(err)
 	}
 	offered := expectEvent(t, w, 5*time.Second, "the offer", func(ev transport.KeyEvent) bool { return ev.Entry.Revision == offer.Revision })
-	claim, err := f.store.AcquireOver(ctx(t), "confirm", record("b", 5*time.Second), offer.Revision)
+	claim, err := f.store.WriteOver(ctx(t), "confirm", record("b", 5*time.Second), offer.Revision)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,11 +40,11 @@ type candidate struct {
 
 	// In session mode: the store's session, the session each term was
 	// acquired under, and the watch's view of sessions: those it knows
-	// ended, the message it delivered last and whether it delivered the
+	// ended, with their ends, the message it delivered last and whether it delivered the
 	// end of that lease's session.
 	sess     session
 	terms    map[uint64]string
-	dead     map[string]bool
+	dead     map[string]uint64
 	hubEntry Entry[value]
 	hubEnded bool
 
@@ -75,7 +75,7 @@ func (c *candidate) start() {
 	c.gen++
 	c.up, c.finished, c.watching = true, false, false
 	c.hubRev, c.listed, c.backlog, c.pausedUntil = 0, false, nil, 0
-	c.sess, c.terms, c.dead, c.hubEntry, c.hubEnded = session{}, map[uint64]string{}, map[string]bool{}, Entry[value]{}, false
+	c.sess, c.terms, c.dead, c.hubEntry, c.hubEnded = session{}, map[uint64]string{}, map[string]uint64{}, Entry[value]{}, false
 	c.connected = true
 	c.timers = [fsm.LastTimer + 1]uint64{}
 	c.t = timing(c.name, c.w.rng.Uint64())

@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"strconv"
+	"time"
 
 	"github.com/batonhq/baton/fsm"
 	"github.com/batonhq/baton/transport"
@@ -23,7 +24,7 @@ func (c *candidate) carryOut(e fsm.Effect) {
 	case fsm.DoStartChildren:
 		c.startChildren(e.Child)
 	case fsm.DoAcquire:
-		c.acquire(e.Seq, e.Over)
+		c.acquire(e)
 	case fsm.DoRenew:
 		c.renew(e.Lease)
 	case fsm.DoRelease:
@@ -36,7 +37,7 @@ func (c *candidate) carryOut(e fsm.Effect) {
 	case fsm.DoConfirm:
 		c.confirm(e.Seq, e.Lease)
 	case fsm.DoRead:
-		c.read()
+		c.read(e.Seq)
 	case fsm.DoArmTimer:
 		c.arm(e.Timer, e.Term, e.After)
 	case fsm.DoCancelTimer:
@@ -84,13 +85,13 @@ func (c *candidate) nonce(seq uint64) string {
 	return c.name + "." + strconv.FormatUint(c.gen, 10) + "." + strconv.FormatUint(seq, 10)
 }
 
-// acquire creates the key or, over a revision, writes it as the server
-// allows (see acquireOver); the answer carries seq and when it was sent.
-func (c *candidate) acquire(seq, over uint64) {
-	w, nonce, sentAt := c.w, c.nonce(seq), c.clk.at(c.w.now)
+// acquire makes the write the core chose (see acquireBy); the answer
+// carries the attempt's Seq and when it was sent.
+func (c *candidate) acquire(a fsm.Effect) {
+	w, seq, nonce, sentAt := c.w, a.Seq, c.nonce(a.Seq), c.clk.at(c.w.now)
 	v := value{holder: c.name, nonce: nonce}
 	w.request(c, func() (Entry[value], error) {
-		return w.acquireOver(v, over, ttl)
+		return w.acquireBy(a, v, ttl)
 	}, func(res fsm.WriteResult, e Entry[value]) fsm.Input {
 		in := fsm.Input{Kind: fsm.InAcquired, Seq: seq, SentAt: sentAt, Result: res}
 		if res == fsm.WriteOK {
@@ -160,15 +161,46 @@ func (c *candidate) release(l fsm.Lease) {
 	})
 }
 
-// read reads the key from the stream leader, as
-// transport.JetStreamStore.Read does, and answers with what the core sees
-// of it.
-func (c *candidate) read() {
-	c.w.request(c, func() (Entry[value], error) {
-		return c.w.store.Get(role), nil
+// read reads the key from the stream leader, and for a session lease its
+// session's key too, as transport.JetStreamStore.Read does, and answers
+// with what the core sees of them.
+func (c *candidate) read(seq uint64) {
+	w := c.w
+	var ended bool
+	var end uint64
+	w.request(c, func() (Entry[value], error) {
+		e := w.store.Get(role)
+		if e.Kind == Put && e.Value.session != "" {
+			s := w.store.Get(e.Value.session)
+			ended, end = s.Kind != Put, s.Revision
+		}
+		return e, nil
 	}, func(res fsm.WriteResult, e Entry[value]) fsm.Input {
-		return fsm.Input{Kind: fsm.InRead, Result: res, Key: c.viewOf(e, false)}
+		return fsm.Input{Kind: fsm.InRead, Seq: seq, Result: res, Key: c.viewOf(e, ended, end)}
 	})
+}
+
+// acquireBy makes the write a DoAcquire asks for on the server, as
+// transport's Acquire, WriteOver and TakeOver do, the new key's TTL keep
+// (none under a session).
+func (w *world) acquireBy(a fsm.Effect, v value, keep time.Duration) (Entry[value], error) {
+	st, now := w.store, w.serverNow()
+	switch a.By {
+	case fsm.ByWriteOver:
+		return st.Update(role, v, a.Over, keep, now)
+	case fsm.ByTakeOver:
+		if w.opts.Bug == BugTakeoverUnchecked {
+			w.res.Takeovers++
+			return st.Update(role, v, a.Over, keep, now)
+		}
+		e, err := st.TakeOver(role, v, a.Over, a.Session, a.SessionEnd, now)
+		if err == nil {
+			w.res.Takeovers++
+		}
+		return e, err
+	default:
+		return st.Create(role, v, keep, now)
+	}
 }
 
 // termOf is the term of the lease a key holds: the record's, once renewed,

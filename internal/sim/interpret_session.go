@@ -8,7 +8,7 @@ import (
 
 // The simulated interpreter in session mode: the effects as
 // leadership/election_effects.go carries them out on a store with a
-// session (transport's JetStreamStore.acquireOver and renewBySession),
+// session (transport's bindRecord and renewBySession),
 // each answer's SentAt the session's proof (provenAt).
 
 // carryOutBySession does what an effect asks when sessions change how,
@@ -18,7 +18,7 @@ func (c *candidate) carryOutBySession(e fsm.Effect) bool {
 	case fsm.DoOpenStore:
 		c.openBySession()
 	case fsm.DoAcquire:
-		c.acquireBySession(e.Seq, e.Over)
+		c.acquireBySession(e)
 	case fsm.DoRenew:
 		c.renewBySession(e.Lease)
 	default:
@@ -39,16 +39,16 @@ func (c *candidate) openBySession() {
 	})
 }
 
-// acquireBySession binds to the live session, then creates the key or,
-// over a revision, writes it as the server allows (see acquireOver); the
-// lease's deadline counts from the session's proof.
-func (c *candidate) acquireBySession(seq, over uint64) {
-	w, nonce := c.w, c.nonce(seq)
+// acquireBySession binds to the live session, then makes the write the
+// core chose (see acquireBy); the lease's deadline counts from the
+// session's proof.
+func (c *candidate) acquireBySession(a fsm.Effect) {
+	w, seq, nonce := c.w, a.Seq, c.nonce(a.Seq)
 	k := c.newCall(fsm.Input{Kind: fsm.InAcquired, Seq: seq})
 	c.bind(k, func(key string, proof time.Time) {
 		v := value{holder: c.name, nonce: nonce, session: key}
 		w.exchange(c, func() (Entry[value], error) {
-			return w.acquireOver(v, over, 0)
+			return w.acquireBy(a, v, 0)
 		}, func(res fsm.WriteResult, e Entry[value]) {
 			in := fsm.Input{Kind: fsm.InAcquired, Seq: seq, SentAt: k.sentAt, Result: res}
 			if res == fsm.WriteOK && k.gen == c.gen {
@@ -93,43 +93,4 @@ func (c *candidate) renewByReading(k *call, l fsm.Lease) {
 	}, func(res fsm.WriteResult, _ Entry[value]) {
 		k.answer(fsm.Input{Kind: fsm.InRenewed, Result: res, SentAt: k.sentAt, Lease: fsm.Lease{Term: l.Term, Revision: l.Revision}})
 	})
-}
-
-// acquireOver is transport's acquireOver on the server, the new key's TTL
-// keep (none under a session): the key's state at revision over decides.
-// A marker, an offer to v's holder, or a term of ours under the same live
-// session, is written over with a revision check; a lease under its own
-// TTL is refused; a lease under another session is taken over only in a
-// batch that also expects that session's end; anything else at another
-// revision is a create. The reads transport makes first (the key at over,
-// the session's last message, both from the stream leader) happen here at
-// the instant of the write: each write is checked by the server, so this
-// is one of the real interleavings.
-func (w *world) acquireOver(v value, over uint64, keep time.Duration) (Entry[value], error) {
-	st, now := w.store, w.serverNow()
-	cur := st.Get(role)
-	if over == 0 || cur.Kind == Absent || cur.Revision != over {
-		return st.Create(role, v, keep, now)
-	}
-	held := cur.Value
-	switch {
-	case cur.Kind != Put, held.offeredTo != "" && held.offeredTo == v.holder:
-		return st.Update(role, v, over, keep, now)
-	case held.session == "":
-		return Entry[value]{}, ErrRevision // held under its own TTL
-	case held.session == v.session && held.holder == v.holder:
-		return st.Update(role, v, over, keep, now)
-	case w.opts.Bug == BugTakeoverUnchecked:
-		w.res.Takeovers++
-		return st.Update(role, v, over, keep, now)
-	}
-	end := st.Get(held.session)
-	if end.Kind == Put {
-		return Entry[value]{}, ErrRevision // the session is alive
-	}
-	e, err := st.TakeOver(role, v, over, held.session, end.Revision, now)
-	if err == nil {
-		w.res.Takeovers++
-	}
-	return e, err
 }

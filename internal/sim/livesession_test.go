@@ -2,7 +2,6 @@ package sim_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -192,13 +191,10 @@ func (s *liveSessionStore) Renew(ctx context.Context, lease transport.Lease) (tr
 	return lease, nil
 }
 
-// AcquireOver decides from what the key holds at revision as transport's
-// acquireBySession does; the model reads and writes at one instant, so the
-// takeover's read of the session's end is never stale.
-func (s *liveSessionStore) AcquireOver(ctx context.Context, role string, rec transport.Record, revision uint64) (transport.Lease, error) {
-	if revision == 0 {
-		return s.Acquire(ctx, role, rec)
-	}
+// TakeOver binds rec to the store's session and takes the lease over in
+// the model's atomic batch, checked against the role's revision and the
+// session's end at one instant.
+func (s *liveSessionStore) TakeOver(_ context.Context, role string, rec transport.Record, revision uint64, session string, end uint64) (transport.Lease, error) {
 	if err := checkWrite(role, rec.TTL); err != nil {
 		return transport.Lease{}, err
 	}
@@ -212,45 +208,12 @@ func (s *liveSessionStore) AcquireOver(ctx context.Context, role string, rec tra
 		return transport.Lease{}, fmt.Errorf("%w: %w", transport.ErrPermanent, err)
 	}
 	s.b.mu.Lock()
-	rev, err := s.writeOver(role, rec, data, revision)
+	e, err := s.b.model.TakeOver(role, data, revision, session, end, time.Now())
 	s.b.mu.Unlock()
-	if errors.Is(err, errMovedOn) {
-		return s.Acquire(ctx, role, rec)
-	}
 	if err != nil {
 		return transport.Lease{}, fmt.Errorf("acquire %q: %w: %w", role, transport.ErrConflict, err)
 	}
-	return transport.Lease{Role: role, Term: rev, Revision: rev, Record: rec, Proof: proof}, nil
-}
-
-// errMovedOn says the key is no longer at the revision asked for.
-var errMovedOn = errors.New("the key moved on")
-
-// writeOver writes data over role's key at revision, as the session rules
-// allow. It runs under the bucket's mu.
-func (s *liveSessionStore) writeOver(role string, rec transport.Record, data []byte, revision uint64) (uint64, error) {
-	m := s.b.model
-	cur, now := m.Get(role), time.Now()
-	if cur.Kind == sim.Absent || cur.Revision != revision {
-		return 0, errMovedOn
-	}
-	held, bad := transport.DecodeRecord(cur.Value)
-	var e sim.Entry[[]byte]
-	var err error
-	switch {
-	case cur.Kind != sim.Put, held.OfferedTo != "" && held.OfferedTo == rec.Holder,
-		held.Session != "" && held.Session == rec.Session && held.Holder == rec.Holder:
-		e, err = m.Update(role, data, revision, 0, now)
-	case bad != nil:
-		return 0, bad
-	case held.Session == "":
-		return 0, fmt.Errorf("held by %s under its own TTL", held.Holder)
-	case m.Get(held.Session).Kind == sim.Put:
-		return 0, fmt.Errorf("held under session %s, which is alive", held.Session)
-	default:
-		e, err = m.TakeOver(role, data, revision, held.Session, m.Get(held.Session).Revision, now)
-	}
-	return e.Revision, err
+	return transport.Lease{Role: role, Term: e.Revision, Revision: e.Revision, Record: rec, Proof: proof}, nil
 }
 
 // sessionHarness makes a liveBucket a storetest.SessionHarness.

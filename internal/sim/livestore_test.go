@@ -87,11 +87,14 @@ func (b *liveBucket) changed(e sim.Entry[[]byte]) {
 }
 
 // eventOf is what a watcher sees of a key's last message: a lease whose
-// session key holds no value is KeySessionEnded. It runs under mu.
+// session key holds no value is KeySessionEnded, with the session key's
+// last message as its end. It runs under mu.
 func (b *liveBucket) eventOf(e sim.Entry[[]byte]) transport.KeyEvent {
 	ev := eventOf(e)
-	if sess := ev.Entry.Record.Session; ev.Kind == transport.KeyPut && ev.Entry.Malformed == nil && sess != "" && b.model.Get(sess).Kind != sim.Put {
-		ev.Kind = transport.KeySessionEnded
+	if sess := ev.Entry.Record.Session; ev.Kind == transport.KeyPut && ev.Entry.Malformed == nil && sess != "" {
+		if end := b.model.Get(sess); end.Kind != sim.Put {
+			ev.Kind, ev.SessionEnd = transport.KeySessionEnded, end.Revision
+		}
 	}
 	return ev
 }
@@ -170,9 +173,15 @@ func (s liveStore) Release(_ context.Context, lease transport.Lease) error {
 	return nil
 }
 
-// Read is Get: the model has one copy, the stream leader's.
-func (s liveStore) Read(ctx context.Context, role string) (transport.Entry, error) {
-	return s.Get(ctx, role)
+// Read is what a watcher would see of the key now: the model has one
+// copy, the stream leader's.
+func (s liveStore) Read(_ context.Context, role string) (transport.KeyEvent, error) {
+	if err := checkRole(role); err != nil {
+		return transport.KeyEvent{}, err
+	}
+	s.b.mu.Lock()
+	defer s.b.mu.Unlock()
+	return s.b.eventOf(s.b.model.Get(role)), nil
 }
 
 func (s liveStore) Get(_ context.Context, role string) (transport.Entry, error) {

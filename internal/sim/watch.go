@@ -33,7 +33,7 @@ func (w *world) changed(e Entry[value]) {
 	w.scheduleSweep()
 	if e.Role != role {
 		if e.Kind != Put {
-			w.sessionEnded(e.Role)
+			w.sessionEnded(e.Role, e.Revision)
 		}
 		return
 	}
@@ -44,7 +44,7 @@ func (w *world) changed(e Entry[value]) {
 		at := max(w.now+w.delay(c, fromStore), c.watchAt)
 		c.watchAt = at
 		gen := c.gen
-		w.q.push(at, func() { c.observe(gen, e.Revision, e, false) })
+		w.q.push(at, func() { c.observe(gen, e.Revision, e, false, 0) })
 	}
 }
 
@@ -52,8 +52,9 @@ func (w *world) changed(e Entry[value]) {
 const historyLen = 16
 
 // sessionEnded tells the watchers that a session's key holds no value any
-// more, after the watch's delay, in order with the role's messages.
-func (w *world) sessionEnded(key string) {
+// more, its last message at end, after the watch's delay, in order with
+// the role's messages.
+func (w *world) sessionEnded(key string, end uint64) {
 	for _, c := range w.cands {
 		if !c.up || !c.watching || !c.reachable() {
 			continue
@@ -61,35 +62,39 @@ func (w *world) sessionEnded(key string) {
 		at := max(w.now+w.delay(c, fromStore), c.watchAt)
 		c.watchAt = at
 		gen := c.gen
-		w.q.push(at, func() { c.sessionEnds(gen, key) })
+		w.q.push(at, func() { c.sessionEnds(gen, key, end) })
 	}
 }
 
-// sessionEnds is the watch hearing that a session ended: a lease it kept,
-// if the watch delivered it last, is delivered again as free, at its own
-// revision and with its record, as transport's hub delivers
-// KeySessionEnded.
-func (c *candidate) sessionEnds(gen uint64, key string) {
+// sessionEnds is the watch hearing that a session ended at its message
+// end: a lease it kept, if the watch delivered it last, is delivered again
+// as free, at its own revision and with its record and the session's end,
+// as transport's hub delivers KeySessionEnded. The watch keeps that end:
+// when the marker itself expires no watcher hears of it, so a takeover
+// expecting it is refused and the core reads the key back.
+func (c *candidate) sessionEnds(gen uint64, key string, end uint64) {
 	if gen != c.gen || !c.watching {
 		return
 	}
-	c.dead[key] = true
+	c.dead[key] = end
 	if e := c.hubEntry; c.listed && e.Kind == Put && e.Value.session == key && !c.hubEnded {
 		c.hubEnded = true
-		c.deliver(gen, fsm.Input{Kind: fsm.InKey, Key: c.viewOf(e, true)})
+		c.deliver(gen, fsm.Input{Kind: fsm.InKey, Key: c.viewOf(e, true, end)})
 	}
 }
 
 // observe delivers what the watch saw of the role's key, unless it is not
 // newer than what it delivered before; the end of the lease's session
-// (ended, or known to the watch) is newer than the lease.
-func (c *candidate) observe(gen, rev uint64, e Entry[value], ended bool) {
-	ended = ended || e.Kind == Put && c.dead[e.Value.session]
+// (ended at end, or known to the watch) is newer than the lease.
+func (c *candidate) observe(gen, rev uint64, e Entry[value], ended bool, end uint64) {
+	if known, dead := c.dead[e.Value.session]; e.Kind == Put && dead && !ended {
+		ended, end = true, known
+	}
 	if gen != c.gen || !c.watching || c.listed && (rev < c.hubRev || rev == c.hubRev && (!ended || c.hubEnded)) {
 		return
 	}
 	c.hubRev, c.listed, c.hubEnded, c.hubEntry = rev, true, ended, e
-	c.deliver(gen, fsm.Input{Kind: fsm.InKey, Key: c.viewOf(e, ended)})
+	c.deliver(gen, fsm.Input{Kind: fsm.InKey, Key: c.viewOf(e, ended, end)})
 }
 
 // relist reads the key as it was up to lag ago and delivers it when the
@@ -102,17 +107,18 @@ func (c *candidate) relist(lag time.Duration) {
 		return
 	}
 	e, rev := w.read(role, lag)
-	ended := false
+	ended, end := false, uint64(0)
 	if e.Kind == Put && e.Value.session != "" {
 		if w.opts.Bug == BugTakeoverUnchecked {
 			lag = time.Duration(w.rng.Int64N(int64(maxReadLag)))
 		}
-		ended = w.readSession(e.Value.session, lag).Kind != Put
+		s := w.readSession(e.Value.session, lag)
+		ended, end = s.Kind != Put, s.Revision
 	}
 	gen := c.gen
 	w.at(w.delay(c, toStore)+w.delay(c, fromStore), func() {
 		if c.reachable() {
-			c.observe(gen, rev, e, ended)
+			c.observe(gen, rev, e, ended, end)
 		}
 	})
 }
@@ -157,16 +163,20 @@ func (w *world) readSession(key string, lag time.Duration) Entry[value] {
 }
 
 // viewOf is what c's core sees of the role's message: a lease whose
-// session ended is free, a lease of c's under its live session is Ours,
-// and an offer, free or not, is Expiring (its own short TTL can erase a
-// write over it) with the server's stamp, as leadership's keyInput says.
-func (c *candidate) viewOf(e Entry[value], ended bool) fsm.KeyView {
+// session ended (at end) is free, with that session and its end, a lease
+// of c's under its live session is Ours, and an offer, free or not, is
+// Expiring (its own short TTL can erase a write over it) with the server's
+// stamp, as leadership's keyInput says.
+func (c *candidate) viewOf(e Entry[value], ended bool, end uint64) fsm.KeyView {
 	var k fsm.KeyView
 	if e.Kind == Put && e.Value.offeredTo != "" {
 		k.Expiring, k.Written = true, e.Written
 	}
 	if e.Kind != Put || ended {
 		k.Free, k.Revision = true, e.Revision
+		if e.Kind == Put {
+			k.Session, k.SessionEnd = e.Value.session, end
+		}
 		return k
 	}
 	v := e.Value

@@ -296,7 +296,7 @@ func contractStaleRelease(t *testing.T, h Harness) {
 	}
 	// Read, not Get: a replica's copy may not show the successor yet.
 	got, err := h.Store().Read(Context(t), role)
-	if err != nil || got.Record.Holder != "b" || got.Revision != successor.Revision {
+	if err != nil || got.Kind != transport.KeyPut || got.Entry.Record.Holder != "b" || got.Entry.Revision != successor.Revision {
 		t.Fatalf("successor's key after a stale release: %+v, %v; want held by b at %d", got, err, successor.Revision)
 	}
 	if err := h.Store().Release(Context(t), successor); err != nil {
@@ -325,15 +325,15 @@ func contractReleaseRacingRenewal(t *testing.T, h Harness) {
 		t.Fatalf("release with the pre-renewal revision %d (latest %d): err = %v, want ErrConflict", lease.Revision, renewed.Revision, err)
 	}
 	read, err := h.Store().Read(Context(t), role)
-	if err != nil || read.Revision != renewed.Revision || read.Record.Holder != "a" || read.Term() != lease.Term {
+	if e := read.Entry; err != nil || read.Kind != transport.KeyPut || e.Revision != renewed.Revision || e.Record.Holder != "a" || e.Term() != lease.Term {
 		t.Fatalf("read after the refused release = %+v, %v; want the renewed lease at revision %d, term %d", read, err, renewed.Revision, lease.Term)
 	}
-	lease.Revision = read.Revision
+	lease.Revision = read.Entry.Revision
 	if err := h.Store().Release(Context(t), lease); err != nil {
 		t.Fatalf("release at the revision read: %v", err)
 	}
-	if _, err := h.Store().Read(Context(t), role); !errors.Is(err, transport.ErrNotFound) {
-		t.Fatalf("read after release: err = %v, want ErrNotFound", err)
+	if gone, err := h.Store().Read(Context(t), role); err != nil || gone.Kind != transport.KeyDeleted || gone.Entry.Revision <= renewed.Revision {
+		t.Fatalf("read after release = %+v, %v; want the delete marker after revision %d", gone, err, renewed.Revision)
 	}
 	ExpectEvent(t, w, 5*time.Second, "delete of the renewed lease", func(ev transport.KeyEvent) bool {
 		return ev.Kind == transport.KeyDeleted && ev.Entry.Revision > renewed.Revision

@@ -25,9 +25,9 @@ const (
 // SessionStore is a store in session mode.
 type SessionStore interface {
 	transport.LeaseStore
-	// AcquireOver is transport.Succession's: over a lease whose session
-	// ended it takes the lease over, checked by the server.
-	AcquireOver(ctx context.Context, role string, rec transport.Record, revision uint64) (transport.Lease, error)
+	// TakeOver is transport.Succession's: it takes over a lease whose
+	// session ended, checked by the server against the session's end.
+	TakeOver(ctx context.Context, role string, rec transport.Record, revision uint64, session string, end uint64) (transport.Lease, error)
 	// Session is the key of the store's live session, or "".
 	Session() string
 }
@@ -121,17 +121,22 @@ func contractOneSessionKeepsMany(t *testing.T, h SessionHarness) {
 	}
 }
 
-// contractNoTakeoverWhileAlive: a second store's AcquireOver at the
-// lease's revision, which a plain revision-checked write would win, is
-// refused while the holder's session lives, and the lease stays the
-// holder's.
+// contractNoTakeoverWhileAlive: while the holder's session lives, a second
+// store's Read shows the lease held (not its session ended), and a
+// takeover at the lease's revision, which a plain revision-checked write
+// would win, is refused by the server: the session key has a message
+// after the end it expects. The lease stays the holder's.
 func contractNoTakeoverWhileAlive(t *testing.T, h SessionHarness) {
 	a, b := h.Open(t), h.Open(t)
 	lease, err := a.Acquire(Context(t), "held", Record("a", SessionTTL))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.AcquireOver(Context(t), "held", Record("b", SessionTTL), lease.Revision); !errors.Is(err, transport.ErrConflict) {
+	read, err := b.Read(Context(t), "held")
+	if err != nil || read.Kind != transport.KeyPut || read.Entry.Revision != lease.Revision {
+		t.Fatalf("read while the session lives = %v %+v, %v; want the lease held at %d", read.Kind, read.Entry, err, lease.Revision)
+	}
+	if _, err := b.TakeOver(Context(t), "held", Record("b", SessionTTL), lease.Revision, lease.Record.Session, 0); !errors.Is(err, transport.ErrConflict) {
 		t.Fatalf("takeover while the session lives: err = %v, want ErrConflict", err)
 	}
 	if _, err := a.Renew(Context(t), lease); err != nil {
@@ -163,7 +168,12 @@ func contractTakeoverWhenEnded(t *testing.T, h SessionHarness) {
 	if !ended.Kind.Free() || ended.Entry.Revision != lease.Revision || ended.Entry.Record.Holder != "a" {
 		t.Fatalf("session end reported %v %+v, want a free key holding a's lease at %d", ended.Kind, ended.Entry, lease.Revision)
 	}
-	got, err := b.AcquireOver(Context(t), "crash", Record("b", SessionTTL), ended.Entry.Revision)
+	read, err := b.Read(Context(t), "crash")
+	if err != nil || read.Kind != transport.KeySessionEnded || read.Entry.Revision != lease.Revision || read.SessionEnd != ended.SessionEnd {
+		t.Fatalf("read after the session ended = %v %+v (end %d), %v; want the lease at %d with its session ended at %d",
+			read.Kind, read.Entry, read.SessionEnd, err, lease.Revision, ended.SessionEnd)
+	}
+	got, err := b.TakeOver(Context(t), "crash", Record("b", SessionTTL), ended.Entry.Revision, ended.Entry.Record.Session, ended.SessionEnd)
 	if err != nil {
 		t.Fatalf("takeover after the session ended: %v", err)
 	}
