@@ -301,7 +301,16 @@ func (s *JetStreamStore) Watch(role string, notify func(KeyEvent)) (Watch, error
 	if notify == nil {
 		return nil, fmt.Errorf("watch %q: %w: notify must not be nil", role, ErrPermanent)
 	}
-	return s.hub.subscribe(role, notify)
+	return s.hub.subscribe(role, func(ev KeyEvent) { notify(s.stamp(ev)) })
+}
+
+// stamp marks ev as held under the store's own live session when it is
+// (KeyEvent.OurSession). It runs on the delivery goroutine, or in Read.
+func (s *JetStreamStore) stamp(ev KeyEvent) KeyEvent {
+	if ev.Kind == KeyPut && ev.Entry.Malformed == nil && ev.Entry.Record.Session != "" && s.session != nil {
+		ev.OurSession = ev.Entry.Record.Session == s.session.current()
+	}
+	return ev
 }
 
 // WatchConnection implements LeaseStore. A nil notify is a programming

@@ -39,8 +39,9 @@ func (s *JetStreamStore) Read(ctx context.Context, role string) (KeyEvent, error
 	}
 	if !alive {
 		ev.Kind, ev.SessionEnd = KeySessionEnded, end
+		return ev, nil
 	}
-	return ev, nil
+	return s.stamp(ev), nil
 }
 
 // delete deletes the role's key if it is at revision, reporting a refused

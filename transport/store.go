@@ -249,6 +249,10 @@ type KeyEvent struct {
 	// check marks the first message of a takeover batch, which holds no
 	// lease (see takeOver).
 	check bool
+	// OurSession is set on a lease (KeyPut) kept by this store's own live
+	// session, as the store knew it when it delivered the event: nobody
+	// else can take such a key while the session lives.
+	OurSession bool
 	// SessionEnd comes with KeySessionEnded: the revision of the message
 	// that ended the lease's session (0 when the session key has no
 	// message left at all), which TakeOver expects to be its last.

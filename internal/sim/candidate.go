@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/batonhq/baton/fsm"
+	"github.com/batonhq/baton/transport"
 )
 
 // candidate is one election: a decision core, its clock, its timers, and
@@ -38,12 +39,14 @@ type candidate struct {
 	listed    bool          // the watch delivered the key's state once
 	watchAt   time.Duration // when the last watch event was delivered, to keep order
 
-	// In session mode: the store's session, the session each term was
-	// acquired under, and the watch's view of sessions: those it knows
-	// ended, with their ends, the message it delivered last and whether it delivered the
-	// end of that lease's session.
+	// records is the record each term was won with (its nonce and, in
+	// session mode, the session that keeps it), as the actor keeps them.
+	records map[uint64]transport.Record
+	// In session mode: the store's session, and the watch's view of
+	// sessions: those it knows ended, with their ends, the message it
+	// delivered last and whether it delivered the end of that lease's
+	// session.
 	sess     session
-	terms    map[uint64]string
 	dead     map[string]uint64
 	hubEntry Entry[value]
 	hubEnded bool
@@ -75,7 +78,7 @@ func (c *candidate) start() {
 	c.gen++
 	c.up, c.finished, c.watching = true, false, false
 	c.hubRev, c.listed, c.backlog, c.pausedUntil = 0, false, nil, 0
-	c.sess, c.terms, c.dead, c.hubEntry, c.hubEnded = session{}, map[uint64]string{}, map[string]uint64{}, Entry[value]{}, false
+	c.sess, c.records, c.dead, c.hubEntry, c.hubEnded = session{}, map[uint64]transport.Record{}, map[string]uint64{}, Entry[value]{}, false
 	c.connected = true
 	c.timers = [fsm.LastTimer + 1]uint64{}
 	c.t = timing(c.name, c.w.rng.Uint64())

@@ -1,43 +1,38 @@
 package sim
 
 import (
+	"context"
 	"errors"
 	"strconv"
-	"time"
 
 	"github.com/batonhq/baton/fsm"
+	"github.com/batonhq/baton/internal/interpret"
 	"github.com/batonhq/baton/transport"
 )
 
-// The simulated interpreter: it carries out the decision core's effects the
-// way leadership/election_effects.go does, against the store model, and
-// turns the answers into inputs the way election_inputs.go does.
+// The simulated interpreter: it carries out the decision core's effects
+// as leadership/election_effects.go does. Every effect that touches the
+// store goes through the same code as the actor's (internal/interpret: the
+// call the effect asks for, and the input its answer becomes), made on the
+// model server by modelStore; what is simulated here is the rest: the
+// network between the candidate and the store, its timers and its
+// children.
 
 // carryOut does what one effect asks.
 func (c *candidate) carryOut(e fsm.Effect) {
-	if c.w.opts.Sessions && c.carryOutBySession(e) {
+	if call, ok := interpret.NewCall(e, c.self(), c.clk.at(c.w.now), c.nonce(e.Seq), c.recordOf); ok {
+		c.callStore(call)
 		return
 	}
 	switch e.Kind {
 	case fsm.DoOpenStore:
-		c.open()
+		if c.w.opts.Sessions {
+			c.openBySession()
+		} else {
+			c.open()
+		}
 	case fsm.DoStartChildren:
 		c.startChildren(e.Child)
-	case fsm.DoAcquire:
-		c.acquire(e)
-	case fsm.DoRenew:
-		c.renew(e.Lease)
-	case fsm.DoRelease:
-		if e.Left && c.w.opts.Bug == BugUnhealthyHolds {
-			return
-		}
-		c.release(e.Lease)
-	case fsm.DoOffer:
-		c.offer(e.Lease, e.Successor)
-	case fsm.DoConfirm:
-		c.confirm(e.Seq, e.Lease)
-	case fsm.DoRead:
-		c.read(e.Seq)
 	case fsm.DoArmTimer:
 		c.arm(e.Timer, e.Term, e.After)
 	case fsm.DoCancelTimer:
@@ -53,6 +48,65 @@ func (c *candidate) carryOut(e fsm.Effect) {
 		// session's TTL, or by the lease's own.
 		c.up, c.finished, c.watching = false, true, false
 	}
+}
+
+// callStore makes one store call of the election. In session mode an
+// acquisition binds to the store's session first, and a session lease is
+// renewed by its session's proof: the session's own work, simulated in
+// session.go.
+func (c *candidate) callStore(call interpret.Call) {
+	e := call.Effect
+	switch {
+	case e.Kind == fsm.DoRelease && e.Left && c.w.opts.Bug == BugUnhealthyHolds:
+		return
+	case c.w.opts.Sessions && e.Kind == fsm.DoAcquire:
+		c.acquireBySession(call)
+	case e.Kind == fsm.DoRenew && call.Lease.Record.Session != "":
+		c.renewBySession(call)
+	default:
+		gen := c.gen
+		c.send(call, modelStore{w: c.w, session: c.ourSession()}, func(a interpret.Answer) { c.answer(gen, call, a) })
+	}
+}
+
+// send makes call on the model server at the instant it arrives, and hands
+// the answer to reply when it comes back (see roundTrip). The answer's
+// Start is the call's SentAt: the model keeps one clock per candidate.
+func (c *candidate) send(call interpret.Call, store modelStore, reply func(interpret.Answer)) {
+	roundTrip(c, func() interpret.Answer {
+		a := call.Do(context.Background(), store)
+		a.Start = call.SentAt
+		return a
+	}, func(res fsm.WriteResult) interpret.Answer {
+		return interpret.Answer{Start: call.SentAt, Err: errOf(res)}
+	}, reply)
+}
+
+// answer hands the answer to call to incarnation gen of the election, as
+// the actor does: a won term's record is kept for its renewals and its
+// release.
+func (c *candidate) answer(gen uint64, call interpret.Call, a interpret.Answer) {
+	if gen == c.gen && call.Effect.Kind == fsm.DoAcquire && a.Err == nil {
+		c.records[a.Lease.Term] = a.Lease.Record
+	}
+	c.deliver(gen, call.Input(a))
+}
+
+// self is the candidate as its records name it.
+func (c *candidate) self() interpret.Self {
+	return interpret.Self{Role: role, InstanceID: c.name, TTL: ttl}
+}
+
+// recordOf is the record of one of c's terms.
+func (c *candidate) recordOf(term uint64) transport.Record { return c.records[term] }
+
+// ourSession is the store's live session, by which the store tells a key
+// holding a term under it (KeyEvent.OurSession); none under BugNoOurs.
+func (c *candidate) ourSession() string {
+	if c.w.opts.Bug == BugNoOurs {
+		return ""
+	}
+	return c.sess.key
 }
 
 // open answers the request for the store: it opens while the store can be
@@ -83,124 +137,6 @@ func (c *candidate) startChildren(which fsm.Child) {
 // nonce is unique per incarnation and attempt, as the actor's random one is.
 func (c *candidate) nonce(seq uint64) string {
 	return c.name + "." + strconv.FormatUint(c.gen, 10) + "." + strconv.FormatUint(seq, 10)
-}
-
-// acquire makes the write the core chose (see acquireBy); the answer
-// carries the attempt's Seq and when it was sent.
-func (c *candidate) acquire(a fsm.Effect) {
-	w, seq, nonce, sentAt := c.w, a.Seq, c.nonce(a.Seq), c.clk.at(c.w.now)
-	v := value{holder: c.name, nonce: nonce}
-	w.request(c, func() (Entry[value], error) {
-		return w.acquireBy(a, v, ttl)
-	}, func(res fsm.WriteResult, e Entry[value]) fsm.Input {
-		in := fsm.Input{Kind: fsm.InAcquired, Seq: seq, SentAt: sentAt, Result: res}
-		if res == fsm.WriteOK {
-			in.Lease = fsm.Lease{Term: e.Revision, Revision: e.Revision, Nonce: nonce}
-		}
-		return in
-	})
-}
-
-// renew rewrites the lease at its newest revision, keeping its TTL.
-func (c *candidate) renew(l fsm.Lease) {
-	w, sentAt := c.w, c.clk.at(c.w.now)
-	v := value{holder: c.name, nonce: l.Nonce, term: l.Term}
-	keep := ttl
-	if w.opts.Bug == BugRenewDropsTTL {
-		keep = 0
-	}
-	w.request(c, func() (Entry[value], error) {
-		return w.store.Update(role, v, l.Revision, keep, w.serverNow())
-	}, func(res fsm.WriteResult, e Entry[value]) fsm.Input {
-		return fsm.Input{Kind: fsm.InRenewed, SentAt: sentAt, Result: res, Lease: fsm.Lease{Term: l.Term, Revision: e.Revision}}
-	})
-}
-
-// offer rewrites the lease at its revision, offered to successor, under
-// transport.OfferTTL, as transport.JetStreamStore.Offer does. The answer is
-// a release's.
-func (c *candidate) offer(l fsm.Lease, successor string) {
-	w := c.w
-	v := value{holder: c.name, nonce: l.Nonce, term: l.Term, session: c.terms[l.Term], offeredTo: successor}
-	w.request(c, func() (Entry[value], error) {
-		return w.store.Update(role, v, l.Revision, transport.OfferTTL, w.serverNow())
-	}, func(res fsm.WriteResult, _ Entry[value]) fsm.Input {
-		return fsm.Input{Kind: fsm.InReleased, Result: res, Lease: fsm.Lease{Term: l.Term}}
-	})
-}
-
-// confirm reads a won claim back from the stream leader, as
-// transport.JetStreamStore.Confirm does: found while the key still holds it
-// at its revision, with the server's stamp (Stored), which the core
-// compares with the offer's; refused once the offer's expiry marker, or
-// anything else, replaced it.
-func (c *candidate) confirm(seq uint64, l fsm.Lease) {
-	w, sentAt := c.w, c.clk.at(c.w.now)
-	w.request(c, func() (Entry[value], error) {
-		if e := w.store.Get(role); e.Kind == Put && e.Revision == l.Revision {
-			return e, nil
-		}
-		return Entry[value]{}, ErrRevision
-	}, func(res fsm.WriteResult, e Entry[value]) fsm.Input {
-		return fsm.Input{Kind: fsm.InConfirmed, Seq: seq, SentAt: sentAt, Result: res, Lease: fsm.Lease{Term: l.Term, Revision: l.Revision}, Stored: e.Written}
-	})
-}
-
-// release deletes the lease at its revision, as
-// transport.JetStreamStore.Release does.
-func (c *candidate) release(l fsm.Lease) {
-	w := c.w
-	w.request(c, func() (Entry[value], error) {
-		now := w.serverNow()
-		if w.opts.Bug == BugBlindRelease {
-			return w.store.Delete(role, now), nil
-		}
-		return w.store.DeleteAt(role, l.Revision, now)
-	}, func(res fsm.WriteResult, _ Entry[value]) fsm.Input {
-		return fsm.Input{Kind: fsm.InReleased, Result: res, Lease: fsm.Lease{Term: l.Term}}
-	})
-}
-
-// read reads the key from the stream leader, and for a session lease its
-// session's key too, as transport.JetStreamStore.Read does, and answers
-// with what the core sees of them.
-func (c *candidate) read(seq uint64) {
-	w := c.w
-	var ended bool
-	var end uint64
-	w.request(c, func() (Entry[value], error) {
-		e := w.store.Get(role)
-		if e.Kind == Put && e.Value.session != "" {
-			s := w.store.Get(e.Value.session)
-			ended, end = s.Kind != Put, s.Revision
-		}
-		return e, nil
-	}, func(res fsm.WriteResult, e Entry[value]) fsm.Input {
-		return fsm.Input{Kind: fsm.InRead, Seq: seq, Result: res, Key: c.viewOf(e, ended, end)}
-	})
-}
-
-// acquireBy makes the write a DoAcquire asks for on the server, as
-// transport's Acquire, WriteOver and TakeOver do, the new key's TTL keep
-// (none under a session).
-func (w *world) acquireBy(a fsm.Effect, v value, keep time.Duration) (Entry[value], error) {
-	st, now := w.store, w.serverNow()
-	switch a.By {
-	case fsm.ByWriteOver:
-		return st.Update(role, v, a.Over, keep, now)
-	case fsm.ByTakeOver:
-		if w.opts.Bug == BugTakeoverUnchecked {
-			w.res.Takeovers++
-			return st.Update(role, v, a.Over, keep, now)
-		}
-		e, err := st.TakeOver(role, v, a.Over, a.Session, a.SessionEnd, now)
-		if err == nil {
-			w.res.Takeovers++
-		}
-		return e, err
-	default:
-		return st.Create(role, v, keep, now)
-	}
 }
 
 // termOf is the term of the lease a key holds: the record's, once renewed,

@@ -4,28 +4,13 @@ import (
 	"time"
 
 	"github.com/batonhq/baton/fsm"
+	"github.com/batonhq/baton/internal/interpret"
 )
 
-// The simulated interpreter in session mode: the effects as
-// leadership/election_effects.go carries them out on a store with a
-// session (transport's bindRecord and renewBySession),
-// each answer's SentAt the session's proof (provenAt).
-
-// carryOutBySession does what an effect asks when sessions change how,
-// and reports whether it did.
-func (c *candidate) carryOutBySession(e fsm.Effect) bool {
-	switch e.Kind {
-	case fsm.DoOpenStore:
-		c.openBySession()
-	case fsm.DoAcquire:
-		c.acquireBySession(e)
-	case fsm.DoRenew:
-		c.renewBySession(e.Lease)
-	default:
-		return false
-	}
-	return true
-}
+// The session's part of the election's store calls in session mode, as
+// transport's store does it inside Acquire (bindRecord) and Renew
+// (renewBySession): each call is bounded by OpTimeout on the candidate's
+// clock from its start, as the actor's runOp bounds it (see newCall).
 
 // openBySession opens the store: its session is opened with it.
 func (c *candidate) openBySession() {
@@ -33,57 +18,52 @@ func (c *candidate) openBySession() {
 	c.openSession(func(res fsm.WriteResult) {
 		in := fsm.Input{Kind: fsm.InStoreOpened}
 		if res != fsm.WriteOK {
-			in.Err = "open session: " + errText[res]
+			in.Err = "open session: " + errText(res)
 		}
 		c.w.at(0, func() { c.deliver(gen, in) })
 	})
 }
 
-// acquireBySession binds to the live session, then makes the write the
-// core chose (see acquireBy); the lease's deadline counts from the
+// acquireBySession binds to the live session, then makes the acquisition
+// on the model server bound to it; the lease's deadline counts from the
 // session's proof.
-func (c *candidate) acquireBySession(a fsm.Effect) {
-	w, seq, nonce := c.w, a.Seq, c.nonce(a.Seq)
-	k := c.newCall(fsm.Input{Kind: fsm.InAcquired, Seq: seq})
+func (c *candidate) acquireBySession(call interpret.Call) {
+	k := c.newCall(call.Input(interpret.Answer{Err: errTimeout}))
 	c.bind(k, func(key string, proof time.Time) {
-		v := value{holder: c.name, nonce: nonce, session: key}
-		w.exchange(c, func() (Entry[value], error) {
-			return w.acquireBy(a, v, 0)
-		}, func(res fsm.WriteResult, e Entry[value]) {
-			in := fsm.Input{Kind: fsm.InAcquired, Seq: seq, SentAt: k.sentAt, Result: res}
-			if res == fsm.WriteOK && k.gen == c.gen {
-				in.SentAt = proof
-				in.Lease = fsm.Lease{Term: e.Revision, Revision: e.Revision, Nonce: nonce}
-				c.terms[e.Revision] = key
+		c.send(call, modelStore{w: c.w, session: key, proof: proof}, func(a interpret.Answer) {
+			if a.Err == nil && k.gen == c.gen {
+				c.records[a.Lease.Term] = a.Lease.Record
 			}
-			k.answer(in)
+			k.answer(call.Input(a))
 		})
 	}, func(res fsm.WriteResult) {
-		k.answer(fsm.Input{Kind: fsm.InAcquired, Seq: seq, SentAt: k.sentAt, Result: res})
+		k.answer(call.Input(interpret.Answer{Err: errOf(res)}))
 	})
 }
 
 // renewBySession writes nothing: it asks the session the lease was
-// acquired under for proof, and answers with the lease unchanged.
-func (c *candidate) renewBySession(l fsm.Lease) {
-	k := c.newCall(fsm.Input{Kind: fsm.InRenewed, Lease: fsm.Lease{Term: l.Term}})
+// acquired under for proof, and answers with the lease unchanged, the
+// proof on it, as transport's Renew does for a session lease.
+func (c *candidate) renewBySession(call interpret.Call) {
+	k := c.newCall(call.Input(interpret.Answer{Err: errTimeout}))
 	if c.w.opts.Bug == BugUnprovenRenewal {
-		c.renewByReading(k, l)
+		c.renewByReading(k, call)
 		return
 	}
-	c.prove(c.terms[l.Term], func(res fsm.WriteResult, proof time.Time) {
-		in := fsm.Input{Kind: fsm.InRenewed, Result: res, SentAt: k.sentAt, Lease: fsm.Lease{Term: l.Term, Revision: l.Revision}}
+	c.prove(call.Lease.Record.Session, func(res fsm.WriteResult, proof time.Time) {
+		a := interpret.Answer{Start: call.SentAt, Err: errOf(res)}
 		if res == fsm.WriteOK {
-			in.SentAt = proof
+			a.Lease = call.Lease
+			a.Lease.Proof = proof
 		}
-		k.answer(in)
+		k.answer(call.Input(a))
 	})
 }
 
 // renewByReading is BugUnprovenRenewal: the renewal succeeds while the key
 // holds the lease, whatever became of its session.
-func (c *candidate) renewByReading(k *call, l fsm.Lease) {
-	w := c.w
+func (c *candidate) renewByReading(k *call, call interpret.Call) {
+	w, l := c.w, call.Effect.Lease
 	w.exchange(c, func() (Entry[value], error) {
 		e := w.store.Get(role)
 		if e.Kind != Put || e.Value.nonce != l.Nonce || termOf(e) != l.Term {
@@ -91,6 +71,10 @@ func (c *candidate) renewByReading(k *call, l fsm.Lease) {
 		}
 		return e, nil
 	}, func(res fsm.WriteResult, _ Entry[value]) {
-		k.answer(fsm.Input{Kind: fsm.InRenewed, Result: res, SentAt: k.sentAt, Lease: fsm.Lease{Term: l.Term, Revision: l.Revision}})
+		a := interpret.Answer{Start: call.SentAt, Err: errOf(res)}
+		if res == fsm.WriteOK {
+			a.Lease = call.Lease
+		}
+		k.answer(call.Input(a))
 	})
 }

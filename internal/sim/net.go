@@ -1,9 +1,11 @@
 package sim
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/batonhq/baton/fsm"
+	"github.com/batonhq/baton/transport"
 )
 
 // linkFaults are the faults on a candidate's link to the store now in force.
@@ -50,33 +52,63 @@ func (w *world) lost(c *candidate) bool {
 // reachable reports whether c can talk to the store now.
 func (c *candidate) reachable() bool { return c.linkUp && c.w.storeUp }
 
-// request sends a write from c to the store: apply runs on the store when
-// the request arrives, and the answer comes back as the input answer
-// builds. A request sent while disconnected fails at once (the client
-// buffers nothing); one whose reply does not come within OpTimeout, on c's
-// clock, is an unknown outcome, whether or not the store applied it.
-func (w *world) request(c *candidate, apply func() (Entry[value], error), answer func(fsm.WriteResult, Entry[value]) fsm.Input) {
-	gen := c.gen
-	w.exchange(c, apply, func(res fsm.WriteResult, e Entry[value]) {
-		in := answer(res, e)
-		in.Err = errText[res]
-		c.deliver(gen, in)
-	})
+// Failures a store call of the election meets on the way, as transport
+// classifies them: the client buffers nothing, so a request sent while
+// disconnected fails at once; one whose reply does not come within
+// OpTimeout, on the candidate's clock, has an unknown outcome.
+var (
+	errDisconnected = fmt.Errorf("%w: disconnected", transport.ErrTransient)
+	errTimeout      = fmt.Errorf("%w: timeout", transport.ErrUnknownOutcome)
+)
+
+// errOf is the error of an answer that came back as res.
+func errOf(res fsm.WriteResult) error {
+	switch res {
+	case fsm.WriteOK:
+		return nil
+	case fsm.WriteConflict:
+		return errConflict
+	case fsm.WriteUnknown:
+		return errTimeout
+	default:
+		return errDisconnected
+	}
 }
 
-// errText is the error an answer carries, by result.
-var errText = map[fsm.WriteResult]string{
-	fsm.WriteFailed: "disconnected", fsm.WriteUnknown: "timeout", fsm.WriteConflict: "wrong last sequence",
+// errText is the error text an answer carries, by result.
+func errText(res fsm.WriteResult) string {
+	if err := errOf(res); err != nil {
+		return err.Error()
+	}
+	return ""
 }
 
-// exchange is request's round trip: reply gets the answer, once, when it
-// comes (WriteFailed at once when c cannot reach the store, WriteUnknown
-// when no reply comes within OpTimeout on c's clock). reply runs whatever
-// c's process is doing; what it hands the process must go through deliver
-// or run.
+// exchange is one round trip of c's to the store on the model's entries:
+// apply runs on the store when the request arrives, and reply gets the
+// result and the entry (see roundTrip).
 func (w *world) exchange(c *candidate, apply func() (Entry[value], error), reply func(fsm.WriteResult, Entry[value])) {
+	type answer struct {
+		res fsm.WriteResult
+		e   Entry[value]
+	}
+	roundTrip(c, func() answer {
+		e, err := apply()
+		return answer{resultOf(err), e}
+	}, func(res fsm.WriteResult) answer { return answer{res: res} }, func(a answer) { reply(a.res, a.e) })
+}
+
+// roundTrip carries one request of c's to the store and the reply back:
+// apply runs on the store when the request arrives, if the store is up,
+// and returns the answer, which reply gets once, when it comes. reply gets
+// failed(WriteFailed) at once when c cannot reach the store, and
+// failed(WriteUnknown) when no reply comes within OpTimeout on c's clock,
+// whether or not the store applied the request. reply runs whatever c's
+// process is doing; what it hands the process must go through deliver or
+// run.
+func roundTrip[A any](c *candidate, apply func() A, failed func(fsm.WriteResult) A, reply func(A)) {
+	w := c.w
 	if !c.reachable() {
-		w.at(0, func() { reply(fsm.WriteFailed, Entry[value]{}) })
+		w.at(0, func() { reply(failed(fsm.WriteFailed)) })
 		return
 	}
 	answered := false
@@ -85,7 +117,7 @@ func (w *world) exchange(c *candidate, apply func() (Entry[value], error), reply
 		if !answered {
 			answered = true
 			w.res.Unknown++
-			reply(fsm.WriteUnknown, Entry[value]{})
+			reply(failed(fsm.WriteUnknown))
 		}
 	})
 	if w.lost(c) {
@@ -95,8 +127,7 @@ func (w *world) exchange(c *candidate, apply func() (Entry[value], error), reply
 		if !w.storeUp {
 			return
 		}
-		e, err := apply()
-		res := resultOf(err)
+		a := apply()
 		if w.lost(c) {
 			return
 		}
@@ -105,7 +136,7 @@ func (w *world) exchange(c *candidate, apply func() (Entry[value], error), reply
 				return
 			}
 			answered = true
-			reply(res, e)
+			reply(a)
 		})
 	})
 }

@@ -225,7 +225,7 @@ type call struct {
 // (provenAt without a proof).
 func (c *candidate) newCall(unknown fsm.Input) *call {
 	k := &call{c: c, gen: c.gen, sentAt: c.clk.at(c.w.now)}
-	unknown.Result, unknown.Err, unknown.SentAt = fsm.WriteUnknown, errText[fsm.WriteUnknown], k.sentAt
+	unknown.Result, unknown.Err, unknown.SentAt = fsm.WriteUnknown, errText(fsm.WriteUnknown), k.sentAt
 	c.w.at(c.clk.span(c.t.OpTimeout), func() {
 		c.run(k.gen, func() {
 			if !k.done {
@@ -244,7 +244,7 @@ func (k *call) answer(in fsm.Input) {
 	}
 	k.done = true
 	if in.Err == "" {
-		in.Err = errText[in.Result]
+		in.Err = errText(in.Result)
 	}
 	k.c.w.at(0, func() { k.c.deliver(k.gen, in) })
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/batonhq/baton/fsm"
+	"github.com/batonhq/baton/internal/interpret"
 )
 
 // The watch: each change of the key reaches every watching candidate after
@@ -162,31 +163,10 @@ func (w *world) readSession(key string, lag time.Duration) Entry[value] {
 	return e
 }
 
-// viewOf is what c's core sees of the role's message: a lease whose
-// session ended (at end) is free, with that session and its end, a lease
-// of c's under its live session is Ours, and an offer, free or not, is
-// Expiring (its own short TTL can erase a write over it) with the server's
-// stamp, as leadership's keyInput says.
+// viewOf is what c's core sees of the role's message, ended (at end) or
+// not, through the same view as the actor's (interpret.KeyView).
 func (c *candidate) viewOf(e Entry[value], ended bool, end uint64) fsm.KeyView {
-	var k fsm.KeyView
-	if e.Kind == Put && e.Value.offeredTo != "" {
-		k.Expiring, k.Written = true, e.Written
-	}
-	if e.Kind != Put || ended {
-		k.Free, k.Revision = true, e.Revision
-		if e.Kind == Put {
-			k.Session, k.SessionEnd = e.Value.session, end
-		}
-		return k
-	}
-	v := e.Value
-	return fsm.KeyView{
-		Revision: e.Revision,
-		Expiring: k.Expiring,
-		Written:  k.Written,
-		Holder:   fsm.Holder{Name: v.holder, Term: termOf(e), Revision: e.Revision, Nonce: v.nonce, OfferedTo: v.offeredTo},
-		Ours:     v.session != "" && v.holder == c.name && v.session == c.sess.key && c.w.opts.Bug != BugNoOurs,
-	}
+	return interpret.KeyView(eventOf(e, ended, end, c.ourSession()), c.name)
 }
 
 // scheduleSweep books the server's next expiry sweep that has work.
