@@ -46,8 +46,9 @@ type electionActor struct {
 	prevTermTrace string
 	termStarted   time.Time
 
-	waiting  waiters
-	fatal    error // why the election failed for good
+	waiting waiters
+	// lastErr is the last error the election met, as a value: the core
+	// keeps only its text (see errorOf).
 	lastErr  error
 	finished bool
 }
@@ -214,9 +215,6 @@ func (a *electionActor) onStoreOpened(ctx actor.Context, msg *storeOpened, now t
 		a.lastErr = msg.err
 		in.Err = msg.err.Error()
 		in.Permanent = transport.ClassOf(msg.err) == transport.ClassPermanent
-		if in.Permanent {
-			a.fatal = msg.err
-		}
 	case msg.store != nil:
 		a.store = msg.store
 	}

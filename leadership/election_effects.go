@@ -2,9 +2,7 @@ package leadership
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -71,8 +69,9 @@ func (a *electionActor) carryOut(ctx actor.Context, e fsm.Effect) {
 	case fsm.DoWarn:
 		a.warn(ctx, e.Err)
 	case fsm.DoFail:
-		a.logger().Error("election cannot run", "err", a.fatal)
-		a.emit(ctx, &Failed{Role: a.cfg.Role, InstanceID: a.cfg.InstanceID, Err: a.fatal})
+		err := a.errorOf(e.Err)
+		a.logger().Error("election cannot run", "err", err)
+		a.emit(ctx, &Failed{Role: a.cfg.Role, InstanceID: a.cfg.InstanceID, Err: err})
 	case fsm.DoFinish:
 		if e.Lease.Term != 0 {
 			a.releaseLater(e.Lease)
@@ -231,10 +230,7 @@ func (a *electionActor) answerResign(ctx actor.Context, why string) {
 // warn tells the parent, the EventStream and the log that the election
 // cannot make progress.
 func (a *electionActor) warn(ctx actor.Context, what string) {
-	err := errors.New(what)
-	if a.lastErr != nil {
-		err = fmt.Errorf("%s: %w", strings.TrimSuffix(what, ": "+a.lastErr.Error()), a.lastErr)
-	}
+	err := a.errorOf(what)
 	a.logger().Warn("election cannot make progress", "err", err)
 	a.emit(ctx, &Warning{Role: a.cfg.Role, InstanceID: a.cfg.InstanceID, Err: err})
 }

@@ -32,7 +32,6 @@ func (a *electionActor) snapshot() *Status {
 		Healthy:     s.Healthy,
 		Since:       s.Since,
 		Transitions: s.Transitions,
-		Err:         a.fatal,
 
 		AcquireAttempts:     s.Attempts,
 		RetryBackoff:        s.RetryDelay,
@@ -51,6 +50,9 @@ func (a *electionActor) snapshot() *Status {
 		st.Token = a.tokenOf(s.Lease)
 		st.LastRenewal = s.LastRenewal
 		st.LeaseDeadline = s.LeaseDeadline(a.timing)
+	}
+	if s.Fatal != "" {
+		st.Err = a.errorOf(s.Fatal)
 	}
 	switch {
 	case s.LastError != "":
