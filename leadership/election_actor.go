@@ -49,8 +49,7 @@ type electionActor struct {
 	waiting waiters
 	// lastErr is the last error the election met, as a value: the core
 	// keeps only its text (see errorOf).
-	lastErr  error
-	finished bool
+	lastErr error
 }
 
 // newElectionActor builds the actor for a validated config.

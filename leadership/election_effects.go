@@ -244,12 +244,9 @@ func (a *electionActor) releaseLater(l fsm.Lease) {
 	a.logger().Warn("release did not finish before the stop; the store releases it later if a session keeps it", "term", l.Term)
 }
 
-// finish answers the stop requests and stops the actor.
+// finish answers the stop requests and stops the actor. The core asks for
+// it once, on the move into StateStopped.
 func (a *electionActor) finish(ctx actor.Context) {
-	if a.finished {
-		return
-	}
-	a.finished = true
 	answer(ctx, &a.waiting.stop, &electionEnded{})
 	ctx.Stop(ctx.Self())
 }
