@@ -38,13 +38,9 @@ type electionActor struct {
 	// every Status, never modified).
 	candidates []Candidate
 
-	// What the core's leases need to be written: the record of each term
-	// the core may still renew or release, and the attempts in flight.
-	records termRecords
-	// prevTermTrace is the traceparent of the last observed term's
-	// acquisition, so our acquisition's span can link to it.
-	prevTermTrace string
-	termStarted   time.Time
+	// terms is what the actor keeps of terms beside the core: their
+	// records, the previous term's trace, our term's start.
+	terms termBook
 
 	waiting waiters
 	// lastErr is the last error the election met, as a value: the core
@@ -257,7 +253,7 @@ func (a *electionActor) release() {
 
 // forgetStaleRecords drops the records of terms the core no longer holds.
 func (a *electionActor) forgetStaleRecords() {
-	a.records.keepOnly(a.state.Lease.Term, a.state.Confirming.Term, a.state.Unreleased.Term)
+	a.terms.records.keepOnly(a.state.Lease.Term, a.state.Confirming.Term, a.state.Unreleased.Term)
 }
 
 // term is the term this candidate knows of: its own while it holds a lease,

@@ -54,12 +54,12 @@ func (a *electionActor) carryOut(ctx actor.Context, e fsm.Effect) {
 		a.logger().Info("transition", "from", string(e.From), "to", string(e.To), "cause", string(e.Event))
 		a.tel.transition(actors.TraceContext(ctx), fsm.Transition{From: e.From, To: e.To, Event: e.Event, Changed: true}, a.term())
 	case fsm.DoPromoted:
-		a.termStarted = a.clock.Now()
+		a.terms.started = a.clock.Now()
 		token := a.tokenOf(e.Lease)
 		a.logger().Info("promoted", "term", token.Revision, "token", token.String())
 		a.emit(ctx, &Promoted{Role: a.cfg.Role, InstanceID: a.cfg.InstanceID, Token: token})
 	case fsm.DoDemoted:
-		a.tel.leaderDuration.Record(context.Background(), a.clock.Now().Sub(a.termStarted).Seconds(), a.tel.labels)
+		a.tel.leaderDuration.Record(context.Background(), a.clock.Now().Sub(a.terms.started).Seconds(), a.tel.labels)
 		a.logger().Info("demoted", "term", e.Lease.Term, "reason", string(e.Reason))
 		a.emit(ctx, &Demoted{Role: a.cfg.Role, InstanceID: a.cfg.InstanceID, Token: a.tokenOf(e.Lease), Reason: DemoteReason(e.Reason)})
 	case fsm.DoLeaderChanged:
@@ -113,7 +113,7 @@ func (a *electionActor) acquire(ctx actor.Context, e fsm.Effect) {
 		lease, err := interpret.Acquire(bounded, store, role, rec, e)
 		trace.SpanFromContext(traced).SetAttributes(attrTerm.Int64(int64(lease.Term)))
 		return &acquireDone{seq: seq, nonce: nonce, sentAt: provenAt(sentAt, start, lease.Proof), lease: lease, err: err}, err
-	}, linkTo(a.prevTermTrace, "previous_term")...)
+	}, linkTo(a.terms.prevTrace, "previous_term")...)
 	a.logger().Debug("campaigning", "attempt", seq)
 }
 
@@ -253,7 +253,7 @@ func (a *electionActor) finish(ctx actor.Context) {
 
 // leaseOf is the transport lease of one of the core's leases.
 func (a *electionActor) leaseOf(l fsm.Lease) transport.Lease {
-	return transport.Lease{Role: a.cfg.Role, Term: l.Term, Revision: l.Revision, Record: a.records.get(l.Term)}
+	return transport.Lease{Role: a.cfg.Role, Term: l.Term, Revision: l.Revision, Record: a.terms.records.get(l.Term)}
 }
 
 // tokenOf is the fencing token of one of our terms.

@@ -29,7 +29,7 @@ func (a *electionActor) keyInput(ev transport.KeyEvent, now time.Time) fsm.Input
 		} else {
 			rec := ev.Entry.Record
 			if rec.Holder != a.cfg.InstanceID {
-				a.prevTermTrace = rec.Trace
+				a.terms.prevTrace = rec.Trace
 			}
 			k.Holder = fsm.Holder{Name: rec.Holder, Term: ev.Entry.Term(), Revision: ev.Entry.Revision, Nonce: rec.Nonce, OfferedTo: rec.OfferedTo}
 			k.Ours = rec.Holder == a.cfg.InstanceID && rec.Session != "" && rec.Session == a.store.Session()
@@ -43,7 +43,7 @@ func (a *electionActor) acquireInput(msg *acquireDone, now time.Time) fsm.Input 
 	in := fsm.Input{Kind: fsm.InAcquired, At: now, Seq: msg.seq, SentAt: msg.sentAt, Result: outcome.Of(msg.err)}
 	if msg.err == nil {
 		in.Lease = fsm.Lease{Term: msg.lease.Term, Revision: msg.lease.Revision, Nonce: msg.nonce}
-		a.records.put(msg.lease.Term, msg.lease.Record)
+		a.terms.records.put(msg.lease.Term, msg.lease.Record)
 	} else {
 		a.noteError("acquisition failed", msg.err)
 		in.Err = msg.err.Error()

@@ -2,9 +2,24 @@ package leadership
 
 import (
 	"slices"
+	"time"
 
 	"github.com/batonhq/baton/transport"
 )
+
+// termBook is what the election keeps of terms beside the decision core's
+// state: what writing them, tracing them and timing them needs.
+type termBook struct {
+	// records are the records of the terms the core may still renew,
+	// confirm or release, and of the attempts in flight.
+	records termRecords
+	// prevTrace is the traceparent of the last observed term's
+	// acquisition, so our acquisition's span can link to it.
+	prevTrace string
+	// started is when our current term was promoted, for the leader
+	// duration metric.
+	started time.Time
+}
 
 // termRecords are the lease records of the terms an election may still
 // renew, confirm or release: almost always one, and two only while a
