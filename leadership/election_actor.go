@@ -17,31 +17,33 @@ import (
 // core. Its fields are touched only from Receive, on the actor's goroutine;
 // the facade sees them only through the Status snapshot handed to onStatus.
 type electionActor struct {
-	cfg      Config
-	timing   fsm.Timing
-	state    fsm.ElectionState
-	log      *slog.Logger // with role and instance; logger adds the term
-	tel      *telemetry
+	// electionSettings (cfg, timing, clock, log, tel) are fixed when the
+	// actor is built; embedded, they read as the actor's own.
+	electionSettings
+	// state is the decision core's state, stepped by every input.
+	state fsm.ElectionState
+	// phase is the phase register, whose phase selects the behaviour.
+	phase phaseRegister
+	// statuses is where the Status snapshots of the core's state go.
 	statuses statusBoard
 
-	clock  Clock // Config.Timings.Clock, or real time
+	// timers are the core's timers, armed on the actor's clock.
 	timers *actors.Timers
 	// store is the actor's share of its system's store, given back when
 	// it stops.
 	store *storeRef
-
+	// children and heartbeat are the supervised children, by the core's
+	// name for each.
 	children  children
 	heartbeat heartbeat
 
-	phase phaseRegister
 	// candidates is the registry's order as last reported (shared with
 	// every Status, never modified).
 	candidates []Candidate
-
 	// terms is what the actor keeps of terms beside the core: their
 	// records, the previous term's trace, our term's start.
 	terms termBook
-
+	// waiting are the senders of a Resign or a stop, waiting for the answer.
 	waiting waiters
 	// lastErr is the last error the election met, as a value: the core
 	// keeps only its text (see errorOf).
@@ -51,48 +53,13 @@ type electionActor struct {
 // newElectionActor builds the actor for a validated config.
 func newElectionActor(cfg Config, onStatus func(*Status)) *electionActor {
 	a := &electionActor{
-		cfg:      cfg,
-		clock:    clockOr(cfg.Timings.Clock),
-		timing:   timingOf(cfg),
-		state:    fsm.NewElectionState(),
-		statuses: statusBoard{onStatus: onStatus},
-		log:      cfg.Telemetry.Logger.With("role", cfg.Role, "instance", cfg.InstanceID),
-		tel:      newTelemetry(cfg),
+		electionSettings: newElectionSettings(cfg),
+		state:            fsm.NewElectionState(),
+		statuses:         statusBoard{onStatus: onStatus},
 	}
 	a.phase = phaseRegister{machine: electionTable.Fresh(), behaviour: actor.NewBehavior()}
 	a.phase.behaviour.Become(a.behaviourOf(a.phase.machine.Current()))
 	return a
-}
-
-// timingOf is what the decision core needs of a resolved config.
-func timingOf(cfg Config) fsm.Timing {
-	return fsm.Timing{
-		InstanceID:             cfg.InstanceID,
-		TTL:                    cfg.TTL,
-		RenewDeadline:          cfg.Timings.RenewDeadline,
-		HeartbeatInterval:      cfg.Timings.HeartbeatInterval,
-		DisconnectGrace:        cfg.Timings.DisconnectGrace,
-		PollInterval:           cfg.Timings.PollInterval,
-		OpTimeout:              cfg.Timings.OpTimeout,
-		CampaignJitter:         cfg.Timings.CampaignJitter,
-		Priority:               cfg.Priority,
-		StandBy:                cfg.Succession.StandBy,
-		PreferredLeader:        cfg.Succession.PreferredLeader,
-		ResignHoldOff:          cfg.Timings.ResignHoldOff,
-		RetryInitial:           cfg.Timings.RetryInitialInterval,
-		RetryMax:               cfg.Timings.RetryMaxInterval,
-		BreakerThreshold:       cfg.Timings.BreakerThreshold,
-		BreakerCooldown:        cfg.Timings.BreakerCooldown,
-		HealthFailureThreshold: cfg.Health.FailureThreshold,
-		RespawnDelay:           cfg.TTL,
-		Seed:                   randomSeed(),
-		AwaitWorkStopped:       cfg.Succession.AwaitWorkStopped,
-		Sessions:               cfg.Sessions,
-		WorkStopBudget:         cfg.Timings.WorkStopBudget,
-		OfferTTL:               transport.OfferTTL,
-		MaxServerClockSkew:     cfg.Timings.MaxServerClockSkew,
-		MaxClockDrift:          cfg.Timings.MaxClockDrift,
-	}
 }
 
 // Receive implements actor.Actor with the behaviour of the current phase.
