@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -200,7 +201,7 @@ func watchFixture() childFixture {
 	keys := newFeed[transport.KeyEvent]()
 	ev := transport.KeyEvent{Kind: transport.KeyPut, Entry: transport.Entry{Role: "r", Revision: 42}}
 	return childFixture{
-		props:   newWatchProps(fakeKeys{keys}, "r"),
+		props:   newWatchProps(fakeKeys{keys}, "r", new(atomic.Pointer[keyObserved])),
 		feeds:   []subscriptions{keys},
 		deliver: func() int { return keys.deliver(ev) },
 		delivered: func(msg any) bool {

@@ -1,6 +1,8 @@
 package leadership
 
 import (
+	"sync/atomic"
+
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/batonhq/baton/transport"
 )
@@ -12,16 +14,19 @@ type keyWatcher interface {
 }
 
 // watchChild follows the role's key through the store's watch hub and
-// reports every change to the election as *keyObserved.
+// reports every change to the election as *keyObserved. It also leaves the
+// newest of them in the election's newestKey, a one-message mailbox the
+// election reads ahead of its own (see electionActor.catchUp).
 type watchChild struct {
-	store keyWatcher
-	role  string
-	watch transport.Watch
+	store     keyWatcher
+	role      string
+	newestKey *atomic.Pointer[keyObserved]
+	watch     transport.Watch
 }
 
 // newWatchProps returns the watch child's props.
-func newWatchProps(store keyWatcher, role string) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return &watchChild{store: store, role: role} })
+func newWatchProps(store keyWatcher, role string, newestKey *atomic.Pointer[keyObserved]) *actor.Props {
+	return actor.PropsFromProducer(func() actor.Actor { return &watchChild{store: store, role: role, newestKey: newestKey} })
 }
 
 // Receive implements actor.Actor.
@@ -30,9 +35,11 @@ func (w *watchChild) Receive(ctx actor.Context) {
 	case *actor.Started:
 		// The store calls back on its delivery goroutine; a send to the
 		// parent's mailbox never blocks it.
-		root, parent := ctx.ActorSystem().Root, ctx.Parent()
+		root, parent, newest := ctx.ActorSystem().Root, ctx.Parent(), w.newestKey
 		watch, err := w.store.Watch(w.role, func(ev transport.KeyEvent) {
-			root.Send(parent, &keyObserved{event: ev})
+			msg := &keyObserved{event: ev}
+			newest.Store(msg)
+			root.Send(parent, msg)
 		})
 		if err != nil {
 			panic(err) // the supervisor restarts us with backoff, then gives up

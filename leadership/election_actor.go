@@ -85,17 +85,8 @@ func (a *electionActor) receive(ctx actor.Context, now time.Time) {
 		a.onStoreOpened(ctx, msg, now)
 	case *keyObserved:
 		a.step(ctx, a.keyInput(msg.event, now))
-	case *acquireDone:
-		a.step(ctx, a.acquireInput(msg, now))
-	case *renewDone:
-		a.noteRenewal(msg)
-		a.step(ctx, renewInput(msg, now))
-	case *confirmDone:
-		a.step(ctx, a.confirmInput(msg, now))
-	case *readDone:
-		a.step(ctx, a.readInput(msg, now))
-	case *releaseDone:
-		a.step(ctx, releaseInput(msg, now))
+	case *callDone:
+		a.onCallDone(ctx, msg, now)
 	case *WorkStopped:
 		a.step(ctx, fsm.Input{Kind: fsm.InWorkStopped, At: now, Term: msg.Token.Revision})
 	case *actors.Tick:
@@ -155,16 +146,18 @@ func shown(s fsm.ElectionState) fsm.ElectionState {
 }
 
 // catchUp tells the core, before a timer's tick, of a change of the key
-// the store's watch has delivered but that still waits in the mailbox
-// behind other messages: a timer decides on what the core knows of the
-// key, and with many candidates on a busy host a stand-by that ends before
-// its candidate has read the successor's acquisition would otherwise start
+// the watch child has reported but that still waits in the mailbox behind
+// other messages (the child leaves its newest report in
+// children.newestKey): a timer decides on what the core knows of the key,
+// and with many candidates on a busy host a stand-by that ends before its
+// candidate has read the successor's acquisition would otherwise start
 // the very race it exists to avoid. Only a newer revision than the core
-// has seen is news.
+// has seen is news; the report itself is handled again when the mailbox
+// delivers it, and changes nothing then.
 func (a *electionActor) catchUp(ctx actor.Context, now time.Time) {
-	ev, ok := a.store.Peek(a.cfg.Role)
-	if ok && ev.Entry.Revision > max(a.state.Observed.Revision, a.state.FreeRevision) {
-		a.step(ctx, a.keyInput(ev, now))
+	msg := a.children.newestKey.Load()
+	if msg != nil && msg.event.Entry.Revision > max(a.state.Observed.Revision, a.state.FreeRevision) {
+		a.step(ctx, a.keyInput(msg.event, now))
 	}
 }
 

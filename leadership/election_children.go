@@ -1,6 +1,8 @@
 package leadership
 
 import (
+	"sync/atomic"
+
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/batonhq/baton/fsm"
 	"github.com/batonhq/baton/transport"
@@ -9,9 +11,12 @@ import (
 // children are the election's supervised children that run for as long as
 // the election does, by the decision core's name for each: the PID of each
 // one running, nil when it is not. (The heartbeat, which runs only while
-// leading, keeps its own record: election_heartbeat.go.)
+// leading, keeps its own record: election_heartbeat.go.) newestKey is the
+// watch's newest report, which the election may read before its mailbox
+// delivers it.
 type children struct {
 	watch, connection, health, registry *actor.PID
+	newestKey                           atomic.Pointer[keyObserved]
 }
 
 // start spawns the named children that are not running: the watch and the
@@ -19,7 +24,7 @@ type children struct {
 // health checker's when cfg has one.
 func (ch *children) start(ctx actor.Context, which fsm.Child, store transport.Store, cfg Config) {
 	if which&fsm.ChildWatch != 0 && ch.watch == nil {
-		ch.watch = ctx.Spawn(newWatchProps(store, cfg.Role))
+		ch.watch = ctx.Spawn(newWatchProps(store, cfg.Role, &ch.newestKey))
 	}
 	if which&fsm.ChildRegistry != 0 && ch.registry == nil {
 		ch.registry = ctx.Spawn(newRegistryProps(store, cfg))

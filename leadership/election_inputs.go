@@ -7,7 +7,7 @@ import (
 
 	"github.com/batonhq/baton/actors"
 	"github.com/batonhq/baton/fsm"
-	"github.com/batonhq/baton/internal/outcome"
+	"github.com/batonhq/baton/internal/interpret"
 	"github.com/batonhq/baton/transport"
 )
 
@@ -16,91 +16,16 @@ import (
 
 // keyInput turns a watch event into what the core sees of the key.
 func (a *electionActor) keyInput(ev transport.KeyEvent, now time.Time) fsm.Input {
-	k := fsm.KeyView{Free: ev.Kind.Free(), Revision: ev.Entry.Revision}
-	if ev.Entry.Malformed == nil && ev.Entry.Record.OfferedTo != "" && (ev.Kind == transport.KeyPut || ev.Kind == transport.KeySessionEnded) {
-		k.Expiring, k.Written = true, ev.Entry.Written
-	}
-	if ev.Kind == transport.KeySessionEnded {
-		k.Session, k.SessionEnd = ev.Entry.Record.Session, ev.SessionEnd
-	}
-	if !k.Free {
-		if ev.Entry.Malformed != nil {
-			k.Holder = fsm.Holder{Name: ForeignHolder, Foreign: true, Revision: ev.Entry.Revision}
-		} else {
-			rec := ev.Entry.Record
-			if rec.Holder != a.cfg.InstanceID {
-				a.terms.prevTrace = rec.Trace
-			}
-			k.Holder = fsm.Holder{Name: rec.Holder, Term: ev.Entry.Term(), Revision: ev.Entry.Revision, Nonce: rec.Nonce, OfferedTo: rec.OfferedTo}
-			k.Ours = rec.Holder == a.cfg.InstanceID && rec.Session != "" && rec.Session == a.store.Session()
-		}
-	}
-	return fsm.Input{Kind: fsm.InKey, At: now, Key: k}
+	a.noteHolder(ev)
+	return fsm.Input{Kind: fsm.InKey, At: now, Key: interpret.KeyView(ev, a.cfg.InstanceID)}
 }
 
-// acquireInput turns the store's answer to an acquisition into the core's.
-func (a *electionActor) acquireInput(msg *acquireDone, now time.Time) fsm.Input {
-	in := fsm.Input{Kind: fsm.InAcquired, At: now, Seq: msg.seq, SentAt: msg.sentAt, Result: outcome.Of(msg.err)}
-	if msg.err == nil {
-		in.Lease = fsm.Lease{Term: msg.lease.Term, Revision: msg.lease.Revision, Nonce: msg.nonce}
-		a.terms.records.put(msg.lease.Term, msg.lease.Record)
-	} else {
-		a.noteError("acquisition failed", msg.err)
-		in.Err = msg.err.Error()
+// noteHolder keeps the trace of another holder's term that the key shows,
+// so our next acquisition's span links to it.
+func (a *electionActor) noteHolder(ev transport.KeyEvent) {
+	if !ev.Kind.Free() && ev.Entry.Malformed == nil && ev.Entry.Record.Holder != a.cfg.InstanceID {
+		a.terms.prevTrace = ev.Entry.Record.Trace
 	}
-	return in
-}
-
-// renewInput turns the store's answer to a renewal into the core's.
-func renewInput(msg *renewDone, now time.Time) fsm.Input {
-	in := fsm.Input{Kind: fsm.InRenewed, At: now, SentAt: msg.sentAt, Result: outcome.Of(msg.err),
-		Lease: fsm.Lease{Term: msg.term, Revision: msg.lease.Revision}}
-	if msg.err != nil {
-		in.Err = msg.err.Error()
-	}
-	return in
-}
-
-// confirmInput turns the store's answer to a confirmation into the core's.
-func (a *electionActor) confirmInput(msg *confirmDone, now time.Time) fsm.Input {
-	in := fsm.Input{Kind: fsm.InConfirmed, At: now, Seq: msg.seq, SentAt: msg.sentAt, Result: outcome.Of(msg.err),
-		Lease: fsm.Lease{Term: msg.lease.Term, Revision: msg.lease.Revision}, Stored: msg.lease.Stored}
-	if msg.err != nil {
-		a.noteError("reading back a claim failed", msg.err)
-		in.Err = msg.err.Error()
-	}
-	return in
-}
-
-// noteRenewal logs a renewal's answer; the core decides what it means.
-func (a *electionActor) noteRenewal(msg *renewDone) {
-	if msg.err != nil {
-		a.lastErr = msg.err
-		a.logger().Warn("renewal failed", "class", transport.ClassOf(msg.err).String(), "err", msg.err)
-		return
-	}
-	a.logger().Debug("renewed", "revision", msg.lease.Revision)
-}
-
-// readInput turns the store's answer to a read into the core's: the key as
-// a watch event would show it.
-func (a *electionActor) readInput(msg *readDone, now time.Time) fsm.Input {
-	if msg.err != nil {
-		a.noteError("reading the key failed", msg.err)
-		return fsm.Input{Kind: fsm.InRead, At: now, Seq: msg.seq, Result: outcome.Of(msg.err), Err: msg.err.Error()}
-	}
-	in := a.keyInput(msg.event, now)
-	in.Kind, in.Seq, in.Result = fsm.InRead, msg.seq, fsm.WriteOK
-	return in
-}
-
-// releaseInput turns the store's answer to a release into the core's.
-func releaseInput(msg *releaseDone, now time.Time) fsm.Input {
-	in := fsm.Input{Kind: fsm.InReleased, At: now, Result: outcome.Of(msg.err), Lease: fsm.Lease{Term: msg.term}}
-	if msg.err != nil {
-		in.Err = msg.err.Error()
-	}
-	return in
 }
 
 // healthInput turns a health report into the core's input.

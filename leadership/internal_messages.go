@@ -1,8 +1,7 @@
 package leadership
 
 import (
-	"time"
-
+	"github.com/batonhq/baton/internal/interpret"
 	"github.com/batonhq/baton/transport"
 )
 
@@ -24,40 +23,10 @@ type (
 		err      error
 		failures int // consecutive failures, 0 when healthy
 	}
-	// acquireDone is the store's answer to an acquisition.
-	acquireDone struct {
-		seq    uint64
-		nonce  string
-		sentAt time.Time
-		lease  transport.Lease
-		err    error
-	}
-	// renewDone is the store's answer to a renewal of term.
-	renewDone struct {
-		term   uint64
-		sentAt time.Time
-		lease  transport.Lease
-		err    error
-	}
-	// confirmDone is the store's answer to the confirmation of a won claim
-	// made by acquisition seq.
-	confirmDone struct {
-		seq    uint64
-		sentAt time.Time
-		lease  transport.Lease
-		err    error
-	}
-	// releaseDone is the store's answer to a release of term.
-	releaseDone struct {
-		term uint64
-		err  error
-	}
-	// readDone is the store's answer to the read seq of the key from the
-	// stream leader: the key's state as a watch event would show it.
-	readDone struct {
-		seq   uint64
-		event transport.KeyEvent
-		err   error
+	// callDone is the store's answer to one call of the election.
+	callDone struct {
+		call   interpret.Call
+		answer interpret.Answer
 	}
 	// stopElection asks the election to end gracefully: a leader demotes and
 	// releases its lease (unless keepLease), the election waits, bounded by

@@ -1,6 +1,10 @@
 package leadership
 
-import "time"
+import (
+	"time"
+
+	"github.com/batonhq/baton/internal/interpret"
+)
 
 // Promoted is sent when this candidate becomes the leader.
 type Promoted struct {
@@ -47,7 +51,7 @@ type LeaderChanged struct {
 
 // ForeignHolder is LeaderChanged.Leader when the role's key holds a value
 // that is not a Baton lease: the role is taken, by something unknown.
-const ForeignHolder = "<foreign>"
+const ForeignHolder = interpret.ForeignHolder
 
 // Warning is sent while the election cannot make progress but keeps trying:
 // acquisition keeps failing and the circuit breaker opened, a write was

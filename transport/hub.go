@@ -32,7 +32,7 @@ import (
 type hub struct {
 	bucketWatch
 
-	keys   *keyFanout   // Watch and Peek call it from any goroutine
+	keys   *keyFanout   // Watch calls it from any goroutine
 	orders *orderFanout // WatchCandidates and Candidates call it from any goroutine
 
 	wake        chan struct{} // a fan-out has new watches for run to prime

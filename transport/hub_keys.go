@@ -6,15 +6,13 @@ import (
 	"sync"
 )
 
-// keyFanout is the hub's key fan-out: the watches of each key, those not
-// yet handed to run, and the last event each watched key was given, for
-// peek. Watch, Stop and Peek call it from any goroutine, run from its own:
-// mu guards every field.
+// keyFanout is the hub's key fan-out: the watches of each key, and those
+// not yet handed to run. Watch and Stop call it from any goroutine, run
+// from its own: mu guards every field.
 type keyFanout struct {
 	mu      sync.Mutex
 	watches map[string][]*keyWatch // copied on write, so run reads a slice without holding mu
 	fresh   []*keyWatch            // watches not yet handed to run
-	latest  map[string]KeyEvent    // the last event delivered for each watched key
 }
 
 // keyWatch is one Watch of a key.
@@ -26,7 +24,7 @@ type keyWatch struct {
 
 // newKeyFanout returns a fan-out with no watches.
 func newKeyFanout() *keyFanout {
-	return &keyFanout{watches: map[string][]*keyWatch{}, latest: map[string]KeyEvent{}}
+	return &keyFanout{watches: map[string][]*keyWatch{}}
 }
 
 // add registers notify for key; run primes the watch at its next take.
@@ -65,26 +63,15 @@ func (k *keyFanout) takeFresh() []*keyWatch {
 	return fresh
 }
 
-// deliver hands ev to key's watches and keeps it for peek. Called by run.
+// deliver hands ev to key's watches. Called by run.
 func (k *keyFanout) deliver(key string, ev KeyEvent) {
 	k.mu.Lock()
 	watches := k.watches[key]
-	if len(watches) > 0 {
-		k.latest[key] = ev
-	}
 	k.mu.Unlock()
 	for _, w := range watches {
 		w.primed = true
 		w.send(ev)
 	}
-}
-
-// peek returns the latest event delivered for a watched key.
-func (k *keyFanout) peek(key string) (KeyEvent, bool) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	ev, ok := k.latest[key]
-	return ev, ok
 }
 
 // watched returns how many keys have at least one watch.

@@ -223,9 +223,6 @@ func (s *JetStreamStore) WatchCandidates(role string, notify func([]Candidate)) 
 	return s.hub.subscribeGroup(groupOf(role), notify)
 }
 
-// Peek implements Succession.
-func (s *JetStreamStore) Peek(role string) (KeyEvent, bool) { return s.hub.keys.peek(role) }
-
 // Candidates implements Succession.
 func (s *JetStreamStore) Candidates(role string) []Candidate {
 	return s.hub.orders.candidates(groupOf(role))

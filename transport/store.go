@@ -136,10 +136,6 @@ type Succession interface {
 	// as the store's watch last saw them. The slice is shared: do not
 	// modify it.
 	Candidates(role string) []Candidate
-	// Peek returns the latest event the store's watch delivered for a
-	// watched role, without I/O: a hint fresher than one still waiting in a
-	// busy watcher's mailbox.
-	Peek(role string) (KeyEvent, bool)
 }
 
 // Lease is a held lease: what a holder needs to renew or release it.
