@@ -102,8 +102,8 @@ func NewElection(system *actor.ActorSystem, cfg Config) (Election, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &election{system: system, cfg: resolved, raw: cfg, tel: newTelemetry(resolved), ready: make(chan struct{})}
-	e.status.Store(&Status{Role: resolved.Role, InstanceID: resolved.InstanceID, State: PhaseInactive, Healthy: true, Connected: true})
+	e := &election{system: system, cfg: resolved, raw: cfg, tel: newTelemetry(resolved)}
+	e.status.Store(e.inactive())
 	return e, nil
 }
 
@@ -125,10 +125,8 @@ type election struct {
 	started   bool
 	stopped   bool
 	pid       *actor.PID // the role actor
+	run       *startRun  // the Start that spawned it
 	store     *storeRef  // for ValidateToken; the same store the election runs on
-
-	ready     chan struct{} // closed when the election is running or ended
-	readyOnce sync.Once
 }
 
 // OnPromote implements Election.
@@ -152,7 +150,13 @@ func (e *election) OnError(f func(err error)) {
 	e.onError = f
 }
 
-// Start implements Election.
+// Start implements Election. The election actor opens the store itself,
+// as the decision core's rows say (retrying a failure that may pass, with
+// backoff); Start waits until the election runs or fails for good, within
+// ctx or, for a ctx without a deadline, for startPatience OpTimeouts, so
+// that Start(context.Background()) rides out a slow server without
+// waiting forever. A Start that failed leaves nothing running, and may be
+// tried again.
 func (e *election) Start(ctx context.Context) error {
 	e.mu.Lock()
 	switch {
@@ -165,39 +169,84 @@ func (e *election) Start(ctx context.Context) error {
 	}
 	e.started = true
 	e.mu.Unlock()
-
-	// Opened here, not only in the actor, so Start returns the bucket's
-	// error; the election takes a share of the same store.
-	store, err := e.open(ctx)
-	if err != nil {
+	if err := e.start(ctx); err != nil {
 		e.mu.Lock()
-		e.started = false // nothing runs: Start may be tried again
+		e.started = false
 		e.mu.Unlock()
 		return fmt.Errorf("start election %q: %w", e.cfg.Role, err)
 	}
-	tree, err := newRoleTree(e.cfg.InstanceID, []RoleSpec{e.spec()})
-	if err != nil {
-		store.Close()
+	return nil
+}
+
+// start runs the election and waits for it to run, undoing it all when it
+// does not.
+func (e *election) start(ctx context.Context) error {
+	// A connection made with RetryOnFailedConnect may not be up yet: wait
+	// for it within ctx, without the patience below.
+	if err := transport.WaitConnected(ctx, e.cfg.Conn); err != nil {
 		return err
 	}
-	env := &roleEnv{tree: tree, onStatus: e.onStatus}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, startPatience*e.cfg.Timings.OpTimeout)
+		defer cancel()
+	}
+	tree, err := newRoleTree(e.cfg.InstanceID, []RoleSpec{e.spec()})
+	if err != nil {
+		return err
+	}
+	run := &startRun{ready: make(chan struct{})}
+	env := &roleEnv{tree: tree, onStatus: func(st *Status) { e.onStatus(run, st) }}
 	props := newRoleProps(env, e.cfg.Role).Configure(actor.WithGuardian(actors.RestartWithBackoff(giveUpSupervision())))
 	e.mu.Lock()
-	e.store = store
-	e.pid = e.system.Root.Spawn(props)
+	e.run, e.pid = run, e.system.Root.Spawn(props)
 	e.mu.Unlock()
 
 	select {
-	case <-e.ready:
+	case <-run.ready:
 	case <-ctx.Done():
-		_ = e.StopWithContext(context.Background(), StopOptions{NoWait: true})
-		return fmt.Errorf("start election %q: %w", e.cfg.Role, ctx.Err())
+		last := e.status.Load().LastError
+		e.undo()
+		if last != "" {
+			return fmt.Errorf("%w: %s", ctx.Err(), last)
+		}
+		return ctx.Err()
 	}
 	if st := e.status.Load(); st.Err != nil {
-		_ = e.StopWithContext(context.Background(), StopOptions{KeepLease: true, NoWait: true})
-		return fmt.Errorf("start election %q: %w: %w", e.cfg.Role, ErrStopped, st.Err)
+		e.undo()
+		return st.Err
 	}
+	// The facade's own share of the store the election opened, for
+	// ValidateToken and Candidates: taken without I/O.
+	store, err := openShared(ctx, e.system, e.cfg)
+	if err != nil {
+		e.undo()
+		return err
+	}
+	e.mu.Lock()
+	e.store = store
+	e.mu.Unlock()
 	return nil
+}
+
+// undo stops the role actor of a Start that failed and waits for it to
+// end, so that nothing of it runs and Start may be tried again.
+func (e *election) undo() {
+	e.mu.Lock()
+	pid := e.pid
+	e.pid, e.run = nil, nil
+	e.mu.Unlock()
+	if pid != nil {
+		_ = e.system.Root.StopFuture(pid).Wait()
+	}
+	e.status.Store(e.inactive())
+}
+
+// startRun is one Start's election: ready is closed when it runs or has
+// ended.
+type startRun struct {
+	ready chan struct{}
+	once  sync.Once
 }
 
 // spec is the facade's election as a role: its callbacks read the ones set
@@ -238,53 +287,28 @@ func (e *election) callbacks() callbackSet {
 	return callbackSet{onPromote: e.onPromote, onDemote: e.onDemote, onError: e.onError}
 }
 
-// open waits for the connection within ctx (a connection made with
-// RetryOnFailedConnect may not be up yet) and takes a share of the lease
-// store.
-//
-// A failure that may pass (a server too slow to answer within OpTimeout, a
-// stream without a leader yet) is tried again with backoff until ctx ends;
-// for a ctx without a deadline, for startPatience OpTimeouts, so that
-// Start(context.Background()) rides out a slow server without waiting
-// forever. A permanent failure or an invalid config returns at once.
-func (e *election) open(ctx context.Context) (*storeRef, error) {
-	if err := transport.WaitConnected(ctx, e.cfg.Conn); err != nil {
-		return nil, err
-	}
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, startPatience*e.cfg.Timings.OpTimeout)
-		defer cancel()
-	}
-	delay := e.cfg.Timings.RetryInitialInterval
-	for {
-		// Each attempt gets OpTimeout: a request lost to a stalled server
-		// would otherwise hold the whole wait.
-		attempt, cancel := context.WithTimeout(ctx, e.cfg.Timings.OpTimeout)
-		store, err := openShared(attempt, e.system, e.cfg)
-		cancel()
-		if err == nil || errors.Is(err, ErrInvalidConfig) || transport.ClassOf(err) == transport.ClassPermanent {
-			return store, err
-		}
-		select {
-		case <-time.After(delay):
-		case <-ctx.Done():
-			return nil, err
-		}
-		delay = min(2*delay, e.cfg.Timings.RetryMaxInterval)
-	}
-}
-
-// startPatience is how many OpTimeouts Start tries to open the bucket for
+// startPatience is how many OpTimeouts Start waits for the election to run
 // when its context has no deadline.
 const startPatience = 10
 
-// onStatus stores a snapshot and signals readiness.
-func (e *election) onStatus(st *Status) {
+// onStatus stores a snapshot of run's election, unless a failed Start has
+// undone run, and signals readiness.
+func (e *election) onStatus(run *startRun, st *Status) {
+	e.mu.Lock()
+	current := e.run == run
+	e.mu.Unlock()
+	if !current {
+		return
+	}
 	e.status.Store(st)
 	if st.Ready || st.Err != nil || st.State == PhaseStopped {
-		e.readyOnce.Do(func() { close(e.ready) })
+		run.once.Do(func() { close(run.ready) })
 	}
+}
+
+// inactive is the Status of an election that does not run.
+func (e *election) inactive() *Status {
+	return &Status{Role: e.cfg.Role, InstanceID: e.cfg.InstanceID, State: PhaseInactive, Healthy: true, Connected: true}
 }
 
 // Stop implements Election.

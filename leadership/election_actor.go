@@ -1,6 +1,7 @@
 package leadership
 
 import (
+	"errors"
 	"log/slog"
 	"strconv"
 	"time"
@@ -169,7 +170,7 @@ func (a *electionActor) onStoreOpened(ctx actor.Context, msg *storeOpened, now t
 	case msg.err != nil:
 		a.lastErr = msg.err
 		in.Err = msg.err.Error()
-		in.Permanent = transport.ClassOf(msg.err) == transport.ClassPermanent
+		in.Permanent = transport.ClassOf(msg.err) == transport.ClassPermanent || errors.Is(msg.err, ErrInvalidConfig) // settings that differ from the shared store's never heal
 	case msg.store != nil:
 		a.store = msg.store
 	}

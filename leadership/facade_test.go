@@ -283,3 +283,39 @@ func TestFacadeResignHandsOverOnlyAfterOnDemote(t *testing.T) {
 	}
 	t.Logf("b led %v after a's OnDemote returned", promoted.Sub(stopped))
 }
+
+// TestStartWithSettingsThatDifferFromTheSharedStoreFailsAtOnce: a second
+// election on the same system, connection and bucket whose OpTimeout
+// differs from the store's gets ErrInvalidConfig from Start: the election
+// fails for good rather than retrying until Start's patience runs out
+// (which would return the deadline, with the error only as text), since
+// such settings never heal. The first keeps running.
+func TestStartWithSettingsThatDifferFromTheSharedStoreFailsAtOnce(t *testing.T) {
+	srv := natstest.RunServer(t)
+	system := newSystem(t)
+	nc := connect(t, srv.URL())
+	first, err := leadership.NewElection(system, fastConfig(nc, "shared-a", "a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = first.Stop() })
+	cfg := fastConfig(nc, "shared-b", "b")
+	cfg.Timings.OpTimeout *= 2
+	second, err := leadership.NewElection(system, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = second.Start(context.Background())
+	if !errors.Is(err, leadership.ErrInvalidConfig) {
+		t.Fatalf("Start with another OpTimeout on the shared store: %v, want ErrInvalidConfig", err)
+	}
+	if st := second.Status(); st.State != leadership.PhaseInactive {
+		t.Fatalf("after the failed Start the election is %s; want inactive, nothing running", st.State)
+	}
+	if !first.Status().Ready {
+		t.Fatal("the first election stopped running when the second failed")
+	}
+}
