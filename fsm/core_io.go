@@ -20,7 +20,9 @@ const (
 	InRenewed
 	// InReleased: a release answered: Outcome, Lease.Term.
 	InReleased
-	// InTick: a timer fired: Timer, Term.
+	// InTick: a timer fired: Timer, Term. A heartbeat's SentAt is when
+	// the newest write proving the lease's session was sent, when a
+	// session keeps the lease (zero otherwise).
 	InTick
 	// InConnection: the connection changed: Conn.
 	InConnection

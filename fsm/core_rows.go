@@ -74,6 +74,7 @@ func electionRows() []row[*step, InputKind] {
 		// deadline, or after the disconnect grace.
 		{on: in(l), input: InTick, when: "heartbeat after the deadline passed (a process resuming from a pause)", guard: all3(timer(TimerHeartbeat), currentTerm, deadlinePassed), event: EvRenewDeadline, reason: ReasonRenewDeadline, do: endTermKeep},
 		{on: in(l), input: InTick, when: "heartbeat, a higher priority is live", guard: all3(timer(TimerHeartbeat), currentTerm, both(notRenewing, outranked)), event: EvHandOff, reason: ReasonOutranked, do: yieldLease},
+		{on: in(l), input: InTick, when: "heartbeat, the lease's session was proven within the last heartbeat: renewed by that proof, without a call", guard: all3(timer(TimerHeartbeat), currentTerm, both(notRenewing, provenBySession)), do: renewedBySession},
 		{on: in(l), input: InTick, when: "heartbeat", guard: all3(timer(TimerHeartbeat), currentTerm, notRenewing), do: renew},
 		{on: in(l), input: InTick, when: "deadline passed", guard: all3(timer(TimerDeadline), currentTerm, deadlinePassed), event: EvRenewDeadline, reason: ReasonRenewDeadline, do: endTermKeep},
 		{on: in(l), input: InTick, when: "grace over, still disconnected", guard: all3(timer(TimerGrace), currentTerm, disconnected), event: EvDisconnected, reason: ReasonDisconnected, do: endTermKeep},

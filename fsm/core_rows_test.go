@@ -415,3 +415,24 @@ func TestRowAWinReleasedTooLateThatFailsIsClaimedBack(t *testing.T) {
 		t.Fatalf("claimed over revision %d, want our term's %d", claim.Over, rev)
 	}
 }
+
+func TestRowAHeartbeatWithAFreshSessionProofRenewsWithoutACall(t *testing.T) {
+	w := lead(t)
+	w.t.Sessions = true
+	term := w.s.Lease.Term
+	w.now = w.now.Add(w.t.HeartbeatInterval)
+	proof := w.now.Add(-w.t.HeartbeatInterval / 3)
+	w.proven[term] = proof
+	w.feed(Input{Kind: InTick, Timer: TimerHeartbeat, Term: term, SentAt: proof})
+	w.mustNotHave(DoRenew)
+	if !w.s.LastRenewal.Equal(proof) || w.s.Renewing {
+		t.Fatalf("after a heartbeat with a fresh session proof: last renewal %v, renewing %v; want the proof %v and no renewal in flight", w.s.LastRenewal, w.s.Renewing, proof)
+	}
+	w.mustHave(DoArmTimer, "the deadline counted from the proof", func(e Effect) bool {
+		return e.Timer == TimerDeadline && e.After == proof.Add(w.t.RenewDeadline).Sub(w.now)
+	})
+	// A proof a heartbeat old proves nothing new: the session is asked.
+	w.now = w.now.Add(w.t.HeartbeatInterval)
+	w.feed(Input{Kind: InTick, Timer: TimerHeartbeat, Term: term, SentAt: proof})
+	w.mustHave(DoRenew, "a renewal through the session", nil)
+}

@@ -16,9 +16,7 @@ import (
 // Receive, traced and bounded by OpTimeout (runOp), and answered as a
 // callDone, which the same code turns into the core's input.
 
-// callStore makes call outside Receive. A renewal of a session lease whose
-// session was just renewed is answered at once, with no call to run: the
-// proof is already there, and it is the answer Renew would give.
+// callStore makes call outside Receive.
 func (a *electionActor) callStore(ctx actor.Context, call interpret.Call) {
 	e, store, tel := call.Effect, a.store, a.tel
 	var links []trace.SpanStartOption
@@ -26,11 +24,6 @@ func (a *electionActor) callStore(ctx actor.Context, call interpret.Call) {
 	case fsm.DoAcquire:
 		links = linkTo(a.terms.prevTrace, "previous_term")
 		a.logger().Debug("campaigning", "attempt", e.Seq, "by", e.By.String())
-	case fsm.DoRenew:
-		if next, fresh := store.FreshProof(call.Lease); fresh {
-			ctx.Send(ctx.Self(), &callDone{call: call, answer: interpret.Answer{Lease: next, Start: time.Now()}})
-			return
-		}
 	case fsm.DoRelease:
 		if e.Left {
 			a.logger().Info("releasing a term of ours left under our session", "term", e.Lease.Term)

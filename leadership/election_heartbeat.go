@@ -5,6 +5,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/batonhq/baton/fsm"
+	"github.com/batonhq/baton/internal/interpret"
 )
 
 // The election's side of its heartbeat child: the core's heartbeat timer
@@ -55,12 +56,15 @@ func (a *electionActor) onHeartbeatReady(ctx actor.Context, now time.Time) {
 }
 
 // heartbeatInput turns the tick of the arming in place into the core's
-// heartbeat tick; a tick of an earlier arming is stale, as a timer's is.
+// heartbeat tick, with the newest proof of the lease's session when one
+// keeps it (the session's published snapshot, read without a lock); a tick
+// of an earlier arming is stale, as a timer's is.
 func (a *electionActor) heartbeatInput(msg *heartbeatTick, now time.Time) (fsm.Input, bool) {
 	hb := &a.heartbeat
 	if !hb.armed || msg.seq != hb.seq {
 		return fsm.Input{}, false
 	}
 	hb.armed = false
-	return fsm.Input{Kind: fsm.InTick, At: now, Timer: fsm.TimerHeartbeat, Term: msg.term}, true
+	proof := interpret.HeartbeatProof(a.terms.records.get(msg.term), a.store.Proof(), now, time.Now())
+	return fsm.Input{Kind: fsm.InTick, At: now, Timer: fsm.TimerHeartbeat, Term: msg.term, SentAt: proof}, true
 }

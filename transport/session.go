@@ -24,9 +24,9 @@ import (
 const SessionsPrefix = ReservedPrefix + "sessions."
 
 // session keeps the store's session key alive: a keepalive timer renews it
-// every 3/4 Renew, and a holder asking for proof gets the newest at once
-// (fresh), or shares the renewal in flight or starts one when the last is
-// older than Renew/2 (prove). A session whose key the
+// every 3/4 Renew and publishes each proof (proof), and a holder asking
+// for proof gets the newest at once, or shares the renewal in flight or
+// starts one when the last is older than Renew/2 (prove). A session whose key the
 // server has let go (its renewal is refused) has ended for good; the next
 // acquisition opens a new one. store, opts, timeout and opened are set
 // when the store opens and never change; mu guards the rest, but for the
@@ -35,6 +35,10 @@ type session struct {
 	store   sessionWriter
 	opts    SessionOptions
 	timeout time.Duration
+
+	// published is the live session and its proof, as elections read them
+	// without the lock; written under mu whenever either changes.
+	published atomic.Pointer[SessionProof]
 
 	mu       sync.Mutex
 	live     sessionKey
@@ -172,6 +176,7 @@ func (s *session) open(ctx context.Context) error {
 	}
 	again := s.timer != nil
 	s.live, s.proven, s.lastSent = sessionKey{name: key, value: data, rev: rev}, sentAt, sentAt
+	s.publishLocked()
 	s.scheduleLocked()
 	s.mu.Unlock()
 	if again && s.opened != nil {
@@ -217,18 +222,21 @@ func (s *session) prove(ctx context.Context, key string) (time.Time, error) {
 	}
 }
 
-// fresh returns the newest proof for key without waiting or writing: ok is
-// false when key is not the live session or its last acknowledged write is
-// older than Renew. A lease renews Renew after its last proof, and the
-// keepalive writes every 3/4 Renew, so a healthy session always has a newer
-// proof by then, and a renewal costs nothing but this lookup.
-func (s *session) fresh(key string) (time.Time, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed || key != s.live.name || time.Since(s.proven) >= s.opts.Renew {
-		return time.Time{}, false
+// proof returns the live session and its proof as last published.
+func (s *session) proof() SessionProof {
+	if p := s.published.Load(); p != nil {
+		return *p
 	}
-	return s.proven, true
+	return SessionProof{}
+}
+
+// publishLocked publishes the live session and its proof. s.mu is held.
+func (s *session) publishLocked() {
+	if s.live.name == "" {
+		s.published.Store(nil)
+		return
+	}
+	s.published.Store(&SessionProof{Key: s.live.name, At: s.proven})
 }
 
 // startLocked starts a renewal of the live session. s.mu is held.
@@ -276,6 +284,7 @@ func (s *session) renew(w *sessionWrite, rev uint64) {
 		s.live.rev = max(s.live.rev, seq)
 		if w.sentAt.After(s.proven) {
 			s.proven = w.sentAt
+			s.publishLocked()
 		}
 	case errors.Is(err, ErrConflict) && s.live.name == w.key:
 		s.endLocked()
@@ -305,6 +314,7 @@ func (s *session) abandonLocked() {
 // stay in the order of succession. s.mu is held.
 func (s *session) endLocked() {
 	s.live = sessionKey{}
+	s.publishLocked()
 	s.stats.ended.Add(1)
 	if !s.closed {
 		s.wg.Go(s.reopen)
@@ -366,6 +376,7 @@ func (s *session) keepAlive() {
 func (s *session) close() {
 	s.mu.Lock()
 	s.closed = true
+	s.published.Store(nil) // nobody renews it any more
 	if s.timer != nil {
 		s.timer.Stop()
 	}

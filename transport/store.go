@@ -66,21 +66,29 @@ type Store interface {
 }
 
 // Sessions is what an election asks of the session that keeps its leases
-// in session mode. Without sessions, Session returns "", FreshProof
-// reports false and ReleaseLater keeps nothing: a lease then lives only by
+// in session mode. Without sessions, Session returns "", Proof the zero
+// SessionProof and ReleaseLater keeps nothing: a lease then lives only by
 // its own TTL.
 type Sessions interface {
 	// Session returns the key of the store's live session, or "" when
 	// there is none.
 	Session() string
-	// FreshProof is Renew for a session lease whose session was renewed
-	// within the last Renew: it answers at once, with Proof set, without
-	// I/O or waiting. ok is false when Renew would have to wait or write,
-	// or the lease is not kept by a session.
-	FreshProof(lease Lease) (Lease, bool)
+	// Proof returns the live session and when the newest write that
+	// proves it was sent, on the store's clock: a snapshot published by
+	// the session, read without I/O or a lock. It does not decide whether
+	// the proof is fresh enough for anything: the election's core does.
+	Proof() SessionProof
 	// ReleaseLater hands the store a lease its holder stopped without
 	// releasing, for the store to release while the lease's session lives.
 	ReleaseLater(lease Lease)
+}
+
+// SessionProof is a session's newest proof: its key, and when the newest
+// acknowledged write of it was sent, on the store's clock. The zero value
+// is no live session.
+type SessionProof struct {
+	Key string
+	At  time.Time
 }
 
 // Succession is what a store offers beyond LeaseStore for an order of

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/batonhq/baton/fsm"
+	"github.com/batonhq/baton/internal/interpret"
 	"github.com/batonhq/baton/transport"
 )
 
@@ -160,6 +161,10 @@ func (c *candidate) run(gen uint64, fn func()) {
 func (c *candidate) step(in fsm.Input) {
 	w := c.w
 	in.At = c.clk.at(w.now)
+	if in.Kind == fsm.InTick && in.Timer == fsm.TimerHeartbeat {
+		// As the actor's heartbeat: the newest proof of the lease's session.
+		in.SentAt = interpret.HeartbeatProof(c.records[in.Term], c.sessionProof(), in.At, in.At)
+	}
 	switch {
 	case w.opts.Bug == BugAckDeadline && (in.Kind == fsm.InAcquired || in.Kind == fsm.InRenewed):
 		in.SentAt = in.At

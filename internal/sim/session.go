@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/batonhq/baton/fsm"
+	"github.com/batonhq/baton/transport"
 )
 
 // A process's session in session mode, as transport's session keeps it:
@@ -247,4 +248,13 @@ func (k *call) answer(in fsm.Input) {
 		in.Err = errText(in.Result)
 	}
 	k.c.w.at(0, func() { k.c.deliver(k.gen, in) })
+}
+
+// sessionProof is the live session and its newest proof, as the store
+// publishes them (transport.Sessions.Proof).
+func (c *candidate) sessionProof() transport.SessionProof {
+	if c.sess.key == "" {
+		return transport.SessionProof{}
+	}
+	return transport.SessionProof{Key: c.sess.key, At: c.sess.proven}
 }
