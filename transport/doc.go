@@ -17,10 +17,16 @@
 //     not written at all: Renew returns the proof of a renewal of the
 //     session's key, and once that key has expired, TTL after its last
 //     renewal, the server lets another candidate take the lease over.
-//   - Release deletes the key at the revision the caller holds or, when the
-//     key has moved on but still holds the same lease (holder, nonce and
-//     term: a renewal the caller has not heard of), at the revision read
-//     from the stream leader; never a successor's key.
+//   - WriteOver and TakeOver acquire a key over the revision the caller
+//     saw, in one write the server checks (TakeOver also against the end
+//     of the session that kept the lease); neither falls back to another
+//     write when refused. The caller chooses which write to make, and what
+//     to do when the server refuses it (package fsm's rows).
+//   - Release deletes the key only at the revision the caller holds, and
+//     returns ErrConflict when the key has moved on, even to the same
+//     lease at a later revision (a renewal the caller has not heard of):
+//     Read, from the stream leader, tells the caller which. It never
+//     deletes a successor's key.
 //   - A write whose reply never came returns ErrUnknownOutcome: it may or may
 //     not have been applied, and callers must assume the worst.
 //   - A store's watches cost no goroutine each: one watch of the bucket and

@@ -118,7 +118,7 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*JetStreamStore, er
 		// The session key is created by the first acquisition or registry
 		// entry that needs it, not here: opening stays one round trip
 		// shorter, and a failure to create it is retried like any write.
-		s.session = &session{store: s, opts: opts.Session, timeout: opts.OpTimeout, opened: s.rewriteRegistrations}
+		s.session = &session{sessionSetup: sessionSetup{store: s, opts: opts.Session, timeout: opts.OpTimeout, opened: s.rewriteRegistrations}}
 	}
 	return s, nil
 }

@@ -26,15 +26,12 @@ const SessionsPrefix = ReservedPrefix + "sessions."
 // session keeps the store's session key alive: a keepalive timer renews it
 // every 3/4 Renew and publishes each proof (proof), and a holder asking
 // for proof gets the newest at once, or shares the renewal in flight or
-// starts one when the last is older than Renew/2 (prove). A session whose key the
-// server has let go (its renewal is refused) has ended for good; the next
-// acquisition opens a new one. store, opts, timeout and opened are set
-// when the store opens and never change; mu guards the rest, but for the
-// counters, which are atomic.
+// starts one when the last is older than Renew/2 (prove). A session whose
+// key the server has let go (its renewal is refused) has ended for good;
+// the next one opens at once. Its setup never changes; mu guards the rest,
+// but for the published proof and the counters, which are atomic.
 type session struct {
-	store   sessionWriter
-	opts    SessionOptions
-	timeout time.Duration
+	sessionSetup
 
 	// published is the live session and its proof, as elections read them
 	// without the lock; written under mu whenever either changes.
@@ -49,12 +46,21 @@ type session struct {
 	timer    *time.Timer
 	closed   bool
 	wg       sync.WaitGroup
-	// opened runs after a session other than the first opens, off the
-	// lock: the registry binds its entries to the new session.
-	opened  func()
-	orphans orphanSet // leases left unreleased by elections that stopped
+	orphans  orphanSet // leases left unreleased by elections that stopped
 
 	stats sessionStats
+}
+
+// sessionSetup is what a session is given when its store opens, and
+// never changes: the store it writes through, its options, the bound of
+// each of its writes, and opened, which runs after a session other than
+// the first opens, off the lock (the registry binds its entries to the new
+// session).
+type sessionSetup struct {
+	store   sessionWriter
+	opts    SessionOptions
+	timeout time.Duration
+	opened  func()
 }
 
 // sessionWriter is what a session needs of its store: to write and read its
