@@ -284,3 +284,28 @@ func TestRowReleaseAfterTheWorkStoppedWithinItsBudget(t *testing.T) {
 		})
 	}
 }
+
+// TestRowASessionLeaseIsReleasedWhenTheWorkNeverReports: with sessions a
+// lease has no TTL of its own and lives as long as our session, which the
+// process's other elections keep alive; when the work never reports
+// stopped, the stop must still release it, or the role is held by nobody
+// who leads. (With a TTL of its own the lease has expired by then, and is
+// only forgotten.)
+func TestRowASessionLeaseIsReleasedWhenTheWorkNeverReports(t *testing.T) {
+	w := newWorld(t, 1)
+	w.t.AwaitWorkStopped, w.t.Sessions = true, true
+	w.startClean()
+	w.advance(w.t.CampaignJitter + 10*time.Millisecond)
+	w.answerFirst(WriteOK)
+	w.requirePhase(StateLeader)
+	term := w.s.Lease.Term
+	w.feed(Input{Kind: InStop})
+	w.mustHave(DoDemoted, "demotion", nil)
+	w.mustNotHave(DoRelease)
+	w.advance(w.t.TTL)
+	if len(w.pending) != 1 || w.pending[0].kind != DoRelease || w.pending[0].lease.Term != term {
+		t.Fatalf("pending after the wait for the work ran out: %+v; want the release of term %d", w.pending, term)
+	}
+	w.answerFirst(WriteOK)
+	w.mustHave(DoFinish, "the stop finished", nil)
+}

@@ -5,8 +5,10 @@ package fsm
 // hand-off, a stop, an unhealthy leader) keeps its lease until the parent
 // reports the term's work stopped; only then is the release or the offer
 // written. A renewal that answers meanwhile only moves the revision the
-// release will use. If the work does not report within a TTL, the lease
-// has expired on the server by then: it is forgotten, not released.
+// release will use. If the work does not report within a TTL, the release
+// goes ahead without it: a lease with a TTL of its own has expired on the
+// server by then and is only forgotten (step.release), but a session lease
+// lives as long as our session does, and nobody else can free it.
 
 // workOfOurs: the report or tick is for the term whose release waits.
 func workOfOurs(c *step) bool {
@@ -38,8 +40,11 @@ func renewalWhileAwaiting(c *step) {
 	}
 }
 
-// leaveLease gives up waiting for the work: the lease is left to expire.
+// leaveLease gives up waiting for the work and releases the lease (or
+// offers it) as the term's end asked: after a renewal still in flight has
+// answered, as any release.
 func leaveLease(c *step) {
-	c.s.AwaitingWork, c.s.Renewing = false, false
-	c.released("the leader's work did not report stopped within the TTL")
+	c.s.AwaitingWork = false
+	c.s.LastError = "the leader's work did not report stopped within the TTL"
+	c.release()
 }

@@ -33,12 +33,15 @@ type candidate struct {
 
 	timers [fsm.LastTimer + 1]uint64 // generation of each timer's latest arming
 
-	linkUp    bool // the candidate's own link to the store
-	connected bool // what the core was last told
-	watching  bool
-	hubRev    uint64        // the newest revision the watch delivered
-	listed    bool          // the watch delivered the key's state once
-	watchAt   time.Duration // when the last watch event was delivered, to keep order
+	linkUp     bool // the candidate's own link to the store
+	connected  bool // what the core was last told
+	watching   bool
+	registered bool          // its registry child runs (registry.go)
+	priority   int           // its priority in the order of succession
+	awaitWork  bool          // its parent reports each ended term's work stopped (stopWork)
+	hubRev     uint64        // the newest revision the watch delivered
+	listed     bool          // the watch delivered the key's state once
+	watchAt    time.Duration // when the last watch event was delivered, to keep order
 
 	// records is the record each term was won with (its nonce and, in
 	// session mode, the session that keeps it), as the actor keeps them.
@@ -77,12 +80,12 @@ func newCandidate(w *world, i int) *candidate {
 // start begins a new incarnation from a fresh election state.
 func (c *candidate) start() {
 	c.gen++
-	c.up, c.finished, c.watching = true, false, false
+	c.up, c.finished, c.watching, c.registered = true, false, false, false
 	c.hubRev, c.listed, c.backlog, c.pausedUntil = 0, false, nil, 0
 	c.sess, c.records, c.dead, c.hubEntry, c.hubEnded = session{}, map[uint64]transport.Record{}, map[string]uint64{}, Entry[value]{}, false
 	c.connected = true
 	c.timers = [fsm.LastTimer + 1]uint64{}
-	c.t = timing(c.name, c.w.rng.Uint64())
+	c.t = succession(timing(c.name, c.w.rng.Uint64()), c.priority, c.w.preferred, c.awaitWork)
 	c.t.Sessions = c.w.opts.Sessions
 	c.s = fsm.NewElectionState()
 	c.deliver(c.gen, fsm.Input{Kind: fsm.InStart})
@@ -93,8 +96,11 @@ func (c *candidate) start() {
 
 // crash loses the process and its state at once.
 func (c *candidate) crash() {
+	if c.registered {
+		c.w.lapse(c.name, c.gen)
+	}
 	c.gen++
-	c.up, c.watching, c.backlog = false, false, nil
+	c.up, c.watching, c.registered, c.backlog = false, false, false, nil
 }
 
 // paused reports whether the process is paused now.

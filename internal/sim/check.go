@@ -33,7 +33,9 @@ const (
 	// unless none is healthy.
 	CheckLiveness Checker = "L"
 	// CheckStop (X): every candidate stopped gracefully finishes within
-	// stopBound, and the lease is given back.
+	// stopBound (a TTL more when it awaits its work's report, which may
+	// never come), and the lease is given back (released, or offered
+	// under the offer's own TTL).
 	CheckStop Checker = "X"
 	// CheckProgress (P): the run ends; nothing repeats forever without
 	// virtual time passing.
@@ -178,15 +180,30 @@ func (k *checker) liveness(w *world) {
 	k.fail(w, CheckLiveness, "no healthy candidate led within %v after the faults healed; key %s", livenessBound, describe(w.store.Get(role)))
 }
 
-// stopped checks X at the end of the run.
-func (k *checker) stopped(w *world) {
+// stoppedInTime checks X, stopBound after the stop, for the candidates
+// whose stop waits for no report of their work.
+func (k *checker) stoppedInTime(w *world) {
 	for _, c := range w.cands {
-		if !c.finished {
+		if !c.finished && !c.t.AwaitWorkStopped {
 			k.fail(w, CheckStop, "%s did not finish stopping within %v (phase %s)", c.name, stopBound, c.s.Phase)
 		}
 	}
-	// A lease whose session ended is free: anyone may take it over.
-	if e := w.store.Get(role); e.Kind == Put && (e.Value.session == "" || w.store.Get(e.Value.session).Kind == Put) {
+}
+
+// stopped checks X at the end of the run: every candidate finished, its
+// work's report awaited at most a TTL (the core's TimerWorkStop), and the
+// lease is given back.
+func (k *checker) stopped(w *world) {
+	for _, c := range w.cands {
+		if !c.finished {
+			k.fail(w, CheckStop, "%s did not finish stopping within %v (phase %s)", c.name, ttl+stopBound, c.s.Phase)
+		}
+	}
+	// A lease whose session ended is free: anyone may take it over. An
+	// offer is given back too: a leader that stops hands the lease to the
+	// next in the order of succession, which may be stopping as well, and
+	// an offer nobody claims expires by its own TTL.
+	if e := w.store.Get(role); e.Kind == Put && (e.Value.session == "" || w.store.Get(e.Value.session).Kind == Put) && (e.Value.offeredTo == "" || e.Expires.IsZero()) {
 		k.fail(w, CheckStop, "every candidate stopped but the key is %s", describe(e))
 	}
 }

@@ -41,12 +41,16 @@ func (c *candidate) carryOut(e fsm.Effect) {
 		c.w.promoted(c, e.Lease)
 	case fsm.DoDemoted:
 		c.w.check.demoted(c, e)
+		c.stopWork(e.Lease.Term)
 	case fsm.DoFinish:
 		// A term whose release did not finish (e.Lease) is left to the
 		// store, which releases it while its session lives; here the store
 		// and its session end with the election, so the key is freed by the
 		// session's TTL, or by the lease's own.
-		c.up, c.finished, c.watching = false, true, false
+		if c.registered {
+			c.w.unregister(c.name, c.gen)
+		}
+		c.up, c.finished, c.watching, c.registered = false, true, false, false
 	}
 }
 
@@ -120,10 +124,14 @@ func (c *candidate) open() {
 	c.w.at(c.w.delay(c, toStore)+c.w.delay(c, fromStore), func() { c.deliver(gen, in) })
 }
 
-// startChildren starts the watch (which reports the key's state at once)
-// and the connection child (which reports a connection that is down). The
-// health child's reports come from the health faults.
+// startChildren starts the watch (which reports the key's state at once),
+// the registry child (which registers and hears the order of succession:
+// registry.go) and the connection child (which reports a connection that
+// is down). The health child's reports come from the health faults.
 func (c *candidate) startChildren(which fsm.Child) {
+	if which&fsm.ChildRegistry != 0 && !c.registered {
+		c.w.registerCandidate(c)
+	}
 	if which&fsm.ChildWatch != 0 && !c.watching {
 		c.watching = true
 		c.relist(0)

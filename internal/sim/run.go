@@ -66,12 +66,14 @@ type world struct {
 	sweeps   uint64   // generation of the scheduled sweep
 	proposed []string // limit markers due while the store was down
 
-	cands    []*candidate
-	register register
-	check    checker
-	last     string // the holder of the previous term, for handovers
-	stopping bool
-	res      Result
+	cands     []*candidate
+	reg       registry // the order of succession
+	preferred bool     // leaders yield to a live candidate that outranks them
+	register  register
+	check     checker
+	last      string // the holder of the previous term, for handovers
+	stopping  bool
+	res       Result
 }
 
 // written is a message of a key and the true time it was stored.
@@ -125,8 +127,11 @@ func newWorld(seed uint64, opts Options) *world {
 	w.store.OnChange = w.changed
 	w.check = newChecker()
 	n := 2 + rng.IntN(4)
+	w.preferred = rng.IntN(2) == 0
 	for i := range n {
-		w.cands = append(w.cands, newCandidate(w, i))
+		c := newCandidate(w, i)
+		c.priority, c.awaitWork = rng.IntN(3), rng.IntN(2) == 0
+		w.cands = append(w.cands, c)
 	}
 	w.res.Candidates = n
 	return w
@@ -159,10 +164,13 @@ func (w *world) stopAll() {
 	for _, c := range w.cands {
 		c.deliver(c.gen, stopInput())
 	}
-	w.at(stopBound, w.endRun)
+	w.at(stopBound, func() { w.check.stoppedInTime(w) })
+	w.at(ttl+stopBound, w.endRun)
 }
 
 // endRun checks that every candidate finished, then drops what is left.
+// A stop that waits for a term's work to stop may wait a TTL for a report
+// that never comes (stopWork), so the end comes a TTL after stopBound.
 func (w *world) endRun() {
 	w.check.stopped(w)
 	w.res.Virtual = w.now
