@@ -132,7 +132,7 @@ func (g *batonGroup) settle(n int, timeout time.Duration) error {
 func (g *batonGroup) attempts() uint64 {
 	var sum uint64
 	for _, e := range g.elections {
-		sum += e.Status().AcquireAttempts
+		sum += e.Status().Acquisition.Attempts
 	}
 	return sum
 }

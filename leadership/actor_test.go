@@ -44,7 +44,7 @@ func TestOneCandidateIsPromotedAndParentHearsIt(t *testing.T) {
 		t.Fatalf("GetStatus: %v", err)
 	}
 	st := res.(*leadership.Status)
-	if !st.IsLeader() || st.Token != p.Token || st.State != "leader" {
+	if !st.IsLeader() || st.Lease.Token != p.Token || st.State != "leader" {
 		t.Fatalf("status = %+v; want leader with token %v", st, p.Token)
 	}
 

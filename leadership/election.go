@@ -308,7 +308,8 @@ func (e *election) onStatus(run *startRun, st *Status) {
 
 // inactive is the Status of an election that does not run.
 func (e *election) inactive() *Status {
-	return &Status{Role: e.cfg.Role, InstanceID: e.cfg.InstanceID, State: PhaseInactive, Healthy: true, Connected: true}
+	return &Status{Role: e.cfg.Role, InstanceID: e.cfg.InstanceID, State: PhaseInactive,
+		Conditions: Conditions{Connected: true, Healthy: true}}
 }
 
 // Stop implements Election.
@@ -373,7 +374,7 @@ func (e *election) LeaderID() string { return e.status.Load().Leader }
 // Token implements Election.
 func (e *election) Token() Token {
 	if st := e.status.Load(); st.IsLeader() {
-		return st.Token
+		return st.Lease.Token
 	}
 	return Token{}
 }
@@ -383,7 +384,7 @@ func (e *election) Status() Status { return *e.status.Load() }
 
 // ValidateToken implements Election.
 func (e *election) ValidateToken(ctx context.Context) error {
-	ctx, span := e.tel.startOp(ctx, spanValidate, e.status.Load().Token.Revision)
+	ctx, span := e.tel.startOp(ctx, spanValidate, e.status.Load().Lease.Token.Revision)
 	err := e.validateToken(ctx)
 	if err != nil {
 		e.tel.tokenFailures.Add(ctx, 1, e.tel.labels)
@@ -414,8 +415,8 @@ func (e *election) validateToken(ctx context.Context) error {
 		return fmt.Errorf("%w: the lease is gone", ErrTokenStale)
 	case err != nil:
 		return fmt.Errorf("validate token: %w", err)
-	case entry.Malformed != nil || entry.Record.Holder != st.Token.Holder ||
-		entry.Record.Nonce != st.Token.Nonce || entry.Term() != st.Token.Revision:
+	case entry.Malformed != nil || entry.Record.Holder != st.Lease.Token.Holder ||
+		entry.Record.Nonce != st.Lease.Token.Nonce || entry.Term() != st.Lease.Token.Revision:
 		return fmt.Errorf("%w: store holds term %d of %q", ErrTokenStale, entry.Term(), entry.Record.Holder)
 	}
 	if !e.status.Load().IsLeader() {

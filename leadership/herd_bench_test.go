@@ -116,7 +116,7 @@ func settle(b *testing.B, elections []leadership.Election) {
 func totalAttempts(elections []leadership.Election) uint64 {
 	var sum uint64
 	for _, e := range elections {
-		sum += e.Status().AcquireAttempts
+		sum += e.Status().Acquisition.Attempts
 	}
 	return sum
 }

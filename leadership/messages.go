@@ -123,61 +123,49 @@ const (
 )
 
 // Status is a snapshot of an election, published by its actor after every
-// change. It is immutable.
+// change. It is immutable. The fields read most come first; the others are
+// grouped by what they describe: our term (Lease), the acquisition's
+// progress (Acquisition), the history of State (History) and what holds
+// this instance back (Conditions).
 type Status struct {
-	Role       string
+	// Role is the role the election campaigns for.
+	Role string
+	// InstanceID is this candidate's ID.
 	InstanceID string
 	// State is the election's phase: PhaseInactive before Start, then
 	// starting, follower, candidate, leader, stopping, stopped.
 	State Phase
 	// Leading is true while the election actor holds the lease, as of this
 	// snapshot. To decide whether to act as leader, use Status.IsLeader (or
-	// Election.IsLeader), which also checks LeaseDeadline against the clock:
-	// a snapshot from a stalled actor can say Leading after the deadline.
+	// Election.IsLeader), which also checks Lease.Deadline against the
+	// clock: a snapshot from a stalled actor can say Leading after the
+	// deadline.
 	Leading bool
-	// Token is this candidate's token while it leads, else zero.
-	Token Token
-	// LeaseDeadline is when a leader will demote itself unless a renewal
-	// succeeds first.
-	LeaseDeadline time.Time
-	// LastRenewal is when the last successful renewal was sent.
-	LastRenewal time.Time
 	// Leader is the holder last observed in the store ("" if none).
 	Leader string
 	// LeaderToken is that holder's token.
 	LeaderToken Token
 	// Ready is true once the bucket is open and the election campaigns.
 	Ready bool
-	// Connected reports the NATS connection's state as last seen.
-	Connected bool
-	// Healthy is false while the health checker is failing past its threshold.
-	Healthy bool
-	// Since is when the election entered State.
-	Since time.Time
-	// Transitions counts state changes.
-	Transitions uint64
-	// AcquireAttempts counts acquisition attempts started.
-	AcquireAttempts uint64
-	// RetryBackoff is the delay before the next attempt after a failed one
-	// (zero after a success or a lost race).
-	RetryBackoff time.Duration
-	// ConsecutiveFailures counts attempts in a row that failed for a reason
-	// other than losing the race.
-	ConsecutiveFailures int
-	// Breaker is the acquisition circuit breaker's state, and
-	// BreakerOpenUntil when an open breaker allows the next trial.
-	Breaker          BreakerState
-	BreakerOpenUntil time.Time
+	// Err is set when the election failed and stopped.
+	Err error
+	// Lease is our term while Leading, else zero.
+	Lease LeaseStatus
+	// Acquisition is how the attempts to acquire the lease are faring.
+	Acquisition AcquisitionStatus
+	// History is when the election entered State and how many changes of
+	// state came before.
+	History PhaseHistory
+	// Conditions are the NATS connection's state and the health check's.
+	Conditions Conditions
 	// Candidates are the role's live candidates in the order of succession,
 	// as the election last saw them (shared: do not modify).
 	Candidates []Candidate
 	// LastError is the last error met, for diagnosis ("" if none).
 	LastError string
-	// Err is set when the election failed and stopped.
-	Err error
 
 	// clock is the election's (nil: real time), so IsLeader reads the
-	// clock LeaseDeadline was counted on.
+	// clock Lease.Deadline was counted on.
 	clock Clock
 }
 
@@ -186,7 +174,7 @@ type Status struct {
 // (Config.Timings.Clock, real time by default). It stays correct even if the
 // election actor is stalled.
 func (s *Status) IsLeader() bool {
-	return s != nil && s.Leading && s.now().Before(s.LeaseDeadline)
+	return s != nil && s.Leading && s.now().Before(s.Lease.Deadline)
 }
 
 // now is the time on the election's clock.

@@ -12,7 +12,8 @@ const (
 	// PhaseStarting: the lease bucket is being opened.
 	PhaseStarting = Phase(fsm.StateStarting)
 	// PhaseFollower: not campaigning; someone else leads, or the candidate
-	// is held back (see Status.Healthy, Breaker, LastError).
+	// is held back (see Status.Conditions, Status.Acquisition.Breaker and
+	// Status.LastError).
 	PhaseFollower = Phase(fsm.StateFollower)
 	// PhaseCandidate: an acquisition is in flight or due.
 	PhaseCandidate = Phase(fsm.StateCandidate)

@@ -22,34 +22,35 @@ func (a *electionActor) emit(ctx actor.Context, msg any) {
 func (a *electionActor) snapshot() *Status {
 	s := a.state
 	st := &Status{
-		Role:        a.cfg.Role,
-		InstanceID:  a.cfg.InstanceID,
-		State:       Phase(s.Phase),
-		Leading:     s.Leading(),
-		Leader:      s.Observed.Name,
-		Ready:       s.Running(),
-		Connected:   s.Connected,
-		Healthy:     s.Healthy,
-		Since:       s.Since,
-		Transitions: s.Transitions,
-
-		AcquireAttempts:     s.Attempts,
-		RetryBackoff:        s.RetryDelay,
-		ConsecutiveFailures: s.Failures,
-		Breaker:             BreakerState(s.Breaker),
-		Candidates:          a.candidates,
-		clock:               a.cfg.Timings.Clock,
+		Role:       a.cfg.Role,
+		InstanceID: a.cfg.InstanceID,
+		State:      Phase(s.Phase),
+		Leading:    s.Leading(),
+		Leader:     s.Observed.Name,
+		Ready:      s.Running(),
+		Acquisition: AcquisitionStatus{
+			Attempts:            s.Attempts,
+			RetryBackoff:        s.RetryDelay,
+			ConsecutiveFailures: s.Failures,
+			Breaker:             BreakerState(s.Breaker),
+		},
+		History:    PhaseHistory{Since: s.Since, Transitions: s.Transitions},
+		Conditions: Conditions{Connected: s.Connected, Healthy: s.Healthy},
+		Candidates: a.candidates,
+		clock:      a.cfg.Timings.Clock,
 	}
 	if h := a.leaderChanged(s.Observed); h.Leader != "" {
 		st.LeaderToken = h.Token
 	}
 	if s.Breaker == fsm.BreakerOpen {
-		st.BreakerOpenUntil = s.BreakerUntil
+		st.Acquisition.BreakerOpenUntil = s.BreakerUntil
 	}
 	if st.Leading {
-		st.Token = a.tokenOf(s.Lease)
-		st.LastRenewal = s.LastRenewal
-		st.LeaseDeadline = s.LeaseDeadline(a.timing)
+		st.Lease = LeaseStatus{
+			Token:       a.tokenOf(s.Lease),
+			Deadline:    s.LeaseDeadline(a.timing),
+			LastRenewal: s.LastRenewal,
+		}
 	}
 	if s.Fatal != "" {
 		st.Err = a.errorOf(s.Fatal)

@@ -35,15 +35,15 @@ func TestReconnectWithinGraceKeepsLeadership(t *testing.T) {
 	system := newSystem(t)
 	probe, pid := spawnCandidate(t, system, fastConfig(connect(t, proxy.URL()), "grace", "a"))
 	p := actortest.Expect[*leadership.Promoted](t, probe, wait)
-	renewalsBefore := status(t, system, pid).LastRenewal
+	renewalsBefore := status(t, system, pid).Lease.LastRenewal
 
 	proxy.CutConnections() // a visible loss; the client reconnects at once
 	eventually(t, wait, "a renewal sent after the reconnect to succeed", func() bool {
 		st := status(t, system, pid)
-		return st.LastRenewal.After(renewalsBefore) && st.Connected
+		return st.Lease.LastRenewal.After(renewalsBefore) && st.Conditions.Connected
 	})
 	actortest.ExpectNo[*leadership.Demoted](t, probe, 10*time.Millisecond)
-	if st := status(t, system, pid); !st.IsLeader() || st.Token != p.Token {
+	if st := status(t, system, pid); !st.IsLeader() || st.Lease.Token != p.Token {
 		t.Fatalf("after reconnecting within the grace: %+v; want still leading term %d", st, p.Token.Revision)
 	}
 }
@@ -129,20 +129,20 @@ func TestBreakerOpensWhenAcquisitionKeepsFailing(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = e.Stop() })
-	eventually(t, wait, "the breaker to open", func() bool { return e.Status().Breaker == leadership.BreakerOpen })
+	eventually(t, wait, "the breaker to open", func() bool { return e.Status().Acquisition.Breaker == leadership.BreakerOpen })
 	st := e.Status()
-	if st.AcquireAttempts != 3 || st.ConsecutiveFailures != 3 || st.LastError == "" || st.RetryBackoff == 0 {
+	if st.Acquisition.Attempts != 3 || st.Acquisition.ConsecutiveFailures != 3 || st.LastError == "" || st.Acquisition.RetryBackoff == 0 {
 		t.Fatalf("open breaker status %+v; want 3 failed attempts, an error and a backoff", st)
 	}
 	// No attempt while open; one trial after the cool-down, which fails and
 	// opens the breaker again.
-	eventually(t, 3*cfg.Timings.BreakerCooldown, "a half-open trial", func() bool { return e.Status().AcquireAttempts == 4 })
-	eventually(t, wait, "the breaker to open again", func() bool { return e.Status().Breaker == leadership.BreakerOpen })
+	eventually(t, 3*cfg.Timings.BreakerCooldown, "a half-open trial", func() bool { return e.Status().Acquisition.Attempts == 4 })
+	eventually(t, wait, "the breaker to open again", func() bool { return e.Status().Acquisition.Breaker == leadership.BreakerOpen })
 	if e.IsLeader() {
 		t.Fatal("leader on a bucket that refuses writes")
 	}
 	t.Logf("status with the breaker open: attempts %d, failures %d, last error %q",
-		e.Status().AcquireAttempts, e.Status().ConsecutiveFailures, e.Status().LastError)
+		e.Status().Acquisition.Attempts, e.Status().Acquisition.ConsecutiveFailures, e.Status().LastError)
 }
 
 // sealBucket makes the default bucket, created if needed, refuse every

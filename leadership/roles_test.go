@@ -109,7 +109,7 @@ func TestRoleManagerFacadeStatus(t *testing.T) {
 	parents := map[string]string{"alpha": "", "beta": "", "alpha/child": "alpha"}
 	for role, parent := range parents {
 		rs := st.Roles[role]
-		if !rs.Active || !m.IsLeader(role) || rs.Parent != parent || rs.Token.IsZero() || rs.State != "leader" {
+		if !rs.Active || !m.IsLeader(role) || rs.Parent != parent || rs.Lease.Token.IsZero() || rs.State != "leader" {
 			t.Fatalf("role %s: %+v; want active leader with parent %q", role, rs, parent)
 		}
 	}

@@ -80,7 +80,7 @@ func succession(t *testing.T, prefs map[string]int) (*actor.ActorSystem, string,
 func TestHandOffNamedSuccessorWinsOverAHigherPriority(t *testing.T) {
 	_, _, ms := succession(t, map[string]int{"boss": 5, "named": 0})
 	old := ms["a"].e.Token()
-	before := ms["boss"].e.Status().AcquireAttempts
+	before := ms["boss"].e.Status().Acquisition.Attempts
 	if err := ms["a"].e.HandOff(context.Background(), "named"); err != nil {
 		t.Fatalf("hand off: %v", err)
 	}
@@ -91,11 +91,11 @@ func TestHandOffNamedSuccessorWinsOverAHigherPriority(t *testing.T) {
 	if tok.Holder != "named" || tok.Revision <= old.Revision {
 		t.Fatalf("successor's token %v does not grow past %v", tok, old)
 	}
-	if n := ms["named"].e.Status().AcquireAttempts; n != 1 {
+	if n := ms["named"].e.Status().Acquisition.Attempts; n != 1 {
 		t.Fatalf("the successor made %d acquisitions, want 1 (its claim)", n)
 	}
 	awaitLeader(t, "named", ms["boss"])
-	if n := ms["boss"].e.Status().AcquireAttempts; n != before || ms["boss"].e.IsLeader() {
+	if n := ms["boss"].e.Status().Acquisition.Attempts; n != before || ms["boss"].e.IsLeader() {
 		t.Fatalf("the higher priority candidate campaigned (%d acquisitions) during a handover to another", n-before)
 	}
 }
@@ -111,7 +111,7 @@ func TestResignHandsTheLeaseToTheFirstInOrder(t *testing.T) {
 	}
 	ms["high"].log.promoted(t)
 	awaitLeader(t, "high", ms["low"], ms["a"])
-	if n := ms["low"].e.Status().AcquireAttempts; n != 0 {
+	if n := ms["low"].e.Status().Acquisition.Attempts; n != 0 {
 		t.Fatalf("low made %d acquisitions during the handover, want none", n)
 	}
 }
@@ -201,7 +201,7 @@ func TestAnUnclaimedOfferFreesTheLease(t *testing.T) {
 	cfg.Health.Interval, cfg.Health.FailureThreshold = 20*time.Millisecond, 1
 	sick := join(t, system, cfg)
 	awaitCandidates(t, 2, a, sick)
-	eventually(t, wait, "sick to turn unhealthy", func() bool { return !sick.e.Status().Healthy })
+	eventually(t, wait, "sick to turn unhealthy", func() bool { return !sick.e.Status().Conditions.Healthy })
 	offered := time.Now()
 	if err := a.e.HandOff(context.Background(), "sick"); err != nil {
 		t.Fatal(err)

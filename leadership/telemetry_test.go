@@ -172,7 +172,10 @@ func TestMetricsOnPrometheus(t *testing.T) {
 	case <-time.After(wait):
 		t.Fatal("waited for promotion")
 	}
-	eventually(t, wait, "a renewal", func() bool { return !e.Status().LastRenewal.IsZero() && e.Status().LastRenewal.After(e.Status().Since) })
+	eventually(t, wait, "a renewal", func() bool {
+		st := e.Status()
+		return !st.Lease.LastRenewal.IsZero() && st.Lease.LastRenewal.After(st.History.Since)
+	})
 	if err := e.Resign(context.Background()); err != nil {
 		t.Fatal(err)
 	}

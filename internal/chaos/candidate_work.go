@@ -137,8 +137,8 @@ func (c *candidate) status() beacon {
 		SentAt:           time.Now(),
 		Ready:            st.Ready,
 		Leading:          st.IsLeader(),
-		LastRenewal:      c.realOrZero(st.LastRenewal),
-		BreakerOpenUntil: c.realOrZero(st.BreakerOpenUntil),
+		LastRenewal:      c.realOrZero(st.Lease.LastRenewal),
+		BreakerOpenUntil: c.realOrZero(st.Acquisition.BreakerOpenUntil),
 		Connected:        c.link.connected.Load(),
 		ConnectedURL:     c.link.URL(),
 		Reconnects:       c.link.reconnects.Load(),
@@ -149,8 +149,8 @@ func (c *candidate) status() beacon {
 		WriteErrors:      int(c.writeErrors.Load()),
 	}
 	if b.Leading {
-		b.Token = st.Token.String()
-		b.LeaseDeadline = c.realOrZero(st.LeaseDeadline)
+		b.Token = st.Lease.Token.String()
+		b.LeaseDeadline = c.realOrZero(st.Lease.Deadline)
 	}
 	if t := c.term.Load(); t != nil {
 		b.Term = *t

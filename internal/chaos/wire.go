@@ -44,12 +44,13 @@ type beacon struct {
 	// LastRenewal is when the last successful renewal (or the acquisition)
 	// was sent, in real time like LeaseDeadline.
 	LastRenewal time.Time `json:"last_renewal"`
-	// LeaseDeadline is Status.LeaseDeadline while leading, in real time:
+	// LeaseDeadline is Status.Lease.Deadline while leading, in real time:
 	// a candidate whose clock drifts converts it from its clock's time, so
 	// the harness can compare it with other candidates' times.
 	LeaseDeadline time.Time `json:"lease_deadline,omitzero"`
-	// BreakerOpenUntil is Status.BreakerOpenUntil in real time: while the
-	// acquisition breaker is open, when it allows the next attempt.
+	// BreakerOpenUntil is Status.Acquisition.BreakerOpenUntil in real
+	// time: while the acquisition breaker is open, when it allows the next
+	// attempt.
 	BreakerOpenUntil time.Time `json:"breaker_open_until,omitzero"`
 	// Connected and ConnectedURL describe the NATS link (a proxy URL).
 	Connected    bool   `json:"connected"`

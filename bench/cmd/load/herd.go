@@ -145,7 +145,7 @@ func leaderOf(es []leadership.Election) int {
 func sumAttempts(es []leadership.Election) uint64 {
 	var sum uint64
 	for _, e := range es {
-		sum += e.Status().AcquireAttempts
+		sum += e.Status().Acquisition.Attempts
 	}
 	return sum
 }
