@@ -309,3 +309,27 @@ func TestRowASessionLeaseIsReleasedWhenTheWorkNeverReports(t *testing.T) {
 	w.answerFirst(WriteOK)
 	w.mustHave(DoFinish, "the stop finished", nil)
 }
+
+// TestRowAFollowerWhoseWorkNeverReportedCampaignsForAFreeKey: a term that
+// ended with a release waits for its work; when the work never reports and
+// the lease, past its deadline, is only forgotten, a follower that saw the
+// key freed meanwhile campaigns again, as the release's answer would have
+// made it (the simulation found the role left without a leader).
+func TestRowAFollowerWhoseWorkNeverReportedCampaignsForAFreeKey(t *testing.T) {
+	w := leadAwaitingWork(t)
+	term := w.s.Lease.Term
+	w.feed(Input{Kind: InHealth, Failures: w.t.HealthFailureThreshold, Err: "unhealthy"})
+	w.mustHave(DoDemoted, "demotion", nil)
+	w.feed(Input{Kind: InHealth, Failures: 0})
+	w.rev++
+	w.feed(Input{Kind: InKey, Key: KeyView{Free: true, Revision: w.rev}})
+	w.requirePhase(StateFollower)
+	w.advance(w.t.TTL)
+	if w.s.Lease.Term == term || w.s.AwaitingWork {
+		t.Fatalf("still holding term %d after the wait for its work ran out: %+v", term, w.s)
+	}
+	w.advance(w.t.CampaignJitter + w.t.StandBy + w.t.PollInterval)
+	if len(w.acquired) == 0 || w.acquired[len(w.acquired)-1].Seq <= 1 {
+		t.Fatalf("no campaign after the lease was given up while the key was free: acquisitions %+v", w.acquired)
+	}
+}

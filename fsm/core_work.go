@@ -42,9 +42,14 @@ func renewalWhileAwaiting(c *step) {
 
 // leaveLease gives up waiting for the work and releases the lease (or
 // offers it) as the term's end asked: after a renewal still in flight has
-// answered, as any release.
+// answered, as any release. A follower whose lease was only forgotten (past
+// its deadline) campaigns again if the key looks free: its answer would
+// have, and nothing else wakes it (see releasedThenCampaign).
 func leaveLease(c *step) {
 	c.s.AwaitingWork = false
 	c.s.LastError = "the leader's work did not report stopped within the TTL"
 	c.release()
+	if !c.s.Releasing && !c.s.ReleaseDue && c.s.Phase == StateFollower {
+		campaignSoon(c)
+	}
 }
