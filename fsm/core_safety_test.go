@@ -333,3 +333,22 @@ func TestRowAFollowerWhoseWorkNeverReportedCampaignsForAFreeKey(t *testing.T) {
 		t.Fatalf("no campaign after the lease was given up while the key was free: acquisitions %+v", w.acquired)
 	}
 }
+
+// TestRowAClaimWonWhileUnhealthyIsConfirmedBeforeItIsReleased: a claim over
+// an offer may be erased by the offer's expiry marker after it was
+// acknowledged, and a release written over it would be erased with it,
+// leaving a delete marker that a successor writes over and loses too. So a
+// won claim is read back first, even when the candidate may not lead (the
+// simulation found a successor promoted on such a chain, seed 537374).
+func TestRowAClaimWonWhileUnhealthyIsConfirmedBeforeItIsReleased(t *testing.T) {
+	w := newWorld(t, 1)
+	w.startClean()
+	w.rev++
+	w.feed(Input{Kind: InKey, Key: KeyView{Revision: w.rev, Expiring: true, Written: w.now,
+		Holder: Holder{Name: "other", Term: w.rev, Revision: w.rev, Nonce: "x", OfferedTo: w.t.InstanceID}}})
+	w.mustHave(DoAcquire, "the claim", func(e Effect) bool { return e.By == ByWriteOver && e.Over == w.rev })
+	w.feed(Input{Kind: InHealth, Failures: w.t.HealthFailureThreshold, Err: "unhealthy"})
+	w.answerFirst(WriteOK)
+	w.mustHave(DoConfirm, "the claim read back before anything is written over it", nil)
+	w.mustNotHave(DoRelease)
+}

@@ -177,7 +177,7 @@ func (w *world) carryOut(before ElectionState, e Effect) {
 		}
 		w.pending = append(w.pending, request{kind: DoRead, seq: e.Seq, lease: e.Lease, sentAt: w.now})
 	case DoConfirm:
-		if w.s.Phase != StateCandidate || e.Seq != w.s.Attempt || e.Lease.Term == 0 {
+		if w.s.Phase != StateCandidate && w.s.Phase != StateStopping || e.Seq != w.s.Attempt || e.Lease.Term == 0 {
 			w.fail("confirm of term %d (attempt %d) in %s, attempt in flight %d", e.Lease.Term, e.Seq, w.s.Phase, w.s.Attempt)
 		}
 		w.pending = append(w.pending, request{kind: DoConfirm, seq: e.Seq, lease: e.Lease, sentAt: w.now})
