@@ -352,3 +352,30 @@ func TestRowAClaimWonWhileUnhealthyIsConfirmedBeforeItIsReleased(t *testing.T) {
 	w.mustHave(DoConfirm, "the claim read back before anything is written over it", nil)
 	w.mustNotHave(DoRelease)
 }
+
+// TestRowAFollowerWhoseWorkStoppedAfterTheDeadlineCampaignsForAFreeKey: the
+// work reports stopped only after the lease's deadline, so the release is
+// not sent (the lease is only forgotten); a follower that saw the key
+// freed meanwhile campaigns again (the simulation, seed 569199).
+func TestRowAFollowerWhoseWorkStoppedAfterTheDeadlineCampaignsForAFreeKey(t *testing.T) {
+	w := leadAwaitingWork(t)
+	term := w.s.Lease.Term
+	w.feed(Input{Kind: InHealth, Failures: w.t.HealthFailureThreshold, Err: "unhealthy"})
+	w.mustHave(DoDemoted, "demotion", nil)
+	w.feed(Input{Kind: InHealth, Failures: 0})
+	w.now = w.now.Add(w.t.RenewDeadline)
+	w.rev++
+	w.feed(Input{Kind: InKey, Key: KeyView{Free: true, Revision: w.rev}})
+	// The campaign timer fires while the term's work still runs: no
+	// campaign then.
+	w.advance(w.t.CampaignJitter + w.t.StandBy)
+	if len(w.acquired) != 1 {
+		t.Fatalf("campaigned while the work of term %d still ran: %+v", term, w.acquired)
+	}
+	w.reportWorkStopped(term)
+	w.mustNotHave(DoRelease)
+	w.advance(w.t.CampaignJitter + w.t.StandBy + w.t.PollInterval)
+	if len(w.acquired) < 2 {
+		t.Fatalf("no campaign after the lease was forgotten while the key was free: acquisitions %+v", w.acquired)
+	}
+}

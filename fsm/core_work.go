@@ -25,6 +25,7 @@ func workStoppedThen(rest ...action) action {
 		c.s.AwaitingWork = false
 		c.cancel(TimerWorkStop)
 		c.release()
+		c.campaignIfForgotten()
 		for _, a := range rest {
 			a(c)
 		}
@@ -42,13 +43,20 @@ func renewalWhileAwaiting(c *step) {
 
 // leaveLease gives up waiting for the work and releases the lease (or
 // offers it) as the term's end asked: after a renewal still in flight has
-// answered, as any release. A follower whose lease was only forgotten (past
-// its deadline) campaigns again if the key looks free: its answer would
-// have, and nothing else wakes it (see releasedThenCampaign).
+// answered, as any release.
 func leaveLease(c *step) {
 	c.s.AwaitingWork = false
 	c.s.LastError = "the leader's work did not report stopped within the TTL"
 	c.release()
+	c.campaignIfForgotten()
+}
+
+// campaignIfForgotten: a follower whose lease was only forgotten, not
+// released (past its deadline: see step.release), campaigns again if the
+// key looks free, as a release's answer would have made it
+// (releasedThenCampaign): while it waited for its work, a campaign could
+// not start, and nothing else wakes it.
+func (c *step) campaignIfForgotten() {
 	if !c.s.Releasing && !c.s.ReleaseDue && c.s.Phase == StateFollower {
 		campaignSoon(c)
 	}
