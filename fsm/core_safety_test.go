@@ -310,17 +310,26 @@ func TestRowASessionLeaseIsReleasedWhenTheWorkNeverReports(t *testing.T) {
 	w.mustHave(DoFinish, "the stop finished", nil)
 }
 
+// demotedAwaitingWork leads with Timing.AwaitWorkStopped, turns unhealthy
+// (a term that ends with a release, which waits for the work) and healthy
+// again, and returns the ended term.
+func demotedAwaitingWork(t *testing.T) (*world, uint64) {
+	t.Helper()
+	w := leadAwaitingWork(t)
+	term := w.s.Lease.Term
+	w.feed(Input{Kind: InHealth, Failures: w.t.HealthFailureThreshold, Err: "unhealthy"})
+	w.mustHave(DoDemoted, "demotion", nil)
+	w.feed(Input{Kind: InHealth, Failures: 0})
+	return w, term
+}
+
 // TestRowAFollowerWhoseWorkNeverReportedCampaignsForAFreeKey: a term that
 // ended with a release waits for its work; when the work never reports and
 // the lease, past its deadline, is only forgotten, a follower that saw the
 // key freed meanwhile campaigns again, as the release's answer would have
 // made it (the simulation found the role left without a leader).
 func TestRowAFollowerWhoseWorkNeverReportedCampaignsForAFreeKey(t *testing.T) {
-	w := leadAwaitingWork(t)
-	term := w.s.Lease.Term
-	w.feed(Input{Kind: InHealth, Failures: w.t.HealthFailureThreshold, Err: "unhealthy"})
-	w.mustHave(DoDemoted, "demotion", nil)
-	w.feed(Input{Kind: InHealth, Failures: 0})
+	w, term := demotedAwaitingWork(t)
 	w.rev++
 	w.feed(Input{Kind: InKey, Key: KeyView{Free: true, Revision: w.rev}})
 	w.requirePhase(StateFollower)
@@ -358,11 +367,7 @@ func TestRowAClaimWonWhileUnhealthyIsConfirmedBeforeItIsReleased(t *testing.T) {
 // not sent (the lease is only forgotten); a follower that saw the key
 // freed meanwhile campaigns again (the simulation, seed 569199).
 func TestRowAFollowerWhoseWorkStoppedAfterTheDeadlineCampaignsForAFreeKey(t *testing.T) {
-	w := leadAwaitingWork(t)
-	term := w.s.Lease.Term
-	w.feed(Input{Kind: InHealth, Failures: w.t.HealthFailureThreshold, Err: "unhealthy"})
-	w.mustHave(DoDemoted, "demotion", nil)
-	w.feed(Input{Kind: InHealth, Failures: 0})
+	w, term := demotedAwaitingWork(t)
 	w.now = w.now.Add(w.t.RenewDeadline)
 	w.rev++
 	w.feed(Input{Kind: InKey, Key: KeyView{Free: true, Revision: w.rev}})
