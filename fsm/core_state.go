@@ -242,8 +242,13 @@ type ElectionState struct {
 	// OursRevision, so such a term can be released by name. ReleasingLeft
 	// is set while a release of it is in flight, and LeftRetryAt is when
 	// one that failed may be tried again.
-	OursTerm      uint64
-	OursNonce     string
+	OursTerm  uint64
+	OursNonce string
+	// OursExpiring and OursWritten are KeyView's Expiring and Written for
+	// that message: an offer of ours that nobody claimed, whose own TTL can
+	// erase a write over it.
+	OursExpiring  bool
+	OursWritten   time.Time
 	ReleasingLeft bool
 	LeftRetryAt   time.Time
 

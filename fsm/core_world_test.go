@@ -138,7 +138,7 @@ func (w *world) carryOut(before ElectionState, e Effect) {
 		if before.Lease.Term != 0 || before.Phase == StateLeader {
 			w.fail("acquire while holding term %d in %s", before.Lease.Term, before.Phase)
 		}
-		if h, ok := w.shown[e.Over]; e.Over != 0 && (!ok || h.OfferedTo != "" && h.OfferedTo != w.t.InstanceID) {
+		if h, ok := w.shown[e.Over]; e.Over != 0 && (!ok || h.OfferedTo != "" && h.OfferedTo != w.t.InstanceID && h.Name != w.t.InstanceID) {
 			w.fail("acquire over revision %d, which the world showed as %+v (shown: %v)", e.Over, h, ok)
 		}
 		if e.By == ByCreate && e.Over != 0 || e.By == ByTakeOver && e.Session == "" || e.By == 0 {

@@ -98,3 +98,19 @@ func TestReplay(t *testing.T) {
 		traces[r.Trace] = seed
 	}
 }
+
+// TestSeedsThatFoundBugs replays the runs in which the simulation found a
+// bug of the core, each fixed since: a claim released unproven (537374), a
+// follower that never campaigned again after its work's wait (5174,
+// 569199), and an unclaimed offer of ours reclaimed without a read-back
+// (307577, 472432, in session mode).
+func TestSeedsThatFoundBugs(t *testing.T) {
+	for _, c := range []struct {
+		seed     uint64
+		sessions bool
+	}{{537374, false}, {5174, false}, {569199, false}, {307577, true}, {472432, true}} {
+		for _, v := range sim.Run(c.seed, sim.Options{Sessions: c.sessions}).Violations {
+			t.Errorf("seed %d (sessions %v): %s", c.seed, c.sessions, v)
+		}
+	}
+}
