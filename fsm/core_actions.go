@@ -37,7 +37,7 @@ func retryOpen(c *step) {
 func observeThen(rest ...action) action {
 	return func(c *step) {
 		k := c.in.Key
-		c.s.KeyFree = claimable(&c.s, k)
+		c.s.KeyFree = claimable(c, k)
 		c.s.OursRevision, c.s.OursTerm, c.s.OursNonce = 0, 0, ""
 		c.s.OursExpiring, c.s.OursWritten = false, time.Time{}
 		if k.Ours {
@@ -100,7 +100,7 @@ func acquire(c *step) {
 	}
 	startAcquisition(c, e)
 	if e.Over != 0 && c.s.FreeExpiring {
-		c.s.Claiming, c.s.OfferWritten = true, c.s.FreeWritten
+		c.startClaim(c.s.FreeWritten)
 	}
 }
 

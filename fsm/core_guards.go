@@ -44,18 +44,23 @@ func refused(c *step) bool {
 	return c.in.Result == WriteConflict || c.in.Result == WritePermanent
 }
 
-func keyFree(c *step) bool { return claimable(&c.s, c.in.Key) }
-func keyHeld(c *step) bool { return !claimable(&c.s, c.in.Key) }
+func keyFree(c *step) bool { return claimable(c, c.in.Key) }
+func keyHeld(c *step) bool { return !claimable(c, c.in.Key) }
 
 // claimable: the key may be taken: it is free, or it holds a term of ours
-// under our own live session while we lead none (see KeyView.Ours).
-func claimable(s *ElectionState, k KeyView) bool { return k.Free || k.Ours && s.Lease.Term == 0 }
+// under our own live session while we lead none (see KeyView.Ours), and no
+// expiry marker can still erase it (claimSettled).
+func claimable(c *step, k KeyView) bool {
+	return k.Free || k.Ours && c.s.Lease.Term == 0 && claimSettled(c)
+}
 
 // oursLeft: the key was last seen holding a term of ours under our own
-// session, we lead no term and release none, and we do not yet count the
-// key as free.
+// session, we lead no term, release none and attempt none (a candidate
+// whose release of such a term failed may lead again meanwhile), and we do
+// not yet count the key as free.
 func oursLeft(c *step) bool {
-	return c.s.OursRevision != 0 && c.s.Lease.Term == 0 && !c.s.Releasing && !c.s.ReleaseDue && !c.s.KeyFree
+	return c.s.OursRevision != 0 && c.s.Lease.Term == 0 && c.s.Attempt == 0 && !c.s.Releasing && !c.s.ReleaseDue && !c.s.KeyFree &&
+		claimSettled(c)
 }
 
 // keyMovedOn: the key was written or deleted by someone else after our

@@ -107,12 +107,15 @@ const (
 	TimerRetryRelease
 	// TimerWorkStop: the wait for the ended term's work to stop is over.
 	TimerWorkStop
+	// TimerClaimSettled: the expiry marker of the offer our last claim
+	// wrote over can no longer come (see ElectionState.ClaimSettles).
+	TimerClaimSettled
 )
 
 // LastTimer is the last timer: timers are numbered 1 to LastTimer.
-const LastTimer = TimerWorkStop
+const LastTimer = TimerClaimSettled
 
-var timerNames = [...]string{"", "campaign", "heartbeat", "deadline", "grace", "open", "respawn", "stop", "retry_release", "work_stop"}
+var timerNames = [...]string{"", "campaign", "heartbeat", "deadline", "grace", "open", "respawn", "stop", "retry_release", "work_stop", "claim_settled"}
 
 // String names the timer.
 func (t Timer) String() string {

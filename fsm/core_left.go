@@ -7,7 +7,9 @@ package fsm
 // session"); when we may not (unhealthy, a child down, the resign hold-off,
 // an open breaker), we release it, retrying every PollInterval until it is
 // gone, so the role never waits for our health to return while a healthy
-// candidate could lead.
+// candidate could lead. Neither happens while the key may still hold, or
+// stand over, a claim of ours that an offer's expiry marker can erase
+// (claimSettled): a write over it would be erased with it.
 
 // mayNotLead: something keeps us from leading now.
 func mayNotLead(c *step) bool {
@@ -19,7 +21,7 @@ func mayNotLead(c *step) bool {
 // nothing of ours is in flight, and a failed release's retry is due.
 func leftUnled(c *step) bool {
 	return c.s.OursRevision != 0 && c.s.Lease.Term == 0 && c.s.Attempt == 0 && !c.s.Releasing && !c.s.ReleaseDue &&
-		!c.s.AwaitingWork && !c.in.At.Before(c.s.LeftRetryAt) && mayNotLead(c)
+		!c.s.AwaitingWork && !c.in.At.Before(c.s.LeftRetryAt) && claimSettled(c) && mayNotLead(c)
 }
 
 // releasingLeft: the release in flight is of a term left behind.

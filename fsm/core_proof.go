@@ -23,10 +23,32 @@ import "time"
 //     (claimAppliedInTime). A second write would not do: one server can
 //     take it before the marker it has already decided.
 
+//
+// A claim that is not proven is left alone, and so is anything of ours
+// written over it, until the offer's expiry marker can no longer come
+// (ElectionState.ClaimSettles): the offer was seen before the claim was
+// sent, so its TTL, stretched by the server clock skew, the margin and our
+// drift, runs out before ClaimSentAt plus that much on our clock. After
+// that, a term of ours the key still shows stays.
+
 // claimMargin is kept between when a claim may have been applied and when
 // the offer it replaced may expire, for the time the expiry takes to decide
 // on the marker once the offer's TTL ran out.
 const claimMargin = 50 * time.Millisecond
+
+// startClaim marks the attempt just sent as a claim of an offer the
+// server stored at written, and arms the timer for when that offer's expiry
+// marker can no longer come.
+func (c *step) startClaim(written time.Time) {
+	c.s.Claiming, c.s.OfferWritten = true, written
+	settle := time.Duration(float64(c.t.OfferTTL+c.t.MaxServerClockSkew+claimMargin) * (1 + c.t.MaxClockDrift))
+	c.s.ClaimSettles = c.in.At.Add(settle)
+	c.arm(TimerClaimSettled, 0, settle)
+}
+
+// claimSettled: no expiry marker of an offer we claimed can still erase
+// what the key holds of ours.
+func claimSettled(c *step) bool { return !c.in.At.Before(c.s.ClaimSettles) }
 
 // claiming: the attempt in flight claims an offer.
 func claiming(c *step) bool { return c.s.Claiming }
@@ -77,12 +99,18 @@ func confirmClaim(c *step) {
 
 // promoteConfirmed leads the confirmed claim; the deadline counts from the
 // claim's send.
-func promoteConfirmed(c *step) { c.lead(c.confirmed(), c.s.ClaimSentAt) }
+func promoteConfirmed(c *step) {
+	c.s.ClaimSettles = time.Time{}
+	c.lead(c.confirmed(), c.s.ClaimSentAt)
+}
 
 // releaseConfirmed hands back a proven claim we may not lead (too late,
 // unhealthy, or stopping). An unproven one is left alone: its release, and
 // a successor's write over the release, could be erased with it.
-func releaseConfirmed(c *step) { c.releaseUnused(c.confirmed(), c.s.ClaimSentAt) }
+func releaseConfirmed(c *step) {
+	c.s.ClaimSettles = time.Time{}
+	c.releaseUnused(c.confirmed(), c.s.ClaimSentAt)
+}
 
 // confirmed is the claimed lease at the revision read back.
 func (c *step) confirmed() Lease {

@@ -146,7 +146,7 @@ func electionRows() []row[*step, InputKind] {
 		// when it may (nobody else can, while the session lives).
 		{on: in(x), input: afterEveryInput, when: "nothing in flight", guard: idle, event: EvStopped, do: finish},
 		{on: in(f, c), input: afterEveryInput, when: "a term of ours is left under our session, and we may not lead it", guard: leftUnled, do: releaseLeft},
-		{on: in(f), input: afterEveryInput, when: "a term of ours is left under our session", guard: oursLeft, do: claimOurs},
+		{on: in(f, c), input: afterEveryInput, when: "a term of ours is left under our session", guard: oursLeft, do: claimOurs},
 	}
 }
 

@@ -384,3 +384,60 @@ func TestRowAFollowerWhoseWorkStoppedAfterTheDeadlineCampaignsForAFreeKey(t *tes
 		t.Fatalf("no campaign after the lease was forgotten while the key was free: acquisitions %+v", w.acquired)
 	}
 }
+
+func TestRowAnUnprovenClaimOfOursIsLeftUntilTheOffersMarkerCanNoLongerCome(t *testing.T) {
+	w := newWorld(t, 1)
+	w.t.Sessions = true
+	w.startClean()
+	w.rev = 10
+	// The offer was stored almost its TTL ago: a claim applied now may be
+	// erased by the offer's expiry marker.
+	offer := Holder{Name: "other", Term: 5, Revision: w.rev, Nonce: "x", OfferedTo: "me"}
+	w.feed(Input{Kind: InKey, Key: KeyView{Revision: w.rev, Holder: offer, Expiring: true, Written: w.now.Add(-w.t.OfferTTL + 10*time.Millisecond)}})
+	settle := w.mustHave(DoArmTimer, "the timer for when the offer's marker can no longer come", func(e Effect) bool { return e.Timer == TimerClaimSettled })
+	settlesAt := w.now.Add(settle.After)
+	w.answerFirst(WriteOK)
+	c := w.mustHave(DoConfirm, "read-back", nil)
+	w.answerFirst(WriteOK)
+	w.mustNotHave(DoPromoted)
+	// The watch shows the claim: a term of ours under our own session that
+	// we lead not. Written over now, or released, it would be erased with
+	// the claim by the marker, and a successor's write over it too.
+	acquired := len(w.acquired)
+	w.feed(Input{Kind: InKey, Key: KeyView{Revision: c.Lease.Revision, Ours: true, Holder: Holder{Name: "me", Term: c.Lease.Term, Revision: c.Lease.Revision, Nonce: c.Lease.Nonce}}})
+	w.mustNotHave(DoRelease)
+	w.advance(settlesAt.Sub(w.now) - time.Millisecond)
+	if len(w.acquired) != acquired {
+		t.Fatalf("wrote over the unproven claim %v before its offer's marker could no longer come: %+v", settlesAt.Sub(w.now), w.acquired[acquired:])
+	}
+	w.advance(w.t.CampaignJitter + 2*time.Millisecond)
+	if len(w.acquired) == acquired || w.acquired[acquired].Over != c.Lease.Revision {
+		t.Fatalf("acquisitions after the marker's time %+v: want one over the claim's revision %d", w.acquired[acquired:], c.Lease.Revision)
+	}
+}
+
+func TestRowACandidateWhoseReleaseOfATermLeftFailedClaimsItBackOnceHealthy(t *testing.T) {
+	w := newWorld(t, 1)
+	w.t.Sessions = true
+	w.startClean()
+	w.advance(w.t.CampaignJitter + w.t.StandBy)
+	a := w.mustHave(DoAcquire, "acquisition", nil)
+	// The create landed, but its answer is lost; the watch shows it while
+	// the health check fails.
+	w.rev++
+	ours := Holder{Name: "me", Term: w.rev, Revision: w.rev, Nonce: "n"}
+	w.feed(Input{Kind: InKey, Key: KeyView{Revision: w.rev, Ours: true, Holder: ours}})
+	w.feed(Input{Kind: InHealth, Failures: w.t.HealthFailureThreshold, Err: "link down"})
+	w.answerFirst(WriteUnknown)
+	w.requirePhase(StateCandidate)
+	w.mustHave(DoRelease, "release of the term left, while we may not lead", func(e Effect) bool { return e.Left })
+	w.answerFirst(WriteUnknown)
+	w.feed(Input{Kind: InHealth})
+	w.advance(w.t.PollInterval + w.t.CampaignJitter + w.t.StandBy)
+	for _, e := range w.acquired {
+		if e.Seq != a.Seq && e.Over == ours.Revision {
+			return
+		}
+	}
+	t.Fatalf("acquisitions %+v: want the healthy candidate to claim its term left at revision %d", w.acquired, ours.Revision)
+}

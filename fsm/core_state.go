@@ -189,8 +189,14 @@ type ElectionState struct {
 	// was on offer). The offer carries a short TTL, and the server may erase a write
 	// it acknowledged over a message whose TTL ran out (its expiry marker
 	// rolls the key up after the write), so a won claim proves nothing
-	// until a second revision-checked write confirms it.
+	// until it is read back (see core_proof.go).
 	Claiming bool
+	// ClaimSettles is when, on our clock, the expiry marker of the offer
+	// our last claim wrote over can no longer come. Until then a term of
+	// ours the key shows may be that claim, unproven, or be written over
+	// it, and the marker erases both: it is neither claimed back nor
+	// released (see claimSettled). Zero once the claim is proven.
+	ClaimSettles time.Time
 	// Confirming is the lease a won claim gave us while its read-back is in
 	// flight (the attempt stays in flight). ClaimSentAt is when the claim
 	// was sent (the term's deadline counts from it) and ClaimAnswered when

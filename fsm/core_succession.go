@@ -130,7 +130,7 @@ func candidatesThen(rest ...action) action {
 func claim(c *step) {
 	c.cancel(TimerCampaign)
 	startAcquisition(c, Effect{Kind: DoAcquire, By: ByWriteOver, Over: c.in.Key.Revision})
-	c.s.Claiming, c.s.OfferWritten = true, c.in.Key.Written
+	c.startClaim(c.in.Key.Written)
 }
 
 // handOff ends the term and offers the lease to the successor, answering
