@@ -113,6 +113,15 @@ func stateDiagramDoc() string {
 	b.WriteString(role.Mermaid())
 	b.WriteString("```\n\n")
 	b.WriteString(rowsMarkdown(fsm.RoleRows()))
+	keeper := fsm.SessionKeeper()
+	b.WriteString("\n## Session keeper\n\n")
+	b.WriteString("In session mode each store keeps one session key alive for all its leases, and runs this machine ")
+	b.WriteString("(fsm/session_rows.go, fsm.SessionStep) to decide when to renew it, what proves it, when to give it up, ")
+	b.WriteString("and what to do with the leases of elections that stopped without releasing them.\n\n")
+	b.WriteString("```mermaid\n")
+	b.WriteString(keeper.Mermaid())
+	b.WriteString("```\n\n")
+	b.WriteString(rowsMarkdown(fsm.SessionRows()))
 	return b.String()
 }
 

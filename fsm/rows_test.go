@@ -7,14 +7,17 @@ import (
 	"testing"
 )
 
-// TestEnginesAreValid checks the rows of both tables against them, the
-// check Step and RoleStep rely on instead of returning an error.
+// TestEnginesAreValid checks the rows of every table against it, the check
+// Step, RoleStep and SessionStep rely on instead of returning an error.
 func TestEnginesAreValid(t *testing.T) {
 	if _, err := electionEngine(); err != nil {
 		t.Errorf("election rows: %v", err)
 	}
 	if _, err := roleEngine(); err != nil {
 		t.Errorf("role rows: %v", err)
+	}
+	if _, err := sessionEngine(); err != nil {
+		t.Errorf("session rows: %v", err)
 	}
 }
 

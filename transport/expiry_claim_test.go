@@ -13,7 +13,6 @@ import (
 	"github.com/batonhq/baton/fsm"
 	"github.com/batonhq/baton/internal/interpret"
 	"github.com/batonhq/baton/internal/natstest"
-	"github.com/batonhq/baton/internal/outcome"
 	"github.com/batonhq/baton/leadership"
 	"github.com/batonhq/baton/transport"
 )
@@ -247,7 +246,7 @@ func (c *claimRun) acquire(store *transport.JetStreamStore, timing fsm.Timing, e
 	bounded, cancel := context.WithTimeout(context.Background(), timing.OpTimeout)
 	defer cancel()
 	lease, err := interpret.Acquire(bounded, store, c.key, rec, e)
-	in := fsm.Input{Kind: fsm.InAcquired, Seq: e.Seq, SentAt: sentAt, Result: outcome.Of(err)}
+	in := fsm.Input{Kind: fsm.InAcquired, Seq: e.Seq, SentAt: sentAt, Result: transport.ResultOf(err)}
 	c.claim, c.claimErr = lease, err
 	if err == nil {
 		in.Lease = fsm.Lease{Term: lease.Term, Revision: lease.Revision, Nonce: rec.Nonce}
@@ -265,7 +264,7 @@ func (c *claimRun) confirm(store *transport.JetStreamStore, timing fsm.Timing, e
 	defer cancel()
 	found, err := store.Confirm(bounded, lease)
 	c.readBack, c.readErr = found, err
-	return fsm.Input{Kind: fsm.InConfirmed, Seq: e.Seq, SentAt: sentAt, Result: outcome.Of(err),
+	return fsm.Input{Kind: fsm.InConfirmed, Seq: e.Seq, SentAt: sentAt, Result: transport.ResultOf(err),
 		Lease: fsm.Lease{Term: found.Term, Revision: found.Revision}, Stored: found.Stored}
 }
 

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/batonhq/baton/fsm"
 )
 
 // In session mode a store keeps one session key alive for every lease it
@@ -23,12 +25,12 @@ import (
 // ended stays ended.
 const SessionsPrefix = ReservedPrefix + "sessions."
 
-// session keeps the store's session key alive: a keepalive timer renews it
-// every 3/4 Renew and publishes each proof (proof), and a holder asking
-// for proof gets the newest at once, or shares the renewal in flight or
-// starts one when the last is older than Renew/2 (prove). A session whose
-// key the server has let go (its renewal is refused) has ended for good;
-// the next one opens at once. Its setup never changes; mu guards the rest,
+// session keeps the store's session key alive. What to do with it is
+// decided by the session keeper's rows (fsm.SessionStep): when to renew,
+// what proves the session, when to give it up and open the next, and what
+// to do with orphans. session only carries those decisions out: it makes
+// the writes and reads, publishes the proof, and hands answers to the
+// callers waiting for them. Its setup never changes; mu guards the rest,
 // but for the published proof and the counters, which are atomic.
 type session struct {
 	sessionSetup
@@ -37,16 +39,14 @@ type session struct {
 	// without the lock; written under mu whenever either changes.
 	published atomic.Pointer[SessionProof]
 
-	mu       sync.Mutex
-	live     sessionKey
-	proven   time.Time // when the newest acknowledged write of the live key was sent
-	lastSent time.Time // when the newest write of the live key was sent
-	pending  *sessionWrite
-	opening  chan struct{} // closed when an open in progress finishes
-	timer    *time.Timer
-	closed   bool
-	wg       sync.WaitGroup
-	orphans  orphanSet // leases left unreleased by elections that stopped
+	mu      sync.Mutex
+	state   fsm.SessionState
+	value   []byte               // what every write of the live session's key holds
+	waiting []chan sessionAnswer // callers waiting for the keeper's next answer
+	lastErr error                // the error of the write or read being decided
+	timer   *time.Timer          // the keepalive, armed once the first session opens
+	wg      sync.WaitGroup
+	orphans orphanSet // leases left unreleased by elections that stopped
 
 	stats sessionStats
 }
@@ -64,8 +64,8 @@ type sessionSetup struct {
 }
 
 // sessionWriter is what a session needs of its store: to write and read its
-// key, and to release a lease it keeps. JetStreamStore implements it; the
-// session holds no more of the store than this.
+// key, and to release a lease it keeps and read that lease's key. JetStreamStore
+// implements it; the session holds no more of the store than this.
 type sessionWriter interface {
 	// createSession creates key holding value, with a TTL of ttl, and
 	// returns its revision.
@@ -75,18 +75,10 @@ type sessionWriter interface {
 	renewSession(ctx context.Context, key string, value []byte, rev uint64, ttl time.Duration) (uint64, error)
 	// sessionEnd reads key's last message from the stream leader.
 	sessionEnd(ctx context.Context, key string) (uint64, bool, error)
-	// releaseOrphan releases an orphan lease, reading it back once when
-	// its revision is stale.
-	releaseOrphan(ctx context.Context, lease Lease) error
-}
-
-// sessionKey is the live session's key: its name, what every write of it
-// holds, and the revision of its latest write. The zero value is no live
-// session: none has opened yet, or the last one ended.
-type sessionKey struct {
-	name  string
-	value []byte
-	rev   uint64
+	// Release deletes a lease's key at the lease's revision.
+	Release(ctx context.Context, lease Lease) error
+	// Read reads a role's key from the stream leader.
+	Read(ctx context.Context, role string) (KeyEvent, error)
 }
 
 // sessionStats are a session's counters: atomic, so Stats reads them
@@ -97,13 +89,12 @@ type sessionStats struct {
 	abandoned atomic.Uint64 // sessions given up for want of proof in time
 }
 
-// sessionWrite is one renewal of the session key.
-type sessionWrite struct {
-	key    string
-	value  []byte
-	sentAt time.Time
-	done   chan struct{}
-	err    error // set before done closes
+// sessionAnswer is the keeper's answer to a caller: the live session's key
+// and its proof, or why there is none.
+type sessionAnswer struct {
+	key   string
+	proof time.Time
+	err   error
 }
 
 // sessionValue is what a session key holds, for people reading the bucket.
@@ -113,11 +104,16 @@ type sessionValue struct {
 	OpenedAt time.Time `json:"opened_at"`
 }
 
+// timing is what the keeper's rows are given.
+func (s *session) timing() fsm.SessionTiming {
+	return fsm.SessionTiming{Renew: s.opts.Renew, ProofWindow: s.opts.ProofWindow}
+}
+
 // current returns the live session's key, or "".
 func (s *session) current() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.live.name
+	return s.state.Key
 }
 
 // bind returns the key of a live session, opening one if there is none, and
@@ -125,107 +121,183 @@ func (s *session) current() string {
 // new lease counts its deadline from.
 func (s *session) bind(ctx context.Context) (string, time.Time, error) {
 	for {
-		s.mu.Lock()
-		switch {
-		case s.closed:
-			s.mu.Unlock()
-			return "", time.Time{}, fmt.Errorf("session: %w: %w", ErrPermanent, ErrClosed)
-		case s.live.name != "":
-			key := s.live.name
-			s.mu.Unlock()
-			proof, err := s.prove(ctx, key)
-			if errors.Is(err, ErrConflict) {
-				continue // it ended meanwhile: open another
-			}
-			return key, proof, err
-		case s.opening != nil:
-			wait := s.opening
-			s.mu.Unlock()
-			select {
-			case <-wait:
-			case <-ctx.Done():
-				return "", time.Time{}, fmt.Errorf("session: %w: %w", ErrTransient, ctx.Err())
-			}
-		default:
-			s.opening = make(chan struct{})
-			s.mu.Unlock()
-			err := s.open(ctx)
-			s.mu.Lock()
-			close(s.opening)
-			s.opening = nil
-			s.mu.Unlock()
-			if err != nil {
-				return "", time.Time{}, err
-			}
+		key, proof, err := s.ask(ctx, "")
+		if errors.Is(err, ErrConflict) && ctx.Err() == nil {
+			continue // it ended meanwhile: the next one is opening
 		}
+		return key, proof, err
 	}
-}
-
-// open creates a new session key.
-func (s *session) open(ctx context.Context) error {
-	key := SessionsPrefix + randomID()
-	data, err := json.Marshal(sessionValue{Version: 1, TTL: s.opts.TTL.String(), OpenedAt: time.Now().UTC()})
-	if err != nil {
-		return fmt.Errorf("open session: %w: %w", ErrPermanent, err)
-	}
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
-	sentAt := time.Now()
-	rev, err := s.store.createSession(ctx, key, data, s.opts.TTL)
-	if err != nil {
-		return classify("open session", key, opWrite, err)
-	}
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return fmt.Errorf("session: %w: %w", ErrPermanent, ErrClosed)
-	}
-	again := s.timer != nil
-	s.live, s.proven, s.lastSent = sessionKey{name: key, value: data, rev: rev}, sentAt, sentAt
-	s.publishLocked()
-	s.scheduleLocked()
-	s.mu.Unlock()
-	if again && s.opened != nil {
-		s.opened()
-	}
-	return nil
 }
 
 // prove returns when a write of the session key was last acknowledged to
-// have been sent, if within Renew/2; otherwise it waits for a renewal (the
-// one in flight, or one it starts) and returns when that one was sent. It returns ErrConflict when key is not
-// the live session: the session ended, and with it every lease it kept.
+// have been sent, as the keeper decides: the newest proof if it is fresh,
+// or the renewal it waits for. It returns ErrConflict when key is not the
+// live session: the session ended, and with it every lease it kept.
 func (s *session) prove(ctx context.Context, key string) (time.Time, error) {
+	_, proof, err := s.ask(ctx, key)
+	return proof, err
+}
+
+// ask hands the keeper a caller's need of session key ("" for any) and
+// waits for its answer, or for ctx: a caller that gives up while a session
+// opens failed for now; one that gave up on a renewal does not know
+// whether it landed.
+func (s *session) ask(ctx context.Context, key string) (string, time.Time, error) {
 	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return time.Time{}, fmt.Errorf("session: %w: %w", ErrPermanent, ErrClosed)
+	answer, wait := s.stepLocked(fsm.SessionInput{Kind: fsm.SessInProve, Key: key})
+	opening := s.state.Phase == fsm.SessionOpening
+	s.mu.Unlock()
+	if wait == nil {
+		return answer.key, answer.proof, answer.err
 	}
-	if key != s.live.name {
-		s.mu.Unlock()
-		return time.Time{}, fmt.Errorf("session %q: %w: the session ended", key, ErrConflict)
+	select {
+	case a := <-wait:
+		return a.key, a.proof, a.err
+	case <-ctx.Done():
+		if opening {
+			return "", time.Time{}, fmt.Errorf("session: %w: %w", ErrTransient, ctx.Err())
+		}
+		return "", time.Time{}, fmt.Errorf("session %q: %w: %w", key, ErrUnknownOutcome, ctx.Err())
 	}
-	if time.Since(s.proven) < s.opts.Renew/2 {
-		proven := s.proven
-		s.mu.Unlock()
-		return proven, nil
+}
+
+// stepLocked decides in and carries out the keeper's effects: the writes
+// and reads in the background, the rest at once. It returns the answer for
+// in's caller, or the channel that caller waits on. s.mu is held.
+func (s *session) stepLocked(in fsm.SessionInput) (sessionAnswer, chan sessionAnswer) {
+	in.At = time.Now()
+	var effects []fsm.SessionEffect
+	s.state, effects = fsm.SessionStep(s.timing(), s.state, in)
+	var answer sessionAnswer
+	var wait chan sessionAnswer
+	for _, e := range effects {
+		switch e.Kind {
+		case fsm.SessDoOpen:
+			s.wg.Go(s.open)
+		case fsm.SessDoRenew:
+			s.stats.writes.Add(1)
+			value := s.value
+			s.wg.Go(func() { s.renew(e.Key, value, e.Revision) })
+		case fsm.SessDoRead:
+			s.wg.Go(func() { s.read(e.Key) })
+		case fsm.SessDoPublish:
+			s.publishLocked(e)
+		case fsm.SessDoWait:
+			wait = make(chan sessionAnswer, 1)
+			s.waiting = append(s.waiting, wait)
+		case fsm.SessDoAnswer:
+			answer = s.answerOf(e)
+			for _, w := range s.waiting {
+				w <- answer
+			}
+			s.waiting = nil
+		case fsm.SessDoEnded:
+			s.stats.ended.Add(1)
+			if e.Abandoned {
+				s.stats.abandoned.Add(1)
+			}
+		case fsm.SessDoReleaseOrphans:
+			if batch := s.orphans.due(e.Key); batch != nil {
+				s.wg.Go(func() { s.releaseOrphans(batch) })
+			}
+		case fsm.SessDoStop:
+			if s.timer != nil {
+				s.timer.Stop()
+			}
+		}
 	}
-	if s.unprovenLocked() {
-		s.abandonLocked()
-		s.mu.Unlock()
-		return time.Time{}, fmt.Errorf("session %q: %w: not proven within %v: abandoned", key, ErrConflict, s.opts.ProofWindow)
+	s.lastErr = nil
+	return answer, wait
+}
+
+// answerOf turns the keeper's answer into what callers get: a write's own
+// failure keeps its error.
+func (s *session) answerOf(e fsm.SessionEffect) sessionAnswer {
+	switch {
+	case e.Result == fsm.WriteOK:
+		return sessionAnswer{key: e.Key, proof: e.Proof}
+	case e.Err == fsm.SessionClosedErr:
+		return sessionAnswer{err: fmt.Errorf("session: %w: %w", ErrPermanent, ErrClosed)}
+	case e.Result == fsm.WriteConflict:
+		return sessionAnswer{err: fmt.Errorf("session: %w: %s", ErrConflict, e.Err)}
+	case s.lastErr != nil:
+		return sessionAnswer{err: s.lastErr}
+	default:
+		return sessionAnswer{err: fmt.Errorf("session: %w: %s", ErrTransient, e.Err)}
 	}
-	w := s.pending
-	if w == nil {
-		w = s.startLocked()
+}
+
+// decide hands the keeper the answer of a write or read made in the
+// background, with its error.
+func (s *session) decide(in fsm.SessionInput, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in.Result, s.lastErr = ResultOf(err), err
+	if err != nil {
+		in.Err = err.Error()
+	}
+	s.stepLocked(in)
+}
+
+// open creates a new session key. The keepalive starts with the first
+// session; the registry rebinds its entries to each later one.
+func (s *session) open() {
+	key := SessionsPrefix + randomID()
+	value, rev, err := s.create(key)
+	s.mu.Lock()
+	in := fsm.SessionInput{Kind: fsm.SessInOpened, Key: key, Revision: rev, Result: ResultOf(err)}
+	if err != nil {
+		in.Err = err.Error()
+	}
+	s.lastErr = err
+	s.stepLocked(in)
+	live := s.state.Key == key
+	if live {
+		s.value = value
+	}
+	again := s.timer != nil
+	if live && !again {
+		s.timer = time.AfterFunc(s.keepAliveEvery(), s.keepAlive)
 	}
 	s.mu.Unlock()
-	select {
-	case <-w.done:
-		return w.sentAt, w.err
-	case <-ctx.Done():
-		return time.Time{}, fmt.Errorf("session %q: %w: %w", key, ErrUnknownOutcome, ctx.Err())
+	if live && again && s.opened != nil {
+		s.opened()
 	}
+}
+
+// create writes a new session key, and returns what it holds and its
+// revision.
+func (s *session) create(key string) ([]byte, uint64, error) {
+	data, err := json.Marshal(sessionValue{Version: 1, TTL: s.opts.TTL.String(), OpenedAt: time.Now().UTC()})
+	if err != nil {
+		return nil, 0, fmt.Errorf("open session: %w: %w", ErrPermanent, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+	defer cancel()
+	rev, err := s.store.createSession(ctx, key, data, s.opts.TTL)
+	if err != nil {
+		return nil, 0, classify("open session", key, opWrite, err)
+	}
+	return data, rev, nil
+}
+
+// renew rewrites the session key at rev with value, keeping its TTL.
+func (s *session) renew(key string, value []byte, rev uint64) {
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+	defer cancel()
+	seq, err := s.store.renewSession(ctx, key, value, rev, s.opts.TTL)
+	if err != nil {
+		err = classify("renew session", key, opWrite, err)
+	}
+	s.decide(fsm.SessionInput{Kind: fsm.SessInRenewed, Key: key, Revision: seq}, err)
+}
+
+// read reads a refused renewal's key back from the stream leader.
+func (s *session) read(key string) {
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+	defer cancel()
+	rev, alive, err := s.store.sessionEnd(ctx, key)
+	s.decide(fsm.SessionInput{Kind: fsm.SessInRead, Key: key, Revision: rev, Alive: alive}, err)
 }
 
 // proof returns the live session and its proof as last published.
@@ -236,156 +308,38 @@ func (s *session) proof() SessionProof {
 	return SessionProof{}
 }
 
-// publishLocked publishes the live session and its proof. s.mu is held.
-func (s *session) publishLocked() {
-	if s.live.name == "" {
+// publishLocked publishes the live session and its proof, or that none
+// lives. s.mu is held.
+func (s *session) publishLocked(e fsm.SessionEffect) {
+	if e.Key == "" {
 		s.published.Store(nil)
 		return
 	}
-	s.published.Store(&SessionProof{Key: s.live.name, At: s.proven})
-}
-
-// startLocked starts a renewal of the live session. s.mu is held.
-func (s *session) startLocked() *sessionWrite {
-	w := &sessionWrite{key: s.live.name, value: s.live.value, sentAt: time.Now(), done: make(chan struct{})}
-	s.pending, s.lastSent = w, w.sentAt
-	rev := s.live.rev
-	s.stats.writes.Add(1)
-	s.wg.Go(func() { s.renew(w, rev) })
-	return w
-}
-
-// renew rewrites the session key at rev, keeping its TTL. A refusal is
-// settled by reading the key from the stream leader: a write of ours we
-// had not heard of is adopted and the renewal tried once more; anything
-// else means the server let the session go.
-func (s *session) renew(w *sessionWrite, rev uint64) {
-	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
-	defer cancel()
-	seq, err := s.rewrite(ctx, w, rev)
-	if errors.Is(err, ErrConflict) {
-		var alive bool
-		var latest uint64
-		latest, alive, err = s.store.sessionEnd(ctx, w.key)
-		switch {
-		case err != nil:
-		case alive:
-			seq, err = s.rewrite(ctx, w, latest)
-		default:
-			err = fmt.Errorf("session %q: %w: the server let it go (expired or deleted)", w.key, ErrConflict)
-		}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.pending == w {
-		s.pending = nil
-	}
-	switch {
-	case err == nil && s.live.name == w.key && s.unprovenLocked():
-		// Acknowledged too late to prove anything: the write it replaced
-		// may have expired first, and its marker may erase this one.
-		s.abandonLocked()
-		err = fmt.Errorf("session %q: %w: renewal acknowledged after %v without proof: abandoned", w.key, ErrConflict, s.opts.ProofWindow)
-	case err == nil && s.live.name == w.key:
-		s.live.rev = max(s.live.rev, seq)
-		if w.sentAt.After(s.proven) {
-			s.proven = w.sentAt
-			s.publishLocked()
-		}
-	case errors.Is(err, ErrConflict) && s.live.name == w.key:
-		s.endLocked()
-	case err == nil:
-		// The session was given up (or ended) while this renewal was in
-		// flight: what it proves is a session nobody renews any more.
-		err = fmt.Errorf("session %q: %w: ended while this renewal was in flight", w.key, ErrConflict)
-	}
-	w.err = err
-	close(w.done)
-}
-
-// unprovenLocked reports whether the live session has gone ProofWindow
-// without proof. s.mu is held.
-func (s *session) unprovenLocked() bool { return time.Since(s.proven) >= s.opts.ProofWindow }
-
-// abandonLocked gives up the live session for want of proof: it is never
-// written again (its key expires on the server by TTL), and a new one is
-// opened. s.mu is held.
-func (s *session) abandonLocked() {
-	s.stats.abandoned.Add(1)
-	s.endLocked()
-}
-
-// endLocked forgets the live session, which has ended, and opens the next
-// one now, not at the next acquisition: the registry's entries need one to
-// stay in the order of succession. s.mu is held.
-func (s *session) endLocked() {
-	s.live = sessionKey{}
-	s.publishLocked()
-	s.stats.ended.Add(1)
-	if !s.closed {
-		s.wg.Go(s.reopen)
-	}
-}
-
-// reopen opens a new session after the last one ended. A failure is left
-// to the next acquisition or registry write, which open one themselves.
-func (s *session) reopen() {
-	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
-	defer cancel()
-	_, _, _ = s.bind(ctx)
-}
-
-// rewrite writes the session key of w if it is at rev, with the session's
-// TTL.
-func (s *session) rewrite(ctx context.Context, w *sessionWrite, rev uint64) (uint64, error) {
-	seq, err := s.store.renewSession(ctx, w.key, w.value, rev, s.opts.TTL)
-	if err != nil {
-		return 0, classify("renew session", w.key, opWrite, err)
-	}
-	return seq, nil
+	s.published.Store(&SessionProof{Key: e.Key, At: e.Proof})
 }
 
 // keepAliveEvery is the keepalive's period: a quarter less than Renew, so
 // a lease asking for proof Renew after its last one finds a newer one.
 func (s *session) keepAliveEvery() time.Duration { return s.opts.Renew * 3 / 4 }
 
-// scheduleLocked arms the keepalive. s.mu is held.
-func (s *session) scheduleLocked() {
-	if s.timer == nil {
-		s.timer = time.AfterFunc(s.keepAliveEvery(), s.keepAlive)
-		return
-	}
-	s.timer.Reset(s.keepAliveEvery())
-}
-
-// keepAlive renews the live session unless a renewal went out within the
-// last Renew/2 (a holder asked for one), and re-arms itself.
+// keepAlive hands the keeper its tick and re-arms itself until the store
+// closes.
 func (s *session) keepAlive() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
+	if s.state.Phase == fsm.SessionClosed {
 		return
 	}
-	switch {
-	case s.live.name != "" && s.pending == nil && s.unprovenLocked():
-		s.abandonLocked()
-	case s.live.name != "" && s.pending == nil && time.Since(s.lastSent) >= s.opts.Renew/2:
-		s.startLocked()
-	}
-	s.releaseOrphansLocked()
-	s.scheduleLocked()
+	s.stepLocked(fsm.SessionInput{Kind: fsm.SessInTick})
+	s.timer.Reset(s.keepAliveEvery())
 }
 
-// close stops renewing and waits for the renewal in flight. The key is left
+// close stops renewing and waits for the writes in flight. The key is left
 // to expire: leases an election chose to keep (StopOptions.KeepLease) lapse
 // with it, as a lease with its own TTL would.
 func (s *session) close() {
 	s.mu.Lock()
-	s.closed = true
-	s.published.Store(nil) // nobody renews it any more
-	if s.timer != nil {
-		s.timer.Stop()
-	}
+	s.stepLocked(fsm.SessionInput{Kind: fsm.SessInClose})
 	s.mu.Unlock()
 	s.wg.Wait()
 }

@@ -33,7 +33,7 @@ func TestTakeoverIsCheckedByTheServer(t *testing.T) {
 	// is made older than Renew/2, so the renewal writes, but not older than
 	// ProofWindow, which would abandon the session.
 	holder.session.mu.Lock()
-	holder.session.proven = time.Now().Add(-opts.Session.Renew)
+	holder.session.state.Proven = time.Now().Add(-opts.Session.Renew)
 	holder.session.mu.Unlock()
 	if _, err := holder.Renew(ctx, lease); err != nil {
 		t.Fatal(err)
@@ -162,7 +162,7 @@ func TestSessionUnprovenForTooLongIsAbandoned(t *testing.T) {
 	}
 	writes := holder.Stats().SessionWrites
 	holder.session.mu.Lock()
-	holder.session.proven = time.Now().Add(-holder.session.opts.ProofWindow)
+	holder.session.state.Proven = time.Now().Add(-holder.session.opts.ProofWindow)
 	holder.session.mu.Unlock()
 	if _, err := holder.Renew(ctx, lease); !errors.Is(err, ErrConflict) {
 		t.Fatalf("renewing a lease whose session went unproven for ProofWindow: %v, want ErrConflict", err)

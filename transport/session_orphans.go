@@ -2,7 +2,9 @@ package transport
 
 import (
 	"context"
-	"errors"
+	"time"
+
+	"github.com/batonhq/baton/fsm"
 )
 
 // Leases of a session that no election holds any more and whose release
@@ -66,35 +68,81 @@ func (o *orphanSet) released(done []Lease) {
 func (s *session) orphan(lease Lease) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.closed {
+	if s.state.Phase != fsm.SessionClosed {
 		s.orphans.leases = append(s.orphans.leases, lease)
 	}
 }
 
-// releaseOrphansLocked starts a release of the orphans of the live session,
-// unless one is running; orphans of a session that ended are dropped.
-// s.mu is held.
-func (s *session) releaseOrphansLocked() {
-	if batch := s.orphans.due(s.live.name); batch != nil {
-		s.wg.Go(func() { s.releaseOrphans(batch) })
-	}
-}
-
-// releaseOrphans releases each lease of batch, forgetting those released or
-// moved on; the others are tried again at the next keepalive.
+// releaseOrphans settles each lease of batch as the keeper's rows decide,
+// forgetting those released or moved on; the others are tried again at
+// the next keepalive.
 func (s *session) releaseOrphans(batch []Lease) {
 	var done []Lease
 	for _, l := range batch {
-		ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
-		err := s.store.releaseOrphan(ctx, l)
-		cancel()
-		if err == nil || errors.Is(err, ErrConflict) || ClassOf(err) == ClassPermanent {
+		if s.settleOrphan(l) {
 			done = append(done, l)
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.orphans.released(done)
+}
+
+// settleOrphan releases lease, reads its key back and releases it again as
+// the keeper's rows decide, and reports whether it needs no release any
+// more. A release, its read-back and a release at the revision read are
+// the most the rows ask for: the bound only guards against a key that
+// keeps moving with our lease.
+func (s *session) settleOrphan(lease Lease) bool {
+	next := fsm.SessionEffect{Kind: fsm.SessDoReleaseOrphan, Orphan: orphanOf(lease)}
+	for range 4 {
+		ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+		var in fsm.SessionInput
+		var err error
+		switch next.Kind {
+		case fsm.SessDoReleaseOrphan:
+			lease.Revision = next.Orphan.Lease.Revision
+			err = s.store.Release(ctx, lease)
+			in = fsm.SessionInput{Kind: fsm.SessInOrphanReleased, Orphan: orphanOf(lease)}
+		case fsm.SessDoReadOrphan:
+			var ev KeyEvent
+			ev, err = s.store.Read(ctx, lease.Role)
+			in = fsm.SessionInput{Kind: fsm.SessInOrphanRead, Orphan: orphanOf(lease), Revision: ev.Entry.Revision,
+				Alive: ev.Kind == KeyPut && sameLease(ev.Entry, lease)}
+		case fsm.SessDoForgetOrphan:
+			cancel()
+			return true
+		default:
+			cancel()
+			return false
+		}
+		cancel()
+		next = s.decideOrphan(in, err)
+	}
+	return false
+}
+
+// decideOrphan hands the keeper the answer of an orphan's release or read,
+// and returns what it decided for that orphan (the zero effect: nothing
+// now).
+func (s *session) decideOrphan(in fsm.SessionInput, err error) fsm.SessionEffect {
+	in.At, in.Result = time.Now(), ResultOf(err)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var effects []fsm.SessionEffect
+	s.state, effects = fsm.SessionStep(s.timing(), s.state, in)
+	for _, e := range effects {
+		switch e.Kind {
+		case fsm.SessDoReleaseOrphan, fsm.SessDoReadOrphan, fsm.SessDoForgetOrphan:
+			return e
+		}
+	}
+	return fsm.SessionEffect{}
+}
+
+// orphanOf is lease as the keeper sees it.
+func orphanOf(lease Lease) fsm.Orphan {
+	return fsm.Orphan{Role: lease.Role, Lease: fsm.Lease{Term: lease.Term, Revision: lease.Revision, Nonce: lease.Record.Nonce}}
 }
 
 // containsLease reports whether ls holds l (same role, term and revision).
@@ -105,20 +153,4 @@ func containsLease(ls []Lease, l Lease) bool {
 		}
 	}
 	return false
-}
-
-// releaseOrphan deletes an orphan at its revision or, when the key holds the
-// same lease at a later revision (an offer whose answer was lost), at the
-// revision read: no election is left to read it back.
-func (s *JetStreamStore) releaseOrphan(ctx context.Context, lease Lease) error {
-	err := s.Release(ctx, lease)
-	if !errors.Is(err, ErrConflict) {
-		return err
-	}
-	latest, rerr := s.Read(ctx, lease.Role)
-	if rerr != nil || latest.Kind != KeyPut || !sameLease(latest.Entry, lease) {
-		return err
-	}
-	lease.Revision = latest.Entry.Revision
-	return s.Release(ctx, lease)
 }

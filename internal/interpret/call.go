@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/batonhq/baton/fsm"
-	"github.com/batonhq/baton/internal/outcome"
 	"github.com/batonhq/baton/transport"
 )
 
@@ -117,7 +116,7 @@ func (c Call) Do(ctx context.Context, s Store) Answer {
 // Input is the core's input for the answer a.
 func (c Call) Input(a Answer) fsm.Input {
 	e := c.Effect
-	in := fsm.Input{Result: outcome.Of(a.Err), SentAt: c.SentAt}
+	in := fsm.Input{Result: transport.ResultOf(a.Err), SentAt: c.SentAt}
 	if a.Err != nil {
 		in.Err = a.Err.Error()
 	}

@@ -110,7 +110,7 @@ func (c *candidate) ourSession() string {
 	if c.w.opts.Bug == BugNoOurs {
 		return ""
 	}
-	return c.sess.key
+	return c.sess.state.Key
 }
 
 // open answers the request for the store: it opens while the store can be

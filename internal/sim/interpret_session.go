@@ -15,7 +15,7 @@ import (
 // openBySession opens the store: its session is opened with it.
 func (c *candidate) openBySession() {
 	gen := c.gen
-	c.openSession(func(res fsm.WriteResult) {
+	c.stepSession(fsm.SessionInput{Kind: fsm.SessInProve}, func(res fsm.WriteResult, _ string, _ time.Time) {
 		in := fsm.Input{Kind: fsm.InStoreOpened}
 		if res != fsm.WriteOK {
 			in.Err = "open session: " + errText(res)

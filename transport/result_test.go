@@ -1,4 +1,4 @@
-package outcome_test
+package transport_test
 
 import (
 	"errors"
@@ -6,11 +6,10 @@ import (
 	"testing"
 
 	"github.com/batonhq/baton/fsm"
-	"github.com/batonhq/baton/internal/outcome"
 	"github.com/batonhq/baton/transport"
 )
 
-func TestOf(t *testing.T) {
+func TestResultOf(t *testing.T) {
 	for _, c := range []struct {
 		err  error
 		want fsm.WriteResult
@@ -21,8 +20,8 @@ func TestOf(t *testing.T) {
 		{fmt.Errorf("acquire %q: %w", "r", transport.ErrPermanent), fsm.WritePermanent},
 		{errors.New("no responders"), fsm.WriteFailed},
 	} {
-		if got := outcome.Of(c.err); got != c.want {
-			t.Errorf("Of(%v) = %v, want %v", c.err, got, c.want)
+		if got := transport.ResultOf(c.err); got != c.want {
+			t.Errorf("ResultOf(%v) = %v, want %v", c.err, got, c.want)
 		}
 	}
 }
