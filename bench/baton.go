@@ -26,12 +26,19 @@ type batonGroup struct {
 	promoted  chan promotion
 }
 
+// quietActorSystem is an actor system that logs nothing: its logs would
+// only interleave with the bench's output (and, in a candidate process,
+// with the lines the bench reads).
+func quietActorSystem() *actor.ActorSystem {
+	return actor.NewActorSystemWithConfig(actor.Configure(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return slog.New(slog.DiscardHandler) })))
+}
+
 // newBatonGroup starts n candidates with cfg (Conn, Role and InstanceID
 // are set here) on the server at url, and waits until one leads and every
 // candidate sees all the others in the registry.
 func newBatonGroup(url string, n int, role string, cfg leadership.Config) (*batonGroup, error) {
 	g := &batonGroup{
-		system:   actor.NewActorSystemWithConfig(actor.Configure(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return slog.New(slog.DiscardHandler) }))),
+		system:   quietActorSystem(),
 		promoted: make(chan promotion, 4*n+16),
 	}
 	for range min(n, 8) {

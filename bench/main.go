@@ -13,10 +13,19 @@ import (
 )
 
 func main() {
+	if os.Getenv(candidateEnv) == "1" {
+		// Started by batonHandoverProcs as one of its candidates.
+		if err := runCandidate(os.Args[1:]); err != nil {
+			fmt.Fprintln(os.Stderr, "bench candidate:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	runs := flag.Int("runs", 200, "graceful handovers per row")
 	crashRuns := flag.Int("crash-runs", 5, "crash failovers per system")
 	freedRuns := flag.Int("freed-runs", 5, "freed leases per freed-lease row")
-	sizes := flag.String("sizes", "2,10,100", "candidates for the graceful handover rows")
+	sizes := flag.String("sizes", "2,10,100,1000", "candidates for the graceful handover rows")
+	procSizes := flag.String("proc-sizes", "2,10", "candidates, each a process of its own, for the graceful handover rows in separate processes")
 	herd := flag.String("herd", "100,1000", "candidates for the freed-lease rows (creates per failover)")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
@@ -26,7 +35,7 @@ func main() {
 			defer pprof.StopCPUProfile()
 		}
 	}
-	results, err := run(*runs, *crashRuns, *freedRuns, ints(*sizes), ints(*herd))
+	results, err := run(*runs, *crashRuns, *freedRuns, ints(*sizes), ints(*procSizes), ints(*herd))
 	printTable(results)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -39,8 +48,9 @@ func main() {
 // accept (etcd's minimum lease TTL with its default election timeout).
 const crashTTL = 2 * time.Second
 
-// run starts the servers and runs every scenario, one after the other.
-func run(runs, crashRuns, freedRuns int, sizes, herd []int) ([]result, error) {
+// run starts the servers and runs every scenario, one after the other. A
+// count of 0 runs, or an empty list of sizes, leaves its rows out.
+func run(runs, crashRuns, freedRuns int, sizes, procSizes, herd []int) ([]result, error) {
 	var results []result
 	add := func(r result, err error) error {
 		if err != nil {
@@ -66,6 +76,12 @@ func run(runs, crashRuns, freedRuns int, sizes, herd []int) ([]result, error) {
 	}
 	defer stopEtcd()
 
+	if runs == 0 {
+		sizes, procSizes = nil, nil
+	}
+	if freedRuns == 0 {
+		herd = nil
+	}
 	for _, n := range sizes {
 		if err := add(batonHandover(ns.ClientURL(), n, runs, "baton")); err != nil {
 			return results, err
@@ -74,6 +90,11 @@ func run(runs, crashRuns, freedRuns int, sizes, herd []int) ([]result, error) {
 			return results, err
 		}
 		if err := add(etcdHandover(etcd, n, runs)); err != nil {
+			return results, err
+		}
+	}
+	for _, n := range procSizes {
+		if err := add(batonHandoverProcs(ns.ClientURL(), n, runs)); err != nil {
 			return results, err
 		}
 	}
@@ -88,6 +109,9 @@ func run(runs, crashRuns, freedRuns int, sizes, herd []int) ([]result, error) {
 		if err := add(batonFreed(ns.ClientURL(), herd[len(herd)-1], freedRuns, leadership.DefaultSuccessionStandBy)); err != nil {
 			return results, err
 		}
+	}
+	if crashRuns == 0 {
+		return results, nil
 	}
 	if err := add(batonCrash(ns.ClientURL(), 2, crashRuns, crashTTL)); err != nil {
 		return results, err
