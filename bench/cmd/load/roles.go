@@ -30,7 +30,8 @@ type rolesRow struct {
 	clientCores    float64
 	serverCores    float64
 	writesPerSec   float64
-	droppedRun     uint64 // over the whole run, before the handovers
+	msgsInPerSec   float64 // messages the server sent the roles' connection, per second
+	droppedRun     uint64  // over the whole run, before the handovers
 	droppedQuiet   uint64
 	demotesQuiet   int64
 	reasonsQuiet   map[leadership.DemoteReason]int64 // the quiet window's demotions by reason
@@ -258,8 +259,10 @@ func (r *rolesRun) quietWindow(row *rolesRow, srv *serverProc, mon *nats.Conn, d
 	if err != nil {
 		return err
 	}
+	in0 := r.nc.Stats().InMsgs
 	t0 := time.Now()
 	time.Sleep(d)
+	in1 := r.nc.Stats().InMsgs
 	c1, err := cpuTime(0)
 	if err != nil {
 		return err
@@ -275,6 +278,7 @@ func (r *rolesRun) quietWindow(row *rolesRow, srv *serverProc, mon *nats.Conn, d
 	}
 	row.clientCores, row.serverCores = cores(c1-c0, wall), cores(s1-s0, wall)
 	row.writesPerSec = float64(seq1-seq0) / wall.Seconds()
+	row.msgsInPerSec = float64(in1-in0) / wall.Seconds()
 	row.droppedRun = r.dropped()
 	row.droppedQuiet = row.droppedRun - drop0
 	row.demotesQuiet = r.demotes.Load() - dem0

@@ -42,6 +42,7 @@ func printRoles(rows []rolesRow, quiet time.Duration) {
 	line("client cores"+q, func(r rolesRow) string { return fmt.Sprintf("%.3f", r.clientCores) })
 	line("server cores"+q, func(r rolesRow) string { return fmt.Sprintf("%.3f", r.serverCores) })
 	line("KV writes/s"+q, func(r rolesRow) string { return fmt.Sprintf("%.0f", r.writesPerSec) })
+	line("messages the server sent the process /s"+q, func(r rolesRow) string { return fmt.Sprintf("%.0f", r.msgsInPerSec) })
 	line("messages dropped: whole run / quiet", func(r rolesRow) string { return fmt.Sprintf("%d / %d", r.droppedRun, r.droppedQuiet) })
 	line("spurious demotions (quiet)", func(r rolesRow) string { return fmt.Sprintf("%d%s", r.demotesQuiet, reasons(r.reasonsQuiet)) })
 	line("Resign to the other candidate's promotion, p50 / max", func(r rolesRow) string {
