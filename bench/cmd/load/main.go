@@ -14,6 +14,7 @@ func main() {
 	sizes := flag.String("n", "10,1000,10000", "roles per process, one column each")
 	quiet := flag.Duration("quiet", 20*time.Second, "idle window over which CPU, writes, drops and demotions are measured")
 	sample := flag.Int("handovers", 10, "roles that get a second candidate and hand over, per N")
+	starters := flag.Int("starters", 1, "goroutines that call Start at once (Election columns)")
 	manager := flag.Bool("manager", true, "also run the roles in one RoleManager (no handover column: it has no Resign)")
 	herd := flag.Int("herd", 1000, "candidates of the one-role table (0 skips it)")
 	herdConns := flag.Int("herd-conns", 20, "connections the one-role candidates share")
@@ -39,7 +40,7 @@ func main() {
 				if failed != nil {
 					break
 				}
-				row, err := measureRoles(mode, n, sessions, *quiet, *sample)
+				row, err := measureRoles(mode, n, sessions, *quiet, *sample, *starters)
 				rows = append(rows, row)
 				if err != nil {
 					failed = fmt.Errorf("%s N=%d: %w", row.column(), n, err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -21,6 +22,7 @@ import (
 type rolesRow struct {
 	n              int
 	mode           string        // how the roles are run: facadeMode or managerMode
+	starters       int           // goroutines calling Start at once (facadeMode)
 	sessions       bool          // leases kept by a session (Config.Sessions)
 	startTook      time.Duration // from the first Start call to the last returning
 	allLead        time.Duration // from the last Start returning to every election leading; <0 if not within the bound
@@ -41,10 +43,14 @@ type rolesRow struct {
 
 // column names the row's column: how the roles run and how leases are kept.
 func (r rolesRow) column() string {
-	if r.sessions {
-		return r.mode + ", sessions"
+	mode := r.mode
+	if r.mode == facadeMode && r.starters > 1 {
+		mode += fmt.Sprintf(" (%d parallel Starts)", r.starters)
 	}
-	return r.mode + ", TTL per role"
+	if r.sessions {
+		return mode + ", sessions"
+	}
+	return mode + ", TTL per role"
 }
 
 // leadBound bounds the wait for every role to lead.
@@ -85,8 +91,8 @@ func newSystem() *actor.ActorSystem {
 // measureRoles runs the roles scenario for n roles in mode on a fresh
 // server process: lead, idle for quiet, then (facades only: a RoleManager
 // has no Resign) hand over sample roles.
-func measureRoles(mode string, n int, sessions bool, quiet time.Duration, sample int) (rolesRow, error) {
-	row := rolesRow{n: n, mode: mode, sessions: sessions}
+func measureRoles(mode string, n int, sessions bool, quiet time.Duration, sample, starters int) (rolesRow, error) {
+	row := rolesRow{n: n, mode: mode, sessions: sessions, starters: starters}
 	srv, err := startServer()
 	if err != nil {
 		return row, err
@@ -117,7 +123,7 @@ func measureRoles(mode string, n int, sessions bool, quiet time.Duration, sample
 	if mode == managerMode {
 		err = r.startManager()
 	} else {
-		err = r.startElections()
+		err = r.startElections(starters)
 	}
 	if err != nil {
 		return row, err
@@ -151,22 +157,37 @@ func measureRoles(mode string, n int, sessions bool, quiet time.Duration, sample
 	return row, r.handOver(&row, srv.url)
 }
 
-// startElections starts one election facade per role, one after the
-// other, as a loop in a user's program would.
-func (r *rolesRun) startElections() error {
-	for i := range r.n {
-		e, err := leadership.NewElection(r.system, leadership.Config{Conn: r.nc, Role: roleName(i), InstanceID: "a", Sessions: r.sessions})
-		if err != nil {
-			return err
-		}
-		e.OnPromote(r.promoted(i))
-		e.OnDemote(r.demoted)
-		if err := e.Start(context.Background()); err != nil {
-			return err
-		}
-		r.elections = append(r.elections, e)
+// startElections starts one election facade per role: one after the
+// other, as a loop in a user's program would, or from starters goroutines
+// at once, as a server starting its roles in parallel would.
+func (r *rolesRun) startElections(starters int) error {
+	r.elections = make([]leadership.Election, r.n)
+	next := atomic.Int64{}
+	var wg sync.WaitGroup
+	errs := make([]error, max(starters, 1))
+	for w := range max(starters, 1) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= r.n {
+					return
+				}
+				e, err := leadership.NewElection(r.system, leadership.Config{Conn: r.nc, Role: roleName(i), InstanceID: "a", Sessions: r.sessions})
+				if err == nil {
+					e.OnPromote(r.promoted(i))
+					e.OnDemote(r.demoted)
+					err = e.Start(context.Background())
+				}
+				if err != nil {
+					errs[w] = err
+					return
+				}
+				r.elections[i] = e
+			}
+		})
 	}
-	return nil
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // startManager starts one role manager declaring every role.
@@ -304,7 +325,9 @@ func (r *rolesRun) stop() {
 		_ = r.manager.Stop(ctx)
 	}
 	for _, e := range r.elections {
-		_ = e.StopWithContext(context.Background(), leadership.StopOptions{KeepLease: true, NoWait: true})
+		if e != nil { // nil: its Start was never reached, after another failed
+			_ = e.StopWithContext(context.Background(), leadership.StopOptions{KeepLease: true, NoWait: true})
+		}
 	}
 }
 
