@@ -15,6 +15,7 @@ func main() {
 	quiet := flag.Duration("quiet", 20*time.Second, "idle window over which CPU, writes, drops and demotions are measured")
 	sample := flag.Int("handovers", 10, "roles that get a second candidate and hand over, per N")
 	starters := flag.Int("starters", 1, "goroutines that call Start at once (Election columns)")
+	flag.StringVar(&profileDir, "profiles", "", "write each column's heap profile (after all lead) and CPU profile (of the quiet window) into this directory")
 	manager := flag.Bool("manager", true, "also run the roles in one RoleManager (no handover column: it has no Resign)")
 	herd := flag.Int("herd", 1000, "candidates of the one-role table (0 skips it)")
 	herdConns := flag.Int("herd-conns", 20, "connections the one-role candidates share")

@@ -146,6 +146,7 @@ func measureRoles(mode string, n int, sessions bool, quiet time.Duration, sample
 	// Let the starts' transients (first reads, registrations) pass.
 	time.Sleep(3 * time.Second)
 	row.heapPerRole = float64(int64(liveHeap())-int64(heap0)) / float64(n)
+	writeHeapProfile(row)
 	row.goroutines = float64(runtime.NumGoroutine()-g0) / float64(n)
 	if err := r.quietWindow(&row, srv, mon, quiet); err != nil {
 		return row, err
@@ -281,9 +282,11 @@ func (r *rolesRun) quietWindow(row *rolesRow, srv *serverProc, mon *nats.Conn, d
 		return err
 	}
 	in0 := r.nc.Stats().InMsgs
+	stopCPU := startCPUProfile(*row)
 	t0 := time.Now()
 	time.Sleep(d)
 	in1 := r.nc.Stats().InMsgs
+	stopCPU()
 	c1, err := cpuTime(0)
 	if err != nil {
 		return err
