@@ -29,8 +29,13 @@ type CandidateList struct {
 // candidatesChanged is the registry's new order, from the registry child.
 type candidatesChanged struct{ order []transport.Candidate }
 
-// rankedOf is the registry's order as the decision core reads it.
+// rankedOf is the registry's order as the decision core reads it: its
+// first names only. The core keeps fsm.OrderLength of them and ranks us
+// against the first other than us, which is among the first two; handing it
+// the whole order cost a role of 1,000 candidates a million entries per
+// change, one order per candidate (most of the CPU of its handovers).
 func rankedOf(order []transport.Candidate) []fsm.Ranked {
+	order = order[:min(len(order), fsm.OrderLength+1)]
 	ranked := make([]fsm.Ranked, len(order))
 	for i, c := range order {
 		ranked[i] = fsm.Ranked{ID: c.InstanceID, Priority: c.Priority}
