@@ -93,9 +93,10 @@ func TestWatchDeliveryDoesNotWaitForRelist(t *testing.T) {
 		}
 	}
 
+	merged := h.snapshot().Relists
 	proceed <- struct{}{}
-	// The hub starts a re-list only after it has merged the last one.
-	awaitValue(t, held, 30*time.Second, "the next re-list, after the held one was merged")
+	// The hub counts a re-list once it has merged it.
+	awaitRelists(t, h, merged+1, 30*time.Second, "the held re-list to be merged")
 	select {
 	case ev := <-free:
 		t.Fatalf("after the held re-list was merged %s got %v@%d; the put at %d must stand", keyName(0), ev.Kind, ev.Entry.Revision, lease.Revision)
@@ -103,6 +104,20 @@ func TestWatchDeliveryDoesNotWaitForRelist(t *testing.T) {
 	}
 	if st := h.snapshot(); st.Relists == 0 || st.Watched != keys || st.Dropped != 0 {
 		t.Fatalf("stats %+v: want a re-list, %d watched keys, no drops", st, keys)
+	}
+}
+
+// awaitRelists waits until h has merged n re-lists, failing the test after
+// timeout with what was awaited. The count has no event to wait on, so it
+// is polled.
+func awaitRelists(t *testing.T, h *hub, n uint64, timeout time.Duration, what string) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for h.snapshot().Relists < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %v for %s", timeout, what)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
