@@ -35,13 +35,14 @@ func writeHeapProfile(row rolesRow) {
 	}
 }
 
-// startCPUProfile profiles the process until the returned func is called,
-// when profiles are asked for: where the quiet window's CPU goes.
-func startCPUProfile(row rolesRow) func() {
+// startCPUProfile profiles the process into the column's profile of kind
+// until the returned func is called, when profiles are asked for: where the
+// start's CPU goes ("start", until all lead), or the quiet window's ("cpu").
+func startCPUProfile(row rolesRow, kind string) func() {
 	if profileDir == "" {
 		return func() {}
 	}
-	f, err := os.Create(profilePath(row, "cpu"))
+	f, err := os.Create(profilePath(row, kind))
 	if err != nil {
 		progress("cpu profile: %v", err)
 		return func() {}

@@ -119,6 +119,7 @@ func measureRoles(mode string, n int, sessions bool, quiet time.Duration, sample
 	defer r.stop()
 	heap0, g0 := liveHeap(), runtime.NumGoroutine()
 
+	stopStartCPU := startCPUProfile(row, "start")
 	begin := time.Now()
 	if mode == managerMode {
 		err = r.startManager()
@@ -132,6 +133,7 @@ func measureRoles(mode string, n int, sessions bool, quiet time.Duration, sample
 	row.startTook = started.Sub(begin)
 	progress("%s N=%d: started in %v", row.column(), n, row.startTook.Round(time.Millisecond))
 	row.allLead = r.awaitAllLead(started)
+	stopStartCPU()
 	for i := range r.firstLead {
 		if at := r.firstLead[i].Load(); at == 0 || time.Unix(0, at).Sub(started) > lateAfter {
 			row.lateLeaders++
@@ -282,7 +284,7 @@ func (r *rolesRun) quietWindow(row *rolesRow, srv *serverProc, mon *nats.Conn, d
 		return err
 	}
 	in0 := r.nc.Stats().InMsgs
-	stopCPU := startCPUProfile(*row)
+	stopCPU := startCPUProfile(*row, "cpu")
 	t0 := time.Now()
 	time.Sleep(d)
 	in1 := r.nc.Stats().InMsgs
