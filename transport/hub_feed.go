@@ -11,8 +11,8 @@ import (
 // bucketWatch is the hub's watch of its bucket: the live feed, which
 // delivers every change, and the backstop that re-lists the bucket when the
 // feed may have missed something: after a reconnect, a drop or a feed that
-// ended, when a poll finds the feed behind the stream, and at least every
-// fullRelistAfter (relist.go). Its fields are touched only by the
+// ended, when a poll finds the feed behind the stream, and every
+// fullRelistEvery polls (relist.go). Its fields are touched only by the
 // hub's goroutine, run, but for bucketReader, which never changes: a check
 // or a re-list runs on a goroutine of its own, reads the bucket through it,
 // and hands its result back to run.
@@ -25,15 +25,15 @@ type bucketWatch struct {
 	list func(context.Context) relistResult
 	wg   sync.WaitGroup // checks, re-lists, and feeds being closed
 
-	live       *feed
-	liveSlow   <-chan nats.SubStatus // the live feed's slow-consumer reports
-	listed     bool                  // the live feed has delivered its initial values
-	watermark  uint64                // the live feed has delivered everything up to this revision
-	highest    uint64                // the highest revision delivered: a stream behind it has started over
-	relisting  bool
-	checking   bool      // a poll's read of the stream's last revision is out
-	relistedAt time.Time // when the last re-list began, for the periodic one
-	lastSeen   uint64    // the stream's last revision at the previous poll
+	live      *feed
+	liveSlow  <-chan nats.SubStatus // the live feed's slow-consumer reports
+	listed    bool                  // the live feed has delivered its initial values
+	watermark uint64                // the live feed has delivered everything up to this revision
+	highest   uint64                // the highest revision delivered: a stream behind it has started over
+	relisting bool
+	checking  bool   // a poll's read of the stream's last revision is out
+	polls     int    // polls so far, for the periodic full re-list
+	lastSeen  uint64 // the stream's last revision at the previous poll
 }
 
 // watchRetry is how long the hub waits before recreating a live watch that

@@ -36,17 +36,15 @@ type relistResult struct {
 	err               error
 }
 
-// fullRelistAfter is how long a watch that every poll finds keeping up goes
-// without a re-list. The live feed is an ordered consumer, which starts
-// over from the first message it missed when it sees a gap, and the cheap
-// check of every poll catches a feed that stalls, falls behind or finds the
-// stream started over; the periodic re-list only bounds what a failure
-// neither sees could hide. It reads every key of the bucket: with 10,000
-// session leases and their registry entries, 20,000 messages. Every tenth
-// poll (20s at the default TTL), as it once ran, that was most of what a
-// quiet process received and most of its CPU; every half hour it is about
-// as many messages as the process writes.
-const fullRelistAfter = 30 * time.Minute
+// fullRelistEvery is how many polls pass between re-lists when every poll
+// finds the watch keeping up. A re-list reads every key of the bucket, so
+// one per poll costs a process holding 10,000 leases most of its CPU; the
+// cheap check runs every poll, and this bounds what a failure it cannot
+// see could hide. Such failures happen: with a re-list only every half
+// hour, followers on the majority side of a partitioned stream leader
+// learned that a lease was free only once the partition healed
+// (internal/chaos, route-partition).
+const fullRelistEvery = 10
 
 // checkResult is a poll's read of the stream's last revision.
 type checkResult struct {
@@ -58,11 +56,11 @@ type checkResult struct {
 var errStalled = errors.New("re-list made no progress within the operation timeout")
 
 // poll checks, on a goroutine of its own, whether the live watch keeps up
-// with the stream, and re-lists instead when fullRelistAfter passed since
-// the last re-list or while the watch has not delivered the bucket's first
-// listing.
+// with the stream, and re-lists instead every fullRelistEvery polls or
+// while the watch has not delivered the bucket's first listing.
 func (w *bucketWatch) poll(ctx context.Context, results chan<- relistResult, checks chan<- checkResult) {
-	if time.Since(w.relistedAt) >= fullRelistAfter || !w.listed || w.live == nil {
+	w.polls++
+	if w.polls%fullRelistEvery == 0 || !w.listed || w.live == nil {
 		w.startRelist(ctx, results)
 		return
 	}
@@ -100,7 +98,7 @@ func (w *bucketWatch) startRelist(ctx context.Context, results chan<- relistResu
 	if w.relisting {
 		return
 	}
-	w.relisting, w.relistedAt = true, time.Now()
+	w.relisting = true
 	list, floor := w.list, w.highest
 	w.wg.Go(func() {
 		r := list(ctx)
