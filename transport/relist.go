@@ -41,7 +41,7 @@ type relistResult struct {
 // one per poll costs a process holding 10,000 leases most of its CPU; the
 // cheap check runs every poll, and this bounds what a failure it cannot
 // see could hide. With a re-list only every half hour, the chaos test
-// route-partition (internal/chaos) failed 3 times in 4 runs, followers on
+// route-partition (internal/chaos) failed 3 times in 6 runs, followers on
 // the majority side of a partitioned stream leader learning that a lease
 // was free only once the partition healed; 15 later runs all passed. Until
 // that is understood, the re-list stays this frequent.
