@@ -43,7 +43,6 @@ type session struct {
 	state   fsm.SessionState
 	value   []byte               // what every write of the live session's key holds
 	waiting []chan sessionAnswer // callers waiting for the keeper's next answer
-	lastErr error                // the error of the write or read being decided
 	timer   *time.Timer          // the keepalive, armed once the first session opens
 	wg      sync.WaitGroup
 	orphans orphanSet // leases left unreleased by elections that stopped
@@ -144,14 +143,14 @@ func (s *session) prove(ctx context.Context, key string) (time.Time, error) {
 // whether it landed.
 func (s *session) ask(ctx context.Context, key string) (string, time.Time, error) {
 	s.mu.Lock()
-	answer, wait := s.stepLocked(fsm.SessionInput{Kind: fsm.SessInProve, Key: key})
+	r := s.stepLocked(fsm.SessionInput{Kind: fsm.SessInProve, Key: key}, nil)
 	opening := s.state.Phase == fsm.SessionOpening
 	s.mu.Unlock()
-	if wait == nil {
-		return answer.key, answer.proof, answer.err
+	if r.wait == nil {
+		return r.answer.key, r.answer.proof, r.answer.err
 	}
 	select {
-	case a := <-wait:
+	case a := <-r.wait:
 		return a.key, a.proof, a.err
 	case <-ctx.Done():
 		if opening {
@@ -161,15 +160,24 @@ func (s *session) ask(ctx context.Context, key string) (string, time.Time, error
 	}
 }
 
-// stepLocked decides in and carries out the keeper's effects: the writes
-// and reads in the background, the rest at once. It returns the answer for
-// in's caller, or the channel that caller waits on. s.mu is held.
-func (s *session) stepLocked(in fsm.SessionInput) (sessionAnswer, chan sessionAnswer) {
+// stepped is what one step of the keeper leaves its caller: the answer for
+// the input's caller, or the channel that caller waits on, and what the
+// keeper decided for an orphan the input was about (zero: nothing now).
+type stepped struct {
+	answer sessionAnswer
+	wait   chan sessionAnswer
+	orphan fsm.SessionEffect
+}
+
+// stepLocked decides in, the answer of a write or read whose error was err
+// (nil for an input that is no answer), and carries out the keeper's
+// effects: the writes and reads in the background, the rest at once. s.mu
+// is held.
+func (s *session) stepLocked(in fsm.SessionInput, err error) stepped {
 	in.At = time.Now()
 	var effects []fsm.SessionEffect
 	s.state, effects = fsm.SessionStep(s.timing(), s.state, in)
-	var answer sessionAnswer
-	var wait chan sessionAnswer
+	var r stepped
 	for _, e := range effects {
 		switch e.Kind {
 		case fsm.SessDoOpen:
@@ -183,12 +191,12 @@ func (s *session) stepLocked(in fsm.SessionInput) (sessionAnswer, chan sessionAn
 		case fsm.SessDoPublish:
 			s.publishLocked(e)
 		case fsm.SessDoWait:
-			wait = make(chan sessionAnswer, 1)
-			s.waiting = append(s.waiting, wait)
+			r.wait = make(chan sessionAnswer, 1)
+			s.waiting = append(s.waiting, r.wait)
 		case fsm.SessDoAnswer:
-			answer = s.answerOf(e)
+			r.answer = answerOf(e, err)
 			for _, w := range s.waiting {
-				w <- answer
+				w <- r.answer
 			}
 			s.waiting = nil
 		case fsm.SessDoEnded:
@@ -200,19 +208,20 @@ func (s *session) stepLocked(in fsm.SessionInput) (sessionAnswer, chan sessionAn
 			if batch := s.orphans.due(e.Key); batch != nil {
 				s.wg.Go(func() { s.releaseOrphans(batch) })
 			}
+		case fsm.SessDoReleaseOrphan, fsm.SessDoReadOrphan, fsm.SessDoForgetOrphan:
+			r.orphan = e
 		case fsm.SessDoStop:
 			if s.timer != nil {
 				s.timer.Stop()
 			}
 		}
 	}
-	s.lastErr = nil
-	return answer, wait
+	return r
 }
 
 // answerOf turns the keeper's answer into what callers get: a write's own
-// failure keeps its error.
-func (s *session) answerOf(e fsm.SessionEffect) sessionAnswer {
+// failure (err) keeps its error.
+func answerOf(e fsm.SessionEffect, err error) sessionAnswer {
 	switch {
 	case e.Result == fsm.WriteOK:
 		return sessionAnswer{key: e.Key, proof: e.Proof}
@@ -220,11 +229,20 @@ func (s *session) answerOf(e fsm.SessionEffect) sessionAnswer {
 		return sessionAnswer{err: fmt.Errorf("session: %w: %w", ErrPermanent, ErrClosed)}
 	case e.Result == fsm.WriteConflict:
 		return sessionAnswer{err: fmt.Errorf("session: %w: %s", ErrConflict, e.Err)}
-	case s.lastErr != nil:
-		return sessionAnswer{err: s.lastErr}
+	case err != nil:
+		return sessionAnswer{err: err}
 	default:
 		return sessionAnswer{err: fmt.Errorf("session: %w: %s", ErrTransient, e.Err)}
 	}
+}
+
+// answered is in as the answer of a write or read that returned err.
+func answered(in fsm.SessionInput, err error) fsm.SessionInput {
+	in.Result = ResultOf(err)
+	if err != nil {
+		in.Err = err.Error()
+	}
+	return in
 }
 
 // decide hands the keeper the answer of a write or read made in the
@@ -232,11 +250,7 @@ func (s *session) answerOf(e fsm.SessionEffect) sessionAnswer {
 func (s *session) decide(in fsm.SessionInput, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	in.Result, s.lastErr = ResultOf(err), err
-	if err != nil {
-		in.Err = err.Error()
-	}
-	s.stepLocked(in)
+	s.stepLocked(answered(in, err), err)
 }
 
 // open creates a new session key. The keepalive starts with the first
@@ -245,12 +259,7 @@ func (s *session) open() {
 	key := SessionsPrefix + randomID()
 	value, rev, err := s.create(key)
 	s.mu.Lock()
-	in := fsm.SessionInput{Kind: fsm.SessInOpened, Key: key, Revision: rev, Result: ResultOf(err)}
-	if err != nil {
-		in.Err = err.Error()
-	}
-	s.lastErr = err
-	s.stepLocked(in)
+	s.stepLocked(answered(fsm.SessionInput{Kind: fsm.SessInOpened, Key: key, Revision: rev}, err), err)
 	live := s.state.Key == key
 	if live {
 		s.value = value
@@ -330,7 +339,7 @@ func (s *session) keepAlive() {
 	if s.state.Phase == fsm.SessionClosed {
 		return
 	}
-	s.stepLocked(fsm.SessionInput{Kind: fsm.SessInTick})
+	s.stepLocked(fsm.SessionInput{Kind: fsm.SessInTick}, nil)
 	s.timer.Reset(s.keepAliveEvery())
 }
 
@@ -339,7 +348,7 @@ func (s *session) keepAlive() {
 // with it, as a lease with its own TTL would.
 func (s *session) close() {
 	s.mu.Lock()
-	s.stepLocked(fsm.SessionInput{Kind: fsm.SessInClose})
+	s.stepLocked(fsm.SessionInput{Kind: fsm.SessInClose}, nil)
 	s.mu.Unlock()
 	s.wg.Wait()
 }

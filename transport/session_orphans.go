@@ -2,7 +2,6 @@ package transport
 
 import (
 	"context"
-	"time"
 
 	"github.com/batonhq/baton/fsm"
 )
@@ -96,48 +95,33 @@ func (s *session) releaseOrphans(batch []Lease) {
 func (s *session) settleOrphan(lease Lease) bool {
 	next := fsm.SessionEffect{Kind: fsm.SessDoReleaseOrphan, Orphan: orphanOf(lease)}
 	for range 4 {
-		ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
-		var in fsm.SessionInput
-		var err error
 		switch next.Kind {
-		case fsm.SessDoReleaseOrphan:
-			lease.Revision = next.Orphan.Lease.Revision
-			err = s.store.Release(ctx, lease)
-			in = fsm.SessionInput{Kind: fsm.SessInOrphanReleased, Orphan: orphanOf(lease)}
-		case fsm.SessDoReadOrphan:
-			var ev KeyEvent
-			ev, err = s.store.Read(ctx, lease.Role)
-			in = fsm.SessionInput{Kind: fsm.SessInOrphanRead, Orphan: orphanOf(lease), Revision: ev.Entry.Revision,
-				Alive: ev.Kind == KeyPut && sameLease(ev.Entry, lease)}
 		case fsm.SessDoForgetOrphan:
-			cancel()
 			return true
+		case fsm.SessDoReleaseOrphan, fsm.SessDoReadOrphan:
+			lease.Revision = next.Orphan.Lease.Revision
+			in, err := s.orphanCall(next.Kind, lease)
+			s.mu.Lock()
+			next = s.stepLocked(answered(in, err), err).orphan
+			s.mu.Unlock()
 		default:
-			cancel()
 			return false
 		}
-		cancel()
-		next = s.decideOrphan(in, err)
 	}
 	return false
 }
 
-// decideOrphan hands the keeper the answer of an orphan's release or read,
-// and returns what it decided for that orphan (the zero effect: nothing
-// now).
-func (s *session) decideOrphan(in fsm.SessionInput, err error) fsm.SessionEffect {
-	in.At, in.Result = time.Now(), ResultOf(err)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var effects []fsm.SessionEffect
-	s.state, effects = fsm.SessionStep(s.timing(), s.state, in)
-	for _, e := range effects {
-		switch e.Kind {
-		case fsm.SessDoReleaseOrphan, fsm.SessDoReadOrphan, fsm.SessDoForgetOrphan:
-			return e
-		}
+// orphanCall makes the release or the read the keeper asked for (kind),
+// and returns the input that answers it.
+func (s *session) orphanCall(kind fsm.SessionEffectKind, lease Lease) (fsm.SessionInput, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+	defer cancel()
+	if kind == fsm.SessDoReadOrphan {
+		ev, err := s.store.Read(ctx, lease.Role)
+		return fsm.SessionInput{Kind: fsm.SessInOrphanRead, Orphan: orphanOf(lease), Revision: ev.Entry.Revision,
+			Alive: ev.Kind == KeyPut && sameLease(ev.Entry, lease)}, err
 	}
-	return fsm.SessionEffect{}
+	return fsm.SessionInput{Kind: fsm.SessInOrphanReleased, Orphan: orphanOf(lease)}, s.store.Release(ctx, lease)
 }
 
 // orphanOf is lease as the keeper sees it.
