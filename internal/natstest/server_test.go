@@ -25,15 +25,27 @@ func newKV(t *testing.T, nc *nats.Conn, replicas int) jetstream.KeyValue {
 	}
 	// A replicated bucket needs the cluster's meta leader, which a cluster
 	// of processes just started on a busy host may still be electing: the
-	// same bound as a raft election, not that of one operation.
+	// same bound as a raft election, not that of one operation. The meta
+	// leader can also lack a ready peer's configuration for a moment, and
+	// refuses the placement until it has it (see ProcCluster.WaitReady):
+	// that refusal alone is asked again.
 	ctx, cancel := context.WithTimeout(context.Background(), raftTimeout)
 	defer cancel()
-	kv, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "baton", Replicas: replicas})
-	if err != nil {
-		t.Fatalf("create KV bucket: %v", err)
-	}
+	var kv jetstream.KeyValue
+	eventually(t, raftTimeout, "a replicated KV bucket placed on the cluster's peers", func() error {
+		var err error
+		kv, err = js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "baton", Replicas: replicas})
+		var apiErr *jetstream.APIError
+		if err != nil && !(errors.As(err, &apiErr) && apiErr.ErrorCode == noSuitablePeers) {
+			t.Fatalf("create KV bucket: %v", err)
+		}
+		return err
+	})
 	return kv
 }
+
+// noSuitablePeers is nats-server's "no suitable peers for placement".
+const noSuitablePeers jetstream.ErrorCode = 10005
 
 // put writes value to the tests' one key, "role".
 func put(kv jetstream.KeyValue, value string) error {
