@@ -35,8 +35,7 @@ func newKV(t *testing.T, nc *nats.Conn, replicas int) jetstream.KeyValue {
 	eventually(t, raftTimeout, "a replicated KV bucket placed on the cluster's peers", func() error {
 		var err error
 		kv, err = js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "baton", Replicas: replicas})
-		var apiErr *jetstream.APIError
-		if err != nil && !(errors.As(err, &apiErr) && apiErr.ErrorCode == noSuitablePeers) {
+		if err != nil && !placementRefused(err) {
 			t.Fatalf("create KV bucket: %v", err)
 		}
 		return err
@@ -44,8 +43,12 @@ func newKV(t *testing.T, nc *nats.Conn, replicas int) jetstream.KeyValue {
 	return kv
 }
 
-// noSuitablePeers is nats-server's "no suitable peers for placement".
-const noSuitablePeers jetstream.ErrorCode = 10005
+// placementRefused reports nats-server's "no suitable peers for
+// placement".
+func placementRefused(err error) bool {
+	var apiErr *jetstream.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode == 10005
+}
 
 // put writes value to the tests' one key, "role".
 func put(kv jetstream.KeyValue, value string) error {
