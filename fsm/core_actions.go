@@ -206,6 +206,7 @@ func (c *step) attemptOver() {
 
 // renew sends a renewal of our lease at its newest revision.
 func renew(c *step) {
+	c.unpark()
 	c.s.Renewing = true
 	c.emit(Effect{Kind: DoRenew, Lease: c.s.Lease})
 }
@@ -544,11 +545,21 @@ func (c *step) breakerSucceeded() {
 }
 
 // arm and cancel ask for a timer change.
+// Arming the heartbeat on a timer unparks it (core_park.go); cancelling
+// it leaves nothing parked.
 func (c *step) arm(name Timer, term uint64, after time.Duration) {
+	if name == TimerHeartbeat {
+		c.unpark()
+	}
 	c.emit(Effect{Kind: DoArmTimer, Timer: name, Term: term, After: max(after, 0)})
 }
 
-func (c *step) cancel(name Timer) { c.emit(Effect{Kind: DoCancelTimer, Timer: name}) }
+func (c *step) cancel(name Timer) {
+	if name == TimerHeartbeat {
+		c.s.Parked = false
+	}
+	c.emit(Effect{Kind: DoCancelTimer, Timer: name})
+}
 
 // untilNextBeat is how long after now the next renewal is due: a heartbeat
 // after the last one was sent.

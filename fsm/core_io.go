@@ -20,9 +20,8 @@ const (
 	InRenewed
 	// InReleased: a release answered: Outcome, Lease.Term.
 	InReleased
-	// InTick: a timer fired: Timer, Term. A heartbeat's SentAt is when
-	// the newest write proving the lease's session was sent, when a
-	// session keeps the lease (zero otherwise).
+	// InTick: a timer fired: Timer, Term. A parked heartbeat
+	// (DoParkHeartbeat) ticks as its timer would.
 	InTick
 	// InConnection: the connection changed: Conn.
 	InConnection
@@ -198,6 +197,12 @@ type Input struct {
 	// Candidates comes with InCandidates: the live candidates in the order
 	// of succession (priority, highest first, then the longest registered).
 	Candidates []Ranked
+	// SessionProof comes with every input while a session keeps the
+	// lease we lead: when the newest write proving that session was sent,
+	// on the candidate's clock, as the store last published it (zero when
+	// that session is not the store's live one). It proves the lease as a
+	// renewal sent then would (see core_park.go).
+	SessionProof time.Time
 }
 
 // EffectKind says what to do.
@@ -254,9 +259,14 @@ const (
 	// decided the last revision check, so its copy shows what beat it);
 	// answer with InRead carrying Seq.
 	DoRead
+	// DoParkHeartbeat: tick the heartbeat (TimerHeartbeat, for Term) when
+	// the newest proof of the session that keeps the lease is older than
+	// After, or that session is no longer the store's live one, rather
+	// than after a time. Arming or cancelling the heartbeat replaces it.
+	DoParkHeartbeat
 )
 
-var effectNames = [...]string{"", "open_store", "start_children", "acquire", "renew", "release", "arm_timer", "cancel_timer", "promoted", "demoted", "leader_changed", "moved", "answer_resign", "warn", "fail", "finish", "offer", "confirm", "read"}
+var effectNames = [...]string{"", "open_store", "start_children", "acquire", "renew", "release", "arm_timer", "cancel_timer", "promoted", "demoted", "leader_changed", "moved", "answer_resign", "warn", "fail", "finish", "offer", "confirm", "read", "park_heartbeat"}
 
 // String names the kind.
 func (k EffectKind) String() string {

@@ -118,19 +118,3 @@ func (c *step) confirmed() Lease {
 	l.Revision = c.in.Lease.Revision
 	return l
 }
-
-// provenBySession: a session keeps the lease, and the heartbeat brought a
-// proof of it (SentAt) sent within the last heartbeat: the renewal a call
-// would make could only hand over this proof.
-func provenBySession(c *step) bool {
-	proof := c.in.SentAt
-	return c.t.Sessions && !proof.IsZero() && !proof.After(c.in.At) && c.in.At.Sub(proof) < c.t.HeartbeatInterval
-}
-
-// renewedBySession renews the lease by its session's proof: as a renewal's
-// answer would, at the lease's revision (a session lease's key is not
-// written).
-func renewedBySession(c *step) {
-	c.in.Lease = c.s.Lease
-	renewed(c)
-}

@@ -28,7 +28,7 @@ func electionRows() []row[*step, InputKind] {
 
 		// What the key holds: a hint that starts or stops campaigning, and
 		// for a leader the proof that its lease moved on.
-		{on: in(l), input: InKey, when: "moved past our lease (or its session ended) while proving", guard: both(keyMovedOn, proving), event: EvReconnectRefuted, reason: ReasonReconnectRefuted, do: observeThen(endTermKeep)},
+		{on: in(l), input: InKey, when: "moved past our lease (or its session ended) while proving", guard: both(keyMovedOn, proving), event: EvReconnectRefuted, reason: ReasonReconnectRefuted, do: observeThen(endTermKeep, campaignSoon)},
 		{on: in(l), input: InKey, when: "moved past our lease, or its session ended", guard: keyMovedOn, event: EvLeaseMoved, reason: ReasonRenewConflict, do: observeThen(endTermKeep, campaignSoon)},
 		{on: in(l), input: InKey, do: observeThen()},
 		{on: in(c), input: InKey, when: "offered to us, may claim", guard: both(offeredToUs, mayClaim), do: observeThen(claim)},
@@ -75,9 +75,10 @@ func electionRows() []row[*step, InputKind] {
 		// deadline, or after the disconnect grace.
 		{on: in(l), input: InTick, when: "heartbeat after the deadline passed (a process resuming from a pause)", guard: all3(timer(TimerHeartbeat), currentTerm, deadlinePassed), event: EvRenewDeadline, reason: ReasonRenewDeadline, do: endTermKeep},
 		{on: in(l), input: InTick, when: "heartbeat, a higher priority is live", guard: all3(timer(TimerHeartbeat), currentTerm, both(notRenewing, outranked)), event: EvHandOff, reason: ReasonOutranked, do: yieldLease},
-		{on: in(l), input: InTick, when: "heartbeat, the lease's session was proven within the last heartbeat: renewed by that proof, without a call", guard: all3(timer(TimerHeartbeat), currentTerm, both(notRenewing, provenBySession)), do: renewedBySession},
+		{on: in(l), input: InTick, when: "heartbeat, the lease's session was proven within the last heartbeat: renewed by that proof, without a call, and parked on the session", guard: all3(timer(TimerHeartbeat), currentTerm, both(notRenewing, provenBySession)), do: park},
 		{on: in(l), input: InTick, when: "heartbeat", guard: all3(timer(TimerHeartbeat), currentTerm, notRenewing), do: renew},
 		{on: in(l), input: InTick, when: "deadline passed", guard: all3(timer(TimerDeadline), currentTerm, deadlinePassed), event: EvRenewDeadline, reason: ReasonRenewDeadline, do: endTermKeep},
+		{on: in(l), input: InTick, when: "deadline, moved on by a newer proof of the lease's session", guard: all3(timer(TimerDeadline), currentTerm, notParked), do: rearmDeadline},
 		{on: in(l), input: InTick, when: "grace over, still disconnected", guard: all3(timer(TimerGrace), currentTerm, disconnected), event: EvDisconnected, reason: ReasonDisconnected, do: endTermKeep},
 		{on: in(l), input: InRenewed, when: "renewed in time", guard: all3(renewalOfOurs, result(WriteOK), answeredInTime), do: renewed},
 		{on: in(l), input: InRenewed, when: "renewed too late to prove the lease", guard: both(renewalOfOurs, result(WriteOK)), event: EvRenewDeadline, reason: ReasonRenewDeadline, do: endTermKeep},
@@ -116,6 +117,7 @@ func electionRows() []row[*step, InputKind] {
 		{on: live, input: InTick, when: "respawn timer", guard: timer(TimerRespawn), do: respawn},
 
 		// The registry: the order of succession.
+		{on: in(l), input: InCandidates, when: "parked, and a higher priority is live: the heartbeat now", guard: parkedAndOutranked, do: candidatesThen(beatNow)},
 		{on: all, input: InCandidates, do: candidatesThen()},
 
 		// The user: resign (handing the lease to a successor when there is

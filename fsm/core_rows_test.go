@@ -416,23 +416,104 @@ func TestRowAWinReleasedTooLateThatFailsIsClaimedBack(t *testing.T) {
 	}
 }
 
-func TestRowAHeartbeatWithAFreshSessionProofRenewsWithoutACall(t *testing.T) {
+func TestRowAHeartbeatWithAFreshSessionProofParksOnTheSession(t *testing.T) {
 	w := lead(t)
 	w.t.Sessions = true
 	term := w.s.Lease.Term
 	w.now = w.now.Add(w.t.HeartbeatInterval)
 	proof := w.now.Add(-w.t.HeartbeatInterval / 3)
 	w.proven[term] = proof
-	w.feed(Input{Kind: InTick, Timer: TimerHeartbeat, Term: term, SentAt: proof})
+	w.feed(Input{Kind: InTick, Timer: TimerHeartbeat, Term: term, SessionProof: proof})
 	w.mustNotHave(DoRenew)
-	if !w.s.LastRenewal.Equal(proof) || w.s.Renewing {
-		t.Fatalf("after a heartbeat with a fresh session proof: last renewal %v, renewing %v; want the proof %v and no renewal in flight", w.s.LastRenewal, w.s.Renewing, proof)
+	if !w.s.LastRenewal.Equal(proof) || w.s.Renewing || !w.s.Parked {
+		t.Fatalf("after a heartbeat with a fresh session proof: last renewal %v, renewing %v, parked %v; want the proof %v, no renewal in flight, parked", w.s.LastRenewal, w.s.Renewing, w.s.Parked, proof)
 	}
+	w.mustHave(DoParkHeartbeat, "the heartbeat parked on the session, woken a heartbeat before the deadline", func(e Effect) bool {
+		return e.Term == term && e.After == w.t.RenewDeadline-w.t.HeartbeatInterval
+	})
+	w.mustHave(DoCancelTimer, "no deadline timer while parked", func(e Effect) bool { return e.Timer == TimerDeadline })
+	if has(w.last, DoArmTimer, nil) {
+		t.Fatalf("a parked leader armed a timer: %+v", w.last)
+	}
+
+	// Woken when the proof grew old: it renews through the session, with
+	// its deadline armed again from the newest proof.
+	w.now = proof.Add(w.t.RenewDeadline - w.t.HeartbeatInterval)
+	w.feed(Input{Kind: InTick, Timer: TimerHeartbeat, Term: term, SessionProof: proof})
+	w.mustHave(DoRenew, "a renewal through the session", nil)
 	w.mustHave(DoArmTimer, "the deadline counted from the proof", func(e Effect) bool {
 		return e.Timer == TimerDeadline && e.After == proof.Add(w.t.RenewDeadline).Sub(w.now)
 	})
-	// A proof a heartbeat old proves nothing new: the session is asked.
+	if w.s.Parked {
+		t.Fatal("still parked after the wake")
+	}
+}
+
+func TestRowAParkedLeaderWokenPastItsDeadlineDemotes(t *testing.T) {
+	w := lead(t)
+	w.t.Sessions = true
+	term := w.s.Lease.Term
 	w.now = w.now.Add(w.t.HeartbeatInterval)
-	w.feed(Input{Kind: InTick, Timer: TimerHeartbeat, Term: term, SentAt: proof})
-	w.mustHave(DoRenew, "a renewal through the session", nil)
+	proof := w.now.Add(-time.Millisecond)
+	w.proven[term] = proof
+	w.feed(Input{Kind: InTick, Timer: TimerHeartbeat, Term: term, SessionProof: proof})
+	w.requirePhase(StateLeader)
+	// A process paused through the wake handles it after the deadline.
+	w.resuming = true
+	w.now = proof.Add(w.t.RenewDeadline)
+	w.feed(Input{Kind: InTick, Timer: TimerHeartbeat, Term: term, SessionProof: proof})
+	w.requirePhase(StateFollower)
+}
+
+func TestRowEveryInputCarriesTheSessionsProofToTheDeadline(t *testing.T) {
+	w := lead(t)
+	w.t.Sessions = true
+	term := w.s.Lease.Term
+	w.now = w.now.Add(w.t.HeartbeatInterval)
+	w.feed(Input{Kind: InTick, Timer: TimerHeartbeat, Term: term, SessionProof: w.now})
+	// Parked for longer than the deadline counted from the park: a Resign
+	// carrying a newer proof still finds the lease proven and hands it on.
+	w.now = w.now.Add(w.t.RenewDeadline + time.Second)
+	proof := w.now.Add(-time.Second)
+	w.proven[term] = proof
+	w.feed(Input{Kind: InResign, SessionProof: proof})
+	if !w.s.LastRenewal.Equal(proof) {
+		t.Fatalf("last renewal %v, want the session's proof %v", w.s.LastRenewal, proof)
+	}
+	w.mustNotHave(DoAnswerResign)
+	// A proof from the candidate's future proves nothing.
+	w2 := lead(t)
+	w2.t.Sessions = true
+	before := w2.s.LastRenewal
+	w2.feed(Input{Kind: InHealth, SessionProof: w2.now.Add(time.Second)})
+	if !w2.s.LastRenewal.Equal(before) {
+		t.Fatalf("a proof from the future moved the last renewal to %v", w2.s.LastRenewal)
+	}
+}
+
+func TestRowAParkedLeaderOutrankedTakesItsHeartbeatAtOnce(t *testing.T) {
+	w := lead(t)
+	w.t.Sessions, w.t.PreferredLeader, w.t.Priority = true, true, 1
+	term := w.s.Lease.Term
+	w.now = w.now.Add(w.t.HeartbeatInterval)
+	w.feed(Input{Kind: InTick, Timer: TimerHeartbeat, Term: term, SessionProof: w.now})
+	w.feed(Input{Kind: InCandidates, SessionProof: w.now, Candidates: []Ranked{{ID: "boss", Priority: 5}, {ID: "me", Priority: 1}}})
+	w.mustHave(DoArmTimer, "the heartbeat at once", func(e Effect) bool { return e.Timer == TimerHeartbeat && e.After == 0 })
+	w.mustHave(DoArmTimer, "the deadline again", func(e Effect) bool { return e.Timer == TimerDeadline })
+	w.advance(0)
+	w.mustHave(DoOffer, "the lease offered to the higher priority", func(e Effect) bool { return e.Successor == "boss" })
+}
+
+func TestRowALeaderWhoseReconnectIsRefutedByAFreeKeyCampaigns(t *testing.T) {
+	w := lead(t)
+	w.t.Sessions = true
+	w.feed(Input{Kind: InConnection, Conn: ConnLost})
+	w.feed(Input{Kind: InConnection, Conn: ConnBack})
+	if !w.s.Proving {
+		t.Fatal("not proving the lease after the connection came back")
+	}
+	// The session that kept the lease ended while we were away.
+	w.feed(Input{Kind: InKey, Key: KeyView{Free: true, Revision: w.rev, Session: "s", SessionEnd: 9}})
+	w.requirePhase(StateFollower)
+	w.mustHave(DoArmTimer, "a campaign for the free key", func(e Effect) bool { return e.Timer == TimerCampaign })
 }

@@ -179,6 +179,11 @@ type ElectionState struct {
 	LastRenewal time.Time
 	// Proving is set after a reconnect until a renewal proves the lease.
 	Proving bool
+	// Parked is set while the leader's heartbeat waits on its session's
+	// proof rather than on a timer, and no deadline timer is armed: the
+	// session's proofs keep the lease, and LastRenewal catches up with
+	// them at the next input (see core_park.go).
+	Parked bool
 
 	// Attempt is the sequence number of the acquisition in flight, 0 if
 	// none, and AttemptBy the write it makes.
@@ -330,8 +335,20 @@ func (s ElectionState) Running() bool {
 // LeaseDeadline is when a leader demotes itself unless a renewal succeeds
 // first (zero when not leading).
 func (s ElectionState) LeaseDeadline(t Timing) time.Time {
+	return s.LeaseDeadlineProven(t, time.Time{})
+}
+
+// LeaseDeadlineProven is LeaseDeadline counting sessionProof too: when the
+// newest write proving the session that keeps the lease was sent, on the
+// candidate's clock (Input.SessionProof), which the state catches up with
+// only at its next input.
+func (s ElectionState) LeaseDeadlineProven(t Timing, sessionProof time.Time) time.Time {
 	if !s.Leading() {
 		return time.Time{}
 	}
-	return s.LastRenewal.Add(t.RenewDeadline)
+	proven := s.LastRenewal
+	if t.Sessions && sessionProof.After(proven) {
+		proven = sessionProof
+	}
+	return proven.Add(t.RenewDeadline)
 }

@@ -48,6 +48,7 @@ func Step(t Timing, s ElectionState, in Input) (ElectionState, []Effect) {
 func stepRows(t Timing, s ElectionState, in Input) (ElectionState, []Effect, [2]int) {
 	k := loaded(electionEngine)
 	c := &step{s: s, in: in, t: t, rows: k}
+	c.catchUpSessionProof()
 	applied := [2]int{k.apply(c, in.Kind), k.apply(c, afterEveryInput)}
 	return c.s, c.effects, applied
 }

@@ -42,6 +42,13 @@ type world struct {
 	promoted  int
 	lastInput Input
 	resuming  bool // a paused process handles its first input before its timers
+
+	// In session mode: the newest proof of the session that keeps each
+	// term, as the store publishes it, and, while the term's heartbeat is
+	// parked, when the session stops being proven (it never is again
+	// after that until the heartbeat is armed on a timer).
+	sessionProof map[uint64]time.Time
+	quietFrom    map[uint64]time.Time
 }
 
 // phases are the election table's states.
@@ -84,6 +91,7 @@ func newWorld(tb testing.TB, seed uint64) *world {
 		s: NewElectionState(), now: time.Unix(1_700_000_000, 0), hits: map[int]int{},
 		timers: map[Timer]armed{}, newest: map[uint64]uint64{}, proven: map[uint64]time.Time{}, renewing: map[uint64]int{},
 		demoted: map[uint64]bool{}, demotedAt: map[uint64]time.Time{}, shown: map[uint64]Holder{}, stopped: map[uint64]bool{}, stamped: map[uint64]time.Time{},
+		sessionProof: map[uint64]time.Time{}, quietFrom: map[uint64]time.Time{},
 	}
 }
 
@@ -101,6 +109,7 @@ func (w *world) fail(format string, args ...any) {
 func (w *world) feed(in Input) {
 	w.tb.Helper()
 	in.At = w.now
+	w.stampSessionProof(&in)
 	w.lastInput = in
 	if k := in.Key; (in.Kind == InKey || in.Kind == InRead && in.Seq == w.s.KeyRead) && k.Revision != 0 && (k.Free || k.Holder.OfferedTo != "" || k.Ours) {
 		// A marker (zero holder), an offer, or a term of ours under our own
@@ -132,8 +141,23 @@ func (w *world) carryOut(before ElectionState, e Effect) {
 	switch e.Kind {
 	case DoArmTimer:
 		w.timers[e.Timer] = armed{at: w.now.Add(e.After), term: e.Term}
+		if e.Timer == TimerHeartbeat {
+			delete(w.quietFrom, e.Term)
+		}
 	case DoCancelTimer:
 		delete(w.timers, e.Timer)
+	case DoParkHeartbeat:
+		if !w.t.Sessions || !w.s.Leading() || e.Term != w.s.Lease.Term || w.s.Renewing {
+			w.fail("heartbeat of term %d parked in %s (sessions %v, renewing %v)", e.Term, w.s.Phase, w.t.Sessions, w.s.Renewing)
+		}
+		if _, ok := w.timers[TimerDeadline]; ok {
+			w.fail("heartbeat of term %d parked with its deadline timer armed", e.Term)
+		}
+		// The session stays proven for a while, then goes quiet; the
+		// store wakes the heartbeat when its newest proof is After old.
+		quiet := w.now.Add(time.Duration(w.rng.Int64N(int64(3 * w.t.RenewDeadline))))
+		w.quietFrom[e.Term] = quiet
+		w.timers[TimerHeartbeat] = armed{at: quiet.Add(e.After), term: e.Term}
 	case DoAcquire:
 		if before.Lease.Term != 0 || before.Phase == StateLeader {
 			w.fail("acquire while holding term %d in %s", before.Lease.Term, before.Phase)
@@ -218,6 +242,41 @@ func (w *world) carryOut(before ElectionState, e Effect) {
 	}
 }
 
+// stampSessionProof stamps an input to a leader in session mode with the
+// newest proof of its lease's session, as the hosts do: the world's truth
+// from then on. While the term's heartbeat is parked the session was
+// proven all along until it went quiet, as its keepalive proves it; else,
+// half the time, it was proven again within about a heartbeat.
+func (w *world) stampSessionProof(in *Input) {
+	term := w.s.Lease.Term
+	if !w.t.Sessions || !w.s.Leading() {
+		return
+	}
+	p := w.sessionProof[term]
+	quiet, parked := w.quietFrom[term]
+	next := w.now.Add(-time.Duration(w.rng.Int64N(int64(w.t.HeartbeatInterval / 2))))
+	switch {
+	case !in.SessionProof.IsZero():
+		next = in.SessionProof // the test's own
+	case parked:
+		if next.After(quiet) {
+			next = quiet
+		}
+	case w.rng.IntN(2) == 0:
+		next = w.now.Add(-time.Duration(w.rng.Int64N(int64(w.t.HeartbeatInterval * 5 / 4))))
+	default:
+		next = p
+	}
+	if next.After(p) && !next.After(w.now) {
+		p = next
+	}
+	w.sessionProof[term] = p
+	in.SessionProof = p
+	if p.After(w.proven[term]) {
+		w.proven[term] = p
+	}
+}
+
 // checkRenewalInTime fails a leader that still leads term after a
 // renewal's answer handled at or after the deadline counted from proven,
 // the newest acknowledged write before it: the write it replaced may have
@@ -250,6 +309,9 @@ func (w *world) checkState() {
 	if !slices.Contains(phases, s.Phase) {
 		w.fail("phase %q is not in the table", s.Phase)
 	}
+	if _, armed := w.timers[TimerDeadline]; s.Parked && (!s.Leading() || armed || s.Renewing) {
+		w.fail("parked in %s (deadline timer armed %v, renewing %v)", s.Phase, armed, s.Renewing)
+	}
 	if s.Leading() {
 		if w.leading == nil || w.leading.Term != s.Lease.Term {
 			w.fail("leading term %d, announced %v", s.Lease.Term, w.leading)
@@ -258,7 +320,13 @@ func (w *world) checkState() {
 		// sent, as the world saw it, not from what the core believes. A
 		// process resuming from a pause handles one input before the
 		// timers that fell due meanwhile.
-		if deadline := w.proven[s.Lease.Term].Add(w.t.RenewDeadline); !w.resuming && !w.now.Before(deadline) {
+		// A parked term's session was proven all along until it went
+		// quiet.
+		proven := w.proven[s.Lease.Term]
+		if quiet, ok := w.quietFrom[s.Lease.Term]; ok && s.Parked {
+			proven = latest(proven, earliest(quiet, w.now))
+		}
+		if deadline := proven.Add(w.t.RenewDeadline); !w.resuming && !w.now.Before(deadline) {
 			w.fail("leader at %v past its deadline %v", w.now, deadline)
 		}
 	} else if w.leading != nil {
@@ -279,21 +347,25 @@ func (w *world) advance(d time.Duration) {
 		if due.at.After(w.now) {
 			w.now = due.at
 		}
-		in := Input{Kind: InTick, Timer: name, Term: due.term}
-		if name == TimerHeartbeat && w.t.Sessions && w.rng.IntN(2) == 0 {
-			// The session that keeps the lease was proven at a time
-			// within about a heartbeat: the world's truth from now on.
-			p := w.now.Add(-time.Duration(w.rng.Int64N(int64(w.t.HeartbeatInterval * 5 / 4))))
-			in.SentAt = p
-			if p.After(w.proven[due.term]) {
-				w.proven[due.term] = p
-			}
-		}
-		w.feed(in)
+		w.feed(Input{Kind: InTick, Timer: name, Term: due.term})
 	}
 	if end.After(w.now) {
 		w.now = end
 	}
+}
+
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 // nextTimer is the timer due first.
@@ -330,7 +402,10 @@ func (w *world) answer(i int) {
 		in.Kind, in.Lease = InRenewed, req.lease
 		in.Result = w.pick(WriteOK, WriteOK, WriteOK, WriteConflict, WriteFailed, WriteUnknown)
 		if in.Result == WriteOK {
-			defer w.checkRenewalInTime(req.lease.Term, w.proven[req.lease.Term])
+			// The session's proof stamped on this very answer counts: a
+			// session lease's key is never written, so no marker follows.
+			term, proven := req.lease.Term, w.proven[req.lease.Term]
+			defer func() { w.checkRenewalInTime(term, latest(proven, w.sessionProof[term])) }()
 			w.rev++
 			in.Lease.Revision = w.rev
 			w.newest[req.lease.Term] = w.rev
@@ -494,6 +569,14 @@ func (w *world) workStopped() {
 // then it handles an answer that arrived meanwhile before those timers.
 func (w *world) pause() {
 	w.tb.Helper()
+	if quiet, ok := w.quietFrom[w.s.Lease.Term]; ok && w.s.Leading() && w.now.Before(quiet) {
+		// The session pauses with the process: it goes quiet now, and
+		// the store's wake falls due After from its newest proof.
+		w.quietFrom[w.s.Lease.Term] = w.now
+		hb := w.timers[TimerHeartbeat]
+		hb.at = hb.at.Add(w.now.Sub(quiet))
+		w.timers[TimerHeartbeat] = hb
+	}
 	w.now = w.now.Add(time.Duration(w.rng.Int64N(int64(w.t.TTL))))
 	w.resuming = true
 	switch {

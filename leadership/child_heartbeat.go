@@ -5,6 +5,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/batonhq/baton/actors"
+	"github.com/batonhq/baton/transport"
 )
 
 // heartbeatChild keeps a leader's heartbeat. The election arms it with
@@ -13,20 +14,30 @@ import (
 // exists only while its election leads: the election spawns it with the
 // first renewal of a term and stops it when the term ends.
 //
-// A restarted heartbeat has lost its timer: it announces itself
-// (*heartbeatReady) on every start, and the election arms it again with
-// the time still left.
+// In session mode, once the session proves the lease, the core parks the
+// heartbeat on the session (fsm.DoParkHeartbeat): the child then arms no
+// timer, and the store wakes it when the session's proof grows older than
+// the arming's After, or the session is no longer the live one. A quiet
+// leader's heartbeat costs nothing while its session is proven.
+//
+// A restarted heartbeat has lost its timer or its wait: it announces
+// itself (*heartbeatReady) on every start, and the election arms it again
+// with the time still left, or parks it again.
 type heartbeatChild struct {
-	clock  Clock
-	timers *actors.Timers
-	armed  *armHeartbeat
+	clock    Clock
+	sessions transport.Sessions
+	timers   *actors.Timers
+	armed    *armHeartbeat
+	// cancelWait stops the wait on the session of a parked arming.
+	cancelWait func()
 }
 
 // heartbeatTimer names the child's one timer.
 const heartbeatTimer = "heartbeat"
 
-// armHeartbeat asks the heartbeat child to tick after After; an arming
-// replaces the one before.
+// armHeartbeat asks the heartbeat child to tick after After, or, with a
+// session, when that session's proof is older than After or it is no
+// longer live; an arming replaces the one before.
 type armHeartbeat struct {
 	// term is the term the renewal is for.
 	term uint64
@@ -34,6 +45,8 @@ type armHeartbeat struct {
 	// already in the election's mailbox is told from the current one.
 	seq   uint64
 	after time.Duration
+	// session parks the heartbeat on the session key that keeps the lease.
+	session string
 }
 
 // heartbeatTick tells the election that the renewal armed as seq is due.
@@ -45,9 +58,12 @@ type heartbeatTick struct {
 // and holds no arming.
 type heartbeatReady struct{}
 
+// proofAged is the store's wake of the parked arming seq.
+type proofAged struct{ seq uint64 }
+
 // newHeartbeatProps returns the heartbeat child's props.
-func newHeartbeatProps(clock Clock) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return &heartbeatChild{clock: clock} })
+func newHeartbeatProps(clock Clock, sessions transport.Sessions) *actor.Props {
+	return actor.PropsFromProducer(func() actor.Actor { return &heartbeatChild{clock: clock, sessions: sessions} })
 }
 
 // Receive implements actor.Actor.
@@ -57,16 +73,44 @@ func (h *heartbeatChild) Receive(ctx actor.Context) {
 		h.timers = actors.NewTimers(ctx, actors.WithClock(h.clock))
 		ctx.Send(ctx.Parent(), &heartbeatReady{})
 	case *armHeartbeat:
+		h.disarm()
 		h.armed = msg
-		h.timers.After(heartbeatTimer, msg.term, msg.after)
+		if msg.session == "" {
+			h.timers.After(heartbeatTimer, msg.term, msg.after)
+			return
+		}
+		root, self, seq := ctx.ActorSystem().Root, ctx.Self(), msg.seq
+		h.cancelWait = h.sessions.AwaitProofOlder(msg.session, msg.after, func() { root.Send(self, &proofAged{seq: seq}) })
 	case *actors.Tick:
-		if h.timers.Current(msg) && h.armed != nil {
-			ctx.Send(ctx.Parent(), &heartbeatTick{term: h.armed.term, seq: h.armed.seq})
-			h.armed = nil
+		if h.timers.Current(msg) {
+			h.tick(ctx)
+		}
+	case *proofAged:
+		if h.armed != nil && h.armed.seq == msg.seq {
+			h.cancelWait = nil
+			h.tick(ctx)
 		}
 	case *actor.Stopping, *actor.Restarting:
-		if h.timers != nil {
-			h.timers.CancelAll()
-		}
+		h.disarm()
 	}
+}
+
+// tick tells the election that the arming in place is due.
+func (h *heartbeatChild) tick(ctx actor.Context) {
+	if h.armed != nil {
+		ctx.Send(ctx.Parent(), &heartbeatTick{term: h.armed.term, seq: h.armed.seq})
+		h.armed = nil
+	}
+}
+
+// disarm cancels the arming in place, on a timer or on the session.
+func (h *heartbeatChild) disarm() {
+	if h.timers != nil {
+		h.timers.CancelAll()
+	}
+	if h.cancelWait != nil {
+		h.cancelWait()
+		h.cancelWait = nil
+	}
+	h.armed = nil
 }

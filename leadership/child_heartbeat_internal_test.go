@@ -37,7 +37,7 @@ type heartbeatParent struct {
 func (p *heartbeatParent) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
-		p.child = ctx.Spawn(newHeartbeatProps(p.clock))
+		p.child = ctx.Spawn(newHeartbeatProps(p.clock, nil))
 	case *armHeartbeat:
 		ctx.Send(p.child, msg)
 	case *heartbeatReady, *heartbeatTick, *actors.ChildGaveUp:

@@ -126,6 +126,9 @@ func (a *electionActor) receive(ctx actor.Context, now time.Time) {
 // changed, and carries out the effects, in order. The status goes first so
 // that whoever hears of a Promoted or a Demoted already sees it in Status.
 func (a *electionActor) step(ctx actor.Context, in fsm.Input) {
+	if a.timing.Sessions && a.state.Leading() {
+		in.SessionProof = a.sessionProof(a.state.Lease.Term, in.At)
+	}
 	before := a.state
 	next, effects := fsm.Step(a.timing, a.state, in)
 	a.state = next

@@ -31,6 +31,8 @@ func (a *electionActor) carryOut(ctx actor.Context, e fsm.Effect) {
 		} else {
 			a.timers.After(e.Timer.String(), e.Term, e.After)
 		}
+	case fsm.DoParkHeartbeat:
+		a.parkBeat(ctx, e.Term, e.After)
 	case fsm.DoCancelTimer:
 		if e.Timer == fsm.TimerHeartbeat {
 			a.stopHeartbeat(ctx)

@@ -167,14 +167,45 @@ type Status struct {
 	// clock is the election's (nil: real time), so IsLeader reads the
 	// clock Lease.Deadline was counted on.
 	clock Clock
+	// sessionProof reads the newest proof of the session that keeps our
+	// lease, on the election's clock (zero when that session is no longer
+	// live); nil without one. A leader whose session proves its lease
+	// publishes no snapshot for it: its heartbeat is parked on the session.
+	sessionProof func() time.Time
 }
 
 // IsLeader reports whether the snapshot says this candidate leads and its
-// self-demotion deadline has not passed on the election's clock
-// (Config.Timings.Clock, real time by default). It stays correct even if the
-// election actor is stalled.
+// self-demotion deadline (LeaseDeadline) has not passed on the election's
+// clock (Config.Timings.Clock, real time by default). It stays correct even
+// if the election actor is stalled.
 func (s *Status) IsLeader() bool {
-	return s != nil && s.Leading && s.now().Before(s.Lease.Deadline)
+	return s != nil && s.Leading && s.now().Before(s.LeaseDeadline())
+}
+
+// LeaseProven is when the newest write proving our lease was sent:
+// Lease.LastRenewal, or the newer proof of the session that keeps the
+// lease (Config.Sessions), which the snapshot of a quiet leader does not
+// repeat. Zero when not leading.
+func (s *Status) LeaseProven() time.Time {
+	if s == nil || !s.Leading {
+		return time.Time{}
+	}
+	if s.sessionProof != nil {
+		if p := s.sessionProof(); p.After(s.Lease.LastRenewal) {
+			return p
+		}
+	}
+	return s.Lease.LastRenewal
+}
+
+// LeaseDeadline is Lease.Deadline moved on by the session's newer proof
+// (LeaseProven): when the leader demotes itself unless a newer proof comes
+// first. Zero when not leading.
+func (s *Status) LeaseDeadline() time.Time {
+	if s == nil || !s.Leading {
+		return time.Time{}
+	}
+	return s.Lease.Deadline.Add(s.LeaseProven().Sub(s.Lease.LastRenewal))
 }
 
 // now is the time on the election's clock.

@@ -51,6 +51,9 @@ func (a *electionActor) snapshot() *Status {
 			Deadline:    s.LeaseDeadline(a.timing),
 			LastRenewal: s.LastRenewal,
 		}
+		if a.timing.Sessions {
+			st.sessionProof = a.sessionProofReader(s.Lease.Term)
+		}
 	}
 	if s.Fatal != "" {
 		st.Err = a.errorOf(s.Fatal)

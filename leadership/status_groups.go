@@ -8,11 +8,12 @@ type LeaseStatus struct {
 	// Token is our term's fencing token.
 	Token Token
 	// Deadline is when the leader will demote itself unless a renewal
-	// succeeds first, on the election's clock (Config.Timings.Clock).
-	// Status.IsLeader compares it with that clock.
+	// succeeds first, on the election's clock (Config.Timings.Clock), as
+	// of the snapshot. Status.LeaseDeadline moves it on by the session's
+	// newer proofs, and Status.IsLeader compares that with the clock.
 	Deadline time.Time
 	// LastRenewal is when the last successful renewal (or the acquisition)
-	// was sent.
+	// was sent, as of the snapshot (see Status.LeaseProven).
 	LastRenewal time.Time
 }
 

@@ -114,7 +114,7 @@ func (t *telemetry) watchLease(status *atomic.Pointer[Status]) func() {
 	reg, err := t.meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
 		remaining := 0.0
 		if st := status.Load(); st.IsLeader() {
-			remaining = st.Lease.Deadline.Sub(st.now()).Seconds()
+			remaining = st.LeaseDeadline().Sub(st.now()).Seconds()
 		}
 		o.ObserveFloat64(t.leaseRemaining, remaining, t.labels)
 		return nil

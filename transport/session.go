@@ -46,6 +46,7 @@ type session struct {
 	timer   *time.Timer          // the keepalive, armed once the first session opens
 	wg      sync.WaitGroup
 	orphans orphanSet // leases left unreleased by elections that stopped
+	wakers  wakers    // callers waiting for the proof to grow old (session_wake.go)
 
 	stats sessionStats
 }
@@ -319,12 +320,14 @@ func (s *session) proof() SessionProof {
 
 // publishLocked publishes the live session and its proof, or that none
 // lives. s.mu is held.
+// Those waiting on a session that is no longer the live one are woken.
 func (s *session) publishLocked(e fsm.SessionEffect) {
 	if e.Key == "" {
 		s.published.Store(nil)
-		return
+	} else {
+		s.published.Store(&SessionProof{Key: e.Key, At: e.Proof})
 	}
-	s.published.Store(&SessionProof{Key: e.Key, At: e.Proof})
+	s.wakeOthersLocked(e.Key)
 }
 
 // keepAliveEvery is the keepalive's period: a quarter less than Renew, so

@@ -78,6 +78,14 @@ type Sessions interface {
 	// the session, read without I/O or a lock. It does not decide whether
 	// the proof is fresh enough for anything: the election's core does.
 	Proof() SessionProof
+	// AwaitProofOlder calls wake once, on a goroutine of the store's, when
+	// the newest proof of session key is older than age on the store's
+	// clock, or key is not (or no longer) the live session, or the store
+	// closes; at once, on the caller's goroutine, if any of these already
+	// holds. cancel stops the wait (a wake already under way may still
+	// run). wake must not block or call the store. Without sessions it
+	// wakes at once. It decides nothing: the caller chooses the age.
+	AwaitProofOlder(key string, age time.Duration, wake func()) (cancel func())
 	// ReleaseLater hands the store a lease its holder stopped without
 	// releasing, for the store to release while the lease's session lives.
 	ReleaseLater(lease Lease)

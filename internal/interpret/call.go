@@ -162,12 +162,12 @@ func ProvenAt(sentAt, start, proof time.Time) time.Time {
 	return sentAt.Add(proof.Sub(start))
 }
 
-// HeartbeatProof is what a heartbeat tells the core of the proof of a
-// lease kept by a session (rec.Session): when the newest write proving
-// that session was sent, on the election's clock (now, read when the store
-// clock read start), or zero when the session that keeps the lease is not
-// the store's live one. The core decides whether it is fresh enough.
-func HeartbeatProof(rec transport.Record, p transport.SessionProof, now, start time.Time) time.Time {
+// SessionProof is what an input tells the core of the proof of a lease
+// kept by a session (rec.Session; fsm.Input.SessionProof): when the newest
+// write proving that session was sent, on the election's clock (now, read
+// when the store clock read start), or zero when the session that keeps the
+// lease is not the store's live one. The core decides what it proves.
+func SessionProof(rec transport.Record, p transport.SessionProof, now, start time.Time) time.Time {
 	if rec.Session == "" || rec.Session != p.Key || p.At.IsZero() {
 		return time.Time{}
 	}

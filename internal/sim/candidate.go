@@ -56,6 +56,9 @@ type candidate struct {
 	hubEnded bool
 
 	link linkFaults
+
+	// parked is the heartbeat parked on the session (park.go).
+	parked parkedBeat
 }
 
 // pending is an input that arrived while the process was paused; a tick
@@ -83,6 +86,7 @@ func (c *candidate) start() {
 	c.up, c.finished, c.watching, c.registered = true, false, false, false
 	c.hubRev, c.listed, c.backlog, c.pausedUntil = 0, false, nil, 0
 	c.sess, c.records, c.dead, c.hubEntry, c.hubEnded = session{}, map[uint64]transport.Record{}, map[string]uint64{}, Entry[value]{}, false
+	c.parked = parkedBeat{}
 	c.connected = true
 	c.timers = [fsm.LastTimer + 1]uint64{}
 	c.t = succession(timing(c.name, c.w.rng.Uint64()), c.priority, c.w.preferred, c.awaitWork)
@@ -167,9 +171,9 @@ func (c *candidate) run(gen uint64, fn func()) {
 func (c *candidate) step(in fsm.Input) {
 	w := c.w
 	in.At = c.clk.at(w.now)
-	if in.Kind == fsm.InTick && in.Timer == fsm.TimerHeartbeat {
-		// As the actor's heartbeat: the newest proof of the lease's session.
-		in.SentAt = interpret.HeartbeatProof(c.records[in.Term], c.sessionProof(), in.At, in.At)
+	if c.t.Sessions && c.s.Leading() {
+		// As the actor stamps it: the newest proof of the lease's session.
+		in.SessionProof = interpret.SessionProof(c.records[c.s.Lease.Term], c.sessionProof(), in.At, in.At)
 	}
 	switch {
 	case w.opts.Bug == BugAckDeadline && (in.Kind == fsm.InAcquired || in.Kind == fsm.InRenewed):
@@ -221,12 +225,14 @@ func (c *candidate) arm(name fsm.Timer, term uint64, d time.Duration) {
 }
 
 // believes reports whether the candidate leads and its own deadline has not
-// passed: the time until which it may act as leader.
+// passed: the time until which it may act as leader, as Status.IsLeader
+// tells it, counting the newest proof of the lease's session.
 func (c *candidate) believes() (until time.Duration, ok bool) {
 	if !c.up || !c.s.Leading() {
 		return 0, false
 	}
-	until = c.clk.when(c.s.LeaseDeadline(c.t))
+	proof := interpret.SessionProof(c.records[c.s.Lease.Term], c.sessionProof(), c.clk.at(c.w.now), c.clk.at(c.w.now))
+	until = c.clk.when(c.s.LeaseDeadlineProven(c.t, proof))
 	return until, until > c.w.now
 }
 

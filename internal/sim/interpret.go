@@ -35,6 +35,8 @@ func (c *candidate) carryOut(e fsm.Effect) {
 		c.startChildren(e.Child)
 	case fsm.DoArmTimer:
 		c.arm(e.Timer, e.Term, e.After)
+	case fsm.DoParkHeartbeat:
+		c.park(e.Term, e.After)
 	case fsm.DoCancelTimer:
 		c.timers[e.Timer]++
 	case fsm.DoPromoted:

@@ -50,6 +50,10 @@ func (c *candidate) stepSession(in fsm.SessionInput, caller sessionCaller) {
 	in.At = c.clk.at(c.w.now)
 	var effects []fsm.SessionEffect
 	s.state, effects = fsm.SessionStep(c.sessionTiming(), s.state, in)
+	if c.parked.key != "" && c.parked.key != s.state.Key {
+		// As the session's publish wakes those parked on another.
+		defer c.checkParked()
+	}
 	for _, e := range effects {
 		switch e.Kind {
 		case fsm.SessDoOpen:

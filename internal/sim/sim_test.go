@@ -106,14 +106,15 @@ func TestReplay(t *testing.T) {
 // without a read-back (307577, 472432), an unproven claim of ours written
 // over before the offer's marker could no longer come (144541, 469488,
 // 880360), and a candidate that never claimed back a term of ours left
-// once its release failed (475702, 507991).
+// once its release failed (475702, 507991), and a leader whose reconnect
+// was refuted by a free key that never campaigned for it (1222).
 func TestSeedsThatFoundBugs(t *testing.T) {
 	for _, c := range []struct {
 		seed     uint64
 		sessions bool
 	}{
 		{537374, false}, {5174, false}, {569199, false},
-		{307577, true}, {472432, true}, {144541, true}, {469488, true}, {880360, true}, {475702, true}, {507991, true},
+		{307577, true}, {472432, true}, {144541, true}, {469488, true}, {880360, true}, {475702, true}, {507991, true}, {1222, true},
 	} {
 		for _, v := range sim.Run(c.seed, sim.Options{Sessions: c.sessions}).Violations {
 			t.Errorf("seed %d (sessions %v): %s", c.seed, c.sessions, v)
