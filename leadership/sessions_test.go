@@ -241,3 +241,36 @@ func TestSessionsStopWhoseReleaseFailedIsReleasedByTheStore(t *testing.T) {
 	promoted := events.await(t, from, leaving.TTL-time.Second, "the follower's promotion before the session could end", promotedOf("next"))
 	t.Logf("the follower led %v after the heal", promoted.at.Sub(healed))
 }
+
+// TestSessionsParkedLeaderStaysLeaderPastItsSnapshot: once its session
+// proves the lease, a leader's heartbeat parks on the session and the
+// election publishes no more snapshots for it; IsLeader counts the
+// session's newer proofs, so the leader leads on well past the deadline of
+// its last snapshot.
+func TestSessionsParkedLeaderStaysLeaderPastItsSnapshot(t *testing.T) {
+	srv := natstest.RunServer(t)
+	cfg := fastConfig(connect(t, srv.URL()), "parked", "a")
+	cfg.Sessions = true
+	e := startElection(t, cfg)
+	if err := e.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.StopWithContext(context.Background(), leadership.StopOptions{}) })
+	eventually(t, wait, "a to lead", e.IsLeader)
+	// Three deadlines long, the leader must lead throughout.
+	for end := time.Now().Add(3 * cfg.Timings.RenewDeadline); time.Now().Before(end); {
+		if !e.IsLeader() {
+			st := e.Status()
+			t.Fatalf("not leader: snapshot deadline %v, proven %v (leading %v, last error %q)", st.Lease.Deadline, st.LeaseProven(), st.Leading, st.LastError)
+		}
+		time.Sleep(cfg.Timings.HeartbeatInterval / 2) // a condition that must hold throughout, checked at intervals
+	}
+	st := e.Status()
+	now := time.Now()
+	if !st.Lease.Deadline.Before(now) {
+		t.Fatalf("the snapshot's own deadline %v is still ahead at %v: the heartbeat renewed rather than parked", st.Lease.Deadline, now)
+	}
+	if !st.LeaseDeadline().After(now) || !st.LeaseProven().After(st.Lease.LastRenewal) {
+		t.Fatalf("the session's proof did not move the lease on: proven %v, deadline %v; snapshot %v, %v", st.LeaseProven(), st.LeaseDeadline(), st.Lease.LastRenewal, st.Lease.Deadline)
+	}
+}

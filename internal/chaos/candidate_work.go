@@ -137,7 +137,7 @@ func (c *candidate) status() beacon {
 		SentAt:           time.Now(),
 		Ready:            st.Ready,
 		Leading:          st.IsLeader(),
-		LastRenewal:      c.realOrZero(st.Lease.LastRenewal),
+		LastRenewal:      c.realOrZero(st.LeaseProven()),
 		BreakerOpenUntil: c.realOrZero(st.Acquisition.BreakerOpenUntil),
 		Connected:        c.link.connected.Load(),
 		ConnectedURL:     c.link.URL(),
@@ -150,7 +150,7 @@ func (c *candidate) status() beacon {
 	}
 	if b.Leading {
 		b.Token = st.Lease.Token.String()
-		b.LeaseDeadline = c.realOrZero(st.Lease.Deadline)
+		b.LeaseDeadline = c.realOrZero(st.LeaseDeadline())
 	}
 	if t := c.term.Load(); t != nil {
 		b.Term = *t

@@ -41,10 +41,11 @@ type beacon struct {
 	// Term is the token of the term whose OnPromote context is still alive:
 	// what the candidate's leader work believes.
 	Term string `json:"term,omitempty"`
-	// LastRenewal is when the last successful renewal (or the acquisition)
-	// was sent, in real time like LeaseDeadline.
+	// LastRenewal is when the newest write proving the lease (a renewal,
+	// the acquisition, or its session's keepalive: Status.LeaseProven) was
+	// sent, in real time like LeaseDeadline.
 	LastRenewal time.Time `json:"last_renewal"`
-	// LeaseDeadline is Status.Lease.Deadline while leading, in real time:
+	// LeaseDeadline is Status.LeaseDeadline while leading, in real time:
 	// a candidate whose clock drifts converts it from its clock's time, so
 	// the harness can compare it with other candidates' times.
 	LeaseDeadline time.Time `json:"lease_deadline,omitzero"`
