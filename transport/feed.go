@@ -85,7 +85,7 @@ func (f *feed) receive(m *nats.Msg) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if !f.put(feedItem{ev: eventFrom(m.Subject[len(f.prefix):], m, meta)}) {
+	if !f.put(feedItem{ev: eventOf(m.Subject[len(f.prefix):], m, meta)}) {
 		return
 	}
 	if !f.listed {
@@ -95,6 +95,14 @@ func (f *feed) receive(m *nats.Msg) {
 			f.put(feedItem{listed: true})
 		}
 	}
+}
+
+// pending is how many messages the consumer held when it was created: a
+// listing's size.
+func (f *feed) pending() uint64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.initial
 }
 
 // put hands it to the reader, or reports false once the feed is closed.
@@ -128,11 +136,21 @@ func (f *feed) close() int {
 	return d
 }
 
-// eventFrom turns a message of the bucket's stream into a key event. The
+// eventFrom turns a message of the bucket's stream into a key event, its
+// value decoded.
+func eventFrom(key string, m *nats.Msg, meta *nats.MsgMetadata) KeyEvent {
+	ev := eventOf(key, m, meta)
+	ev.decode()
+	return ev
+}
+
+// eventOf turns a message of the bucket's stream into a key event whose
+// value, if it holds one, is decoded only when needed (KeyEvent.decode): a
+// re-list delivers every key again, and the hub decodes only the news. The
 // operation is read from the headers as nats.go's KV watcher reads it:
 // KV-Operation for deletes and purges, Nats-Marker-Reason for the markers
 // the server writes when a key's TTL passes.
-func eventFrom(key string, m *nats.Msg, meta *nats.MsgMetadata) KeyEvent {
+func eventOf(key string, m *nats.Msg, meta *nats.MsgMetadata) KeyEvent {
 	ev := KeyEvent{Kind: KeyPut, Entry: Entry{Role: key, Revision: meta.Sequence.Stream, Written: meta.Timestamp}}
 	switch m.Header.Get("KV-Operation") {
 	case "DEL":
@@ -152,13 +170,24 @@ func eventFrom(key string, m *nats.Msg, meta *nats.MsgMetadata) KeyEvent {
 			ev.check = true
 			return ev
 		}
-		if _, ok := candidateGroup(key); ok {
-			if c, ok := decodeCandidate(m.Data, meta.Sequence.Stream); ok {
-				ev.candidate = &c
-			}
-			return ev
-		}
-		ev.Entry.Record, ev.Entry.Malformed = DecodeRecord(m.Data)
+		ev.raw, ev.undecoded = m.Data, true
 	}
 	return ev
+}
+
+// decode decodes the value of a put read by eventOf, once: a candidate
+// registry entry, or a lease record.
+func (ev *KeyEvent) decode() {
+	if !ev.undecoded {
+		return
+	}
+	data := ev.raw
+	ev.raw, ev.undecoded = nil, false
+	if _, ok := candidateGroup(ev.Entry.Role); ok {
+		if c, ok := decodeCandidate(data, ev.Entry.Revision); ok {
+			ev.candidate = &c
+		}
+		return
+	}
+	ev.Entry.Record, ev.Entry.Malformed = DecodeRecord(data)
 }

@@ -183,6 +183,10 @@ func (h *hub) apply(ev KeyEvent, asOf uint64) {
 	key := ev.Entry.Role
 	st, seen := h.known[key]
 	next, news := st.advance(seen, ev, asOf)
+	if news && ev.undecoded {
+		ev.decode()
+		next.event = ev
+	}
 	h.known[key] = next
 	if ev.Kind != KeyAbsent {
 		h.highest = max(h.highest, ev.Entry.Revision)

@@ -128,7 +128,7 @@ func (r *bucketReader) relist(ctx context.Context) relistResult {
 		return relistResult{err: fmt.Errorf("re-list: %w", err)}
 	}
 	defer func() { r.stats.dropped.Add(uint64(f.close())) }()
-	res := relistResult{asOf: last, streamLast: last}
+	res := relistResult{asOf: last, streamLast: last, events: make([]KeyEvent, 0, f.pending())}
 	stall := time.NewTimer(r.opTimeout)
 	defer stall.Stop()
 	for {

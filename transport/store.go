@@ -261,6 +261,10 @@ type KeyEvent struct {
 	// check marks the first message of a takeover batch, which holds no
 	// lease (see takeOver).
 	check bool
+	// raw is a put's value while undecoded is set: read from a feed, it is
+	// decoded only if the hub finds the event news (decode).
+	raw       []byte
+	undecoded bool
 	// OurSession is set on a lease (KeyPut) kept by this store's own live
 	// session, as the store knew it when it delivered the event: nobody
 	// else can take such a key while the session lives.
