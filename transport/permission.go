@@ -59,54 +59,26 @@ func keyRefusal(subject string) concerns {
 // guarded runs call, whose requests go out on nc, and returns early with the
 // server's permission violation when one that concerns it arrives while it
 // runs. call runs on the caller's goroutine, so a request answered at once
-// costs no more than before; a watcher beside it does the flushing and
-// ends with call.
+// costs no more than before; the connection's watcher (permission_watch.go)
+// does the flushing while it waits.
 func guarded(ctx context.Context, nc *nats.Conn, match concerns, call func(ctx context.Context) error) error {
-	before := nc.LastError()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	denied := make(chan error, 1)
-	go func() {
-		if err := watchRefusal(ctx, nc, before, match); err != nil {
-			denied <- err
-			cancel() // the refusal says more than the cancellation it causes
-		}
-	}()
+	c := &guardedCall{before: nc.LastError(), match: match, denied: make(chan error, 1), cancel: cancel}
+	done := watchFor(nc, c)
 	err := call(ctx)
-	cancel()
+	done()
 	select {
-	case d := <-denied:
+	case d := <-c.denied:
 		return d
 	default:
 	}
 	if err != nil {
-		if d := refused(nc, before, match); d != nil {
+		if d := refused(nc, c.before, match); d != nil {
 			return d
 		}
 	}
 	return err
-}
-
-// watchRefusal flushes nc, at growing intervals, until ctx ends or a
-// refusal that concerns the caller has arrived, and returns that refusal.
-func watchRefusal(ctx context.Context, nc *nats.Conn, before error, match concerns) error {
-	wait := refusalFirstCheck
-	timer := time.NewTimer(wait)
-	defer timer.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-timer.C:
-		}
-		if nc.FlushWithContext(ctx) == nil {
-			if d := refused(nc, before, match); d != nil {
-				return d
-			}
-		}
-		wait = min(2*wait, refusalMaxCheck)
-		timer.Reset(wait)
-	}
 }
 
 // refused returns nc's last error if it is a permission violation that
