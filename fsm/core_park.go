@@ -39,8 +39,7 @@ func provenBySession(c *step) bool {
 	return c.t.Sessions && !proof.IsZero() && !proof.After(c.in.At) && c.in.At.Sub(proof) < c.t.HeartbeatInterval
 }
 
-// parked: the leader's heartbeat waits on its session.
-func parked(c *step) bool    { return c.s.Parked }
+// notParked: the leader's heartbeat does not wait on its session.
 func notParked(c *step) bool { return !c.s.Parked }
 
 // parkedAndOutranked: a parked leader's new order of succession ranks a
