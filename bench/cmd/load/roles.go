@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -140,7 +141,7 @@ func measureRoles(mode string, n int, sessions bool, quiet time.Duration, sample
 		}
 	}
 	if row.allLead < 0 {
-		progress("%s N=%d: not all lead within %v", row.column(), n, leadBound)
+		progress("%s N=%d: not all lead within %v; %s", row.column(), n, leadBound, r.notLeading())
 	} else {
 		progress("%s N=%d: all lead after %v", row.column(), n, row.allLead.Round(time.Millisecond))
 	}
@@ -251,6 +252,29 @@ func (r *rolesRun) awaitAllLead(since time.Time) time.Duration {
 		}
 		time.Sleep(5 * time.Millisecond) // callbacks counted: polled at a fine grain
 	}
+}
+
+// notLeading describes the elections that do not lead: how many, how many
+// the callbacks count as leading, and the first few's status.
+func (r *rolesRun) notLeading() string {
+	if r.manager != nil {
+		return fmt.Sprintf("%d of %d promoted by the callbacks", r.leading.Load(), r.n)
+	}
+	var out []string
+	count := 0
+	for i := range r.n {
+		if r.elections[i].IsLeader() {
+			continue
+		}
+		count++
+		if len(out) < 3 {
+			st := r.elections[i].Status()
+			out = append(out, fmt.Sprintf("%s: %s, leading %v, leader %q, deadline in %v (snapshot %v), last error %q",
+				roleName(i), st.State, st.Leading, st.Leader, time.Until(st.LeaseDeadline()).Round(time.Millisecond),
+				time.Until(st.Lease.Deadline).Round(time.Millisecond), st.LastError))
+		}
+	}
+	return fmt.Sprintf("%d not leading, %d promoted by the callbacks; %s", count, r.leading.Load(), strings.Join(out, "; "))
 }
 
 // allLeaders reports whether IsLeader holds for every role.
