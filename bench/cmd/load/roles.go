@@ -269,9 +269,13 @@ func (r *rolesRun) notLeading() string {
 		count++
 		if len(out) < 3 {
 			st := r.elections[i].Status()
-			out = append(out, fmt.Sprintf("%s: %s, leading %v, leader %q, deadline in %v (snapshot %v), last error %q",
-				roleName(i), st.State, st.Leading, st.Leader, time.Until(st.LeaseDeadline()).Round(time.Millisecond),
-				time.Until(st.Lease.Deadline).Round(time.Millisecond), st.LastError))
+			lease := ""
+			if st.Leading {
+				lease = fmt.Sprintf(", deadline in %v (snapshot %v)", time.Until(st.LeaseDeadline()).Round(time.Millisecond),
+					time.Until(st.Lease.Deadline).Round(time.Millisecond))
+			}
+			out = append(out, fmt.Sprintf("%s: %s, leading %v, leader %q%s, last error %q",
+				roleName(i), st.State, st.Leading, st.Leader, lease, st.LastError))
 		}
 	}
 	return fmt.Sprintf("%d not leading, %d promoted by the callbacks; %s", count, r.leading.Load(), strings.Join(out, "; "))
