@@ -125,6 +125,7 @@ func (a *electionActor) receive(ctx actor.Context, now time.Time) {
 // step runs the decision core on in, publishes the status if anything
 // changed, and carries out the effects, in order. The status goes first so
 // that whoever hears of a Promoted or a Demoted already sees it in Status.
+// A leader's input carries the newest proof of its lease's session.
 func (a *electionActor) step(ctx actor.Context, in fsm.Input) {
 	if a.timing.Sessions && a.state.Leading() {
 		in.SessionProof = a.sessionProof(a.state.Lease.Term, in.At)

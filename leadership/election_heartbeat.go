@@ -5,7 +5,6 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/batonhq/baton/fsm"
-	"github.com/batonhq/baton/internal/interpret"
 )
 
 // The election's side of its heartbeat child: the core's heartbeat timer
@@ -94,24 +93,4 @@ func (a *electionActor) heartbeatInput(msg *heartbeatTick, now time.Time) (fsm.I
 	}
 	hb.armed = false
 	return fsm.Input{Kind: fsm.InTick, At: now, Timer: fsm.TimerHeartbeat, Term: msg.term}, true
-}
-
-// sessionProof is the newest proof of the session that keeps the lease of
-// term, on the election's clock at now (fsm.Input.SessionProof), read from
-// the session's published snapshot without a lock; zero when that session
-// is not the store's live one.
-func (a *electionActor) sessionProof(term uint64, now time.Time) time.Time {
-	if a.store == nil {
-		return time.Time{}
-	}
-	return interpret.SessionProof(a.terms.records.get(term), a.store.Proof(), now, time.Now())
-}
-
-// sessionProofReader reads sessionProof for term whenever Status asks.
-func (a *electionActor) sessionProofReader(term uint64) func() time.Time {
-	store, rec, clock := a.store, a.terms.records.get(term), a.clock
-	if store == nil || rec.Session == "" {
-		return nil
-	}
-	return func() time.Time { return interpret.SessionProof(rec, store.Proof(), clock.Now(), time.Now()) }
 }
