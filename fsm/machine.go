@@ -3,6 +3,7 @@ package fsm
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	looplab "github.com/looplab/fsm"
 )
@@ -19,17 +20,42 @@ type Transition struct {
 	Changed bool
 }
 
-// Machine runs a validated Table. The current state is held by a looplab FSM
-// built from the table's Move rules; Stay and Refuse are decided from the table
-// before looplab is asked, so looplab only ever sees real state changes.
+// Machine runs a validated Table. Its moves are applied by a looplab FSM
+// built from the table's Move rules; Stay and Refuse are decided from the
+// table before looplab is asked, so looplab only ever sees real state
+// changes.
 //
 // A Machine is not safe for concurrent use: it belongs to one goroutine (the
-// actor that owns the election). looplab's internal locks keep its own fields
-// consistent but do not make a Fire/Current sequence atomic.
+// actor that owns the election). The looplab FSM it shares with the
+// Machines made by Fresh is applied under a lock of its own.
 type Machine struct {
 	table Table
 	rules map[pair]Rule
-	fsm   *looplab.FSM
+	// current is the state. Each move is applied by looplab, on an FSM that
+	// every Machine of one table shares (see Fresh), set to current first.
+	current State
+	shared  *sharedFSM
+}
+
+// sharedFSM is one looplab FSM of a table's moves that many Machines apply
+// their moves on, one at a time: each machine keeps only its state, not a
+// looplab FSM of its own (about 2 KiB each).
+type sharedFSM struct {
+	mu  sync.Mutex
+	fsm *looplab.FSM
+}
+
+// move applies ev from state from on looplab and returns the state it
+// moved to.
+func (f *sharedFSM) move(from State, ev Event) (State, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fsm.SetState(string(from))
+	// Context cancellation only matters for looplab callbacks, and there are none.
+	if err := f.fsm.Event(context.Background(), string(ev)); err != nil {
+		return from, err
+	}
+	return State(f.fsm.Current()), nil
 }
 
 // NewMachine validates t and returns a Machine in t.Initial. It keeps its own
@@ -44,15 +70,16 @@ func NewMachine(t Table) (*Machine, error) {
 		rules[pair{r.From, r.Event}] = r
 	}
 	return &Machine{
-		table: t,
-		rules: rules,
-		fsm:   looplab.NewFSM(string(t.Initial), movesOf(t), nil),
+		table:   t,
+		rules:   rules,
+		current: t.Initial,
+		shared:  &sharedFSM{fsm: looplab.NewFSM(string(t.Initial), movesOf(t), nil)},
 	}, nil
 }
 
 // Current returns the current state.
 func (m *Machine) Current() State {
-	return State(m.fsm.Current())
+	return m.current
 }
 
 // Can reports whether Fire(ev) would succeed now, that is whether the table
@@ -75,11 +102,12 @@ func (m *Machine) Fire(ev Event) (Transition, error) {
 	}
 	switch r.Outcome {
 	case Move:
-		// Context cancellation only matters for looplab callbacks, and there are none.
-		if err := m.fsm.Event(context.Background(), string(ev)); err != nil {
+		to, err := m.shared.move(from, ev)
+		if err != nil {
 			return tr, fmt.Errorf("fsm: %s: event %q in state %q: the move rule to %q was not applied: %w", m.table.Name, ev, from, r.To, err)
 		}
-		tr.To = m.Current()
+		m.current = to
+		tr.To = to
 		tr.Changed = true
 		return tr, nil
 	case Stay:

@@ -3,11 +3,11 @@ package fsm
 import looplab "github.com/looplab/fsm"
 
 // Fresh returns a new Machine in the table's initial state that shares m's
-// validated table and rules, which no Machine changes: a process running
-// many machines of one table pays for the table once, and for each machine
-// only its looplab FSM (about 2 KiB).
+// validated table, rules and looplab FSM, which no Machine changes but
+// through its moves: a process running many machines of one table pays for
+// the table and its looplab FSM once, and for each machine only its state.
 func (m *Machine) Fresh() *Machine {
-	return &Machine{table: m.table, rules: m.rules, fsm: looplab.NewFSM(string(m.table.Initial), movesOf(m.table), nil)}
+	return &Machine{table: m.table, rules: m.rules, current: m.table.Initial, shared: m.shared}
 }
 
 // movesOf is the looplab events of t's Move rules.
