@@ -12,11 +12,9 @@ import (
 // every such leader, and it fires only when the proof did grow that old:
 // a quiet store with N leaders wakes for none of them.
 
-// wakeGroup is the callers waiting for session key's proof to grow older
-// than age, and the one timer that checks it.
+// wakeGroup is the callers waiting for a session's proof to grow older
+// than an age (its wakeGroupID), and the one timer that checks it.
 type wakeGroup struct {
-	key   string
-	age   time.Duration
 	timer *time.Timer
 	wake  map[uint64]func()
 }
@@ -59,7 +57,7 @@ func (s *session) awaitProofOlder(key string, age time.Duration, wake func()) (c
 	gid := wakeGroupID{key: key, age: age}
 	g := s.wakers.groups[gid]
 	if g == nil {
-		g = &wakeGroup{key: key, age: age, wake: map[uint64]func(){}}
+		g = &wakeGroup{wake: map[uint64]func(){}}
 		g.timer = time.AfterFunc(time.Until(p.At.Add(age)), func() { s.checkProofAge(gid) })
 		s.wakers.groups[gid] = g
 	}
@@ -91,8 +89,8 @@ func (s *session) checkProofAge(gid wakeGroupID) {
 		return
 	}
 	p := s.proof()
-	if p.Key == g.key {
-		if left := time.Until(p.At.Add(g.age)); left > 0 {
+	if p.Key == gid.key {
+		if left := time.Until(p.At.Add(gid.age)); left > 0 {
 			g.timer.Reset(left)
 			return
 		}
@@ -104,7 +102,7 @@ func (s *session) checkProofAge(gid wakeGroupID) {
 // now the live session ("" for none). s.mu is held.
 func (s *session) wakeOthersLocked(key string) {
 	for gid, g := range s.wakers.groups {
-		if g.key != key {
+		if gid.key != key {
 			s.wakeGroupLocked(gid, g)
 		}
 	}
