@@ -48,16 +48,16 @@ type hub struct {
 
 // newHub returns the hub of the bucket whose stream and key subject prefix
 // are given; start starts it.
-func newHub(js nats.JetStreamContext, lastRevision func(context.Context) (uint64, error), stream, prefix string, poll, opTimeout time.Duration) *hub {
+func newHub(js nats.JetStreamContext, readStream func(context.Context) (streamMark, error), stream, prefix string, poll, opTimeout time.Duration) *hub {
 	h := &hub{
 		bucketWatch: bucketWatch{
 			bucketReader: bucketReader{
-				js:           js,
-				lastRevision: lastRevision,
-				stream:       stream,
-				prefix:       prefix,
-				opTimeout:    opTimeout,
-				stats:        &hubStats{},
+				js:         js,
+				readStream: readStream,
+				stream:     stream,
+				prefix:     prefix,
+				opTimeout:  opTimeout,
+				stats:      &hubStats{},
 			},
 			pollInterval: poll,
 		},
@@ -153,7 +153,7 @@ func (h *hub) run(ctx context.Context) {
 			h.checkDrops(ctx, results)
 		case <-ticker.C:
 			h.checkDrops(ctx, results)
-			h.poll(ctx, results, checks)
+			h.poll(ctx, len(h.known), results, checks)
 		case c := <-checks:
 			h.checked(ctx, c, results)
 		case r := <-results:

@@ -25,15 +25,16 @@ type bucketWatch struct {
 	list func(context.Context) relistResult
 	wg   sync.WaitGroup // checks, re-lists, and feeds being closed
 
-	live      *feed
-	liveSlow  <-chan nats.SubStatus // the live feed's slow-consumer reports
-	listed    bool                  // the live feed has delivered its initial values
-	watermark uint64                // the live feed has delivered everything up to this revision
-	highest   uint64                // the highest revision delivered: a stream behind it has started over
-	relisting bool
-	checking  bool   // a poll's read of the stream's last revision is out
-	polls     int    // polls so far, for the periodic full re-list
-	lastSeen  uint64 // the stream's last revision at the previous poll
+	live        *feed
+	liveSlow    <-chan nats.SubStatus // the live feed's slow-consumer reports
+	listed      bool                  // the live feed has delivered its initial values
+	watermark   uint64                // the live feed has delivered everything up to this revision
+	highest     uint64                // the highest revision delivered: a stream behind it has started over
+	relisting   bool
+	checking    bool   // a poll's read of the stream's mark is out
+	sinceRelist int    // polls since the last re-list began
+	lastSeen    uint64 // the stream's last revision at the previous poll
+	term        string // the stream's leadership as last read
 }
 
 // watchRetry is how long the hub waits before recreating a live watch that

@@ -11,15 +11,15 @@ import (
 )
 
 // bucketReader is how the hub reads its bucket: feeds on its stream, and
-// the stream's last revision. Its fields are set by newHub and never
-// change, so checks and re-lists use it from goroutines of their own.
+// the stream's mark. Its fields are set by newHub and never change, so
+// checks and re-lists use it from goroutines of their own.
 type bucketReader struct {
-	js           nats.JetStreamContext // the push API: a feed needs its subscription
-	lastRevision func(context.Context) (uint64, error)
-	stream       string
-	prefix       string
-	opTimeout    time.Duration
-	stats        *hubStats // atomic counters, also read by Stats
+	js         nats.JetStreamContext // the push API: a feed needs its subscription
+	readStream func(context.Context) (streamMark, error)
+	stream     string
+	prefix     string
+	opTimeout  time.Duration
+	stats      *hubStats // atomic counters, also read by Stats
 }
 
 // relistResult is what a re-list read: every key's latest entry, and asOf,
@@ -28,6 +28,8 @@ type bucketReader struct {
 type relistResult struct {
 	events []KeyEvent
 	asOf   uint64
+	// term is the stream's leadership when the listing began.
+	term string
 	// streamLast is the stream's last revision when the listing began, and
 	// floor the highest revision the hub had delivered before that: a
 	// healthy stream is never behind what it delivered.
@@ -36,32 +38,41 @@ type relistResult struct {
 	err               error
 }
 
-// fullRelistEvery is how many polls pass between re-lists when every poll
-// finds the watch keeping up. A re-list reads every key of the bucket, so
-// one per poll costs a process holding 10,000 leases most of its CPU; the
-// cheap check runs every poll, and this bounds what a failure it cannot
-// see could hide. With a re-list only every half hour, the chaos test
-// route-partition (internal/chaos) failed 3 times in 6 runs, followers on
-// the majority side of a partitioned stream leader learning that a lease
-// was free only once the partition healed; 15 later runs all passed. Until
-// that is understood, the re-list stays this frequent.
-const fullRelistEvery = 10
-
-// checkResult is a poll's read of the stream's last revision.
-type checkResult struct {
+// streamMark is what one request for the stream's info tells a poll: its
+// last revision, and its term, who leads it and since when ("" on a
+// single server). A term is the only time a clustered stream's log can
+// change under a watch other than by appending: a new leader's log wins,
+// and a follower's tail the old leader had written may be cut off. A
+// watch's consumer that moved with it resumes after the last revision it
+// delivered, so entries the new log holds below that revision would never
+// reach the hub, and the stream's last revision would not tell.
+type streamMark struct {
 	last uint64
-	err  error
+	term string
 }
+
+// relistFloor is how many polls pass at least between the re-lists a poll
+// starts without cause; relistPerKey stretches that for a large bucket, so
+// those re-lists average at most one message per relistPerKey whatever the
+// bucket's size. They bound how long a failure no check sees could hide a
+// change: every cause the hub knows of (a reconnect, a drop, a feed that
+// ended or fell behind, a stream that started over or changed leader)
+// starts a re-list at once.
+const (
+	relistFloor  = 10
+	relistPerKey = 100 * time.Millisecond
+)
 
 // errStalled reports a re-list that stopped making progress.
 var errStalled = errors.New("re-list made no progress within the operation timeout")
 
 // poll checks, on a goroutine of its own, whether the live watch keeps up
-// with the stream, and re-lists instead every fullRelistEvery polls or
-// while the watch has not delivered the bucket's first listing.
-func (w *bucketWatch) poll(ctx context.Context, results chan<- relistResult, checks chan<- checkResult) {
-	w.polls++
-	if w.polls%fullRelistEvery == 0 || !w.listed || w.live == nil {
+// with the stream, and re-lists instead when the periodic re-list is due
+// (keys is how many the hub knows) or while the watch has not delivered the
+// bucket's first listing.
+func (w *bucketWatch) poll(ctx context.Context, keys int, results chan<- relistResult, checks chan<- checkResult) {
+	w.sinceRelist++
+	if w.sinceRelist >= w.relistEvery(keys) || !w.listed || w.live == nil {
 		w.startRelist(ctx, results)
 		return
 	}
@@ -69,26 +80,41 @@ func (w *bucketWatch) poll(ctx context.Context, results chan<- relistResult, che
 		return
 	}
 	w.checking = true
-	lastRevision, timeout := w.lastRevision, w.opTimeout
+	readStream, timeout := w.readStream, w.opTimeout
 	w.wg.Go(func() {
 		octx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
-		last, err := lastRevision(octx)
-		checks <- checkResult{last: last, err: err}
+		mark, err := readStream(octx)
+		checks <- checkResult{mark: mark, err: err}
 	})
 }
 
+// relistEvery is how many polls pass between re-lists without cause for a
+// bucket of keys keys.
+func (w *bucketWatch) relistEvery(keys int) int {
+	return max(relistFloor, int(time.Duration(keys)*relistPerKey/w.pollInterval))
+}
+
+// checkResult is a poll's read of the stream's mark.
+type checkResult struct {
+	mark streamMark
+	err  error
+}
+
 // checked re-lists unless the check shows the watch keeping up: it has
-// delivered everything the stream held at the previous poll, and the
-// stream is not behind what it delivered (which it would be had it
-// started over).
+// delivered everything the stream held at the previous poll, the stream
+// is not behind what it delivered (which it would be had it started
+// over), and the stream's leader is the one of the previous read.
 func (w *bucketWatch) checked(ctx context.Context, c checkResult, results chan<- relistResult) {
 	w.checking = false
 	behind := w.watermark < w.lastSeen
-	if c.err == nil {
-		w.lastSeen = c.last
+	if c.err != nil {
+		w.startRelist(ctx, results)
+		return
 	}
-	if c.err != nil || behind || c.last < w.highest {
+	newTerm := c.mark.term != w.term
+	w.lastSeen, w.term = c.mark.last, c.mark.term
+	if behind || newTerm || c.mark.last < w.highest {
 		w.startRelist(ctx, results)
 	}
 }
@@ -99,7 +125,7 @@ func (w *bucketWatch) startRelist(ctx context.Context, results chan<- relistResu
 	if w.relisting {
 		return
 	}
-	w.relisting = true
+	w.relisting, w.sinceRelist = true, 0
 	list, floor := w.list, w.highest
 	w.wg.Go(func() {
 		r := list(ctx)
@@ -118,17 +144,18 @@ func (r *bucketReader) relist(ctx context.Context) relistResult {
 	// listing: with an empty bucket it is the only revision the listing
 	// can vouch for.
 	octx, cancel := context.WithTimeout(ctx, r.opTimeout)
-	last, err := r.lastRevision(octx)
+	mark, err := r.readStream(octx)
 	cancel()
 	if err != nil {
 		return relistResult{err: fmt.Errorf("re-list: stream info: %w", err)}
 	}
+	last := mark.last
 	f, err := openFeed(r.js, r.stream, r.prefix)
 	if err != nil {
 		return relistResult{err: fmt.Errorf("re-list: %w", err)}
 	}
 	defer func() { r.stats.dropped.Add(uint64(f.close())) }()
-	res := relistResult{asOf: last, streamLast: last, events: make([]KeyEvent, 0, f.pending())}
+	res := relistResult{asOf: last, streamLast: last, term: mark.term, events: make([]KeyEvent, 0, f.pending())}
 	stall := time.NewTimer(r.opTimeout)
 	defer stall.Stop()
 	for {
@@ -160,6 +187,7 @@ func (h *hub) applyRelist(r relistResult) {
 		h.stats.relistFailures.Add(1)
 		return
 	}
+	h.term = r.term // the listing began under it; a later change re-lists
 	previous, restarted := h.known, r.streamLast < r.floor || h.wentBack(r)
 	if restarted {
 		// The stream is behind revisions it once delivered: it lost
@@ -209,14 +237,22 @@ func absentEvent(key string) KeyEvent {
 	return KeyEvent{Kind: KeyAbsent, Entry: Entry{Role: key}, FromPoll: true}
 }
 
-// streamLastRevision returns a function reading the last revision of the
-// bucket's stream.
-func streamLastRevision(js jetstream.JetStream, bucket string) func(context.Context) (uint64, error) {
-	return func(ctx context.Context) (uint64, error) {
+// streamReader returns a function reading the mark of the bucket's
+// stream.
+func streamReader(js jetstream.JetStream, bucket string) func(context.Context) (streamMark, error) {
+	return func(ctx context.Context) (streamMark, error) {
 		s, err := js.Stream(ctx, streamName(bucket))
 		if err != nil {
-			return 0, err
+			return streamMark{}, err
 		}
-		return s.CachedInfo().State.LastSeq, nil
+		info := s.CachedInfo()
+		mark := streamMark{last: info.State.LastSeq}
+		if c := info.Cluster; c != nil && c.Leader != "" {
+			mark.term = c.Leader
+			if c.LeaderSince != nil {
+				mark.term += "@" + c.LeaderSince.UTC().Format(time.RFC3339Nano)
+			}
+		}
+		return mark, nil
 	}
 }

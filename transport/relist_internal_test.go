@@ -34,7 +34,7 @@ func TestWatchDeliveryDoesNotWaitForRelist(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newHub(pushJS, streamLastRevision(store.js, "many"), streamName("many"), store.subject, 20*time.Millisecond, 5*time.Second)
+	h := newHub(pushJS, streamReader(store.js, "many"), streamName("many"), store.subject, 20*time.Millisecond, 5*time.Second)
 	held, proceed := make(chan relistResult), make(chan struct{})
 	h.list = func(ctx context.Context) relistResult {
 		r := h.relist(ctx)
@@ -176,8 +176,9 @@ func awaitValue[T any](t *testing.T, ch <-chan T, timeout time.Duration, what st
 
 // TestPollRelistsOnlyWhenTheWatchFallsBehind: a poll re-lists the bucket
 // when the watch has not delivered what the stream held at the previous
-// poll, when the stream is behind what was delivered, or when the check
-// failed; not while the watch keeps up.
+// poll, when the stream is behind what was delivered, when the stream's
+// leadership changed, or when the check failed; not while the watch keeps
+// up under one leader.
 func TestPollRelistsOnlyWhenTheWatchFallsBehind(t *testing.T) {
 	h := newHub(nil, nil, "KV_x", "$KV.x.", time.Second, time.Second)
 	h.list = func(context.Context) relistResult { return relistResult{} }
@@ -191,20 +192,43 @@ func TestPollRelistsOnlyWhenTheWatchFallsBehind(t *testing.T) {
 		h.relisting = false
 		return true
 	}
-	h.watermark, h.highest, h.lastSeen = 100, 100, 90
-	if h.checked(ctx, checkResult{last: 110}, results); relisted() {
+	a := func(last uint64) checkResult { return checkResult{mark: streamMark{last: last, term: "n1@1"}} }
+	h.watermark, h.highest, h.lastSeen, h.term = 100, 100, 90, "n1@1"
+	if h.checked(ctx, a(110), results); relisted() {
 		t.Fatal("re-listed although the watch had delivered everything of the previous poll")
 	}
-	if h.checked(ctx, checkResult{last: 120}, results); !relisted() {
+	if h.checked(ctx, a(120), results); !relisted() {
 		t.Fatal("no re-list although the watch is still at 100 and the stream was at 110 a poll ago")
 	}
 	h.watermark, h.highest = 130, 130
-	if h.checked(ctx, checkResult{last: 50}, results); !relisted() {
+	if h.checked(ctx, a(50), results); !relisted() {
 		t.Fatal("no re-list although the stream is behind what the watch delivered (it started over)")
+	}
+	h.lastSeen = 130
+	if h.checked(ctx, a(130), results); relisted() {
+		t.Fatal("re-listed although the watch keeps up under the same leader")
+	}
+	if h.checked(ctx, checkResult{mark: streamMark{last: 130, term: "n1@2"}}, results); !relisted() {
+		t.Fatal("no re-list although the stream's leader was elected again since the last poll")
 	}
 	h.watermark, h.highest, h.lastSeen = 130, 130, 0
 	if h.checked(ctx, checkResult{err: errStalled}, results); !relisted() {
 		t.Fatal("no re-list although the check failed")
 	}
 	h.wg.Wait()
+}
+
+// TestRelistWithoutCauseStretchesWithTheBucket: a small bucket is re-listed
+// every relistFloor polls; a large one so rarely that the re-lists average
+// one message per relistPerKey, whatever its size.
+func TestRelistWithoutCauseStretchesWithTheBucket(t *testing.T) {
+	h := newHub(nil, nil, "KV_x", "$KV.x.", 2*time.Second, time.Second)
+	if got := h.relistEvery(3); got != relistFloor {
+		t.Fatalf("3 keys: a re-list every %d polls, want %d", got, relistFloor)
+	}
+	// 20,000 keys (10,000 roles with sessions): 2,000 s between re-lists,
+	// 10 messages a second on average.
+	if got := h.relistEvery(20000); got != 1000 {
+		t.Fatalf("20,000 keys: a re-list every %d polls of 2s, want 1000", got)
+	}
 }

@@ -68,7 +68,8 @@ func TestWatchNoticesALossHiddenByNewerWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	last, err := streamLastRevision(again.js, "hidden")(ctx)
+	mark, err := streamReader(again.js, "hidden")(ctx)
+	last := mark.last
 	if err != nil || fresh.Revision >= lease.Revision || last <= lease.Revision {
 		t.Fatalf("new lease at %d, stream at %d (%v), old lease at %d: the test needs the first below and the second above the third",
 			fresh.Revision, last, err, lease.Revision)

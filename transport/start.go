@@ -17,7 +17,7 @@ func (s *JetStreamStore) start(nc *nats.Conn, opts Options) error {
 	}
 	s.pushJS = pushJS
 	s.conn = startConnHub(nc)
-	s.hub = newHub(pushJS, streamLastRevision(s.js, s.bucket), streamName(s.bucket), s.subject, opts.PollInterval, opts.OpTimeout)
+	s.hub = newHub(pushJS, streamReader(s.js, s.bucket), streamName(s.bucket), s.subject, opts.PollInterval, opts.OpTimeout)
 	s.hub.start()
 	s.conn.watch(s.hub.onConn)
 	return nil

@@ -16,8 +16,9 @@ type StoreStats struct {
 	// again; a growing count means the process cannot keep up.
 	Dropped uint64
 	// Relists counts completed re-lists: reads of every key's latest entry,
-	// run when a poll finds the watch behind, every 10 PollIntervals, after
-	// a reconnect and after a drop.
+	// run when a poll finds the watch behind or the stream under a new
+	// leader, after a reconnect and after a drop, and without cause every
+	// 10 PollIntervals, or every 100 ms per key of the bucket if longer.
 	Relists uint64
 	// RelistFailures counts re-lists that failed or stalled; the next
 	// PollInterval tries again.
