@@ -180,7 +180,7 @@ func (e *election) Start(ctx context.Context) error {
 
 // start runs the election and waits for it to run, undoing it all when it
 // does not.
-func (e *election) start(ctx context.Context) error {
+func (e *election) start(ctx context.Context) (err error) {
 	// A connection made with RetryOnFailedConnect may not be up yet: wait
 	// for it within ctx, without the patience below.
 	if err := transport.WaitConnected(ctx, e.cfg.Conn); err != nil {
@@ -195,7 +195,20 @@ func (e *election) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	run := &startRun{ready: make(chan struct{})}
+	leave, err := startWindows.Enter(ctx, e.cfg.Conn)
+	if err != nil {
+		return fmt.Errorf("waiting for the elections started before it to make their first move: %w", err)
+	}
+	run := &startRun{ready: make(chan struct{}), moved: sync.OnceFunc(leave)}
+	// An election whose first move does not come (a slow server, a
+	// candidate that defers to a higher priority) does not hold up the
+	// Starts after it for longer than an operation.
+	time.AfterFunc(e.cfg.Timings.OpTimeout, run.moved)
+	defer func() {
+		if err != nil {
+			run.moved()
+		}
+	}()
 	env := &roleEnv{tree: tree, onStatus: func(st *Status) { e.onStatus(run, st) }}
 	props := newRoleProps(env, e.cfg.Role).Configure(actor.WithGuardian(actors.RestartWithBackoff(giveUpSupervision())))
 	e.mu.Lock()
@@ -247,6 +260,10 @@ func (e *election) undo() {
 type startRun struct {
 	ready chan struct{}
 	once  sync.Once
+	// moved gives back the election's room in its connection's window of
+	// starts (start_window.go): once it has made its first move, or Start
+	// failed, or one OpTimeout after it ran. Safe to call more than once.
+	moved func()
 }
 
 // spec is the facade's election as a role: its callbacks read the ones set
@@ -304,6 +321,18 @@ func (e *election) onStatus(run *startRun, st *Status) {
 	if st.Ready || st.Err != nil || st.State == PhaseStopped {
 		run.once.Do(func() { close(run.ready) })
 	}
+	if firstMove(st) || st.Err != nil || st.State == PhaseStopped {
+		run.moved()
+	}
+}
+
+// firstMove reports whether a running election has made its first move:
+// it leads, knows the leader, has had an attempt fail, or follows again
+// after campaigning. An election starts as a follower that has not yet
+// seen the key (its first transition), so following alone is not a move.
+func firstMove(st *Status) bool {
+	return st.Ready && (st.Leading || st.Leader != "" || st.LastError != "" ||
+		st.State == PhaseFollower && st.History.Transitions > 1)
 }
 
 // inactive is the Status of an election that does not run.

@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -55,8 +56,11 @@ type connHub struct {
 	nc     *nats.Conn
 	status chan nats.Status
 
-	mu      sync.Mutex             // guards watches and fresh
-	watches []*listener[ConnEvent] // copied on write
+	mu sync.Mutex // guards watches and fresh
+	// watches is a set, not a list: a process with 10,000 elections
+	// registers 10,000 watches, and a list copied on each write cost the
+	// registrations quadratic time. Changes of state, rare, copy it.
+	watches map[*listener[ConnEvent]]struct{}
 	fresh   []*listener[ConnEvent] // watches still owed the current state
 	wake    chan struct{}          // fresh is not empty
 	done    chan struct{}
@@ -65,10 +69,11 @@ type connHub struct {
 // startConnHub starts following nc's status.
 func startConnHub(nc *nats.Conn) *connHub {
 	c := &connHub{
-		nc:     nc,
-		status: nc.StatusChanged(nats.CONNECTED, nats.RECONNECTING, nats.DISCONNECTED, nats.CLOSED),
-		wake:   make(chan struct{}, 1),
-		done:   make(chan struct{}),
+		nc:      nc,
+		status:  nc.StatusChanged(nats.CONNECTED, nats.RECONNECTING, nats.DISCONNECTED, nats.CLOSED),
+		wake:    make(chan struct{}, 1),
+		done:    make(chan struct{}),
+		watches: map[*listener[ConnEvent]]struct{}{},
 	}
 	// Read after the listener exists, so no change is missed; a change
 	// already reflected here arrives again and is ignored as no change.
@@ -89,12 +94,10 @@ func (c *connHub) watch(notify func(ConnEvent)) Watch {
 	l.remove = func() {
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		if i := slices.Index(c.watches, l); i >= 0 {
-			c.watches = slices.Delete(slices.Clone(c.watches), i, i+1)
-		}
+		delete(c.watches, l)
 	}
 	c.mu.Lock()
-	c.watches = append(slices.Clip(c.watches), l)
+	c.watches[l] = struct{}{}
 	c.fresh = append(c.fresh, l)
 	c.mu.Unlock()
 	select {
@@ -128,7 +131,7 @@ func (c *connHub) run(state ConnState) {
 			state = next
 			ev := ConnEvent{State: next, At: time.Now()}
 			c.mu.Lock()
-			watches := c.watches
+			watches := slices.Collect(maps.Keys(c.watches))
 			c.mu.Unlock()
 			for _, l := range watches {
 				l.send(ev)

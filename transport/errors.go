@@ -177,7 +177,7 @@ func classify(op, role string, kind opKind, err error) error {
 		hasAPI && apiErr.ErrorCode == codeReplicasNotSupported:
 		return wrap(ErrPermanent, ErrBucketMisconfigured)
 	case errors.Is(err, nats.ErrNoResponders), errors.Is(err, jetstream.ErrNoStreamResponse),
-		errors.Is(err, nats.ErrReconnectBufExceeded), errors.Is(err, nats.ErrDisconnected),
+		errors.Is(err, nats.ErrReconnectBufExceeded), errors.Is(err, nats.ErrDisconnected), errors.Is(err, errNotSent),
 		hasAPI && apiErr.ErrorCode == codeLastSeqPerSubjectNotReady:
 		// The request never reached a stream that could apply it.
 		return wrap(ErrTransient, nil)

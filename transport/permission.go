@@ -60,13 +60,19 @@ func keyRefusal(subject string) concerns {
 // server's permission violation when one that concerns it arrives while it
 // runs. call runs on the caller's goroutine, so a request answered at once
 // costs no more than before; the connection's watcher (permission_watch.go)
-// does the flushing while it waits.
+// does the flushing while it waits. call starts once the connection's
+// window of writes has room (write_window.go).
 func guarded(ctx context.Context, nc *nats.Conn, match concerns, call func(ctx context.Context) error) error {
+	leave, err := enterWindow(ctx, nc)
+	if err != nil {
+		return err
+	}
+	defer leave()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	c := &guardedCall{before: nc.LastError(), match: match, denied: make(chan error, 1), cancel: cancel}
 	done := watchFor(nc, c)
-	err := call(ctx)
+	err = call(ctx)
 	done()
 	select {
 	case d := <-c.denied:

@@ -164,7 +164,12 @@ func (r *registration) put() error {
 	if err != nil {
 		return err
 	}
+	leave, err := enterWindow(ctx, r.s.nc)
+	if err != nil {
+		return err
+	}
 	ack, err := r.s.js.PublishMsg(ctx, &nats.Msg{Subject: r.s.subject + r.key, Data: data}, jetstream.WithMsgTTL(ttl))
+	leave()
 	if err != nil {
 		return err
 	}
