@@ -51,6 +51,9 @@ type row[C stepper, K inputKind] struct {
 type engine[C stepper, K inputKind] struct {
 	rows  []row[C, K]
 	moves map[pair]State // (phase, event) -> next phase, for the table's Move rules
+	// byKind lists, for each input kind, the indexes of its rows in order:
+	// a step tries only the rows of its input, not all of them.
+	byKind [][]int
 }
 
 // newEngine checks rows against t and returns the engine that applies them.
@@ -96,7 +99,11 @@ func newEngine[C stepper, K inputKind](t Table, rows []row[C, K], last K) (*engi
 			}
 		}
 	}
-	return &engine[C, K]{rows: rows, moves: moves}, nil
+	byKind := make([][]int, int(last)+1)
+	for i, r := range rows {
+		byKind[r.input] = append(byKind[r.input], i)
+	}
+	return &engine[C, K]{rows: rows, moves: moves, byKind: byKind}, nil
 }
 
 // loaded returns the engine load builds, or panics with load's error.
@@ -114,9 +121,12 @@ func loaded[C stepper, K inputKind](load func() (*engine[C, K], error)) *engine[
 // apply runs on c the first row for kind that matches c's phase and whose
 // guard holds, and returns its index, or -1 when none does.
 func (e *engine[C, K]) apply(c C, kind K) int {
-	for i := range e.rows {
+	if int(kind) >= len(e.byKind) {
+		return -1
+	}
+	for _, i := range e.byKind[kind] {
 		r := &e.rows[i]
-		if r.input != kind || !slices.Contains(r.on, c.phase()) || r.guard != nil && !r.guard(c) {
+		if !slices.Contains(r.on, c.phase()) || r.guard != nil && !r.guard(c) {
 			continue
 		}
 		c.enter(r.event, e.moves[pair{c.phase(), r.event}], r.reason)
