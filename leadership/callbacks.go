@@ -23,7 +23,7 @@ func newCallbackQueue(system *actor.ActorSystem) *callbackQueue {
 		if f, ok := ctx.Message().(func()); ok {
 			f()
 		}
-	})
+	}, roleMailbox)
 	return &callbackQueue{system: system, pid: system.Root.Spawn(props)}
 }
 

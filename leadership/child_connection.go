@@ -20,7 +20,7 @@ type connectionChild struct {
 
 // newConnectionProps returns the connection child's props.
 func newConnectionProps(store connectionWatcher) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return &connectionChild{store: store} })
+	return actor.PropsFromProducer(func() actor.Actor { return &connectionChild{store: store} }, roleMailbox)
 }
 
 // Receive implements actor.Actor.

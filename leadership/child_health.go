@@ -25,7 +25,7 @@ const healthTimer = "health"
 
 // newHealthProps returns the health child's props.
 func newHealthProps(checker HealthChecker, interval time.Duration) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return &healthChild{checker: checker, interval: interval} })
+	return actor.PropsFromProducer(func() actor.Actor { return &healthChild{checker: checker, interval: interval} }, roleMailbox)
 }
 
 // Receive implements actor.Actor.

@@ -63,7 +63,7 @@ type proofAged struct{ seq uint64 }
 
 // newHeartbeatProps returns the heartbeat child's props.
 func newHeartbeatProps(clock Clock, sessions transport.Sessions) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return &heartbeatChild{clock: clock, sessions: sessions} })
+	return actor.PropsFromProducer(func() actor.Actor { return &heartbeatChild{clock: clock, sessions: sessions} }, roleMailbox)
 }
 
 // Receive implements actor.Actor.

@@ -32,7 +32,7 @@ func newRegistryProps(store candidateRegistry, cfg Config) *actor.Props {
 	c := transport.Candidate{InstanceID: cfg.InstanceID, Priority: cfg.Priority}
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &registryChild{store: store, role: cfg.Role, candidate: c, ttl: cfg.TTL}
-	})
+	}, roleMailbox)
 }
 
 // Receive implements actor.Actor.

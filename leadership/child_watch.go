@@ -26,7 +26,7 @@ type watchChild struct {
 
 // newWatchProps returns the watch child's props.
 func newWatchProps(store keyWatcher, role string, newestKey *atomic.Pointer[keyObserved]) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return &watchChild{store: store, role: role, newestKey: newestKey} })
+	return actor.PropsFromProducer(func() actor.Actor { return &watchChild{store: store, role: role, newestKey: newestKey} }, roleMailbox)
 }
 
 // Receive implements actor.Actor.

@@ -27,6 +27,7 @@ func newProps(resolved Config, onStatus func(*Status)) *actor.Props {
 	return actor.PropsFromProducer(
 		func() actor.Actor { return newElectionActor(resolved, onStatus) },
 		actor.WithSupervisor(childSupervision(resolved.Timings.RenewDeadline)),
+		roleMailbox,
 	)
 }
 

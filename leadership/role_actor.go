@@ -62,6 +62,7 @@ func newRoleProps(env *roleEnv, role string) *actor.Props {
 			}
 		},
 		actor.WithSupervisor(reportingSupervisor{inner: actors.RestartWithBackoff(supervision)}),
+		roleMailbox,
 	)
 }
 
