@@ -34,9 +34,11 @@
 //     events on the watch hub's goroutine and connection events on the
 //     listener's, each key's events in revision order. Reads that back the
 //     watch up (a re-list of the bucket when a check every PollInterval
-//     finds the watch behind or fails, at every tenth check, after a
-//     reconnect, after the live watch ended and after the client fell
-//     behind) run off the hub's goroutine and never delay an event.
+//     finds the watch behind, the stream under a new leader, or fails,
+//     after a reconnect, after the live watch ended and after the client
+//     fell behind, and without cause every tenth check or every 100 ms per
+//     key, whichever is longer) run off the hub's goroutine and never
+//     delay an event.
 //     Falling behind is counted in Stats, never silent.
 //
 // What it does not guarantee: reads (Get and watches) may be stale. They are

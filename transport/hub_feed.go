@@ -11,8 +11,8 @@ import (
 // bucketWatch is the hub's watch of its bucket: the live feed, which
 // delivers every change, and the backstop that re-lists the bucket when the
 // feed may have missed something: after a reconnect, a drop or a feed that
-// ended, when a poll finds the feed behind the stream, and every
-// fullRelistEvery polls (relist.go). Its fields are touched only by the
+// ended, when a poll finds the feed behind the stream or the stream under a
+// new leader, and now and then without cause (relist.go). Its fields are touched only by the
 // hub's goroutine, run, but for bucketReader, which never changes: a check
 // or a re-list runs on a goroutine of its own, reads the bucket through it,
 // and hands its result back to run.

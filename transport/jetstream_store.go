@@ -22,12 +22,13 @@ type Options struct {
 	// Bucket names and shapes the lease bucket.
 	Bucket BucketConfig
 	// PollInterval is how often the store checks that its watch of the
-	// bucket keeps up: one read of the stream's last revision. When the
-	// watch has not delivered what the stream held at the previous check,
-	// or the check fails, the store re-lists the bucket (reads every key's
-	// latest entry in one pass), as it does every 10 intervals anyway, so
-	// a watch that stalls without an error hides a change for at most
-	// about two intervals. Default DefaultPollInterval. A store has one
+	// bucket keeps up: one read of the stream's info. When the watch has
+	// not delivered what the stream held at the previous check, the stream
+	// has a new leader, or the check fails, the store re-lists the bucket
+	// (reads every key's latest entry in one pass), so a watch that stalls
+	// without an error hides a change for at most about two intervals.
+	// Without cause it re-lists every 10 intervals, or every 100 ms per
+	// key of the bucket if that is longer. Default DefaultPollInterval. A store has one
 	// value, shared by every watch on it: elections that need another
 	// value need another store.
 	PollInterval time.Duration
