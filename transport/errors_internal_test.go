@@ -32,7 +32,7 @@ func TestClassify(t *testing.T) {
 		{"no responders", opWrite, nats.ErrNoResponders, ClassTransient},
 		{"no stream response", opWrite, jetstream.ErrNoStreamResponse, ClassTransient},
 		{"disconnected, not buffered", opWrite, nats.ErrReconnectBufExceeded, ClassTransient},
-		{"never sent: the connection's window of writes stayed full", opWrite, fmt.Errorf("%w: %w", errNotSent, context.DeadlineExceeded), ClassTransient},
+		{"never sent: the connection's window of requests stayed full", opWrite, fmt.Errorf("%w: %w", errNotSent, context.DeadlineExceeded), ClassTransient},
 		{"10163 not ready", opWrite, apiErr(10163, 503), ClassTransient},
 		{"write timeout", opWrite, context.DeadlineExceeded, ClassUnknownOutcome},
 		{"write nats timeout", opWrite, nats.ErrTimeout, ClassUnknownOutcome},

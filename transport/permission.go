@@ -61,7 +61,7 @@ func keyRefusal(subject string) concerns {
 // runs. call runs on the caller's goroutine, so a request answered at once
 // costs no more than before; the connection's watcher (permission_watch.go)
 // does the flushing while it waits. call starts once the connection's
-// window of writes has room (write_window.go).
+// window of requests has room (request_window.go).
 func guarded(ctx context.Context, nc *nats.Conn, match concerns, call func(ctx context.Context) error) error {
 	leave, err := enterWindow(ctx, nc)
 	if err != nil {
