@@ -36,6 +36,7 @@ type hub struct {
 	orders *orderFanout // WatchCandidates and Candidates call it from any goroutine
 
 	wake        chan struct{} // a fan-out has new watches for run to prime
+	gone        chan []string // sessions a read found without a key (checkUnseenSessions)
 	reconnected chan struct{} // the connection came back after a loss
 	cancel      context.CancelFunc
 	done        chan struct{} // closed when run has returned
@@ -64,6 +65,7 @@ func newHub(js nats.JetStreamContext, readStream func(context.Context) (streamMa
 		keys:        newKeyFanout(),
 		orders:      newOrderFanout(),
 		wake:        make(chan struct{}, 1),
+		gone:        make(chan []string),
 		reconnected: make(chan struct{}, 1),
 		done:        make(chan struct{}),
 		known:       map[string]keyState{},
@@ -127,7 +129,7 @@ func (h *hub) run(ctx context.Context) {
 			return
 		case it := <-items:
 			if it.listed {
-				h.onListed()
+				h.onListed(ctx)
 			} else {
 				h.watermark = max(h.watermark, it.ev.Entry.Revision)
 				h.apply(it.ev, 0)
@@ -158,7 +160,9 @@ func (h *hub) run(ctx context.Context) {
 			h.checked(ctx, c, results)
 		case r := <-results:
 			h.relisting = false
-			h.applyRelist(r)
+			h.applyRelist(ctx, r)
+		case gone := <-h.gone:
+			h.endGoneSessions(gone)
 		case <-h.wake:
 			h.primeFresh()
 			h.orders.primeFresh()
@@ -168,9 +172,9 @@ func (h *hub) run(ctx context.Context) {
 
 // onListed runs when the live watch has delivered every key's entry: the
 // hub now knows the bucket, and a key it has not heard of is absent.
-func (h *hub) onListed() {
+func (h *hub) onListed(ctx context.Context) {
 	h.listed = true
-	h.endUnseenSessions()
+	h.checkUnseenSessions(ctx)
 	h.primeWaiting(h.watermark)
 }
 

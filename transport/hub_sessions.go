@@ -1,6 +1,9 @@
 package transport
 
-import "strings"
+import (
+	"context"
+	"strings"
+)
 
 // The watch hub's view of sessions. A session lease's key does not change
 // when its session ends, so the hub tells the lease's watchers instead: it
@@ -102,8 +105,8 @@ func (h *hub) bindSession(role string, prev keyState, seen bool, ev KeyEvent) Ke
 }
 
 // sessionEnded reports whether the hub saw sess end (its key deleted or
-// expired). A session it never heard of is not ended here: only a complete
-// listing may conclude that (endUnseenSessions).
+// expired). A session it never heard of is not ended here: only a read
+// after a complete listing may conclude that (checkUnseenSessions).
 func (h *hub) sessionEnded(sess string) bool {
 	if sess == "" {
 		return false
@@ -143,12 +146,49 @@ func (h *hub) endSession(sess string) {
 	}
 }
 
-// endUnseenSessions ends the sessions that keep a lease but that a complete
-// listing did not find: their keys expired and even the markers are gone.
-// It runs only after a listing, because a listing delivers a session's key
-// after the leases it keeps (its latest renewal is newer than they are).
-func (h *hub) endUnseenSessions() {
+// checkUnseenSessions asks the store whether each session that keeps a
+// lease or an entry, but that a complete listing did not find, still has a
+// key; gone ones come back on h.gone for endGoneSessions. A listing alone
+// cannot tell: it delivers the messages that were each key's latest when
+// it began, and a session renewed while it ran has its latest renewal
+// after the listing's end, so a live session goes unseen whenever a
+// listing takes longer than a renewal (20 s for 200,000 keys; a session
+// renews every second). Ending it would take its leases and entries out
+// for good, as nothing brings them back when its key shows up.
+func (h *hub) checkUnseenSessions(ctx context.Context) {
+	var unseen []string
 	for _, sess := range h.sessions.keeping() {
+		if _, seen := h.known[sess]; !seen {
+			unseen = append(unseen, sess)
+		}
+	}
+	if len(unseen) == 0 {
+		return
+	}
+	present, timeout, gone := h.keyPresent, h.opTimeout, h.gone
+	h.wg.Go(func() {
+		var ended []string
+		for _, sess := range unseen {
+			octx, cancel := context.WithTimeout(ctx, timeout)
+			ok, err := present(octx, sess)
+			cancel()
+			if err == nil && !ok {
+				ended = append(ended, sess)
+			}
+		}
+		select {
+		case gone <- ended:
+		case <-ctx.Done():
+		}
+	})
+}
+
+// endGoneSessions ends the sessions a read found without a key, unless the
+// hub has heard of their key since: their keys expired and even the
+// markers are gone. A session whose read failed stays as it is until the
+// next listing asks again.
+func (h *hub) endGoneSessions(gone []string) {
+	for _, sess := range gone {
 		if _, seen := h.known[sess]; !seen {
 			h.endSession(sess)
 		}

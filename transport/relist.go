@@ -16,6 +16,8 @@ import (
 type bucketReader struct {
 	js         nats.JetStreamContext // the push API: a feed needs its subscription
 	readStream func(context.Context) (streamMark, error)
+	// keyPresent reads whether a key holds a value now; set before start.
+	keyPresent func(ctx context.Context, key string) (bool, error)
 	stream     string
 	prefix     string
 	opTimeout  time.Duration
@@ -182,7 +184,7 @@ func (r *bucketReader) relist(ctx context.Context) relistResult {
 // applyRelist merges a re-list: entries newer than what was delivered are
 // delivered, and a key the hub believes held but the listing did not see
 // is absent as of the listing, unless something newer was delivered since.
-func (h *hub) applyRelist(r relistResult) {
+func (h *hub) applyRelist(ctx context.Context, r relistResult) {
 	if r.err != nil {
 		h.stats.relistFailures.Add(1)
 		return
@@ -210,7 +212,7 @@ func (h *hub) applyRelist(r relistResult) {
 			h.apply(absentEvent(key), r.asOf)
 		}
 	}
-	h.endUnseenSessions()
+	h.checkUnseenSessions(ctx)
 	h.primeWaiting(r.asOf)
 	h.stats.relisted(len(r.events), r.took)
 }

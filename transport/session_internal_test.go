@@ -178,3 +178,39 @@ func TestSessionUnprovenForTooLongIsAbandoned(t *testing.T) {
 		t.Fatalf("session after the abandon %q, want a new one (the abandoned was %q)", s, lease.Record.Session)
 	}
 }
+
+// TestASessionAListingMissedEndsOnlyIfItsKeyIsGone: a listing that did not
+// see a session's key (its renewal came after the listing's end) must not
+// end the session's leases on that alone; the hub reads the key, and ends
+// them only when the read finds it gone.
+func TestASessionAListingMissedEndsOnlyIfItsKeyIsGone(t *testing.T) {
+	for _, alive := range []bool{true, false} {
+		h := newHub(nil, nil, "KV_x", "$KV.x.", time.Second, time.Second)
+		sess := SessionsPrefix + "s1"
+		h.keyPresent = func(_ context.Context, key string) (bool, error) {
+			if key != sess {
+				t.Errorf("read %q, want the unseen session's key %q", key, sess)
+			}
+			return alive, nil
+		}
+		lease := KeyEvent{Kind: KeyPut, Entry: Entry{Role: "r", Revision: 5, Record: Record{Holder: "a", Session: sess}}}
+		h.apply(lease, 0)
+		ctx, cancel := context.WithCancel(context.Background())
+		h.checkUnseenSessions(ctx)
+		select {
+		case gone := <-h.gone:
+			h.endGoneSessions(gone)
+		case <-time.After(5 * time.Second):
+			t.Fatal("waited 5s for the read of the unseen session's key")
+		}
+		cancel()
+		h.wg.Wait()
+		got := h.known["r"].event.Kind
+		switch {
+		case alive && got != KeyPut:
+			t.Errorf("a session whose key is there, unseen by a listing: the lease became %v, want it kept", got)
+		case !alive && got != KeySessionEnded:
+			t.Errorf("a session whose key is gone: the lease is %v, want it ended", got)
+		}
+	}
+}

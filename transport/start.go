@@ -1,9 +1,12 @@
 package transport
 
 import (
+	"context"
+	"errors"
 	"fmt"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // start starts the store's connection listener and watch hub. The hub
@@ -18,7 +21,22 @@ func (s *JetStreamStore) start(nc *nats.Conn, opts Options) error {
 	s.pushJS = pushJS
 	s.conn = startConnHub(nc)
 	s.hub = newHub(pushJS, streamReader(s.js, s.bucket), streamName(s.bucket), s.subject, opts.PollInterval, opts.OpTimeout)
+	s.hub.keyPresent = s.keyPresent
 	s.hub.start()
 	s.conn.watch(s.hub.onConn)
 	return nil
+}
+
+// keyPresent reads whether key holds a value now, for the hub's check of
+// sessions a listing did not find.
+func (s *JetStreamStore) keyPresent(ctx context.Context, key string) (bool, error) {
+	_, err := s.kv.Get(ctx, key)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, jetstream.ErrKeyNotFound), errors.Is(err, jetstream.ErrKeyDeleted):
+		return false, nil
+	default:
+		return false, err
+	}
 }
