@@ -34,6 +34,7 @@ type bucketWatch struct {
 	checking    bool   // a poll's read of the stream's mark is out
 	sinceRelist int    // polls since the last re-list began
 	lastSeen    uint64 // the stream's last revision at the previous poll
+	checkedUpTo uint64 // the watermark at the previous poll's check
 	term        string // the stream's leadership as last read
 }
 

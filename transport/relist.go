@@ -82,12 +82,12 @@ func (w *bucketWatch) poll(ctx context.Context, keys int, results chan<- relistR
 		return
 	}
 	w.checking = true
-	readStream, timeout := w.readStream, w.opTimeout
+	readStream, timeout, floor := w.readStream, w.opTimeout, w.highest
 	w.wg.Go(func() {
 		octx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
 		mark, err := readStream(octx)
-		checks <- checkResult{mark: mark, err: err}
+		checks <- checkResult{mark: mark, floor: floor, err: err}
 	})
 }
 
@@ -97,26 +97,34 @@ func (w *bucketWatch) relistEvery(keys int) int {
 	return max(relistFloor, int(time.Duration(keys)*relistPerKey/w.pollInterval))
 }
 
-// checkResult is a poll's read of the stream's mark.
+// checkResult is a poll's read of the stream's mark, and floor, the
+// highest revision the hub had delivered before the read was sent: the
+// stream is never behind that unless it started over. (What the hub
+// delivers while the read is out may be newer than the answer.)
 type checkResult struct {
-	mark streamMark
-	err  error
+	mark  streamMark
+	floor uint64
+	err   error
 }
 
 // checked re-lists unless the check shows the watch keeping up: it has
-// delivered everything the stream held at the previous poll, the stream
-// is not behind what it delivered (which it would be had it started
-// over), and the stream's leader is the one of the previous read.
+// delivered everything the stream held at the previous poll, or at least
+// something since the previous check (a watch that lags under a stream of
+// writes still moves; one that stalled does not, and re-listing a busy
+// bucket at every poll would only make the lag worse), the stream is not
+// behind what it delivered (which it would be had it started over), and
+// the stream's leader is the one of the previous read.
 func (w *bucketWatch) checked(ctx context.Context, c checkResult, results chan<- relistResult) {
 	w.checking = false
-	behind := w.watermark < w.lastSeen
+	stalled := w.watermark < w.lastSeen && w.watermark == w.checkedUpTo
+	w.checkedUpTo = w.watermark
 	if c.err != nil {
 		w.startRelist(ctx, results)
 		return
 	}
 	newTerm := c.mark.term != w.term
 	w.lastSeen, w.term = c.mark.last, c.mark.term
-	if behind || newTerm || c.mark.last < w.highest {
+	if stalled || newTerm || c.mark.last < c.floor {
 		w.startRelist(ctx, results)
 	}
 }

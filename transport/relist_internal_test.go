@@ -176,7 +176,8 @@ func awaitValue[T any](t *testing.T, ch <-chan T, timeout time.Duration, what st
 
 // TestPollRelistsOnlyWhenTheWatchFallsBehind: a poll re-lists the bucket
 // when the watch has not delivered what the stream held at the previous
-// poll, when the stream is behind what was delivered, when the stream's
+// poll and delivered nothing since the check before, when the stream is
+// behind what was delivered, when the stream's
 // leadership changed, or when the check failed; not while the watch keeps
 // up under one leader.
 func TestPollRelistsOnlyWhenTheWatchFallsBehind(t *testing.T) {
@@ -192,13 +193,22 @@ func TestPollRelistsOnlyWhenTheWatchFallsBehind(t *testing.T) {
 		h.relisting = false
 		return true
 	}
-	a := func(last uint64) checkResult { return checkResult{mark: streamMark{last: last, term: "n1@1"}} }
+	a := func(last uint64) checkResult {
+		return checkResult{mark: streamMark{last: last, term: "n1@1"}, floor: h.highest}
+	}
 	h.watermark, h.highest, h.lastSeen, h.term = 100, 100, 90, "n1@1"
 	if h.checked(ctx, a(110), results); relisted() {
 		t.Fatal("re-listed although the watch had delivered everything of the previous poll")
 	}
 	if h.checked(ctx, a(120), results); !relisted() {
 		t.Fatal("no re-list although the watch is still at 100 and the stream was at 110 a poll ago")
+	}
+	h.watermark, h.highest = 115, 115
+	if h.checked(ctx, a(140), results); relisted() {
+		t.Fatal("re-listed although the watch, behind the stream of a poll ago, had moved since the last check")
+	}
+	if h.checked(ctx, a(150), results); !relisted() {
+		t.Fatal("no re-list although the watch stayed at 115, behind the 140 of a poll ago")
 	}
 	h.watermark, h.highest = 130, 130
 	if h.checked(ctx, a(50), results); !relisted() {
@@ -207,6 +217,11 @@ func TestPollRelistsOnlyWhenTheWatchFallsBehind(t *testing.T) {
 	h.lastSeen = 130
 	if h.checked(ctx, a(130), results); relisted() {
 		t.Fatal("re-listed although the watch keeps up under the same leader")
+	}
+	behindLater := checkResult{mark: streamMark{last: 130, term: "n1@1"}, floor: 130}
+	h.watermark, h.highest = 135, 135
+	if h.checked(ctx, behindLater, results); relisted() {
+		t.Fatal("re-listed because the watch delivered past the stream's answer while the read was out")
 	}
 	if h.checked(ctx, checkResult{mark: streamMark{last: 130, term: "n1@2"}}, results); !relisted() {
 		t.Fatal("no re-list although the stream's leader was elected again since the last poll")

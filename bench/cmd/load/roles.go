@@ -36,6 +36,8 @@ type rolesRow struct {
 	msgsInPerSec   float64 // messages the server sent the roles' connection, per second
 	droppedRun     uint64  // over the whole run, before the handovers
 	droppedQuiet   uint64
+	relistsRun     uint64 // the shared store's re-lists of the bucket, over the whole run
+	relistsQuiet   uint64
 	demotesQuiet   int64
 	reasonsQuiet   map[leadership.DemoteReason]int64 // the quiet window's demotions by reason
 	handovers      []time.Duration
@@ -301,7 +303,7 @@ func (r *rolesRun) quietWindow(row *rolesRow, srv *serverProc, mon *nats.Conn, d
 	if err != nil {
 		return err
 	}
-	drop0 := r.dropped()
+	drop0, relist0 := r.dropped(), r.relists()
 	dem0, reasons0 := r.demotes.Load(), r.demoteReasons()
 	c0, err := cpuTime(0)
 	if err != nil {
@@ -335,6 +337,8 @@ func (r *rolesRun) quietWindow(row *rolesRow, srv *serverProc, mon *nats.Conn, d
 	row.msgsInPerSec = float64(in1-in0) / wall.Seconds()
 	row.droppedRun = r.dropped()
 	row.droppedQuiet = row.droppedRun - drop0
+	row.relistsRun = r.relists()
+	row.relistsQuiet = row.relistsRun - relist0
 	row.demotesQuiet = r.demotes.Load() - dem0
 	row.reasonsQuiet = r.demoteReasons()
 	for reason, k := range reasons0 {
@@ -347,6 +351,12 @@ func (r *rolesRun) quietWindow(row *rolesRow, srv *serverProc, mon *nats.Conn, d
 func (r *rolesRun) dropped() uint64 {
 	st, _ := leadership.SharedStoreStats(r.system, r.nc, "")
 	return st.Dropped
+}
+
+// relists is how many times the shared store has re-listed the bucket.
+func (r *rolesRun) relists() uint64 {
+	st, _ := leadership.SharedStoreStats(r.system, r.nc, "")
+	return st.Relists
 }
 
 // stop stops every election; facades without releasing, as the server

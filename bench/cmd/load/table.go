@@ -44,6 +44,7 @@ func printRoles(rows []rolesRow, quiet time.Duration) {
 	line("KV writes/s"+q, func(r rolesRow) string { return fmt.Sprintf("%.0f", r.writesPerSec) })
 	line("messages the server sent the process /s"+q, func(r rolesRow) string { return fmt.Sprintf("%.0f", r.msgsInPerSec) })
 	line("messages dropped: whole run / quiet", func(r rolesRow) string { return fmt.Sprintf("%d / %d", r.droppedRun, r.droppedQuiet) })
+	line("re-lists of the bucket: whole run / quiet", func(r rolesRow) string { return fmt.Sprintf("%d / %d", r.relistsRun, r.relistsQuiet) })
 	line("spurious demotions (quiet)", func(r rolesRow) string { return fmt.Sprintf("%d%s", r.demotesQuiet, reasons(r.reasonsQuiet)) })
 	line("Resign to the other candidate's promotion, p50 / max", func(r rolesRow) string {
 		if len(r.handovers) == 0 {
