@@ -41,8 +41,8 @@ type relistResult struct {
 }
 
 // streamMark is what one request for the stream's info tells a poll: its
-// last revision, and its term, who leads it and since when ("" on a
-// single server). A term is the only time a clustered stream's log can
+// last revision, and its term, who leads it and since when (on a single
+// server, the server's name alone, which does not change). A term is the only time a clustered stream's log can
 // change under a watch other than by appending: a new leader's log wins,
 // and a follower's tail the old leader had written may be cut off. A
 // watch's consumer that moved with it resumes after the last revision it
