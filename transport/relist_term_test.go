@@ -2,11 +2,14 @@ package transport
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/batonhq/baton/internal/natstest"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -17,7 +20,7 @@ import (
 func TestStreamTermChangesWithItsLeader(t *testing.T) {
 	cluster := natstest.RunCluster(t, 3)
 	nc := natstest.Connect(t, cluster.URLs())
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	store, err := Open(ctx, nc, Options{Bucket: BucketConfig{Name: "terms", Replicas: 3}})
 	if err != nil {
@@ -40,12 +43,14 @@ func TestStreamTermChangesWithItsLeader(t *testing.T) {
 		t.Fatal(err)
 	}
 	leader := strings.SplitN(before.term, "@", 2)[0]
-	if _, err := nc.RequestWithContext(ctx, jetstream.DefaultAPIPrefix+"STREAM.LEADER.STEPDOWN."+streamName("terms"), nil); err != nil {
-		t.Fatalf("ask %s to step down: %v", leader, err)
-	}
-	deadline := time.Now().Add(30 * time.Second)
+	stepDown(ctx, t, nc, streamName("terms"), leader)
+	deadline := time.Now().Add(time.Minute)
 	for {
-		after, err := read(ctx)
+		// Each read has a bound of its own: until a new leader is elected
+		// nobody answers, and one read must not spend the whole wait.
+		rctx, rcancel := context.WithTimeout(ctx, 2*time.Second)
+		after, err := read(rctx)
+		rcancel()
 		if err == nil && after.term != "" && after.term != before.term {
 			if after.last != before.last {
 				t.Fatalf("the stream's last revision moved from %d to %d: the test needs a term change alone", before.last, after.last)
@@ -53,11 +58,41 @@ func TestStreamTermChangesWithItsLeader(t *testing.T) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("waited 30s for stream %s to report a term other than %q after its leader stepped down; last read %q (%v)",
+			t.Fatalf("waited a minute for stream %s to report a term other than %q after its leader stepped down; last read %q (%v)",
 				streamName("terms"), before.term, after.term, err)
 		}
-		if _, err := js.AccountInfo(ctx); err != nil { // a round trip between reads, not a sleep
-			t.Fatal(err)
+		if err == nil {
+			if _, err := js.AccountInfo(ctx); err != nil { // a round trip between reads, not a sleep
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// stepDown asks the leader of stream to step down until the server says it
+// did, for at most a minute: a leader refuses while no peer is current.
+func stepDown(ctx context.Context, t *testing.T, nc *nats.Conn, stream, leader string) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		var answer struct {
+			Success bool `json:"success"`
+			Error   *struct {
+				Description string `json:"description"`
+			} `json:"error"`
+		}
+		msg, err := nc.RequestWithContext(ctx, jetstream.DefaultAPIPrefix+"STREAM.LEADER.STEPDOWN."+stream, nil)
+		if err == nil {
+			err = json.Unmarshal(msg.Data, &answer)
+		}
+		if err == nil && answer.Success {
+			return
+		}
+		if err == nil && answer.Error != nil {
+			err = errors.New(answer.Error.Description)
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			t.Fatalf("waited a minute for %s, the leader of stream %s, to step down: %v", leader, stream, err)
 		}
 	}
 }
