@@ -47,14 +47,22 @@ type hub struct {
 	waiting  []*keyWatch              // watches whose first state awaits a listing
 }
 
+// bucketReads are the reads a hub makes of its bucket besides its feeds:
+// the stream's mark, and whether a key holds a value now.
+type bucketReads struct {
+	stream     func(context.Context) (streamMark, error)
+	keyPresent func(ctx context.Context, key string) (bool, error)
+}
+
 // newHub returns the hub of the bucket whose stream and key subject prefix
 // are given; start starts it.
-func newHub(js nats.JetStreamContext, readStream func(context.Context) (streamMark, error), stream, prefix string, poll, opTimeout time.Duration) *hub {
+func newHub(js nats.JetStreamContext, reads bucketReads, stream, prefix string, poll, opTimeout time.Duration) *hub {
 	h := &hub{
 		bucketWatch: bucketWatch{
 			bucketReader: bucketReader{
 				js:         js,
-				readStream: readStream,
+				readStream: reads.stream,
+				keyPresent: reads.keyPresent,
 				stream:     stream,
 				prefix:     prefix,
 				opTimeout:  opTimeout,

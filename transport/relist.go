@@ -16,7 +16,7 @@ import (
 type bucketReader struct {
 	js         nats.JetStreamContext // the push API: a feed needs its subscription
 	readStream func(context.Context) (streamMark, error)
-	// keyPresent reads whether a key holds a value now; set before start.
+	// keyPresent reads whether a key holds a value now.
 	keyPresent func(ctx context.Context, key string) (bool, error)
 	stream     string
 	prefix     string

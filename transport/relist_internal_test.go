@@ -34,7 +34,7 @@ func TestWatchDeliveryDoesNotWaitForRelist(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newHub(pushJS, streamReader(store.js, "many"), streamName("many"), store.subject, 20*time.Millisecond, 5*time.Second)
+	h := newHub(pushJS, bucketReads{stream: streamReader(store.js, "many"), keyPresent: store.keyPresent}, streamName("many"), store.subject, 20*time.Millisecond, 5*time.Second)
 	held, proceed := make(chan relistResult), make(chan struct{})
 	h.list = func(ctx context.Context) relistResult {
 		r := h.relist(ctx)
@@ -181,7 +181,7 @@ func awaitValue[T any](t *testing.T, ch <-chan T, timeout time.Duration, what st
 // leadership changed, or when the check failed; not while the watch keeps
 // up under one leader.
 func TestPollRelistsOnlyWhenTheWatchFallsBehind(t *testing.T) {
-	h := newHub(nil, nil, "KV_x", "$KV.x.", time.Second, time.Second)
+	h := newHub(nil, bucketReads{}, "KV_x", "$KV.x.", time.Second, time.Second)
 	h.list = func(context.Context) relistResult { return relistResult{} }
 	results := make(chan relistResult, 1)
 	ctx := context.Background()
@@ -237,7 +237,7 @@ func TestPollRelistsOnlyWhenTheWatchFallsBehind(t *testing.T) {
 // every relistFloor polls; a large one so rarely that the re-lists average
 // one message per relistPerKey, whatever its size.
 func TestRelistWithoutCauseStretchesWithTheBucket(t *testing.T) {
-	h := newHub(nil, nil, "KV_x", "$KV.x.", 2*time.Second, time.Second)
+	h := newHub(nil, bucketReads{}, "KV_x", "$KV.x.", 2*time.Second, time.Second)
 	if got := h.relistEvery(3); got != relistFloor {
 		t.Fatalf("3 keys: a re-list every %d polls, want %d", got, relistFloor)
 	}

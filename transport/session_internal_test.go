@@ -185,14 +185,14 @@ func TestSessionUnprovenForTooLongIsAbandoned(t *testing.T) {
 // them only when the read finds it gone.
 func TestASessionAListingMissedEndsOnlyIfItsKeyIsGone(t *testing.T) {
 	for _, alive := range []bool{true, false} {
-		h := newHub(nil, nil, "KV_x", "$KV.x.", time.Second, time.Second)
 		sess := SessionsPrefix + "s1"
-		h.keyPresent = func(_ context.Context, key string) (bool, error) {
+		present := func(_ context.Context, key string) (bool, error) {
 			if key != sess {
 				t.Errorf("read %q, want the unseen session's key %q", key, sess)
 			}
 			return alive, nil
 		}
+		h := newHub(nil, bucketReads{keyPresent: present}, "KV_x", "$KV.x.", time.Second, time.Second)
 		lease := KeyEvent{Kind: KeyPut, Entry: Entry{Role: "r", Revision: 5, Record: Record{Holder: "a", Session: sess}}}
 		h.apply(lease, 0)
 		ctx, cancel := context.WithCancel(context.Background())

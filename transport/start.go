@@ -20,8 +20,8 @@ func (s *JetStreamStore) start(nc *nats.Conn, opts Options) error {
 	}
 	s.pushJS = pushJS
 	s.conn = startConnHub(nc)
-	s.hub = newHub(pushJS, streamReader(s.js, s.bucket), streamName(s.bucket), s.subject, opts.PollInterval, opts.OpTimeout)
-	s.hub.keyPresent = s.keyPresent
+	reads := bucketReads{stream: streamReader(s.js, s.bucket), keyPresent: s.keyPresent}
+	s.hub = newHub(pushJS, reads, streamName(s.bucket), s.subject, opts.PollInterval, opts.OpTimeout)
 	s.hub.start()
 	s.conn.watch(s.hub.onConn)
 	return nil
