@@ -143,7 +143,7 @@ func (f *feed[E]) report() feedReport {
 // fakeKeys is the watch child's store.
 type fakeKeys struct{ keys *feed[transport.KeyEvent] }
 
-func (s fakeKeys) Watch(_ string, notify func(transport.KeyEvent)) (transport.Watch, error) {
+func (s fakeKeys) Watch(_ string, notify func(transport.KeyEvent), _ ...transport.WatchOption) (transport.Watch, error) {
 	return s.keys.subscribe(notify)
 }
 
@@ -201,7 +201,7 @@ func watchFixture() childFixture {
 	keys := newFeed[transport.KeyEvent]()
 	ev := transport.KeyEvent{Kind: transport.KeyPut, Entry: transport.Entry{Role: "r", Revision: 42}}
 	return childFixture{
-		props:   newWatchProps(fakeKeys{keys}, "r", new(atomic.Pointer[keyObserved])),
+		props:   newWatchProps(fakeKeys{keys}, "r", "c", new(atomic.Pointer[keyObserved])),
 		feeds:   []subscriptions{keys},
 		deliver: func() int { return keys.deliver(ev) },
 		delivered: func(msg any) bool {

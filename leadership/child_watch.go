@@ -10,7 +10,7 @@ import (
 // keyWatcher is all the watch child asks of its store (transport.Store
 // has it): a subscription to one role's key.
 type keyWatcher interface {
-	Watch(role string, notify func(transport.KeyEvent)) (transport.Watch, error)
+	Watch(role string, notify func(transport.KeyEvent), opts ...transport.WatchOption) (transport.Watch, error)
 }
 
 // watchChild follows the role's key through the store's watch hub and
@@ -20,13 +20,16 @@ type keyWatcher interface {
 type watchChild struct {
 	store     keyWatcher
 	role      string
+	candidate string // the election's instance ID: the watch is its (transport.WatchAs)
 	newestKey *atomic.Pointer[keyObserved]
 	watch     transport.Watch
 }
 
 // newWatchProps returns the watch child's props.
-func newWatchProps(store keyWatcher, role string, newestKey *atomic.Pointer[keyObserved]) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return &watchChild{store: store, role: role, newestKey: newestKey} }, roleMailbox)
+func newWatchProps(store keyWatcher, role, candidate string, newestKey *atomic.Pointer[keyObserved]) *actor.Props {
+	return actor.PropsFromProducer(func() actor.Actor {
+		return &watchChild{store: store, role: role, candidate: candidate, newestKey: newestKey}
+	}, roleMailbox)
 }
 
 // Receive implements actor.Actor.
@@ -40,7 +43,7 @@ func (w *watchChild) Receive(ctx actor.Context) {
 			msg := &keyObserved{event: ev}
 			newest.Store(msg)
 			root.Send(parent, msg)
-		})
+		}, transport.WatchAs(w.candidate))
 		if err != nil {
 			panic(err) // the supervisor restarts us with backoff, then gives up
 		}

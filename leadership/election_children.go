@@ -24,7 +24,7 @@ type children struct {
 // health checker's when cfg has one.
 func (ch *children) start(ctx actor.Context, which fsm.Child, store transport.Store, cfg Config) {
 	if which&fsm.ChildWatch != 0 && ch.watch == nil {
-		ch.watch = ctx.Spawn(newWatchProps(store, cfg.Role, &ch.newestKey))
+		ch.watch = ctx.Spawn(newWatchProps(store, cfg.Role, cfg.InstanceID, &ch.newestKey))
 	}
 	if which&fsm.ChildRegistry != 0 && ch.registry == nil {
 		ch.registry = ctx.Spawn(newRegistryProps(store, cfg))

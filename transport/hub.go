@@ -45,6 +45,7 @@ type hub struct {
 	sessions sessionTracker           // which sessions keep which leases and entries
 	groups   map[string]*candidateSet // each role's registry, by group key
 	waiting  []*keyWatch              // watches whose first state awaits a listing
+	flush    <-chan time.Time         // fires when the deferred changes are due (armFlush)
 }
 
 // bucketReads are the reads a hub makes of its bucket besides its feeds:
@@ -174,7 +175,11 @@ func (h *hub) run(ctx context.Context) {
 		case <-h.wake:
 			h.primeFresh()
 			h.orders.primeFresh()
+		case <-h.flush:
+			h.flush = nil
+			h.keys.flush()
 		}
+		h.armFlush()
 	}
 }
 
@@ -220,5 +225,5 @@ func (h *hub) apply(ev KeyEvent, asOf uint64) {
 		next.event = ev
 		h.known[key] = next
 	}
-	h.keys.deliver(key, ev)
+	h.keys.deliver(key, st.event, seen, ev)
 }

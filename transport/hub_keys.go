@@ -8,18 +8,21 @@ import (
 
 // keyFanout is the hub's key fan-out: the watches of each key, and those
 // not yet handed to run. Watch and Stop call it from any goroutine, run
-// from its own: mu guards every field.
+// from its own: mu guards watches and fresh; held is run's alone.
 type keyFanout struct {
 	mu      sync.Mutex
 	watches map[string][]*keyWatch // copied on write, so run reads a slice without holding mu
 	fresh   []*keyWatch            // watches not yet handed to run
+	held    []*keyWatch            // watches with a deferred change (hub_defer.go)
 }
 
-// keyWatch is one Watch of a key.
+// keyWatch is one Watch of a key. Its fields below listener are run's.
 type keyWatch struct {
 	listener[KeyEvent]
-	key    string
-	primed bool // has had its first state; touched only by run
+	key       string
+	candidate string    // whom the watch is for (WatchAs); "" for nobody
+	primed    bool      // has had its first state
+	later     *KeyEvent // the newest change deferred, not yet delivered
 }
 
 // newKeyFanout returns a fan-out with no watches.
@@ -28,8 +31,8 @@ func newKeyFanout() *keyFanout {
 }
 
 // add registers notify for key; run primes the watch at its next take.
-func (k *keyFanout) add(key string, notify func(KeyEvent)) *keyWatch {
-	w := &keyWatch{key: key}
+func (k *keyFanout) add(key, candidate string, notify func(KeyEvent)) *keyWatch {
+	w := &keyWatch{key: key, candidate: candidate}
 	w.notify = notify
 	w.remove = func() { k.remove(w) }
 	k.mu.Lock()
@@ -63,15 +66,40 @@ func (k *keyFanout) takeFresh() []*keyWatch {
 	return fresh
 }
 
-// deliver hands ev to key's watches. Called by run.
-func (k *keyFanout) deliver(key string, ev KeyEvent) {
+// deliver hands ev, the change of key from prev (meaningful when seen), to
+// key's watches: at once to those it concerns, later to the others (see
+// deferredDelivery). A change delivered at once supersedes a deferred one,
+// so each watch still hears changes in revision order. Called by run.
+func (k *keyFanout) deliver(key string, prev KeyEvent, seen bool, ev KeyEvent) {
 	k.mu.Lock()
 	watches := k.watches[key]
 	k.mu.Unlock()
 	for _, w := range watches {
-		w.primed = true
+		if w.primed && !changeConcerns(w.candidate, prev, seen, ev) {
+			if w.later == nil {
+				k.held = append(k.held, w)
+			}
+			w.later = &ev
+			continue
+		}
+		w.primed, w.later = true, nil
 		w.send(ev)
 	}
+}
+
+// holding reports whether some watch has a deferred change. Called by run.
+func (k *keyFanout) holding() bool { return len(k.held) > 0 }
+
+// flush delivers every deferred change. Called by run.
+func (k *keyFanout) flush() {
+	for _, w := range k.held {
+		if ev := w.later; ev != nil {
+			w.later = nil
+			w.send(*ev)
+		}
+	}
+	clear(k.held)
+	k.held = k.held[:0]
 }
 
 // watched returns how many keys have at least one watch.
@@ -81,15 +109,16 @@ func (k *keyFanout) watched() int {
 	return len(k.watches)
 }
 
-// subscribe registers notify for key. run calls it first with the key's
-// current state, then with every change.
-func (h *hub) subscribe(key string, notify func(KeyEvent)) (Watch, error) {
+// subscribe registers notify for key, on behalf of candidate ("" for
+// nobody). run calls it first with the key's current state, then with
+// every change.
+func (h *hub) subscribe(key, candidate string, notify func(KeyEvent)) (Watch, error) {
 	select {
 	case <-h.done:
 		return nil, errors.Join(ErrPermanent, ErrClosed)
 	default:
 	}
-	w := h.keys.add(key, notify)
+	w := h.keys.add(key, candidate, notify)
 	h.signal()
 	return w, nil
 }

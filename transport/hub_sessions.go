@@ -140,9 +140,10 @@ func (h *hub) endSession(sess string) {
 		if st.event.Kind != KeyPut || st.event.Entry.Record.Session != sess {
 			continue
 		}
+		prev := st.event
 		st.event.Kind, st.event.SessionEnd = KeySessionEnded, h.endOf(sess)
 		h.known[role] = st
-		h.keys.deliver(role, st.event)
+		h.keys.deliver(role, prev, true, st.event)
 	}
 }
 

@@ -290,14 +290,14 @@ func (s *JetStreamStore) Get(ctx context.Context, role string) (Entry, error) {
 }
 
 // Watch implements LeaseStore.
-func (s *JetStreamStore) Watch(role string, notify func(KeyEvent)) (Watch, error) {
+func (s *JetStreamStore) Watch(role string, notify func(KeyEvent), opts ...WatchOption) (Watch, error) {
 	if err := checkRole(role); err != nil {
 		return nil, err
 	}
 	if notify == nil {
 		return nil, fmt.Errorf("watch %q: %w: notify must not be nil", role, ErrPermanent)
 	}
-	return s.hub.subscribe(role, func(ev KeyEvent) { notify(s.stamp(ev)) })
+	return s.hub.subscribe(role, watchSettings(opts).candidate, func(ev KeyEvent) { notify(s.stamp(ev)) })
 }
 
 // stamp marks ev as held under the store's own live session when it is

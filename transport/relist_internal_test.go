@@ -58,7 +58,7 @@ func TestWatchDeliveryDoesNotWaitForRelist(t *testing.T) {
 	for i := range keys {
 		key := keyName(i)
 		var first sync.Once
-		w, err := h.subscribe(key, func(ev KeyEvent) {
+		w, err := h.subscribe(key, "", func(ev KeyEvent) {
 			first.Do(func() {
 				if primed.Add(1) == keys {
 					close(allPrimed)

@@ -41,8 +41,10 @@ type LeaseStore interface {
 	// store's delivery goroutine. notify must not block, and must not call
 	// the store or Stop a watch (hand the event to a mailbox or a buffered
 	// channel). Events may be stale or coalesced; they are hints, never
-	// proof of who holds the lease.
-	Watch(role string, notify func(KeyEvent)) (Watch, error)
+	// proof of who holds the lease. A watch made WatchAs a candidate may
+	// hear later, coalesced, the changes that do not concern it (see
+	// WatchAs).
+	Watch(role string, notify func(KeyEvent), opts ...WatchOption) (Watch, error)
 	// WatchConnection follows the status of the store's NATS connection:
 	// notify is called first with the current state (Connected,
 	// Disconnected or Closed), then with each change, on the store's

@@ -36,12 +36,13 @@ type candidate struct {
 	linkUp     bool // the candidate's own link to the store
 	connected  bool // what the core was last told
 	watching   bool
-	registered bool          // its registry child runs (registry.go)
-	priority   int           // its priority in the order of succession
-	awaitWork  bool          // its parent reports each ended term's work stopped (stopWork)
-	hubRev     uint64        // the newest revision the watch delivered
-	listed     bool          // the watch delivered the key's state once
-	watchAt    time.Duration // when the last watch event was delivered, to keep order
+	registered bool            // its registry child runs (registry.go)
+	priority   int             // its priority in the order of succession
+	awaitWork  bool            // its parent reports each ended term's work stopped (stopWork)
+	hubRev     uint64          // the newest revision the watch delivered
+	listed     bool            // the watch delivered the key's state once
+	watchAt    time.Duration   // when the last watch event was delivered, to keep order
+	later      *deferredChange // the watch's change held back (watch_defer.go)
 
 	// records is the record each term was won with (its nonce and, in
 	// session mode, the session that keeps it), as the actor keeps them.

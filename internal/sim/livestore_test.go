@@ -197,7 +197,7 @@ func (s liveStore) Get(_ context.Context, role string) (transport.Entry, error) 
 	return eventOf(e).Entry, nil
 }
 
-func (s liveStore) Watch(role string, notify func(transport.KeyEvent)) (transport.Watch, error) {
+func (s liveStore) Watch(role string, notify func(transport.KeyEvent), _ ...transport.WatchOption) (transport.Watch, error) {
 	if err := checkRole(role); err != nil {
 		return nil, err
 	}

@@ -23,6 +23,10 @@ func (w *world) changed(e Entry[value]) {
 	w.tracef("store %s %s", e.Role, describe(e))
 	w.mix(e.Revision)
 	h := w.history[e.Role]
+	var prev *Entry[value]
+	if len(h) > 0 {
+		prev = &h[len(h)-1].e
+	}
 	if len(h) == historyLen {
 		h = append(h[:0], h[1:]...)
 	}
@@ -42,9 +46,14 @@ func (w *world) changed(e Entry[value]) {
 		if !c.up || !c.watching || !c.reachable() {
 			continue
 		}
+		gen := c.gen
+		if prev != nil && !concerns(c.name, *prev, e) {
+			c.deferChange(gen, e)
+			continue
+		}
+		c.later = nil // superseded, as the hub's deferred change is
 		at := max(w.now+w.delay(c, fromStore), c.watchAt)
 		c.watchAt = at
-		gen := c.gen
 		w.q.push(at, func() { c.observe(gen, e.Revision, e, false, 0) })
 	}
 }
@@ -78,6 +87,9 @@ func (c *candidate) sessionEnds(gen uint64, key string, end uint64) {
 		return
 	}
 	c.dead[key] = end
+	if c.later != nil && c.later.gen == gen {
+		return // the hub knows a newer lease than the one the watch delivered: not this session's
+	}
 	if e := c.hubEntry; c.listed && e.Kind == Put && e.Value.session == key && !c.hubEnded {
 		c.hubEnded = true
 		c.deliver(gen, fsm.Input{Kind: fsm.InKey, Key: c.viewOf(e, true, end)})

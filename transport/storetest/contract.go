@@ -81,8 +81,8 @@ type Watched struct {
 	overflow atomic.Bool
 }
 
-// WatchKey watches role on store until the test ends.
-func WatchKey(t testing.TB, store transport.LeaseStore, role string) *Watched {
+// WatchKey watches role on store, with opts, until the test ends.
+func WatchKey(t testing.TB, store transport.LeaseStore, role string, opts ...transport.WatchOption) *Watched {
 	t.Helper()
 	w := &Watched{Role: role, Events: make(chan transport.KeyEvent, 4096)}
 	var err error
@@ -92,7 +92,7 @@ func WatchKey(t testing.TB, store transport.LeaseStore, role string) *Watched {
 		default: // notify must not block; expectEvent reports the loss
 			w.overflow.Store(true)
 		}
-	})
+	}, opts...)
 	if err != nil {
 		t.Fatalf("watch %q: %v", role, err)
 	}

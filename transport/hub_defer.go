@@ -1,0 +1,47 @@
+package transport
+
+import "time"
+
+// DeferredDelivery is how long a watch may wait for a change that does not
+// concern its candidate (see WatchAs). A handover among N candidates writes
+// the key twice, the offer and the claim; the old holder and the successor
+// hear both at once, the other N-2 hear the newest of them once, this long
+// after the first. That keeps their N-2 wake-ups off the two cores while
+// the successor's claim and its read-back make their round trips, which is
+// where a handover among 1,000 candidates spent its time. It is far below
+// any stand-by or TTL, the only clocks a change between two held leases
+// can start for a bystander.
+const DeferredDelivery = 20 * time.Millisecond
+
+// changeConcerns reports whether the change of a key from prev to next (prev
+// meaningful only when seen) must reach candidate's watch at once: it
+// always does unless the key was held before and after, both times by
+// others, and neither record offers the lease to candidate. A key that
+// becomes free, or that stops being free, may start or end a campaign of
+// anyone; a lease that moves away from a candidate ends its term; a lease
+// offered to a candidate is its claim to make. A watch for no candidate
+// hears everything at once.
+func changeConcerns(candidate string, prev KeyEvent, seen bool, next KeyEvent) bool {
+	if candidate == "" || !seen || !heldByOthers(candidate, prev) || !heldByOthers(candidate, next) {
+		return true
+	}
+	return false
+}
+
+// heldByOthers: ev is a lease record neither held by nor offered to
+// candidate.
+func heldByOthers(candidate string, ev KeyEvent) bool {
+	if ev.Kind != KeyPut || ev.Entry.Malformed != nil {
+		return false
+	}
+	r := ev.Entry.Record
+	return r.Holder != candidate && r.OfferedTo != candidate
+}
+
+// armFlush starts the wait for the deferred changes when some are held
+// back and no wait is running. Called by run after each event it handles.
+func (h *hub) armFlush() {
+	if h.flush == nil && h.keys.holding() {
+		h.flush = time.After(DeferredDelivery)
+	}
+}
