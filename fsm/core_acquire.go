@@ -101,3 +101,20 @@ func readNotOlder(s *ElectionState, k KeyView) bool {
 	}
 	return k.Revision >= max(s.Observed.Revision, s.FreeRevision)
 }
+
+// readRepeatsRefused: the read-back shows the key free exactly as the
+// refused write over a revision expected it, at the same revision (and,
+// for a takeover, with the same session end). It tells nothing the refusal
+// did not contradict: it came from a server whose copy lags the one that
+// refused (a stream leader cut off from its peers answers so until it
+// steps down). Taken as news, it would start the same write at once, to
+// be refused again, as fast as the two servers answer.
+func readRepeatsRefused(c *step) bool {
+	k, s := c.in.Key, &c.s
+	return c.in.Result == WriteOK && s.KeyFree && k.Free && k.Revision != 0 && k.Revision == s.FreeRevision &&
+		k.Session == s.FreeSession && k.SessionEnd == s.FreeSessionEnd
+}
+
+// readBackNoNews closes a read-back that told nothing new: the retry waits
+// for the campaign timer lostRace armed, a poll away.
+func readBackNoNews(c *step) { c.s.KeyRead = 0 }

@@ -78,6 +78,26 @@ func TestRowRefusedTakeOverIsReadBackAndTriedAtTheNewEnd(t *testing.T) {
 	}
 }
 
+func TestRowAReadBackRepeatingTheRefusedRevisionWaitsForThePoll(t *testing.T) {
+	w := newWorld(t, 1)
+	w.campaignOn(KeyView{Free: true, Revision: 7})
+	w.answerFirst(WriteConflict)
+	read := w.mustHave(DoRead, "a read-back of the refused write", nil)
+	w.pending = w.pending[1:]
+	// A lagging server answers the read with the marker the refused write
+	// expected: no news, so no second write at once.
+	sent := len(w.acquired)
+	w.feed(Input{Kind: InRead, Seq: read.Seq, Result: WriteOK, Key: KeyView{Free: true, Revision: 7}})
+	w.advance(w.t.CampaignJitter)
+	if len(w.acquired) != sent {
+		t.Fatalf("a read-back repeating the refused revision started %d acquisitions at once, want none before the poll", len(w.acquired)-sent)
+	}
+	w.advance(w.t.PollInterval)
+	if len(w.acquired) != sent+1 {
+		t.Fatalf("after the poll: %d acquisitions, want the retry", len(w.acquired)-sent)
+	}
+}
+
 func TestRowAReadOlderThanTheWatchIsIgnored(t *testing.T) {
 	w := newWorld(t, 1)
 	w.campaignOn(KeyView{Free: true, Revision: 7})

@@ -97,6 +97,7 @@ func electionRows() []row[*step, InputKind] {
 		{on: all, input: InReleased, do: ignore},
 		{on: all, input: InRead, when: "our refused release read back: our lease at a later revision", guard: both(readingBack, readBackOurs), do: releaseAtRead},
 		{on: all, input: InRead, when: "our refused release read back", guard: readingBack, do: settleReadBack},
+		{on: all, input: InRead, when: "our refused acquisition read back, showing the key as the refused write expected it", guard: both(keyReadOfOurs, readRepeatsRefused), do: readBackNoNews},
 		{on: all, input: InRead, when: "our refused acquisition read back", guard: keyReadOfOurs, do: keyReadBack},
 		{on: all, input: InRead, do: ignore},
 
