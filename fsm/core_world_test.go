@@ -431,18 +431,19 @@ func (w *world) answer(i int) {
 			case 1:
 				in.Key = KeyView{Revision: w.rev, Holder: Holder{Name: "other", Term: w.rev, Revision: w.rev, Nonce: "n"}}
 			case 2:
-				if req.lease.Term != 0 {
+				switch {
+				case req.lease.Term != 0:
 					// A renewal whose answer was lost had applied: the key holds
 					// our lease at a revision we never heard of.
 					in.Key = KeyView{Revision: w.rev, Holder: Holder{Name: w.t.InstanceID, Term: req.lease.Term, Revision: w.rev, Nonce: req.lease.Nonce}}
 					w.newest[req.lease.Term] = w.rev
 					w.shown[w.rev] = in.Key.Holder
-				} else if w.s.OursRevision == 0 {
+				case w.s.OursRevision == 0:
 					// The read-back of an acquisition, from a server that lags
 					// the one that refused it: the marker or ended lease the
 					// write expected.
 					in.Key = KeyView{Free: true, Revision: w.s.FreeRevision, Session: w.s.FreeSession, SessionEnd: w.s.FreeSessionEnd}
-				} else {
+				default:
 					in.Key = KeyView{Free: true, Revision: w.rev}
 				}
 			}

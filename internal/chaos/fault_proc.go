@@ -83,10 +83,20 @@ func injectRoutePartition(ctx context.Context, e *env) (*injection, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: route-partition: %w", ErrInfrastructure, err)
 	}
+	if on, _ := e.connectedTo(k); len(on) == len(e.liveMembers()) {
+		// Every candidate's connection goes to the stream leader's node:
+		// cut off, it would leave no candidate on the majority side, and
+		// nothing could be written through the majority however the
+		// election behaved. Cut the next stream leader instead.
+		if k, err = e.moveStreamLeader(ctx, k); err != nil {
+			return nil, fmt.Errorf("%w: route-partition: %w", ErrInfrastructure, err)
+		}
+	}
 	name := e.pc.Servers[k].Name()
 	inj := e.begin(ClassRoutePartition, "")
 	e.pc.Isolate(k)
-	e.tl.add("route-partition: %s, the leader of stream %s, cut from its peers; %s", name, streamName, e.connectedTo(k))
+	on, off := e.connectedTo(k)
+	e.tl.add("route-partition: %s, the leader of stream %s, cut from its peers; connected to it: %v, elsewhere: %v", name, streamName, on, off)
 	var others []int
 	majority := func() bool {
 		others = slices.DeleteFunc(e.pc.StreamLeaders(account, streamName), func(i int) bool { return i == k })
@@ -152,19 +162,4 @@ func (e *env) restartNodes(nodes ...*natstest.ProcServer) error {
 		return fmt.Errorf("%w: cluster not whole after a restart: %w", ErrInfrastructure, err)
 	}
 	return nil
-}
-
-// connectedTo names the live candidates whose last beacon says they are
-// connected to node k, and those elsewhere.
-func (e *env) connectedTo(k int) string {
-	var on, off []string
-	for _, m := range e.liveMembers() {
-		last, ok := e.res.snapshot().lastBeaconBefore(m.id, time.Now())
-		if ok && m.nodeOf(last.ConnectedURL) == k {
-			on = append(on, m.id)
-		} else {
-			off = append(off, m.id)
-		}
-	}
-	return fmt.Sprintf("connected to it: %v, elsewhere: %v", on, off)
 }
