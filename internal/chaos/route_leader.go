@@ -14,7 +14,7 @@ import (
 // candidate's connection stays with the node it chose at random, so with
 // 3 candidates and 3 nodes, 1 run in 27 has every candidate connected to
 // the node cut: no candidate can write through the majority until the
-// heal, however the election behaves (measured: 1 run of 42 had that
+// heal, however the election behaves (measured: 1 run of 56 had that
 // draw, and its failover waited 41.8 s for the heal). The fault then cuts
 // the next stream leader instead.
 
