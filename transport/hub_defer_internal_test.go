@@ -52,7 +52,7 @@ func (h *heard) watch(k *keyFanout, candidate string) *keyWatch {
 }
 
 func TestAHandoverReachesABystanderOnceWithItsNewestChange(t *testing.T) {
-	k := newKeyFanout()
+	k := newKeyFanout(1)
 	var old, successor, bystander, nobody heard
 	old.watch(k, "a")
 	successor.watch(k, "b")
@@ -84,7 +84,7 @@ func TestAHandoverReachesABystanderOnceWithItsNewestChange(t *testing.T) {
 }
 
 func TestAChangeHeardAtOnceSupersedesADeferredOne(t *testing.T) {
-	k := newKeyFanout()
+	k := newKeyFanout(1)
 	var bystander heard
 	bystander.watch(k, "c")
 	held, renewed := lease(5, "a", ""), lease(6, "a", "")
@@ -99,7 +99,7 @@ func TestAChangeHeardAtOnceSupersedesADeferredOne(t *testing.T) {
 }
 
 func TestAWatchHearsItsFirstStateAtOnce(t *testing.T) {
-	k := newKeyFanout()
+	k := newKeyFanout(1)
 	held, renewed := lease(5, "a", ""), lease(6, "a", "")
 	var bystander heard
 	bystander.watch(k, "c")
@@ -109,8 +109,29 @@ func TestAWatchHearsItsFirstStateAtOnce(t *testing.T) {
 	}
 }
 
+func TestAKeyWithFewWatchesDefersNothing(t *testing.T) {
+	k := newKeyFanout(4)
+	var old, successor, bystander heard
+	old.watch(k, "a")
+	successor.watch(k, "b")
+	acquired, offered := lease(5, "a", ""), lease(6, "a", "b")
+	bystander.watch(k, "c")
+	k.deliver("r", KeyEvent{}, false, acquired)
+	k.deliver("r", acquired, true, offered)
+	if want := []uint64{5, 6}; !slices.Equal(bystander.revs, want) || k.holding() {
+		t.Errorf("with 3 watches and deferFrom 4, bystander heard %v (holding %v), want %v at once", bystander.revs, k.holding(), want)
+	}
+	var fourth heard
+	fourth.watch(k, "d")
+	k.deliver("r", KeyEvent{}, false, lease(7, "b", ""))
+	k.deliver("r", lease(7, "b", ""), true, lease(8, "b", ""))
+	if want := []uint64{5, 6, 7}; !slices.Equal(bystander.revs, want) || !k.holding() {
+		t.Errorf("with 4 watches, bystander heard %v (holding %v), want %v and the renewal held back", bystander.revs, k.holding(), want)
+	}
+}
+
 func TestAStoppedWatchHearsNoDeferredChange(t *testing.T) {
-	k := newKeyFanout()
+	k := newKeyFanout(1)
 	var bystander heard
 	w := bystander.watch(k, "c")
 	held, renewed := lease(5, "a", ""), lease(6, "a", "")

@@ -14,6 +14,10 @@ type keyFanout struct {
 	watches map[string][]*keyWatch // copied on write, so run reads a slice without holding mu
 	fresh   []*keyWatch            // watches not yet handed to run
 	held    []*keyWatch            // watches with a deferred change (hub_defer.go)
+
+	// deferFrom is how many watches a key needs before changes that do
+	// not concern a watch's candidate wait (deferringWatches).
+	deferFrom int
 }
 
 // keyWatch is one Watch of a key. Its fields below listener are run's.
@@ -26,8 +30,8 @@ type keyWatch struct {
 }
 
 // newKeyFanout returns a fan-out with no watches.
-func newKeyFanout() *keyFanout {
-	return &keyFanout{watches: map[string][]*keyWatch{}}
+func newKeyFanout(deferFrom int) *keyFanout {
+	return &keyFanout{watches: map[string][]*keyWatch{}, deferFrom: deferFrom}
 }
 
 // add registers notify for key; run primes the watch at its next take.
@@ -74,8 +78,9 @@ func (k *keyFanout) deliver(key string, prev KeyEvent, seen bool, ev KeyEvent) {
 	k.mu.Lock()
 	watches := k.watches[key]
 	k.mu.Unlock()
+	deferring := len(watches) >= k.deferFrom
 	for _, w := range watches {
-		if w.primed && !changeConcerns(w.candidate, prev, seen, ev) {
+		if deferring && w.primed && !changeConcerns(w.candidate, prev, seen, ev) {
 			if w.later == nil {
 				k.held = append(k.held, w)
 			}
