@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
-	"github.com/batonhq/baton/actors"
 	"github.com/batonhq/baton/transport"
 	"go.opentelemetry.io/otel/codes"
 )
@@ -210,7 +209,7 @@ func (e *election) start(ctx context.Context) (err error) {
 		}
 	}()
 	env := &roleEnv{tree: tree, onStatus: func(st *Status) { e.onStatus(run, st) }}
-	props := newRoleProps(env, e.cfg.Role).Configure(actor.WithGuardian(actors.RestartWithBackoff(giveUpSupervision())))
+	props := newRoleProps(env, e.cfg.Role).Configure(actor.WithGuardian(giveUpStrategy))
 	e.mu.Lock()
 	e.run, e.pid = run, e.system.Root.Spawn(props)
 	e.mu.Unlock()

@@ -50,8 +50,6 @@ type roleEnv struct {
 // failing, stopped.
 func newRoleProps(env *roleEnv, role string) *actor.Props {
 	spec := env.tree.specs[role]
-	supervision := giveUpSupervision()
-	supervision.MaxInterval = spec.Config.Timings.RenewDeadline / 2
 	return actor.PropsFromProducer(
 		func() actor.Actor {
 			return &roleActor{
@@ -61,7 +59,7 @@ func newRoleProps(env *roleEnv, role string) *actor.Props {
 				state: fsm.NewRoleState(spec.ResignAfterWorkFailures),
 			}
 		},
-		actor.WithSupervisor(reportingSupervisor{inner: actors.RestartWithBackoff(supervision)}),
+		actor.WithSupervisor(reportingSupervisor{inner: childSupervision(spec.Config.Timings.RenewDeadline)}),
 		roleMailbox,
 	)
 }

@@ -2,7 +2,6 @@ package leadership
 
 import (
 	"github.com/asynkron/protoactor-go/actor"
-	"github.com/batonhq/baton/actors"
 )
 
 // NewRoleManagerProps validates specs and returns the props of a role
@@ -47,16 +46,8 @@ type managerHooks struct {
 func newManagerProps(tree *roleTree, hooks managerHooks) *actor.Props {
 	return actor.PropsFromProducer(
 		func() actor.Actor { return &roleManager{tree: tree, hooks: hooks} },
-		actor.WithSupervisor(actors.RestartWithBackoff(giveUpSupervision())),
+		actor.WithSupervisor(giveUpStrategy),
 	)
-}
-
-// giveUpSupervision restarts with the default backoff and stops a child
-// that keeps failing, telling its parent.
-func giveUpSupervision() actors.BackoffSupervision {
-	s := actors.DefaultBackoffSupervision()
-	s.OnGiveUp = actors.StopAndNotify
-	return s
 }
 
 // roleManager is the manager actor. Its fields are touched only from
