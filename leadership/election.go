@@ -101,7 +101,7 @@ func NewElection(system *actor.ActorSystem, cfg Config) (Election, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &election{system: system, cfg: resolved, raw: cfg, tel: newTelemetry(resolved)}
+	e := &election{system: system, cfg: resolved, raw: cfg}
 	e.status.Store(e.inactive())
 	return e, nil
 }
@@ -114,7 +114,6 @@ type election struct {
 	system *actor.ActorSystem
 	cfg    Config // resolved
 	raw    Config // as given: the role spec resolves it again, and None must survive that
-	tel    *telemetry
 	status atomic.Pointer[Status]
 
 	mu        sync.Mutex // guards the fields below
@@ -410,12 +409,14 @@ func (e *election) Token() Token {
 // Status implements Election.
 func (e *election) Status() Status { return *e.status.Load() }
 
-// ValidateToken implements Election.
+// ValidateToken implements Election. Its telemetry is made for the call:
+// the facade keeps none of its own, since the election it runs has one.
 func (e *election) ValidateToken(ctx context.Context) error {
-	ctx, span := e.tel.startOp(ctx, spanValidate, e.status.Load().Lease.Token.Revision)
+	tel := newTelemetry(&e.cfg)
+	ctx, span := tel.startOp(ctx, spanValidate, e.status.Load().Lease.Token.Revision)
 	err := e.validateToken(ctx)
 	if err != nil {
-		e.tel.tokenFailures.Add(ctx, 1, e.tel.labels)
+		tel.tokenFailures.Add(ctx, 1, tel.labels)
 		span.SetStatus(codes.Error, err.Error())
 		span.SetAttributes(attrOutcome.String("stale"))
 	} else {

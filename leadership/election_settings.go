@@ -31,7 +31,7 @@ func newElectionSettings(cfg Config) electionSettings {
 		timing: timingOf(cfg),
 		clock:  clockOr(cfg.Timings.Clock),
 		log:    cfg.Telemetry.Logger.With("role", cfg.Role, "instance", cfg.InstanceID),
-		tel:    newTelemetry(cfg),
+		tel:    newTelemetry(&cfg),
 	}
 }
 
