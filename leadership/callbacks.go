@@ -19,13 +19,16 @@ type callbackQueue struct {
 
 // newCallbackQueue spawns the queue's actor.
 func newCallbackQueue(system *actor.ActorSystem) *callbackQueue {
-	props := actor.PropsFromFunc(func(ctx actor.Context) {
-		if f, ok := ctx.Message().(func()); ok {
-			f()
-		}
-	}, roleMailbox)
-	return &callbackQueue{system: system, pid: system.Root.Spawn(props)}
+	return &callbackQueue{system: system, pid: system.Root.Spawn(callbackProps)}
 }
+
+// callbackProps are the props of every queue's actor, which only runs the
+// functions it is sent.
+var callbackProps = actor.PropsFromFunc(func(ctx actor.Context) {
+	if f, ok := ctx.Message().(func()); ok {
+		f()
+	}
+}, roleMailbox)
 
 // push queues f; after close it is dropped.
 func (q *callbackQueue) push(f func()) {

@@ -24,10 +24,9 @@ import (
 // itself (*heartbeatReady) on every start, and the election arms it again
 // with the time still left, or parks it again.
 type heartbeatChild struct {
-	clock    Clock
-	sessions transport.Sessions
-	timers   *actors.Timers
-	armed    *armHeartbeat
+	// timers are made with the first arming on a timer, on its clock.
+	timers *actors.Timers
+	armed  *armHeartbeat
 	// cancelWait stops the wait on the session of a parked arming.
 	cancelWait func()
 }
@@ -37,8 +36,12 @@ const heartbeatTimer = "heartbeat"
 
 // armHeartbeat asks the heartbeat child to tick after After, or, with a
 // session, when that session's proof is older than After or it is no
-// longer live; an arming replaces the one before.
+// longer live; an arming replaces the one before. It carries what the
+// child needs of its election (the clock and the store's sessions), so
+// every heartbeat child shares one Props (see child_setup.go).
 type armHeartbeat struct {
+	clock    Clock
+	sessions transport.Sessions
 	// term is the term the renewal is for.
 	term uint64
 	// seq numbers the election's armings, so a tick of an earlier arming
@@ -61,26 +64,26 @@ type heartbeatReady struct{}
 // proofAged is the store's wake of the parked arming seq.
 type proofAged struct{ seq uint64 }
 
-// newHeartbeatProps returns the heartbeat child's props.
-func newHeartbeatProps(clock Clock, sessions transport.Sessions) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return &heartbeatChild{clock: clock, sessions: sessions} }, roleMailbox)
-}
+// heartbeatProps are the props of every heartbeat child.
+var heartbeatProps = actor.PropsFromProducer(func() actor.Actor { return &heartbeatChild{} }, roleMailbox)
 
 // Receive implements actor.Actor.
 func (h *heartbeatChild) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
-		h.timers = actors.NewTimers(ctx, actors.WithClock(h.clock))
 		ctx.Send(ctx.Parent(), &heartbeatReady{})
 	case *armHeartbeat:
 		h.disarm()
 		h.armed = msg
 		if msg.session == "" {
+			if h.timers == nil {
+				h.timers = actors.NewTimers(ctx, actors.WithClock(msg.clock))
+			}
 			h.timers.After(heartbeatTimer, msg.term, msg.after)
 			return
 		}
 		root, self, seq := ctx.ActorSystem().Root, ctx.Self(), msg.seq
-		h.cancelWait = h.sessions.AwaitProofOlder(msg.session, msg.after, func() { root.Send(self, &proofAged{seq: seq}) })
+		h.cancelWait = msg.sessions.AwaitProofOlder(msg.session, msg.after, func() { root.Send(self, &proofAged{seq: seq}) })
 	case *actors.Tick:
 		if h.timers.Current(msg) {
 			h.tick(ctx)

@@ -27,7 +27,8 @@ func (c *faultyClock) AfterFunc(d time.Duration, f func()) func() bool {
 }
 
 // heartbeatParent supervises a heartbeat child as an election does, passes
-// on the armings a test sends it, and reports what the child sends back.
+// on the armings a test sends it (on its clock), and reports what the
+// child sends back.
 type heartbeatParent struct {
 	clock  Clock
 	child  *actor.PID
@@ -37,9 +38,11 @@ type heartbeatParent struct {
 func (p *heartbeatParent) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
-		p.child = ctx.Spawn(newHeartbeatProps(p.clock, nil))
+		p.child = ctx.Spawn(heartbeatProps)
 	case *armHeartbeat:
-		ctx.Send(p.child, msg)
+		arming := *msg
+		arming.clock = p.clock
+		ctx.Send(p.child, &arming)
 	case *heartbeatReady, *heartbeatTick, *actors.ChildGaveUp:
 		p.events <- msg
 	}

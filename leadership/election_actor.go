@@ -97,6 +97,8 @@ func (a *electionActor) receive(ctx actor.Context, now time.Time) {
 		}
 	case *connChanged:
 		a.onConnChanged(ctx, msg.event, now)
+	case *childStarted:
+		ctx.Respond(a.setupOf(msg.child))
 	case *healthReport:
 		a.step(ctx, healthInput(msg, now))
 	case *actors.ChildGaveUp:

@@ -84,7 +84,7 @@ func (a *electionActor) openStore(ctx actor.Context) {
 
 // startChildren starts the named children that are not running.
 func (a *electionActor) startChildren(ctx actor.Context, which fsm.Child) {
-	a.children.start(ctx, which, a.store, a.cfg)
+	a.children.start(ctx, which, &a.cfg)
 	a.logger().Info("election ready", "bucket", a.cfg.Bucket.Name)
 }
 
