@@ -15,7 +15,7 @@ func TestElectionAnswersEachChildWithItsSetup(t *testing.T) {
 	checker := HealthCheckFunc(func(context.Context) error { return nil })
 	cfg := Config{Role: "r", InstanceID: "a", Priority: 2, TTL: 3 * time.Second,
 		Health: Health{Checker: checker, Interval: time.Second}}.withDefaults()
-	a := newElectionActor(cfg, nil)
+	a := newElectionActor(&cfg, nil)
 	a.store = &storeRef{}
 
 	watch, ok := a.setupOf(fsm.ChildWatch).(*watchSetup)

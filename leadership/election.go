@@ -101,7 +101,11 @@ func NewElection(system *actor.ActorSystem, cfg Config) (Election, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &election{system: system, cfg: resolved, raw: cfg}
+	e := &election{system: system}
+	// The facade's role is resolved once, here: a config resolved again
+	// would lose its None settings.
+	e.tree = singleRoleTree(resolved.InstanceID, e.spec(resolved.Role).withResolved(resolved))
+	e.cfg = &e.tree.nodes[0].spec.Config
 	e.status.Store(e.inactive())
 	return e, nil
 }
@@ -112,8 +116,8 @@ func NewElection(system *actor.ActorSystem, cfg Config) (Election, error) {
 // stops and asks; the term's state lives in the actors.
 type election struct {
 	system *actor.ActorSystem
-	cfg    Config // resolved
-	raw    Config // as given: the role spec resolves it again, and None must survive that
+	tree   *roleTree // the election as a role
+	cfg    *Config   // the role's resolved config, in tree
 	status atomic.Pointer[Status]
 
 	mu        sync.Mutex // guards the fields below
@@ -189,10 +193,6 @@ func (e *election) start(ctx context.Context) (err error) {
 		ctx, cancel = context.WithTimeout(ctx, startPatience*e.cfg.Timings.OpTimeout)
 		defer cancel()
 	}
-	tree, err := newRoleTree(e.cfg.InstanceID, []RoleSpec{e.spec()})
-	if err != nil {
-		return err
-	}
 	leave, err := startWindows.Enter(ctx, e.cfg.Conn)
 	if err != nil {
 		return fmt.Errorf("waiting for the elections started before it to make their first move: %w", err)
@@ -207,7 +207,7 @@ func (e *election) start(ctx context.Context) (err error) {
 			run.moved()
 		}
 	}()
-	env := &roleEnv{tree: tree, onStatus: func(st *Status) { e.onStatus(run, st) }}
+	env := &roleEnv{tree: e.tree, onStatus: func(st *Status) { e.onStatus(run, st) }}
 	props := newRoleProps(env, e.cfg.Role).Configure(actor.WithGuardian(giveUpStrategy))
 	e.mu.Lock()
 	e.run, e.pid = run, e.system.Root.Spawn(props)
@@ -229,7 +229,7 @@ func (e *election) start(ctx context.Context) (err error) {
 	}
 	// The facade's own share of the store the election opened, for
 	// ValidateToken and Candidates: taken without I/O.
-	store, err := openShared(ctx, e.system, e.cfg)
+	store, err := openShared(ctx, e.system, *e.cfg)
 	if err != nil {
 		e.undo()
 		return err
@@ -264,12 +264,11 @@ type startRun struct {
 	moved func()
 }
 
-// spec is the facade's election as a role: its callbacks read the ones set
+// spec is the facade's election as role: its callbacks read the ones set
 // when they run, so a callback set after Start still takes effect.
-func (e *election) spec() RoleSpec {
+func (e *election) spec(role string) RoleSpec {
 	return RoleSpec{
-		Role:   e.cfg.Role,
-		Config: e.raw,
+		Role: role,
 		OnPromote: func(ctx context.Context, t Token) {
 			if f := e.callbacks().onPromote; f != nil {
 				f(ctx, t)
@@ -412,7 +411,7 @@ func (e *election) Status() Status { return *e.status.Load() }
 // ValidateToken implements Election. Its telemetry is made for the call:
 // the facade keeps none of its own, since the election it runs has one.
 func (e *election) ValidateToken(ctx context.Context) error {
-	tel := newTelemetry(&e.cfg)
+	tel := newTelemetry(e.cfg)
 	ctx, span := tel.startOp(ctx, spanValidate, e.status.Load().Lease.Token.Revision)
 	err := e.validateToken(ctx)
 	if err != nil {

@@ -52,7 +52,7 @@ type electionActor struct {
 }
 
 // newElectionActor builds the actor for a validated config.
-func newElectionActor(cfg Config, onStatus func(*Status)) *electionActor {
+func newElectionActor(cfg *Config, onStatus func(*Status)) *electionActor {
 	a := &electionActor{
 		electionSettings: newElectionSettings(cfg),
 		state:            fsm.NewElectionState(),

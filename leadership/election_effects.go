@@ -77,14 +77,14 @@ func (a *electionActor) openStore(ctx actor.Context) {
 	actors.Run(ctx, func() (context.Context, any) {
 		octx, cancel := context.WithTimeout(context.Background(), cfg.Timings.OpTimeout)
 		defer cancel()
-		store, err := openShared(octx, system, cfg)
+		store, err := openShared(octx, system, *cfg)
 		return nil, &storeOpened{store: store, err: err}
 	})
 }
 
 // startChildren starts the named children that are not running.
 func (a *electionActor) startChildren(ctx actor.Context, which fsm.Child) {
-	a.children.start(ctx, which, &a.cfg)
+	a.children.start(ctx, which, a.cfg)
 	a.logger().Info("election ready", "bucket", a.cfg.Bucket.Name)
 }
 

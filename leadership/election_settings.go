@@ -11,8 +11,9 @@ import (
 // for as long as it runs: its config, what the decision core needs of it,
 // and the clock, logger and telemetry the election runs and reports with.
 type electionSettings struct {
-	// cfg is the election's validated config.
-	cfg Config
+	// cfg is the election's validated config, shared with its role
+	// (roleTree) and never changed.
+	cfg *Config
 	// timing is what the decision core needs of cfg.
 	timing fsm.Timing
 	// clock is Config.Timings.Clock, or real time.
@@ -25,18 +26,18 @@ type electionSettings struct {
 
 // newElectionSettings derives an election's settings from a validated
 // config.
-func newElectionSettings(cfg Config) electionSettings {
+func newElectionSettings(cfg *Config) electionSettings {
 	return electionSettings{
 		cfg:    cfg,
 		timing: timingOf(cfg),
 		clock:  clockOr(cfg.Timings.Clock),
 		log:    cfg.Telemetry.Logger.With("role", cfg.Role, "instance", cfg.InstanceID),
-		tel:    newTelemetry(&cfg),
+		tel:    newTelemetry(cfg),
 	}
 }
 
 // timingOf is what the decision core needs of a resolved config.
-func timingOf(cfg Config) fsm.Timing {
+func timingOf(cfg *Config) fsm.Timing {
 	return fsm.Timing{
 		InstanceID:             cfg.InstanceID,
 		TTL:                    cfg.TTL,

@@ -13,12 +13,13 @@ func NewProps(cfg Config) (*actor.Props, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newProps(resolved, nil), nil
+	return newProps(&resolved, nil), nil
 }
 
-// newProps builds the props for a resolved config; onStatus, when set, sees
-// every status snapshot the actor publishes.
-func newProps(resolved Config, onStatus func(*Status)) *actor.Props {
+// newProps builds the props for a resolved config, which every incarnation
+// of the actor shares and nothing changes; onStatus, when set, sees every
+// status snapshot the actor publishes.
+func newProps(resolved *Config, onStatus func(*Status)) *actor.Props {
 	return actor.PropsFromProducer(
 		func() actor.Actor { return newElectionActor(resolved, onStatus) },
 		actor.WithSupervisor(childSupervision(resolved.Timings.RenewDeadline)),

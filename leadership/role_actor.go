@@ -20,7 +20,7 @@ import (
 // Its fields are touched only from Receive.
 type roleActor struct {
 	env  *roleEnv
-	spec RoleSpec
+	spec *RoleSpec // in env.tree
 	log  *slog.Logger
 
 	state    fsm.RoleState
@@ -49,7 +49,7 @@ type roleEnv struct {
 // work and child roles) are restarted with backoff and, when they keep
 // failing, stopped.
 func newRoleProps(env *roleEnv, role string) *actor.Props {
-	spec := env.tree.specs[role]
+	spec := &env.tree.node(role).spec
 	return actor.PropsFromProducer(
 		func() actor.Actor {
 			return &roleActor{
@@ -76,7 +76,7 @@ func (a *roleActor) Receive(ctx actor.Context) {
 		a.step(ctx, fsm.RoleInput{Kind: fsm.RoleInStart})
 	case *Promoted:
 		a.terms[roleTerm(msg.Token)] = msg
-		a.step(ctx, fsm.RoleInput{Kind: fsm.RoleInPromoted, Term: roleTerm(msg.Token), Actors: len(a.spec.Work) + len(a.env.tree.children[a.spec.Role])})
+		a.step(ctx, fsm.RoleInput{Kind: fsm.RoleInPromoted, Term: roleTerm(msg.Token), Actors: len(a.spec.Work) + len(a.env.tree.childrenOf(a.spec.Role))})
 	case *Demoted:
 		a.step(ctx, fsm.RoleInput{Kind: fsm.RoleInDemoted, Term: roleTerm(msg.Token), Reason: fsm.Reason(msg.Reason)})
 	case *LeaderChanged, *Failed:
@@ -213,12 +213,11 @@ func (a *roleActor) carryOut(ctx actor.Context, e fsm.RoleEffect) {
 
 // startElection spawns the role's election; its snapshots go to the manager.
 // The election writes the release or offer of a term it ends only once
-// this actor reports the term's work stopped (reportDemoted).
+// this actor reports the term's work stopped (reportDemoted): a role's
+// config asks it to (RoleSpec.withResolved).
 func (a *roleActor) startElection(ctx actor.Context) {
 	system, env := ctx.ActorSystem(), a.env
-	cfg := a.spec.Config
-	cfg.Succession.AwaitWorkStopped = true
-	props := newProps(cfg, func(st *Status) {
+	props := newProps(&a.spec.Config, func(st *Status) {
 		if env.onStatus != nil {
 			env.onStatus(st)
 		}
@@ -245,7 +244,7 @@ func (a *roleActor) reportPromoted(ctx actor.Context, p *Promoted) {
 // work actor that cannot start counts as a work failure.
 func (a *roleActor) startTermActors(ctx actor.Context, t Token) {
 	failed := a.startWork(ctx, t)
-	for _, role := range a.env.tree.children[a.spec.Role] {
+	for _, role := range a.env.tree.childrenOf(a.spec.Role) {
 		a.children[role] = ctx.SpawnPrefix(newRoleProps(a.env, role), "role")
 	}
 	a.inbox = append(a.inbox, fsm.RoleInput{Kind: fsm.RoleInActorGone, Actors: len(a.work) + len(a.children)})

@@ -99,7 +99,7 @@ func (m *roleManagerFacade) Start(ctx context.Context) error {
 // topLevelReady reports whether every top-level role's election is ready,
 // or the error of one that failed.
 func (m *roleManagerFacade) topLevelReady() (bool, error) {
-	for _, role := range m.tree.children[""] {
+	for _, role := range m.tree.childrenOf("") {
 		rs, _ := m.board.get(role)
 		if rs.Err != nil {
 			return false, fmt.Errorf("role %q: %w: %w", role, ErrStopped, rs.Err)

@@ -94,7 +94,7 @@ func (m *roleManager) onStarted(ctx actor.Context) {
 	m.board = newRoleBoard(m.tree)
 	m.env = &roleEnv{tree: m.tree, reportTo: ctx.Self(), onStatus: m.hooks.onStatus}
 	m.top = map[string]*actor.PID{}
-	for _, role := range m.tree.children[""] {
+	for _, role := range m.tree.childrenOf("") {
 		m.top[role] = ctx.SpawnPrefix(newRoleProps(m.env, role), "role")
 	}
 }
@@ -103,7 +103,7 @@ func (m *roleManager) onStarted(ctx actor.Context) {
 func inactiveRole(tree *roleTree, role string) RoleStatus {
 	return RoleStatus{
 		Status: Status{Role: role, InstanceID: tree.instanceID, State: PhaseInactive},
-		Parent: tree.specs[role].Parent,
+		Parent: tree.node(role).spec.Parent,
 	}
 }
 
