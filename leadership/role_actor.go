@@ -24,13 +24,13 @@ type roleActor struct {
 	log  *slog.Logger
 
 	state    fsm.RoleState
-	inbox    []fsm.RoleInput            // inputs raised while carrying out effects
-	queue    *callbackQueue             // runs OnPromote and OnDemote, one at a time, in order
-	election *actor.PID                 // nil once it terminated
-	work     map[string]*actor.PID      // by PID ID
-	children map[string]*actor.PID      // child role -> its role actor
-	terms    map[fsm.RoleTerm]*Promoted // the election's reports of terms not yet reported over
-	termEnd  context.CancelFunc         // cancels OnPromote's context
+	inbox    []fsm.RoleInput       // inputs raised while carrying out effects
+	queue    *callbackQueue        // runs OnPromote and OnDemote, one at a time, in order
+	election *actor.PID            // nil once it terminated
+	work     map[string]*actor.PID // by PID ID; made with the first
+	children map[string]*actor.PID // child role -> its role actor; made with the first
+	terms    roleTerms             // the election's reports of terms not yet reported over
+	termEnd  context.CancelFunc    // cancels OnPromote's context
 
 	keepLease  bool         // finishing leaves a held lease to expire
 	endWaiters []*actor.PID // senders of finishRole, answered when the role ended
@@ -70,12 +70,9 @@ func (a *roleActor) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
 		a.queue = newCallbackQueue(ctx.ActorSystem())
-		a.work = map[string]*actor.PID{}
-		a.children = map[string]*actor.PID{}
-		a.terms = map[fsm.RoleTerm]*Promoted{}
 		a.step(ctx, fsm.RoleInput{Kind: fsm.RoleInStart})
 	case *Promoted:
-		a.terms[roleTerm(msg.Token)] = msg
+		a.terms.put(msg)
 		a.step(ctx, fsm.RoleInput{Kind: fsm.RoleInPromoted, Term: roleTerm(msg.Token), Actors: len(a.spec.Work) + len(a.env.tree.childrenOf(a.spec.Role))})
 	case *Demoted:
 		a.step(ctx, fsm.RoleInput{Kind: fsm.RoleInDemoted, Term: roleTerm(msg.Token), Reason: fsm.Reason(msg.Reason)})
@@ -166,9 +163,9 @@ func (a *roleActor) carryOut(ctx actor.Context, e fsm.RoleEffect) {
 	case fsm.RoleDoStartElection:
 		a.startElection(ctx)
 	case fsm.RoleDoPromoted:
-		a.reportPromoted(ctx, a.terms[e.Term])
+		a.reportPromoted(ctx, a.terms.get(e.Term))
 	case fsm.RoleDoStartTermActors:
-		a.startTermActors(ctx, a.terms[e.Term].Token)
+		a.startTermActors(ctx, a.terms.get(e.Term).Token)
 	case fsm.RoleDoEndTermContext:
 		if a.termEnd != nil {
 			a.termEnd()
@@ -245,6 +242,9 @@ func (a *roleActor) reportPromoted(ctx actor.Context, p *Promoted) {
 func (a *roleActor) startTermActors(ctx actor.Context, t Token) {
 	failed := a.startWork(ctx, t)
 	for _, role := range a.env.tree.childrenOf(a.spec.Role) {
+		if a.children == nil {
+			a.children = map[string]*actor.PID{}
+		}
 		a.children[role] = ctx.SpawnPrefix(newRoleProps(a.env, role), "role")
 	}
 	a.inbox = append(a.inbox, fsm.RoleInput{Kind: fsm.RoleInActorGone, Actors: len(a.work) + len(a.children)})
@@ -264,10 +264,10 @@ func (a *roleActor) reportDemoted(ctx actor.Context, e fsm.RoleEffect) {
 		a.termEnd = nil
 	}
 	var token Token
-	if p := a.terms[e.Term]; p != nil {
+	if p := a.terms.get(e.Term); p != nil {
 		token = p.Token
 	}
-	delete(a.terms, e.Term)
+	a.terms.drop(e.Term)
 	d := &Demoted{Role: a.spec.Role, InstanceID: a.env.tree.instanceID, Token: token, Reason: DemoteReason(e.Reason)}
 	a.log.Info("role demoted", "token", d.Token.String(), "reason", string(d.Reason))
 	a.report(ctx, d)
