@@ -44,8 +44,9 @@ type electionActor struct {
 	// terms is what the actor keeps of terms beside the core: their
 	// records, the previous term's trace, our term's start.
 	terms termBook
-	// waiting are the senders of a Resign or a stop, waiting for the answer.
-	waiting waiters
+	// waiting are the senders of a Resign or a stop, waiting for the
+	// answer (see waiters).
+	waiting *waiters
 	// lastErr is the last error the election met, as a value: the core
 	// keeps only its text (see errorOf).
 	lastErr error
@@ -107,7 +108,8 @@ func (a *electionActor) receive(ctx actor.Context, now time.Time) {
 		ctx.Respond(a.snapshot())
 	case *Resign:
 		if sender := ctx.Sender(); sender != nil {
-			a.waiting.resign = append(a.waiting.resign, sender)
+			w := a.waiters()
+			w.resign = append(w.resign, sender)
 		}
 		a.step(ctx, fsm.Input{Kind: fsm.InResign, At: now, Successor: msg.Successor, SuccessorLive: a.live(msg.Successor)})
 	case *candidatesChanged:
@@ -118,7 +120,8 @@ func (a *electionActor) receive(ctx actor.Context, now time.Time) {
 		ctx.Respond(&CandidateList{Role: a.cfg.Role, Candidates: a.candidates})
 	case *stopElection:
 		if sender := ctx.Sender(); sender != nil {
-			a.waiting.stop = append(a.waiting.stop, sender)
+			w := a.waiters()
+			w.stop = append(w.stop, sender)
 		}
 		a.step(ctx, fsm.Input{Kind: fsm.InStop, At: now, KeepLease: msg.keepLease})
 	}
@@ -129,11 +132,11 @@ func (a *electionActor) receive(ctx actor.Context, now time.Time) {
 // that whoever hears of a Promoted or a Demoted already sees it in Status.
 // A leader's input carries the newest proof of its lease's session.
 func (a *electionActor) step(ctx actor.Context, in fsm.Input) {
-	if a.timing.Sessions && a.state.Leading() {
+	if a.cfg.Sessions && a.state.Leading() {
 		in.SessionProof = a.sessionProof(a.state.Lease.Term, in.At)
 	}
 	before := a.state
-	next, effects := fsm.Step(a.timing, a.state, in)
+	next, effects := fsm.Step(a.timing(), a.state, in)
 	a.state = next
 	if shown(a.state) != shown(before) {
 		a.publish()

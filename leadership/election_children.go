@@ -74,6 +74,15 @@ type waiters struct {
 	resign, stop []*actor.PID
 }
 
+// waiters returns the election's waiters, made on first use: most
+// elections never see a Resign, and hold none for as long as they run.
+func (a *electionActor) waiters() *waiters {
+	if a.waiting == nil {
+		a.waiting = &waiters{}
+	}
+	return a.waiting
+}
+
 // answer sends msg to each of pids and forgets them.
 func answer(ctx actor.Context, pids *[]*actor.PID, msg any) {
 	for _, pid := range *pids {

@@ -119,7 +119,7 @@ func (a *electionActor) answerResign(ctx actor.Context, why string) {
 		err = fmt.Errorf("resign: %s", why)
 		a.logger().Warn("release failed; the lease will expire by TTL", "err", why)
 	}
-	answer(ctx, &a.waiting.resign, &ResignResult{Err: err})
+	answer(ctx, &a.waiters().resign, &ResignResult{Err: err})
 }
 
 // warn tells the parent, the EventStream and the log that the election
@@ -141,7 +141,7 @@ func (a *electionActor) releaseLater(l fsm.Lease) {
 // finish answers the stop requests and stops the actor. The core asks for
 // it once, on the move into StateStopped.
 func (a *electionActor) finish(ctx actor.Context) {
-	answer(ctx, &a.waiting.stop, &electionEnded{})
+	answer(ctx, &a.waiters().stop, &electionEnded{})
 	ctx.Stop(ctx.Self())
 }
 

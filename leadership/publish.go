@@ -48,10 +48,10 @@ func (a *electionActor) snapshot() *Status {
 	if st.Leading {
 		st.Lease = LeaseStatus{
 			Token:       a.tokenOf(s.Lease),
-			Deadline:    s.LeaseDeadline(a.timing),
+			Deadline:    s.LeaseDeadline(a.timing()),
 			LastRenewal: s.LastRenewal,
 		}
-		if a.timing.Sessions {
+		if a.cfg.Sessions {
 			st.sessionProof = a.sessionProofReader(s.Lease.Term)
 		}
 	}
