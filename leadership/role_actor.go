@@ -69,7 +69,7 @@ func newRoleProps(env *roleEnv, role string) *actor.Props {
 func (a *roleActor) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
-		a.queue = newCallbackQueue(ctx.ActorSystem())
+		a.queue = newCallbackQueue(ctx.ActorSystem(), ctx.Self())
 		a.step(ctx, fsm.RoleInput{Kind: fsm.RoleInStart})
 	case *Promoted:
 		a.terms.put(msg)
@@ -110,6 +110,8 @@ func (a *roleActor) Receive(ctx actor.Context) {
 			a.endWaiters = append(a.endWaiters, sender)
 		}
 		a.step(ctx, fsm.RoleInput{Kind: fsm.RoleInFinish})
+	case *callbackRan:
+		a.queue.ran(msg)
 	case *callbacksDrained:
 		a.step(ctx, fsm.RoleInput{Kind: fsm.RoleInCallbacksDrained})
 	case *actor.Stopping:
