@@ -26,7 +26,9 @@ import (
 type heartbeatChild struct {
 	// timers are made with the first arming on a timer, on its clock.
 	timers *actors.Timers
-	armed  *armHeartbeat
+	// armed is set while an arming is in place, for term, numbered seq.
+	armed     bool
+	term, seq uint64
 	// cancelWait stops the wait on the session of a parked arming.
 	cancelWait func()
 }
@@ -74,7 +76,7 @@ func (h *heartbeatChild) Receive(ctx actor.Context) {
 		ctx.Send(ctx.Parent(), &heartbeatReady{})
 	case *armHeartbeat:
 		h.disarm()
-		h.armed = msg
+		h.armed, h.term, h.seq = true, msg.term, msg.seq
 		if msg.session == "" {
 			if h.timers == nil {
 				h.timers = actors.NewTimers(ctx, actors.WithClock(msg.clock))
@@ -85,11 +87,13 @@ func (h *heartbeatChild) Receive(ctx actor.Context) {
 		root, self, seq := ctx.ActorSystem().Root, ctx.Self(), msg.seq
 		h.cancelWait = msg.sessions.AwaitProofOlder(msg.session, msg.after, func() { root.Send(self, &proofAged{seq: seq}) })
 	case *actors.Tick:
-		if h.timers.Current(msg) {
+		// A restarted child has no timers until it is armed on one; a
+		// tick of its earlier life is stale then.
+		if h.timers != nil && h.timers.Current(msg) {
 			h.tick(ctx)
 		}
 	case *proofAged:
-		if h.armed != nil && h.armed.seq == msg.seq {
+		if h.armed && h.seq == msg.seq {
 			h.cancelWait = nil
 			h.tick(ctx)
 		}
@@ -100,9 +104,9 @@ func (h *heartbeatChild) Receive(ctx actor.Context) {
 
 // tick tells the election that the arming in place is due.
 func (h *heartbeatChild) tick(ctx actor.Context) {
-	if h.armed != nil {
-		ctx.Send(ctx.Parent(), &heartbeatTick{term: h.armed.term, seq: h.armed.seq})
-		h.armed = nil
+	if h.armed {
+		ctx.Send(ctx.Parent(), &heartbeatTick{term: h.term, seq: h.seq})
+		h.armed = false
 	}
 }
 
@@ -115,5 +119,5 @@ func (h *heartbeatChild) disarm() {
 		h.cancelWait()
 		h.cancelWait = nil
 	}
-	h.armed = nil
+	h.armed = false
 }
