@@ -73,7 +73,7 @@ func (a *electionActor) receive(ctx actor.Context, now time.Time) {
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
 		a.timers = actors.NewTimers(ctx, actors.WithClock(a.clock))
-		a.statuses.unwatch = a.tel.watchLease(&a.statuses.latest)
+		a.tel.watchLease(&a.statuses.latest)
 		a.tel.connected(a.cfg.Conn.IsConnected())
 		a.step(ctx, fsm.Input{Kind: fsm.InStart, At: now})
 	case *actor.Stopping:
@@ -215,10 +215,7 @@ func (a *electionActor) release() {
 		a.store.Close()
 		a.store = nil
 	}
-	if a.statuses.unwatch != nil {
-		a.statuses.unwatch()
-		a.statuses.unwatch = nil
-	}
+	a.tel.unwatchLease()
 }
 
 // forgetStaleRecords drops the records of terms the core no longer holds.

@@ -83,8 +83,6 @@ type statusBoard struct {
 	onStatus func(*Status)
 	// latest is the last snapshot, for the lease gauge's callback.
 	latest atomic.Pointer[Status]
-	// unwatch stops the lease gauge's callback.
-	unwatch func()
 }
 
 // isGuardian reports whether pid is a Proto.Actor guardian. An actor spawned

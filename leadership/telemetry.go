@@ -46,6 +46,13 @@ type telemetry struct {
 	labels metric.MeasurementOption
 	// bucket, role and instance go on every span.
 	bucket, role, instance string
+
+	// status is the latest status, whose lease the gauge reports while
+	// the election is in the instruments' leases (watchLease), linked
+	// there by prev and next.
+	status     *atomic.Pointer[Status]
+	watched    bool
+	prev, next *telemetry
 }
 
 // newTelemetry returns the telemetry of an election with cfg.
@@ -68,21 +75,20 @@ func newTelemetry(cfg *Config) *telemetry {
 }
 
 // watchLease reports the lease's remaining time from the latest status
-// until the returned function is called.
-func (t *telemetry) watchLease(status *atomic.Pointer[Status]) func() {
-	reg, err := t.meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
-		remaining := 0.0
-		if st := status.Load(); st.IsLeader() {
-			remaining = st.LeaseDeadline().Sub(st.now()).Seconds()
-		}
-		o.ObserveFloat64(t.leaseRemaining, remaining, t.labels)
-		return nil
-	}, t.leaseRemaining)
-	if err != nil {
-		otel.Handle(err)
-		return func() {}
+// until unwatchLease.
+func (t *telemetry) watchLease(status *atomic.Pointer[Status]) {
+	if !t.watched {
+		t.status, t.watched = status, true
+		t.leases.add(t)
 	}
-	return func() { _ = reg.Unregister() }
+}
+
+// unwatchLease stops reporting the lease's remaining time.
+func (t *telemetry) unwatchLease() {
+	if t.watched {
+		t.leases.remove(t)
+		t.watched = false
+	}
 }
 
 // startOp starts the span of a lease operation.

@@ -1,6 +1,7 @@
 package leadership
 
 import (
+	"context"
 	"errors"
 	"reflect"
 	"sync/atomic"
@@ -25,6 +26,8 @@ type instruments struct {
 	tokenFailures  metric.Int64Counter
 	connection     metric.Int64Gauge
 	leaseRemaining metric.Float64ObservableGauge
+	// leases are the elections leaseRemaining reports.
+	leases leaseWatches
 }
 
 // instrumentCache keeps the instruments made last. A program reports to
@@ -89,6 +92,11 @@ func newInstruments(mp metric.MeterProvider) *instruments {
 	collect(err)
 	in.leaseRemaining, err = meter.Float64ObservableGauge("election_lease_remaining", metric.WithUnit("s"),
 		metric.WithDescription("Time left before the leader demotes itself unless a renewal succeeds; 0 when not leading"))
+	collect(err)
+	_, err = meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
+		in.leases.observe(o, in.leaseRemaining)
+		return nil
+	}, in.leaseRemaining)
 	collect(err)
 	if err := errors.Join(errs...); err != nil {
 		otel.Handle(err)
