@@ -197,7 +197,7 @@ func (e *election) start(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("waiting for the elections started before it to make their first move: %w", err)
 	}
-	run := &startRun{ready: make(chan struct{}), moved: sync.OnceFunc(leave)}
+	run := &startRun{ready: make(chan struct{}), leave: leave}
 	// An election whose first move does not come (a slow server, a
 	// candidate that defers to a higher priority) does not hold up the
 	// Starts after it for longer than an operation.
@@ -258,10 +258,21 @@ func (e *election) undo() {
 type startRun struct {
 	ready chan struct{}
 	once  sync.Once
-	// moved gives back the election's room in its connection's window of
-	// starts (start_window.go): once it has made its first move, or Start
-	// failed, or one OpTimeout after it ran. Safe to call more than once.
-	moved func()
+	// leave gives back the election's room in its connection's window of
+	// starts (start_window.go); moved calls it once, and forgets it.
+	leave func()
+	left  sync.Once
+}
+
+// moved gives back the election's room in its connection's window of
+// starts: once it has made its first move, or Start failed, or one
+// OpTimeout after it ran. Safe to call more than once. The room is not
+// kept once given back: the run lives as long as its election.
+func (r *startRun) moved() {
+	r.left.Do(func() {
+		r.leave()
+		r.leave = nil
+	})
 }
 
 // spec is the facade's election as role: its callbacks read the ones set

@@ -32,8 +32,14 @@ type roleActor struct {
 	terms    roleTerms             // the election's reports of terms not yet reported over
 	termEnd  context.CancelFunc    // cancels OnPromote's context
 
-	keepLease  bool         // finishing leaves a held lease to expire
-	endWaiters []*actor.PID // senders of finishRole, answered when the role ended
+	finish *roleFinish // nil until the first finishRole
+}
+
+// roleFinish is what the requests to finish a role asked, kept from the
+// first: a running role has none, and costs nothing for them.
+type roleFinish struct {
+	keepLease bool         // a held lease is left to expire
+	waiters   []*actor.PID // senders of finishRole, answered when the role ended
 }
 
 // roleEnv is what every role actor of one manager shares.
@@ -105,9 +111,12 @@ func (a *roleActor) Receive(ctx actor.Context) {
 			a.log.Warn("resigning did not release the lease; it will expire by TTL", "err", msg.Err)
 		}
 	case *finishRole:
-		a.keepLease = a.keepLease || msg.keepLease
+		if a.finish == nil {
+			a.finish = &roleFinish{}
+		}
+		a.finish.keepLease = a.finish.keepLease || msg.keepLease
 		if sender := ctx.Sender(); sender != nil {
-			a.endWaiters = append(a.endWaiters, sender)
+			a.finish.waiters = append(a.finish.waiters, sender)
 		}
 		a.step(ctx, fsm.RoleInput{Kind: fsm.RoleInFinish})
 	case *callbackRan:
@@ -190,15 +199,17 @@ func (a *roleActor) carryOut(ctx actor.Context, e fsm.RoleEffect) {
 		if a.election != nil {
 			// Ask, not stop: the election releases its lease and waits for
 			// the reply before it terminates.
-			ctx.Send(a.election, &stopElection{keepLease: a.keepLease})
+			ctx.Send(a.election, &stopElection{keepLease: a.finish != nil && a.finish.keepLease})
 		}
 	case fsm.RoleDoDrainCallbacks:
 		system, self := ctx.ActorSystem(), ctx.Self()
 		a.queue.push(func() { system.Root.Send(self, &callbacksDrained{}) })
 	case fsm.RoleDoStop:
 		a.report(ctx, &roleInactive{role: a.spec.Role})
-		for _, pid := range a.endWaiters {
-			ctx.Send(pid, &roleEnded{})
+		if a.finish != nil {
+			for _, pid := range a.finish.waiters {
+				ctx.Send(pid, &roleEnded{})
+			}
 		}
 		ctx.Stop(ctx.Self())
 	case fsm.RoleDoIgnoreTerm:
