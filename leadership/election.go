@@ -275,7 +275,7 @@ func (r *startRun) moved() {
 	})
 }
 
-// spec is the facade's election as role: its callbacks read the ones set
+// spec is the facade's election as a role: its callbacks read the ones set
 // when they run, so a callback set after Start still takes effect.
 func (e *election) spec(role string) RoleSpec {
 	return RoleSpec{

@@ -18,7 +18,7 @@ import (
 // core. Its fields are touched only from Receive, on the actor's goroutine;
 // the facade sees them only through the Status snapshot handed to onStatus.
 type electionActor struct {
-	// electionSettings (cfg, timing, clock, log, tel) are fixed when the
+	// electionSettings (cfg, seed, clock, log, tel) are fixed when the
 	// actor is built; embedded, they read as the actor's own.
 	electionSettings
 	// state is the decision core's state, stepped by every input.
