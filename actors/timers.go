@@ -29,6 +29,7 @@ var lastSeq atomic.Uint64
 
 // armed is one pending timer.
 type armed struct {
+	name   string
 	tick   *Tick
 	period time.Duration // zero for a one-shot timer
 	stop   func() bool
@@ -48,7 +49,10 @@ type Timers struct {
 	self  *actor.PID
 	root  *actor.RootContext
 	clock Clock
-	armed map[string]armed
+	// armed are the pending timers, one per name. An actor has a handful
+	// of names at most, so a slice searched in order costs less than a
+	// map, and nothing while none is armed.
+	armed []armed
 }
 
 // NewTimers returns Timers that send ticks to ctx.Self(). It may be called
@@ -65,7 +69,6 @@ func newTimers(system *actor.ActorSystem, self *actor.PID, opts ...TimersOption)
 		self:  self,
 		root:  system.Root,
 		clock: realClock{},
-		armed: make(map[string]armed),
 	}
 	for _, opt := range opts {
 		opt(t)
@@ -98,17 +101,19 @@ func (t *Timers) Every(name string, term uint64, d time.Duration) error {
 
 // Cancel stops the timer name, if armed. Ticks it already sent are stale.
 func (t *Timers) Cancel(name string) {
-	if a, ok := t.armed[name]; ok {
-		a.stop()
-		delete(t.armed, name)
+	if i := t.find(name); i >= 0 {
+		t.armed[i].stop()
+		t.remove(i)
 	}
 }
 
 // CancelAll stops every timer. Ticks already sent are stale.
 func (t *Timers) CancelAll() {
-	for name := range t.armed {
-		t.Cancel(name)
+	for _, a := range t.armed {
+		a.stop()
 	}
+	clear(t.armed)
+	t.armed = t.armed[:0]
 }
 
 // Current reports whether tick comes from the arming of its timer that is in
@@ -119,24 +124,46 @@ func (t *Timers) Current(tick *Tick) bool {
 	if tick == nil {
 		return false
 	}
-	a, ok := t.armed[tick.Name]
-	if !ok || a.tick.Term != tick.Term || a.tick.Seq != tick.Seq {
+	i := t.find(tick.Name)
+	if i < 0 || t.armed[i].tick.Term != tick.Term || t.armed[i].tick.Seq != tick.Seq {
 		return false
 	}
-	delete(t.armed, tick.Name)
+	a := t.armed[i]
+	t.remove(i)
 	if a.period > 0 {
 		t.arm(tick.Name, tick.Term, a.period, a.period)
 	}
 	return true
 }
 
-// arm schedules one tick after d and records it as the timer's current arming.
+// arm schedules one tick after d and records it as the timer's current
+// arming; the timer name is not armed (After and Every cancel it first).
 func (t *Timers) arm(name string, term uint64, d, period time.Duration) {
 	tick := &Tick{Name: name, Term: term, Seq: lastSeq.Add(1)}
 	root, self := t.root, t.self
-	t.armed[name] = armed{
+	t.armed = append(t.armed, armed{
+		name:   name,
 		tick:   tick,
 		period: period,
 		stop:   t.clock.AfterFunc(d, func() { root.Send(self, tick) }),
+	})
+}
+
+// find returns the index of the timer name in armed, -1 when it is not
+// armed.
+func (t *Timers) find(name string) int {
+	for i, a := range t.armed {
+		if a.name == name {
+			return i
+		}
 	}
+	return -1
+}
+
+// remove forgets armed[i], keeping no reference to it.
+func (t *Timers) remove(i int) {
+	last := len(t.armed) - 1
+	t.armed[i] = t.armed[last]
+	t.armed[last] = armed{}
+	t.armed = t.armed[:last]
 }

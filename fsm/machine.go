@@ -29,25 +29,28 @@ type Transition struct {
 // actor that owns the election). The looplab FSM it shares with the
 // Machines made by Fresh is applied under a lock of its own.
 type Machine struct {
-	table Table
-	rules map[pair]Rule
 	// current is the state. Each move is applied by looplab, on an FSM that
 	// every Machine of one table shares (see Fresh), set to current first.
 	current State
-	shared  *sharedFSM
+	shared  *sharedTable
 }
 
-// sharedFSM is one looplab FSM of a table's moves that many Machines apply
-// their moves on, one at a time: each machine keeps only its state, not a
-// looplab FSM of its own (about 2 KiB each).
-type sharedFSM struct {
+// sharedTable is what every Machine of one table shares: the validated
+// table and its rules by (state, event), which nothing changes, and one
+// looplab FSM of the table's moves, which the machines apply their moves
+// on one at a time. Each machine keeps only its state, not a looplab FSM of
+// its own (about 2 KiB each) nor a copy of the table.
+type sharedTable struct {
+	table Table
+	rules map[pair]Rule
+
 	mu  sync.Mutex
 	fsm *looplab.FSM
 }
 
 // move applies ev from state from on looplab and returns the state it
 // moved to.
-func (f *sharedFSM) move(from State, ev Event) (State, error) {
+func (f *sharedTable) move(from State, ev Event) (State, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.fsm.SetState(string(from))
@@ -70,10 +73,8 @@ func NewMachine(t Table) (*Machine, error) {
 		rules[pair{r.From, r.Event}] = r
 	}
 	return &Machine{
-		table:   t,
-		rules:   rules,
 		current: t.Initial,
-		shared:  &sharedFSM{fsm: looplab.NewFSM(string(t.Initial), movesOf(t), nil)},
+		shared:  &sharedTable{table: t, rules: rules, fsm: looplab.NewFSM(string(t.Initial), movesOf(t), nil)},
 	}, nil
 }
 
@@ -85,7 +86,7 @@ func (m *Machine) Current() State {
 // Can reports whether Fire(ev) would succeed now, that is whether the table
 // moves or stays on ev in the current state.
 func (m *Machine) Can(ev Event) bool {
-	r, ok := m.rules[pair{m.Current(), ev}]
+	r, ok := m.shared.rules[pair{m.Current(), ev}]
 	return ok && (r.Outcome == Move || r.Outcome == Stay)
 }
 
@@ -96,15 +97,15 @@ func (m *Machine) Can(ev Event) bool {
 func (m *Machine) Fire(ev Event) (Transition, error) {
 	from := m.Current()
 	tr := Transition{From: from, To: from, Event: ev}
-	r, ok := m.rules[pair{from, ev}]
+	r, ok := m.shared.rules[pair{from, ev}]
 	if !ok {
-		return tr, fmt.Errorf("%w: %s: event %q in state %q: unknown event", ErrRefused, m.table.Name, ev, from)
+		return tr, fmt.Errorf("%w: %s: event %q in state %q: unknown event", ErrRefused, m.shared.table.Name, ev, from)
 	}
 	switch r.Outcome {
 	case Move:
 		to, err := m.shared.move(from, ev)
 		if err != nil {
-			return tr, fmt.Errorf("fsm: %s: event %q in state %q: the move rule to %q was not applied: %w", m.table.Name, ev, from, r.To, err)
+			return tr, fmt.Errorf("fsm: %s: event %q in state %q: the move rule to %q was not applied: %w", m.shared.table.Name, ev, from, r.To, err)
 		}
 		m.current = to
 		tr.To = to
@@ -113,11 +114,11 @@ func (m *Machine) Fire(ev Event) (Transition, error) {
 	case Stay:
 		return tr, nil
 	default:
-		return tr, fmt.Errorf("%w: %s: event %q in state %q: %s", ErrRefused, m.table.Name, ev, from, r.Why)
+		return tr, fmt.Errorf("%w: %s: event %q in state %q: %s", ErrRefused, m.shared.table.Name, ev, from, r.Why)
 	}
 }
 
 // Table returns a copy of the table the Machine runs.
 func (m *Machine) Table() Table {
-	return m.table.clone()
+	return m.shared.table.clone()
 }

@@ -7,7 +7,7 @@ import looplab "github.com/looplab/fsm"
 // through its moves: a process running many machines of one table pays for
 // the table and its looplab FSM once, and for each machine only its state.
 func (m *Machine) Fresh() *Machine {
-	return &Machine{table: m.table, rules: m.rules, current: m.table.Initial, shared: m.shared}
+	return &Machine{current: m.shared.table.Initial, shared: m.shared}
 }
 
 // movesOf is the looplab events of t's Move rules.

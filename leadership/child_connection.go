@@ -2,6 +2,7 @@ package leadership
 
 import (
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/batonhq/baton/fsm"
 	"github.com/batonhq/baton/transport"
 )
 
@@ -14,21 +15,26 @@ type connectionWatcher interface {
 // connectionChild turns the store's connection status changes into
 // *connChanged messages for the election.
 type connectionChild struct {
-	store connectionWatcher
 	watch transport.Watch
 }
 
-// newConnectionProps returns the connection child's props.
-func newConnectionProps(store connectionWatcher) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return &connectionChild{store: store} }, roleMailbox)
+// connectionSetup is what the connection child needs of its election: the
+// store.
+type connectionSetup struct {
+	store connectionWatcher
 }
+
+// connectionProps are the props of every connection child.
+var connectionProps = actor.PropsFromProducer(func() actor.Actor { return &connectionChild{} }, roleMailbox)
 
 // Receive implements actor.Actor.
 func (c *connectionChild) Receive(ctx actor.Context) {
-	switch ctx.Message().(type) {
+	switch msg := ctx.Message().(type) {
 	case *actor.Started:
+		askSetup(ctx, fsm.ChildConnection)
+	case *connectionSetup:
 		root, parent := ctx.ActorSystem().Root, ctx.Parent()
-		c.watch = c.store.WatchConnection(func(ev transport.ConnEvent) {
+		c.watch = msg.store.WatchConnection(func(ev transport.ConnEvent) {
 			root.Send(parent, &connChanged{event: ev})
 		})
 	case *actor.Stopping, *actor.Restarting:

@@ -7,6 +7,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/batonhq/baton/actors"
+	"github.com/batonhq/baton/fsm"
 )
 
 // healthChild runs the user's HealthChecker every interval and reports each
@@ -23,15 +24,23 @@ type healthChild struct {
 
 const healthTimer = "health"
 
-// newHealthProps returns the health child's props.
-func newHealthProps(checker HealthChecker, interval time.Duration) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return &healthChild{checker: checker, interval: interval} }, roleMailbox)
+// healthSetup is what the health child needs of its election: the checker
+// and how often to run it.
+type healthSetup struct {
+	checker  HealthChecker
+	interval time.Duration
 }
+
+// healthProps are the props of every health child.
+var healthProps = actor.PropsFromProducer(func() actor.Actor { return &healthChild{} }, roleMailbox)
 
 // Receive implements actor.Actor.
 func (h *healthChild) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
+		askSetup(ctx, fsm.ChildHealth)
+	case *healthSetup:
+		h.checker, h.interval = msg.checker, msg.interval
 		h.timers = actors.NewTimers(ctx)
 		h.check(ctx)
 		_ = h.timers.Every(healthTimer, 0, h.interval) // interval is validated positive

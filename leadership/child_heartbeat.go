@@ -24,10 +24,11 @@ import (
 // itself (*heartbeatReady) on every start, and the election arms it again
 // with the time still left, or parks it again.
 type heartbeatChild struct {
-	clock    Clock
-	sessions transport.Sessions
-	timers   *actors.Timers
-	armed    *armHeartbeat
+	// timers are made with the first arming on a timer, on its clock.
+	timers *actors.Timers
+	// armed is set while an arming is in place, for term, numbered seq.
+	armed     bool
+	term, seq uint64
 	// cancelWait stops the wait on the session of a parked arming.
 	cancelWait func()
 }
@@ -37,8 +38,12 @@ const heartbeatTimer = "heartbeat"
 
 // armHeartbeat asks the heartbeat child to tick after After, or, with a
 // session, when that session's proof is older than After or it is no
-// longer live; an arming replaces the one before.
+// longer live; an arming replaces the one before. It carries what the
+// child needs of its election (the clock and the store's sessions), so
+// every heartbeat child shares one Props (see child_setup.go).
 type armHeartbeat struct {
+	clock    Clock
+	sessions transport.Sessions
 	// term is the term the renewal is for.
 	term uint64
 	// seq numbers the election's armings, so a tick of an earlier arming
@@ -61,32 +66,34 @@ type heartbeatReady struct{}
 // proofAged is the store's wake of the parked arming seq.
 type proofAged struct{ seq uint64 }
 
-// newHeartbeatProps returns the heartbeat child's props.
-func newHeartbeatProps(clock Clock, sessions transport.Sessions) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return &heartbeatChild{clock: clock, sessions: sessions} }, roleMailbox)
-}
+// heartbeatProps are the props of every heartbeat child.
+var heartbeatProps = actor.PropsFromProducer(func() actor.Actor { return &heartbeatChild{} }, roleMailbox)
 
 // Receive implements actor.Actor.
 func (h *heartbeatChild) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
-		h.timers = actors.NewTimers(ctx, actors.WithClock(h.clock))
 		ctx.Send(ctx.Parent(), &heartbeatReady{})
 	case *armHeartbeat:
 		h.disarm()
-		h.armed = msg
+		h.armed, h.term, h.seq = true, msg.term, msg.seq
 		if msg.session == "" {
+			if h.timers == nil {
+				h.timers = actors.NewTimers(ctx, actors.WithClock(msg.clock))
+			}
 			h.timers.After(heartbeatTimer, msg.term, msg.after)
 			return
 		}
 		root, self, seq := ctx.ActorSystem().Root, ctx.Self(), msg.seq
-		h.cancelWait = h.sessions.AwaitProofOlder(msg.session, msg.after, func() { root.Send(self, &proofAged{seq: seq}) })
+		h.cancelWait = msg.sessions.AwaitProofOlder(msg.session, msg.after, func() { root.Send(self, &proofAged{seq: seq}) })
 	case *actors.Tick:
-		if h.timers.Current(msg) {
+		// A restarted child has no timers until it is armed on one; a
+		// tick of its earlier life is stale then.
+		if h.timers != nil && h.timers.Current(msg) {
 			h.tick(ctx)
 		}
 	case *proofAged:
-		if h.armed != nil && h.armed.seq == msg.seq {
+		if h.armed && h.seq == msg.seq {
 			h.cancelWait = nil
 			h.tick(ctx)
 		}
@@ -97,9 +104,9 @@ func (h *heartbeatChild) Receive(ctx actor.Context) {
 
 // tick tells the election that the arming in place is due.
 func (h *heartbeatChild) tick(ctx actor.Context) {
-	if h.armed != nil {
-		ctx.Send(ctx.Parent(), &heartbeatTick{term: h.armed.term, seq: h.armed.seq})
-		h.armed = nil
+	if h.armed {
+		ctx.Send(ctx.Parent(), &heartbeatTick{term: h.term, seq: h.seq})
+		h.armed = false
 	}
 }
 
@@ -112,5 +119,5 @@ func (h *heartbeatChild) disarm() {
 		h.cancelWait()
 		h.cancelWait = nil
 	}
-	h.armed = nil
+	h.armed = false
 }

@@ -27,7 +27,8 @@ func (c *faultyClock) AfterFunc(d time.Duration, f func()) func() bool {
 }
 
 // heartbeatParent supervises a heartbeat child as an election does, passes
-// on the armings a test sends it, and reports what the child sends back.
+// on the armings (on its clock) and timer ticks a test sends it, and
+// reports what the child sends back.
 type heartbeatParent struct {
 	clock  Clock
 	child  *actor.PID
@@ -37,8 +38,12 @@ type heartbeatParent struct {
 func (p *heartbeatParent) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
-		p.child = ctx.Spawn(newHeartbeatProps(p.clock, nil))
+		p.child = ctx.Spawn(heartbeatProps)
 	case *armHeartbeat:
+		arming := *msg
+		arming.clock = p.clock
+		ctx.Send(p.child, &arming)
+	case *actors.Tick:
 		ctx.Send(p.child, msg)
 	case *heartbeatReady, *heartbeatTick, *actors.ChildGaveUp:
 		p.events <- msg
@@ -84,6 +89,30 @@ func TestHeartbeatTicksTheArmingInPlace(t *testing.T) {
 	tick := await[*heartbeatTick](t, events, "the tick of the second arming")
 	if tick.term != 7 || tick.seq != 2 {
 		t.Fatalf("tick of term %d, arming %d; want term 7, arming 2 (an arming replaces the one before)", tick.term, tick.seq)
+	}
+}
+
+// A child makes its timers with its first arming on one, so a tick of an
+// earlier life (left in the mailbox of a child restarted since) can reach
+// it before it has any: it is stale, and fails nothing.
+func TestHeartbeatTakesATickBeforeItsFirstArmingForStale(t *testing.T) {
+	system, parent, events := spawnHeartbeatParent(t, &faultyClock{})
+	await[*heartbeatReady](t, events, "the heartbeat child to announce itself")
+	system.Root.Send(parent, &actors.Tick{Name: heartbeatTimer, Term: 1, Seq: 1})
+	system.Root.Send(parent, &armHeartbeat{term: 1, seq: 1, after: time.Millisecond})
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case ev := <-events:
+			switch ev.(type) {
+			case *heartbeatReady:
+				t.Fatal("the child failed on a stale tick and was restarted")
+			case *heartbeatTick:
+				return
+			}
+		case <-deadline:
+			t.Fatal("waited 5s for the tick of the arming after a stale tick")
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/batonhq/baton/fsm"
 	"github.com/batonhq/baton/transport"
 )
 
@@ -19,35 +20,37 @@ type candidateRegistry interface {
 // as it runs, and reports the registry's order to the election as
 // *candidatesChanged. Stopping it deletes the entry.
 type registryChild struct {
+	entry transport.Watch
+	watch transport.Watch
+}
+
+// registrySetup is what the registry child needs of its election: the
+// store, the role, the candidate to register and its entry's TTL.
+type registrySetup struct {
 	store     candidateRegistry
 	role      string
 	candidate transport.Candidate
 	ttl       time.Duration
-	entry     transport.Watch
-	watch     transport.Watch
 }
 
-// newRegistryProps returns the registry child's props.
-func newRegistryProps(store candidateRegistry, cfg Config) *actor.Props {
-	c := transport.Candidate{InstanceID: cfg.InstanceID, Priority: cfg.Priority}
-	return actor.PropsFromProducer(func() actor.Actor {
-		return &registryChild{store: store, role: cfg.Role, candidate: c, ttl: cfg.TTL}
-	}, roleMailbox)
-}
+// registryProps are the props of every registry child.
+var registryProps = actor.PropsFromProducer(func() actor.Actor { return &registryChild{} }, roleMailbox)
 
 // Receive implements actor.Actor.
 func (r *registryChild) Receive(ctx actor.Context) {
-	switch ctx.Message().(type) {
+	switch msg := ctx.Message().(type) {
 	case *actor.Started:
+		askSetup(ctx, fsm.ChildRegistry)
+	case *registrySetup:
 		root, parent := ctx.ActorSystem().Root, ctx.Parent()
-		watch, err := r.store.WatchCandidates(r.role, func(order []transport.Candidate) {
+		watch, err := msg.store.WatchCandidates(msg.role, func(order []transport.Candidate) {
 			root.Send(parent, &candidatesChanged{order: order})
 		})
 		if err != nil {
 			panic(err) // the supervisor restarts us with backoff, then gives up
 		}
 		r.watch = watch
-		entry, err := r.store.Register(r.role, r.candidate, r.ttl)
+		entry, err := msg.store.Register(msg.role, msg.candidate, msg.ttl)
 		if err != nil {
 			panic(err)
 		}

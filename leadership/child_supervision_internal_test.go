@@ -184,6 +184,8 @@ var (
 // childFixture is one child on its fake store.
 type childFixture struct {
 	props *actor.Props
+	// setup is the parent's answer to the child's request for its setup.
+	setup any
 	// feeds are the store's subscriptions in the order the child makes
 	// them when it starts: it is running once the last is made.
 	feeds []subscriptions
@@ -201,7 +203,8 @@ func watchFixture() childFixture {
 	keys := newFeed[transport.KeyEvent]()
 	ev := transport.KeyEvent{Kind: transport.KeyPut, Entry: transport.Entry{Role: "r", Revision: 42}}
 	return childFixture{
-		props:   newWatchProps(fakeKeys{keys}, "r", "c", new(atomic.Pointer[keyObserved])),
+		props:   watchProps,
+		setup:   &watchSetup{store: fakeKeys{keys}, role: "r", candidate: "c", newestKey: new(atomic.Pointer[keyObserved])},
 		feeds:   []subscriptions{keys},
 		deliver: func() int { return keys.deliver(ev) },
 		delivered: func(msg any) bool {
@@ -215,7 +218,8 @@ func connectionFixture() childFixture {
 	conn := newFeed[transport.ConnEvent]()
 	ev := transport.ConnEvent{State: transport.Disconnected, At: time.Now()}
 	return childFixture{
-		props:   newConnectionProps(fakeConnection{conn}),
+		props:   connectionProps,
+		setup:   &connectionSetup{store: fakeConnection{conn}},
 		feeds:   []subscriptions{conn},
 		deliver: func() int { return conn.deliver(ev) },
 		delivered: func(msg any) bool {
@@ -229,7 +233,8 @@ func registryFixture() childFixture {
 	store := fakeRegistry{order: newFeed[[]transport.Candidate](), entries: newFeed[struct{}]()}
 	order := []transport.Candidate{{InstanceID: "b", Priority: 3}}
 	return childFixture{
-		props:   newRegistryProps(store, Config{Role: "r", InstanceID: "a", TTL: time.Second}),
+		props:   registryProps,
+		setup:   &registrySetup{store: store, role: "r", candidate: transport.Candidate{InstanceID: "a"}, ttl: time.Second},
 		feeds:   []subscriptions{store.order, store.entries},
 		deliver: func() int { return store.order.deliver(order) },
 		delivered: func(msg any) bool {
@@ -239,10 +244,12 @@ func registryFixture() childFixture {
 	}
 }
 
-// childParent supervises one child as an election does and hands the test
-// what the child and its supervision send it.
+// childParent supervises one child as an election does, answers its
+// requests for its setup, and hands the test what else the child and its
+// supervision send it.
 type childParent struct {
 	props  *actor.Props
+	setup  any
 	child  *actor.PID
 	events chan any
 }
@@ -257,6 +264,8 @@ func (p *childParent) Receive(ctx actor.Context) {
 	case *actor.Started:
 		p.child = ctx.Spawn(p.props)
 		p.events <- p.child
+	case *childStarted:
+		ctx.Respond(p.setup)
 	case *restartChild:
 		supervisor, ok := ctx.(actor.Supervisor)
 		if !ok {
@@ -270,16 +279,16 @@ func (p *childParent) Receive(ctx actor.Context) {
 	}
 }
 
-// spawnSupervised starts props as the child of a parent with the
-// election's supervision, and returns the system, the parent, the child
-// and what the parent hears.
-func spawnSupervised(t *testing.T, props *actor.Props) (*actor.ActorSystem, *actor.PID, *actor.PID, chan any) {
+// spawnSupervised starts f's child under a parent with the election's
+// supervision, and returns the system, the parent, the child and what the
+// parent hears.
+func spawnSupervised(t *testing.T, f childFixture) (*actor.ActorSystem, *actor.PID, *actor.PID, chan any) {
 	t.Helper()
 	system := actor.NewActorSystem()
 	t.Cleanup(system.Shutdown)
 	events := make(chan any, 64)
 	parent := system.Root.Spawn(actor.PropsFromProducer(
-		func() actor.Actor { return &childParent{props: props, events: events} },
+		func() actor.Actor { return &childParent{props: f.props, setup: f.setup, events: events} },
 		actor.WithSupervisor(childSupervision(200*time.Millisecond))))
 	t.Cleanup(func() { _ = system.Root.StopFuture(parent).Wait() })
 	child := await[*actor.PID](t, events, "the parent to spawn its child")
@@ -354,7 +363,7 @@ func TestChildThatFailsToSubscribeOnceIsRestartedAndDelivers(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := tc.fixture()
 			f.feeds[tc.failing].refuse(1)
-			_, _, _, events := spawnSupervised(t, f.props)
+			_, _, _, events := spawnSupervised(t, f)
 			// The first start fails; the supervisor restarts the child,
 			// which subscribes again.
 			f.last().awaitMade(t, "the restarted child to subscribe")
@@ -384,7 +393,7 @@ func TestChildRestartedStopsItsSubscriptionsFirst(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := tc.fixture()
-			system, parent, _, events := spawnSupervised(t, f.props)
+			system, parent, _, events := spawnSupervised(t, f)
 			f.last().awaitMade(t, "the child to subscribe")
 			system.Root.Send(parent, &restartChild{})
 			f.last().awaitMade(t, "the restarted child to subscribe again")
@@ -412,7 +421,7 @@ func TestChildThatKeepsFailingToSubscribeIsGivenUp(t *testing.T) {
 			f := tc.fixture()
 			failing := f.feeds[tc.failing]
 			failing.refuseAll()
-			_, _, child, events := spawnSupervised(t, f.props)
+			_, _, child, events := spawnSupervised(t, f)
 			reason := awaitGivenUp(t, events, child)
 			if err, ok := reason.(error); !ok || !errors.Is(err, errSubscribe) {
 				t.Fatalf("given up for %v, want the store's refusal %v", reason, errSubscribe)

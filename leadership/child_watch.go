@@ -4,6 +4,7 @@ import (
 	"sync/atomic"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/batonhq/baton/fsm"
 	"github.com/batonhq/baton/transport"
 )
 
@@ -18,32 +19,35 @@ type keyWatcher interface {
 // newest of them in the election's newestKey, a one-message mailbox the
 // election reads ahead of its own (see electionActor.catchUp).
 type watchChild struct {
+	watch transport.Watch
+}
+
+// watchSetup is what the watch child needs of its election: the store, the
+// role and where to leave the newest report.
+type watchSetup struct {
 	store     keyWatcher
 	role      string
 	candidate string // the election's instance ID: the watch is its (transport.WatchAs)
 	newestKey *atomic.Pointer[keyObserved]
-	watch     transport.Watch
 }
 
-// newWatchProps returns the watch child's props.
-func newWatchProps(store keyWatcher, role, candidate string, newestKey *atomic.Pointer[keyObserved]) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor {
-		return &watchChild{store: store, role: role, candidate: candidate, newestKey: newestKey}
-	}, roleMailbox)
-}
+// watchProps are the props of every watch child.
+var watchProps = actor.PropsFromProducer(func() actor.Actor { return &watchChild{} }, roleMailbox)
 
 // Receive implements actor.Actor.
 func (w *watchChild) Receive(ctx actor.Context) {
-	switch ctx.Message().(type) {
+	switch msg := ctx.Message().(type) {
 	case *actor.Started:
+		askSetup(ctx, fsm.ChildWatch)
+	case *watchSetup:
 		// The store calls back on its delivery goroutine; a send to the
 		// parent's mailbox never blocks it.
-		root, parent, newest := ctx.ActorSystem().Root, ctx.Parent(), w.newestKey
-		watch, err := w.store.Watch(w.role, func(ev transport.KeyEvent) {
+		root, parent, newest := ctx.ActorSystem().Root, ctx.Parent(), msg.newestKey
+		watch, err := msg.store.Watch(msg.role, func(ev transport.KeyEvent) {
 			msg := &keyObserved{event: ev}
 			newest.Store(msg)
 			root.Send(parent, msg)
-		}, transport.WatchAs(w.candidate))
+		}, transport.WatchAs(msg.candidate))
 		if err != nil {
 			panic(err) // the supervisor restarts us with backoff, then gives up
 		}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
-	"github.com/batonhq/baton/actors"
 	"github.com/batonhq/baton/transport"
 	"go.opentelemetry.io/otel/codes"
 )
@@ -102,7 +101,11 @@ func NewElection(system *actor.ActorSystem, cfg Config) (Election, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &election{system: system, cfg: resolved, raw: cfg, tel: newTelemetry(resolved)}
+	e := &election{system: system}
+	// The facade's role is resolved once, here: a config resolved again
+	// would lose its None settings.
+	e.tree = singleRoleTree(resolved.InstanceID, e.spec(resolved.Role).withResolved(resolved))
+	e.cfg = &e.tree.nodes[0].spec.Config
 	e.status.Store(e.inactive())
 	return e, nil
 }
@@ -113,9 +116,8 @@ func NewElection(system *actor.ActorSystem, cfg Config) (Election, error) {
 // stops and asks; the term's state lives in the actors.
 type election struct {
 	system *actor.ActorSystem
-	cfg    Config // resolved
-	raw    Config // as given: the role spec resolves it again, and None must survive that
-	tel    *telemetry
+	tree   *roleTree // the election as a role
+	cfg    *Config   // the role's resolved config, in tree
 	status atomic.Pointer[Status]
 
 	mu        sync.Mutex // guards the fields below
@@ -191,15 +193,11 @@ func (e *election) start(ctx context.Context) (err error) {
 		ctx, cancel = context.WithTimeout(ctx, startPatience*e.cfg.Timings.OpTimeout)
 		defer cancel()
 	}
-	tree, err := newRoleTree(e.cfg.InstanceID, []RoleSpec{e.spec()})
-	if err != nil {
-		return err
-	}
 	leave, err := startWindows.Enter(ctx, e.cfg.Conn)
 	if err != nil {
 		return fmt.Errorf("waiting for the elections started before it to make their first move: %w", err)
 	}
-	run := &startRun{ready: make(chan struct{}), moved: sync.OnceFunc(leave)}
+	run := &startRun{ready: make(chan struct{}), leave: leave}
 	// An election whose first move does not come (a slow server, a
 	// candidate that defers to a higher priority) does not hold up the
 	// Starts after it for longer than an operation.
@@ -209,8 +207,8 @@ func (e *election) start(ctx context.Context) (err error) {
 			run.moved()
 		}
 	}()
-	env := &roleEnv{tree: tree, onStatus: func(st *Status) { e.onStatus(run, st) }}
-	props := newRoleProps(env, e.cfg.Role).Configure(actor.WithGuardian(actors.RestartWithBackoff(giveUpSupervision())))
+	env := &roleEnv{tree: e.tree, onStatus: func(st *Status) { e.onStatus(run, st) }}
+	props := newRoleProps(env, e.cfg.Role).Configure(actor.WithGuardian(giveUpStrategy))
 	e.mu.Lock()
 	e.run, e.pid = run, e.system.Root.Spawn(props)
 	e.mu.Unlock()
@@ -231,7 +229,7 @@ func (e *election) start(ctx context.Context) (err error) {
 	}
 	// The facade's own share of the store the election opened, for
 	// ValidateToken and Candidates: taken without I/O.
-	store, err := openShared(ctx, e.system, e.cfg)
+	store, err := openShared(ctx, e.system, *e.cfg)
 	if err != nil {
 		e.undo()
 		return err
@@ -260,18 +258,28 @@ func (e *election) undo() {
 type startRun struct {
 	ready chan struct{}
 	once  sync.Once
-	// moved gives back the election's room in its connection's window of
-	// starts (start_window.go): once it has made its first move, or Start
-	// failed, or one OpTimeout after it ran. Safe to call more than once.
-	moved func()
+	// leave gives back the election's room in its connection's window of
+	// starts (start_window.go); moved calls it once, and forgets it.
+	leave func()
+	left  sync.Once
+}
+
+// moved gives back the election's room in its connection's window of
+// starts: once it has made its first move, or Start failed, or one
+// OpTimeout after it ran. Safe to call more than once. The room is not
+// kept once given back: the run lives as long as its election.
+func (r *startRun) moved() {
+	r.left.Do(func() {
+		r.leave()
+		r.leave = nil
+	})
 }
 
 // spec is the facade's election as a role: its callbacks read the ones set
 // when they run, so a callback set after Start still takes effect.
-func (e *election) spec() RoleSpec {
+func (e *election) spec(role string) RoleSpec {
 	return RoleSpec{
-		Role:   e.cfg.Role,
-		Config: e.raw,
+		Role: role,
 		OnPromote: func(ctx context.Context, t Token) {
 			if f := e.callbacks().onPromote; f != nil {
 				f(ctx, t)
@@ -411,12 +419,14 @@ func (e *election) Token() Token {
 // Status implements Election.
 func (e *election) Status() Status { return *e.status.Load() }
 
-// ValidateToken implements Election.
+// ValidateToken implements Election. Its telemetry is made for the call:
+// the facade keeps none of its own, since the election it runs has one.
 func (e *election) ValidateToken(ctx context.Context) error {
-	ctx, span := e.tel.startOp(ctx, spanValidate, e.status.Load().Lease.Token.Revision)
+	tel := newTelemetry(e.cfg)
+	ctx, span := tel.startOp(ctx, spanValidate, e.status.Load().Lease.Token.Revision)
 	err := e.validateToken(ctx)
 	if err != nil {
-		e.tel.tokenFailures.Add(ctx, 1, e.tel.labels)
+		tel.tokenFailures.Add(ctx, 1, tel.labels)
 		span.SetStatus(codes.Error, err.Error())
 		span.SetAttributes(attrOutcome.String("stale"))
 	} else {

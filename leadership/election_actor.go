@@ -18,7 +18,7 @@ import (
 // core. Its fields are touched only from Receive, on the actor's goroutine;
 // the facade sees them only through the Status snapshot handed to onStatus.
 type electionActor struct {
-	// electionSettings (cfg, timing, clock, log, tel) are fixed when the
+	// electionSettings (cfg, seed, clock, log, tel) are fixed when the
 	// actor is built; embedded, they read as the actor's own.
 	electionSettings
 	// state is the decision core's state, stepped by every input.
@@ -44,15 +44,16 @@ type electionActor struct {
 	// terms is what the actor keeps of terms beside the core: their
 	// records, the previous term's trace, our term's start.
 	terms termBook
-	// waiting are the senders of a Resign or a stop, waiting for the answer.
-	waiting waiters
+	// waiting are the senders of a Resign or a stop, waiting for the
+	// answer (see waiters).
+	waiting *waiters
 	// lastErr is the last error the election met, as a value: the core
 	// keeps only its text (see errorOf).
 	lastErr error
 }
 
 // newElectionActor builds the actor for a validated config.
-func newElectionActor(cfg Config, onStatus func(*Status)) *electionActor {
+func newElectionActor(cfg *Config, onStatus func(*Status)) *electionActor {
 	a := &electionActor{
 		electionSettings: newElectionSettings(cfg),
 		state:            fsm.NewElectionState(),
@@ -72,7 +73,7 @@ func (a *electionActor) receive(ctx actor.Context, now time.Time) {
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
 		a.timers = actors.NewTimers(ctx, actors.WithClock(a.clock))
-		a.statuses.unwatch = a.tel.watchLease(&a.statuses.latest)
+		a.tel.watchLease(&a.statuses.latest)
 		a.tel.connected(a.cfg.Conn.IsConnected())
 		a.step(ctx, fsm.Input{Kind: fsm.InStart, At: now})
 	case *actor.Stopping:
@@ -97,6 +98,8 @@ func (a *electionActor) receive(ctx actor.Context, now time.Time) {
 		}
 	case *connChanged:
 		a.onConnChanged(ctx, msg.event, now)
+	case *childStarted:
+		ctx.Respond(a.setupOf(msg.child))
 	case *healthReport:
 		a.step(ctx, healthInput(msg, now))
 	case *actors.ChildGaveUp:
@@ -105,7 +108,8 @@ func (a *electionActor) receive(ctx actor.Context, now time.Time) {
 		ctx.Respond(a.snapshot())
 	case *Resign:
 		if sender := ctx.Sender(); sender != nil {
-			a.waiting.resign = append(a.waiting.resign, sender)
+			w := a.waiters()
+			w.resign = append(w.resign, sender)
 		}
 		a.step(ctx, fsm.Input{Kind: fsm.InResign, At: now, Successor: msg.Successor, SuccessorLive: a.live(msg.Successor)})
 	case *candidatesChanged:
@@ -116,7 +120,8 @@ func (a *electionActor) receive(ctx actor.Context, now time.Time) {
 		ctx.Respond(&CandidateList{Role: a.cfg.Role, Candidates: a.candidates})
 	case *stopElection:
 		if sender := ctx.Sender(); sender != nil {
-			a.waiting.stop = append(a.waiting.stop, sender)
+			w := a.waiters()
+			w.stop = append(w.stop, sender)
 		}
 		a.step(ctx, fsm.Input{Kind: fsm.InStop, At: now, KeepLease: msg.keepLease})
 	}
@@ -127,11 +132,11 @@ func (a *electionActor) receive(ctx actor.Context, now time.Time) {
 // that whoever hears of a Promoted or a Demoted already sees it in Status.
 // A leader's input carries the newest proof of its lease's session.
 func (a *electionActor) step(ctx actor.Context, in fsm.Input) {
-	if a.timing.Sessions && a.state.Leading() {
+	if a.cfg.Sessions && a.state.Leading() {
 		in.SessionProof = a.sessionProof(a.state.Lease.Term, in.At)
 	}
 	before := a.state
-	next, effects := fsm.Step(a.timing, a.state, in)
+	next, effects := fsm.Step(a.timing(), a.state, in)
 	a.state = next
 	if shown(a.state) != shown(before) {
 		a.publish()
@@ -210,10 +215,7 @@ func (a *electionActor) release() {
 		a.store.Close()
 		a.store = nil
 	}
-	if a.statuses.unwatch != nil {
-		a.statuses.unwatch()
-		a.statuses.unwatch = nil
-	}
+	a.tel.unwatchLease()
 }
 
 // forgetStaleRecords drops the records of terms the core no longer holds.

@@ -16,30 +16,33 @@ import (
 // Receive, traced and bounded by OpTimeout (runOp), and answered as a
 // callDone, which the same code turns into the core's input.
 
-// callStore makes call outside Receive.
+// callStore makes call outside Receive. The call runs with only what it
+// needs of the election (its kind, the store, the telemetry): a call in
+// flight is kept alive for as long as its answer takes, for every leader
+// renewing at once.
 func (a *electionActor) callStore(ctx actor.Context, call interpret.Call) {
-	e, store, tel := call.Effect, a.store, a.tel
+	kind, store, tel := call.Effect.Kind, a.store, a.tel
 	var links []trace.SpanStartOption
-	switch e.Kind {
+	switch kind {
 	case fsm.DoAcquire:
 		links = linkTo(a.terms.prevTrace, "previous_term")
-		a.logger().Debug("campaigning", "attempt", e.Seq, "by", e.By.String())
+		a.logger().Debug("campaigning", "attempt", call.Effect.Seq, "by", call.Effect.By.String())
 	case fsm.DoRelease:
-		if e.Left {
-			a.logger().Info("releasing a term of ours left under our session", "term", e.Lease.Term)
+		if call.Effect.Left {
+			a.logger().Info("releasing a term of ours left under our session", "term", call.Effect.Lease.Term)
 		}
 	case fsm.DoOffer:
-		a.logger().Info("offering the lease", "successor", e.Successor)
+		a.logger().Info("offering the lease", "successor", call.Effect.Successor)
 	}
-	a.runOp(ctx, spanOf(e.Kind), call.Name(), call.Lease.Term, func(traced, bounded context.Context) (any, error) {
-		if e.Kind == fsm.DoAcquire {
+	a.runOp(ctx, spanOf(kind), call.Name(), call.Lease.Term, func(traced, bounded context.Context) (any, error) {
+		if kind == fsm.DoAcquire {
 			call.Lease.Record.Trace = traceparent(traced)
 			tel.attempts.Add(traced, 1, tel.labels)
 		}
 		start := time.Now()
 		ans := call.Do(bounded, store)
 		ans.Start = start
-		switch e.Kind {
+		switch kind {
 		case fsm.DoAcquire:
 			trace.SpanFromContext(traced).SetAttributes(attrTerm.Int64(int64(ans.Lease.Term)))
 		case fsm.DoRenew:

@@ -19,21 +19,37 @@ type children struct {
 	newestKey                           atomic.Pointer[keyObserved]
 }
 
-// start spawns the named children that are not running: the watch and the
-// registry of cfg's role on store, the connection's on store, and the
-// health checker's when cfg has one.
-func (ch *children) start(ctx actor.Context, which fsm.Child, store transport.Store, cfg Config) {
+// start spawns the named children that are not running, the health
+// checker only when cfg has one.
+func (ch *children) start(ctx actor.Context, which fsm.Child, cfg *Config) {
 	if which&fsm.ChildWatch != 0 && ch.watch == nil {
-		ch.watch = ctx.Spawn(newWatchProps(store, cfg.Role, cfg.InstanceID, &ch.newestKey))
+		ch.watch = ctx.Spawn(watchProps)
 	}
 	if which&fsm.ChildRegistry != 0 && ch.registry == nil {
-		ch.registry = ctx.Spawn(newRegistryProps(store, cfg))
+		ch.registry = ctx.Spawn(registryProps)
 	}
 	if which&fsm.ChildConnection != 0 && ch.connection == nil {
-		ch.connection = ctx.Spawn(newConnectionProps(store))
+		ch.connection = ctx.Spawn(connectionProps)
 	}
 	if which&fsm.ChildHealth != 0 && ch.health == nil && cfg.Health.Checker != nil {
-		ch.health = ctx.Spawn(newHealthProps(cfg.Health.Checker, cfg.Health.Interval))
+		ch.health = ctx.Spawn(healthProps)
+	}
+}
+
+// setupOf is what the child named child needs of the election, which it
+// asks for whenever it starts (child_setup.go): the children run only
+// while the election holds its store.
+func (a *electionActor) setupOf(child fsm.Child) any {
+	switch child {
+	case fsm.ChildWatch:
+		return &watchSetup{store: a.store, role: a.cfg.Role, candidate: a.cfg.InstanceID, newestKey: &a.children.newestKey}
+	case fsm.ChildRegistry:
+		return &registrySetup{store: a.store, role: a.cfg.Role, ttl: a.cfg.TTL,
+			candidate: transport.Candidate{InstanceID: a.cfg.InstanceID, Priority: a.cfg.Priority}}
+	case fsm.ChildConnection:
+		return &connectionSetup{store: a.store}
+	default: // fsm.ChildHealth, the one other child that asks
+		return &healthSetup{checker: a.cfg.Health.Checker, interval: a.cfg.Health.Interval}
 	}
 }
 
@@ -56,6 +72,15 @@ func (ch *children) gaveUp(pid *actor.PID) (which fsm.Child, ok bool) {
 // answer; of a stop, for the election's end.
 type waiters struct {
 	resign, stop []*actor.PID
+}
+
+// waiters returns the election's waiters, made on first use: most
+// elections never see a Resign, and hold none for as long as they run.
+func (a *electionActor) waiters() *waiters {
+	if a.waiting == nil {
+		a.waiting = &waiters{}
+	}
+	return a.waiting
 }
 
 // answer sends msg to each of pids and forgets them.

@@ -77,14 +77,14 @@ func (a *electionActor) openStore(ctx actor.Context) {
 	actors.Run(ctx, func() (context.Context, any) {
 		octx, cancel := context.WithTimeout(context.Background(), cfg.Timings.OpTimeout)
 		defer cancel()
-		store, err := openShared(octx, system, cfg)
+		store, err := openShared(octx, system, *cfg)
 		return nil, &storeOpened{store: store, err: err}
 	})
 }
 
 // startChildren starts the named children that are not running.
 func (a *electionActor) startChildren(ctx actor.Context, which fsm.Child) {
-	a.children.start(ctx, which, a.store, a.cfg)
+	a.children.start(ctx, which, a.cfg)
 	a.logger().Info("election ready", "bucket", a.cfg.Bucket.Name)
 }
 
@@ -119,7 +119,7 @@ func (a *electionActor) answerResign(ctx actor.Context, why string) {
 		err = fmt.Errorf("resign: %s", why)
 		a.logger().Warn("release failed; the lease will expire by TTL", "err", why)
 	}
-	answer(ctx, &a.waiting.resign, &ResignResult{Err: err})
+	answer(ctx, &a.waiters().resign, &ResignResult{Err: err})
 }
 
 // warn tells the parent, the EventStream and the log that the election
@@ -141,7 +141,7 @@ func (a *electionActor) releaseLater(l fsm.Lease) {
 // finish answers the stop requests and stops the actor. The core asks for
 // it once, on the move into StateStopped.
 func (a *electionActor) finish(ctx actor.Context) {
-	answer(ctx, &a.waiting.stop, &electionEnded{})
+	answer(ctx, &a.waiters().stop, &electionEnded{})
 	ctx.Stop(ctx.Self())
 }
 

@@ -47,7 +47,7 @@ func (a *electionActor) parkBeat(ctx actor.Context, term uint64, after time.Dura
 func (a *electionActor) sendArming(ctx actor.Context) {
 	hb := &a.heartbeat
 	if hb.pid == nil {
-		hb.pid = ctx.Spawn(newHeartbeatProps(a.clock, a.store))
+		hb.pid = ctx.Spawn(heartbeatProps)
 		return
 	}
 	ctx.Send(hb.pid, a.arming(a.clock.Now()))
@@ -58,9 +58,9 @@ func (a *electionActor) sendArming(ctx actor.Context) {
 func (a *electionActor) arming(now time.Time) *armHeartbeat {
 	hb := &a.heartbeat
 	if hb.session != "" {
-		return &armHeartbeat{term: hb.term, seq: hb.seq, after: hb.after, session: hb.session}
+		return &armHeartbeat{clock: a.clock, sessions: a.store, term: hb.term, seq: hb.seq, after: hb.after, session: hb.session}
 	}
-	return &armHeartbeat{term: hb.term, seq: hb.seq, after: max(hb.due.Sub(now), 0)}
+	return &armHeartbeat{clock: a.clock, sessions: a.store, term: hb.term, seq: hb.seq, after: max(hb.due.Sub(now), 0)}
 }
 
 // stopHeartbeat cancels the arming and stops the child: no term needs it.

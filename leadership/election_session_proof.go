@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/batonhq/baton/internal/interpret"
+	"github.com/batonhq/baton/transport"
 )
 
 // The session's proof of a leader's lease, as the election reads it: the
@@ -23,10 +24,14 @@ func (a *electionActor) sessionProof(term uint64, now time.Time) time.Time {
 }
 
 // sessionProofReader reads sessionProof for term whenever Status asks.
+// Of the term's record only its session counts for the proof, and only it
+// is kept: the reader lives as long as the Status holding it.
 func (a *electionActor) sessionProofReader(term uint64) func() time.Time {
-	store, rec, clock := a.store, a.terms.records.get(term), a.clock
-	if store == nil || rec.Session == "" {
+	store, session, clock := a.store, a.terms.records.get(term).Session, a.clock
+	if store == nil || session == "" {
 		return nil
 	}
-	return func() time.Time { return interpret.SessionProof(rec, store.Proof(), clock.Now(), time.Now()) }
+	return func() time.Time {
+		return interpret.SessionProof(transport.Record{Session: session}, store.Proof(), clock.Now(), time.Now())
+	}
 }

@@ -11,10 +11,12 @@ import (
 // for as long as it runs: its config, what the decision core needs of it,
 // and the clock, logger and telemetry the election runs and reports with.
 type electionSettings struct {
-	// cfg is the election's validated config.
-	cfg Config
-	// timing is what the decision core needs of cfg.
-	timing fsm.Timing
+	// cfg is the election's validated config, shared with its role
+	// (roleTree) and never changed.
+	cfg *Config
+	// seed makes the core's jitter and backoff this election's own
+	// (fsm.Timing.Seed).
+	seed uint64
 	// clock is Config.Timings.Clock, or real time.
 	clock Clock
 	// log is the logger with role and instance; logger adds the term.
@@ -25,18 +27,28 @@ type electionSettings struct {
 
 // newElectionSettings derives an election's settings from a validated
 // config.
-func newElectionSettings(cfg Config) electionSettings {
+func newElectionSettings(cfg *Config) electionSettings {
 	return electionSettings{
-		cfg:    cfg,
-		timing: timingOf(cfg),
-		clock:  clockOr(cfg.Timings.Clock),
-		log:    cfg.Telemetry.Logger.With("role", cfg.Role, "instance", cfg.InstanceID),
-		tel:    newTelemetry(cfg),
+		cfg:   cfg,
+		seed:  randomSeed(),
+		clock: clockOr(cfg.Timings.Clock),
+		log:   cfg.Telemetry.Logger.With("role", cfg.Role, "instance", cfg.InstanceID),
+		tel:   newTelemetry(cfg),
 	}
 }
 
-// timingOf is what the decision core needs of a resolved config.
-func timingOf(cfg Config) fsm.Timing {
+// timing is what the decision core needs of the election's config. It is
+// derived for every step rather than kept, since it only copies fields of
+// cfg: an election kept for as long as it runs costs the less.
+func (s *electionSettings) timing() fsm.Timing {
+	t := timingOf(s.cfg)
+	t.Seed = s.seed
+	return t
+}
+
+// timingOf is what the decision core needs of a resolved config, but for
+// the seed.
+func timingOf(cfg *Config) fsm.Timing {
 	return fsm.Timing{
 		InstanceID:             cfg.InstanceID,
 		TTL:                    cfg.TTL,
@@ -56,7 +68,6 @@ func timingOf(cfg Config) fsm.Timing {
 		BreakerCooldown:        cfg.Timings.BreakerCooldown,
 		HealthFailureThreshold: cfg.Health.FailureThreshold,
 		RespawnDelay:           cfg.TTL,
-		Seed:                   randomSeed(),
 		AwaitWorkStopped:       cfg.Succession.AwaitWorkStopped,
 		Sessions:               cfg.Sessions,
 		WorkStopBudget:         cfg.Timings.WorkStopBudget,

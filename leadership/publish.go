@@ -48,10 +48,10 @@ func (a *electionActor) snapshot() *Status {
 	if st.Leading {
 		st.Lease = LeaseStatus{
 			Token:       a.tokenOf(s.Lease),
-			Deadline:    s.LeaseDeadline(a.timing),
+			Deadline:    s.LeaseDeadline(a.timing()),
 			LastRenewal: s.LastRenewal,
 		}
-		if a.timing.Sessions {
+		if a.cfg.Sessions {
 			st.sessionProof = a.sessionProofReader(s.Lease.Term)
 		}
 	}
@@ -83,8 +83,6 @@ type statusBoard struct {
 	onStatus func(*Status)
 	// latest is the last snapshot, for the lease gauge's callback.
 	latest atomic.Pointer[Status]
-	// unwatch stops the lease gauge's callback.
-	unwatch func()
 }
 
 // isGuardian reports whether pid is a Proto.Actor guardian. An actor spawned

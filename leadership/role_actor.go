@@ -20,20 +20,26 @@ import (
 // Its fields are touched only from Receive.
 type roleActor struct {
 	env  *roleEnv
-	spec RoleSpec
+	spec *RoleSpec // in env.tree
 	log  *slog.Logger
 
 	state    fsm.RoleState
-	inbox    []fsm.RoleInput            // inputs raised while carrying out effects
-	queue    *callbackQueue             // runs OnPromote and OnDemote, one at a time, in order
-	election *actor.PID                 // nil once it terminated
-	work     map[string]*actor.PID      // by PID ID
-	children map[string]*actor.PID      // child role -> its role actor
-	terms    map[fsm.RoleTerm]*Promoted // the election's reports of terms not yet reported over
-	termEnd  context.CancelFunc         // cancels OnPromote's context
+	inbox    []fsm.RoleInput       // inputs raised while carrying out effects
+	queue    *callbackQueue        // runs OnPromote and OnDemote, one at a time, in order
+	election *actor.PID            // nil once it terminated
+	work     map[string]*actor.PID // by PID ID; made with the first
+	children map[string]*actor.PID // child role -> its role actor; made with the first
+	terms    roleTerms             // the election's reports of terms not yet reported over
+	termEnd  context.CancelFunc    // cancels OnPromote's context
 
-	keepLease  bool         // finishing leaves a held lease to expire
-	endWaiters []*actor.PID // senders of finishRole, answered when the role ended
+	finish *roleFinish // nil until the first finishRole
+}
+
+// roleFinish is what the requests to finish a role asked, kept from the
+// first: a running role has none, and costs nothing for them.
+type roleFinish struct {
+	keepLease bool         // a held lease is left to expire
+	waiters   []*actor.PID // senders of finishRole, answered when the role ended
 }
 
 // roleEnv is what every role actor of one manager shares.
@@ -49,9 +55,7 @@ type roleEnv struct {
 // work and child roles) are restarted with backoff and, when they keep
 // failing, stopped.
 func newRoleProps(env *roleEnv, role string) *actor.Props {
-	spec := env.tree.specs[role]
-	supervision := giveUpSupervision()
-	supervision.MaxInterval = spec.Config.Timings.RenewDeadline / 2
+	spec := &env.tree.node(role).spec
 	return actor.PropsFromProducer(
 		func() actor.Actor {
 			return &roleActor{
@@ -61,7 +65,7 @@ func newRoleProps(env *roleEnv, role string) *actor.Props {
 				state: fsm.NewRoleState(spec.ResignAfterWorkFailures),
 			}
 		},
-		actor.WithSupervisor(reportingSupervisor{inner: actors.RestartWithBackoff(supervision)}),
+		actor.WithSupervisor(reportingSupervisor{inner: childSupervision(spec.Config.Timings.RenewDeadline)}),
 		roleMailbox,
 	)
 }
@@ -71,14 +75,11 @@ func newRoleProps(env *roleEnv, role string) *actor.Props {
 func (a *roleActor) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
-		a.queue = newCallbackQueue(ctx.ActorSystem())
-		a.work = map[string]*actor.PID{}
-		a.children = map[string]*actor.PID{}
-		a.terms = map[fsm.RoleTerm]*Promoted{}
+		a.queue = newCallbackQueue(ctx.ActorSystem(), ctx.Self())
 		a.step(ctx, fsm.RoleInput{Kind: fsm.RoleInStart})
 	case *Promoted:
-		a.terms[roleTerm(msg.Token)] = msg
-		a.step(ctx, fsm.RoleInput{Kind: fsm.RoleInPromoted, Term: roleTerm(msg.Token), Actors: len(a.spec.Work) + len(a.env.tree.children[a.spec.Role])})
+		a.terms.put(msg)
+		a.step(ctx, fsm.RoleInput{Kind: fsm.RoleInPromoted, Term: roleTerm(msg.Token), Actors: len(a.spec.Work) + len(a.env.tree.childrenOf(a.spec.Role))})
 	case *Demoted:
 		a.step(ctx, fsm.RoleInput{Kind: fsm.RoleInDemoted, Term: roleTerm(msg.Token), Reason: fsm.Reason(msg.Reason)})
 	case *LeaderChanged, *Failed:
@@ -110,11 +111,16 @@ func (a *roleActor) Receive(ctx actor.Context) {
 			a.log.Warn("resigning did not release the lease; it will expire by TTL", "err", msg.Err)
 		}
 	case *finishRole:
-		a.keepLease = a.keepLease || msg.keepLease
+		if a.finish == nil {
+			a.finish = &roleFinish{}
+		}
+		a.finish.keepLease = a.finish.keepLease || msg.keepLease
 		if sender := ctx.Sender(); sender != nil {
-			a.endWaiters = append(a.endWaiters, sender)
+			a.finish.waiters = append(a.finish.waiters, sender)
 		}
 		a.step(ctx, fsm.RoleInput{Kind: fsm.RoleInFinish})
+	case *callbackRan:
+		a.queue.ran(msg)
 	case *callbacksDrained:
 		a.step(ctx, fsm.RoleInput{Kind: fsm.RoleInCallbacksDrained})
 	case *actor.Stopping:
@@ -168,9 +174,9 @@ func (a *roleActor) carryOut(ctx actor.Context, e fsm.RoleEffect) {
 	case fsm.RoleDoStartElection:
 		a.startElection(ctx)
 	case fsm.RoleDoPromoted:
-		a.reportPromoted(ctx, a.terms[e.Term])
+		a.reportPromoted(ctx, a.terms.get(e.Term))
 	case fsm.RoleDoStartTermActors:
-		a.startTermActors(ctx, a.terms[e.Term].Token)
+		a.startTermActors(ctx, a.terms.get(e.Term).Token)
 	case fsm.RoleDoEndTermContext:
 		if a.termEnd != nil {
 			a.termEnd()
@@ -193,15 +199,17 @@ func (a *roleActor) carryOut(ctx actor.Context, e fsm.RoleEffect) {
 		if a.election != nil {
 			// Ask, not stop: the election releases its lease and waits for
 			// the reply before it terminates.
-			ctx.Send(a.election, &stopElection{keepLease: a.keepLease})
+			ctx.Send(a.election, &stopElection{keepLease: a.finish != nil && a.finish.keepLease})
 		}
 	case fsm.RoleDoDrainCallbacks:
 		system, self := ctx.ActorSystem(), ctx.Self()
 		a.queue.push(func() { system.Root.Send(self, &callbacksDrained{}) })
 	case fsm.RoleDoStop:
 		a.report(ctx, &roleInactive{role: a.spec.Role})
-		for _, pid := range a.endWaiters {
-			ctx.Send(pid, &roleEnded{})
+		if a.finish != nil {
+			for _, pid := range a.finish.waiters {
+				ctx.Send(pid, &roleEnded{})
+			}
 		}
 		ctx.Stop(ctx.Self())
 	case fsm.RoleDoIgnoreTerm:
@@ -215,12 +223,11 @@ func (a *roleActor) carryOut(ctx actor.Context, e fsm.RoleEffect) {
 
 // startElection spawns the role's election; its snapshots go to the manager.
 // The election writes the release or offer of a term it ends only once
-// this actor reports the term's work stopped (reportDemoted).
+// this actor reports the term's work stopped (reportDemoted): a role's
+// config asks it to (RoleSpec.withResolved).
 func (a *roleActor) startElection(ctx actor.Context) {
 	system, env := ctx.ActorSystem(), a.env
-	cfg := a.spec.Config
-	cfg.Succession.AwaitWorkStopped = true
-	props := newProps(cfg, func(st *Status) {
+	props := newProps(&a.spec.Config, func(st *Status) {
 		if env.onStatus != nil {
 			env.onStatus(st)
 		}
@@ -247,7 +254,10 @@ func (a *roleActor) reportPromoted(ctx actor.Context, p *Promoted) {
 // work actor that cannot start counts as a work failure.
 func (a *roleActor) startTermActors(ctx actor.Context, t Token) {
 	failed := a.startWork(ctx, t)
-	for _, role := range a.env.tree.children[a.spec.Role] {
+	for _, role := range a.env.tree.childrenOf(a.spec.Role) {
+		if a.children == nil {
+			a.children = map[string]*actor.PID{}
+		}
 		a.children[role] = ctx.SpawnPrefix(newRoleProps(a.env, role), "role")
 	}
 	a.inbox = append(a.inbox, fsm.RoleInput{Kind: fsm.RoleInActorGone, Actors: len(a.work) + len(a.children)})
@@ -267,10 +277,10 @@ func (a *roleActor) reportDemoted(ctx actor.Context, e fsm.RoleEffect) {
 		a.termEnd = nil
 	}
 	var token Token
-	if p := a.terms[e.Term]; p != nil {
+	if p := a.terms.get(e.Term); p != nil {
 		token = p.Token
 	}
-	delete(a.terms, e.Term)
+	a.terms.drop(e.Term)
 	d := &Demoted{Role: a.spec.Role, InstanceID: a.env.tree.instanceID, Token: token, Reason: DemoteReason(e.Reason)}
 	a.log.Info("role demoted", "token", d.Token.String(), "reason", string(d.Reason))
 	a.report(ctx, d)

@@ -14,8 +14,9 @@ type roleBoard struct {
 
 // newRoleBoard returns a board of tree's roles, all inactive.
 func newRoleBoard(tree *roleTree) *roleBoard {
-	b := &roleBoard{instanceID: tree.instanceID, slots: make(map[string]*atomic.Pointer[RoleStatus], len(tree.roles))}
-	for _, role := range tree.roles {
+	b := &roleBoard{instanceID: tree.instanceID, slots: make(map[string]*atomic.Pointer[RoleStatus], len(tree.nodes))}
+	for i := range tree.nodes {
+		role := tree.nodes[i].spec.Role
 		slot := &atomic.Pointer[RoleStatus]{}
 		rs := inactiveRole(tree, role)
 		slot.Store(&rs)

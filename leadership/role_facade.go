@@ -6,7 +6,6 @@ import (
 	"sync"
 
 	"github.com/asynkron/protoactor-go/actor"
-	"github.com/batonhq/baton/actors"
 )
 
 // RoleManager is the facade of a role manager (see NewRoleManagerProps) for
@@ -73,7 +72,7 @@ func (m *roleManagerFacade) Start(ctx context.Context) error {
 	m.started = true
 	hooks := managerHooks{onStatus: m.onElectionStatus, onInactive: m.onInactive, onStopped: m.onStopped}
 	props := newManagerProps(m.tree, hooks).
-		Configure(actor.WithGuardian(actors.RestartWithBackoff(giveUpSupervision())))
+		Configure(actor.WithGuardian(giveUpStrategy))
 	m.pid = m.system.Root.Spawn(props)
 	m.mu.Unlock()
 
@@ -100,7 +99,7 @@ func (m *roleManagerFacade) Start(ctx context.Context) error {
 // topLevelReady reports whether every top-level role's election is ready,
 // or the error of one that failed.
 func (m *roleManagerFacade) topLevelReady() (bool, error) {
-	for _, role := range m.tree.children[""] {
+	for _, role := range m.tree.childrenOf("") {
 		rs, _ := m.board.get(role)
 		if rs.Err != nil {
 			return false, fmt.Errorf("role %q: %w: %w", role, ErrStopped, rs.Err)

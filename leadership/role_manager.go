@@ -2,7 +2,6 @@ package leadership
 
 import (
 	"github.com/asynkron/protoactor-go/actor"
-	"github.com/batonhq/baton/actors"
 )
 
 // NewRoleManagerProps validates specs and returns the props of a role
@@ -47,16 +46,8 @@ type managerHooks struct {
 func newManagerProps(tree *roleTree, hooks managerHooks) *actor.Props {
 	return actor.PropsFromProducer(
 		func() actor.Actor { return &roleManager{tree: tree, hooks: hooks} },
-		actor.WithSupervisor(actors.RestartWithBackoff(giveUpSupervision())),
+		actor.WithSupervisor(giveUpStrategy),
 	)
-}
-
-// giveUpSupervision restarts with the default backoff and stops a child
-// that keeps failing, telling its parent.
-func giveUpSupervision() actors.BackoffSupervision {
-	s := actors.DefaultBackoffSupervision()
-	s.OnGiveUp = actors.StopAndNotify
-	return s
 }
 
 // roleManager is the manager actor. Its fields are touched only from
@@ -103,7 +94,7 @@ func (m *roleManager) onStarted(ctx actor.Context) {
 	m.board = newRoleBoard(m.tree)
 	m.env = &roleEnv{tree: m.tree, reportTo: ctx.Self(), onStatus: m.hooks.onStatus}
 	m.top = map[string]*actor.PID{}
-	for _, role := range m.tree.children[""] {
+	for _, role := range m.tree.childrenOf("") {
 		m.top[role] = ctx.SpawnPrefix(newRoleProps(m.env, role), "role")
 	}
 }
@@ -112,7 +103,7 @@ func (m *roleManager) onStarted(ctx actor.Context) {
 func inactiveRole(tree *roleTree, role string) RoleStatus {
 	return RoleStatus{
 		Status: Status{Role: role, InstanceID: tree.instanceID, State: PhaseInactive},
-		Parent: tree.specs[role].Parent,
+		Parent: tree.node(role).spec.Parent,
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -55,12 +56,22 @@ type RoleSpec struct {
 // Returning nil counts as a failure of the role's work.
 type WorkFunc func(t Token) *actor.Props
 
-// roleTree is the validated set of roles of one manager.
+// roleTree is the validated set of roles of one manager, or the one role
+// of an Election facade. It does not change once built: every role actor
+// of the manager reads it.
 type roleTree struct {
 	instanceID string
-	specs      map[string]RoleSpec // by role, with resolved configs
-	roles      []string            // every role, sorted
-	children   map[string][]string // role -> its child roles, sorted; "" -> top-level roles
+	// nodes are the roles, sorted by name, with resolved configs.
+	nodes []roleNode
+	// top are the top-level roles, sorted.
+	top []string
+}
+
+// roleNode is one role of a tree.
+type roleNode struct {
+	spec RoleSpec
+	// children are the role's child roles, sorted.
+	children []string
 }
 
 // newRoleTree validates specs for instanceID (a default one when empty) and
@@ -73,34 +84,46 @@ func newRoleTree(instanceID string, specs []RoleSpec) (*roleTree, error) {
 	if len(specs) == 0 {
 		return nil, fmt.Errorf("%w: a role manager needs at least one RoleSpec", ErrInvalidConfig)
 	}
-	t := &roleTree{instanceID: instanceID, specs: map[string]RoleSpec{}, children: map[string][]string{}}
+	byRole := make(map[string]RoleSpec, len(specs))
+	roles := make([]string, 0, len(specs))
 	for i, spec := range specs {
 		resolved, err := resolveSpec(i, spec, instanceID)
 		if err != nil {
 			return nil, err
 		}
-		if _, dup := t.specs[spec.Role]; dup {
+		if _, dup := byRole[spec.Role]; dup {
 			return nil, fmt.Errorf("%w: role %q: declared twice", ErrInvalidConfig, spec.Role)
 		}
-		t.specs[spec.Role] = resolved
-		t.roles = append(t.roles, spec.Role)
+		byRole[spec.Role] = resolved
+		roles = append(roles, spec.Role)
 	}
-	slices.Sort(t.roles)
+	slices.Sort(roles)
 	for _, spec := range specs {
 		if spec.Parent != "" {
-			if _, ok := t.specs[spec.Parent]; !ok {
+			if _, ok := byRole[spec.Parent]; !ok {
 				return nil, fmt.Errorf("%w: role %q: parent %q is not declared", ErrInvalidConfig, spec.Role, spec.Parent)
 			}
 		}
-		if err := t.checkAncestry(spec.Role); err != nil {
+		if err := checkAncestry(byRole, spec.Role); err != nil {
 			return nil, err
 		}
 	}
-	for _, role := range t.roles {
-		parent := t.specs[role].Parent
-		t.children[parent] = append(t.children[parent], role)
+	children := make(map[string][]string, len(specs))
+	for _, role := range roles {
+		parent := byRole[role].Parent
+		children[parent] = append(children[parent], role)
+	}
+	t := &roleTree{instanceID: instanceID, nodes: make([]roleNode, len(roles)), top: children[""]}
+	for i, role := range roles {
+		t.nodes[i] = roleNode{spec: byRole[role], children: children[role]}
 	}
 	return t, nil
+}
+
+// singleRoleTree is the tree of one top-level role whose spec is resolved
+// already: an Election facade's.
+func singleRoleTree(instanceID string, spec RoleSpec) *roleTree {
+	return &roleTree{instanceID: instanceID, nodes: []roleNode{{spec: spec}}, top: []string{spec.Role}}
 }
 
 // resolveSpec checks one spec and resolves its config.
@@ -129,15 +152,45 @@ func resolveSpec(i int, spec RoleSpec, instanceID string) (RoleSpec, error) {
 	if err != nil {
 		return spec, fmt.Errorf("role %q: %w", spec.Role, err)
 	}
-	spec.Config = resolved
-	spec.Work = append(slices.Clip(spec.Work), resolved.serviceWork()...)
-	return spec, nil
+	return spec.withResolved(resolved), nil
+}
+
+// withResolved is spec run on its resolved config: its election waits for
+// the role's work to stop before it releases a lease (the role actor
+// answers every Demoted once OnDemote has returned), and the leader work
+// the config asks for joins the spec's own.
+func (spec RoleSpec) withResolved(cfg Config) RoleSpec {
+	cfg.Succession.AwaitWorkStopped = true
+	spec.Config = cfg
+	spec.Work = append(slices.Clip(spec.Work), cfg.serviceWork()...)
+	return spec
+}
+
+// node returns role's node, nil when the tree has no such role.
+func (t *roleTree) node(role string) *roleNode {
+	i := sort.Search(len(t.nodes), func(i int) bool { return t.nodes[i].spec.Role >= role })
+	if i == len(t.nodes) || t.nodes[i].spec.Role != role {
+		return nil
+	}
+	return &t.nodes[i]
+}
+
+// childrenOf returns role's child roles, sorted; for "", the top-level
+// roles.
+func (t *roleTree) childrenOf(role string) []string {
+	if role == "" {
+		return t.top
+	}
+	if n := t.node(role); n != nil {
+		return n.children
+	}
+	return nil
 }
 
 // checkAncestry follows role's parents to the top and reports a loop.
-func (t *roleTree) checkAncestry(role string) error {
+func checkAncestry(specs map[string]RoleSpec, role string) error {
 	chain := []string{role}
-	for p := t.specs[role].Parent; p != ""; p = t.specs[p].Parent {
+	for p := specs[role].Parent; p != ""; p = specs[p].Parent {
 		chain = append(chain, p)
 		if slices.Contains(chain[:len(chain)-1], p) {
 			return fmt.Errorf("%w: role %q: its parents form a loop (%s)", ErrInvalidConfig, role, strings.Join(chain, " -> "))
@@ -149,7 +202,7 @@ func (t *roleTree) checkAncestry(role string) error {
 // descendants returns role and every role below it.
 func (t *roleTree) descendants(role string) []string {
 	out := []string{role}
-	for _, child := range t.children[role] {
+	for _, child := range t.childrenOf(role) {
 		out = append(out, t.descendants(child)...)
 	}
 	return out

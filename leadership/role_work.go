@@ -19,6 +19,9 @@ func (a *roleActor) startWork(ctx actor.Context, t Token) int {
 			failed++
 			continue
 		}
+		if a.work == nil {
+			a.work = map[string]*actor.PID{}
+		}
 		a.work[pid.Id] = pid
 	}
 	return failed

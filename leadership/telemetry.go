@@ -2,7 +2,6 @@ package leadership
 
 import (
 	"context"
-	"errors"
 	"sync/atomic"
 
 	"github.com/batonhq/baton/fsm"
@@ -39,28 +38,25 @@ const (
 // telemetry is one election's traces and metrics, on the providers from
 // Config (default: the OpenTelemetry globals). Metric labels are role and
 // instance, plus small fixed sets (states, operations, error classes);
-// nothing unbounded.
+// nothing unbounded. The instruments are the meter provider's, shared with
+// every election on it; an election keeps only what names it.
 type telemetry struct {
+	*instruments
 	tracer trace.Tracer
-	span   []attribute.KeyValue // on every span
 	labels metric.MeasurementOption
+	// bucket, role and instance go on every span.
+	bucket, role, instance string
 
-	isLeader       metric.Int64Gauge
-	transitions    metric.Int64Counter
-	failures       metric.Int64Counter
-	heartbeat      metric.Float64Histogram
-	leaderDuration metric.Float64Histogram
-	attempts       metric.Int64Counter
-	tokenFailures  metric.Int64Counter
-	connection     metric.Int64Gauge
-	leaseRemaining metric.Float64ObservableGauge
-	meter          metric.Meter
+	// status is the latest status, whose lease the gauge reports while
+	// the election is in the instruments' leases (watchLease), linked
+	// there by prev and next.
+	status     *atomic.Pointer[Status]
+	watched    bool
+	prev, next *telemetry
 }
 
-// newTelemetry creates the instruments. An instrument the provider refuses
-// is replaced by a no-op one (the OpenTelemetry API returns one with the
-// error), so telemetry never stops an election.
-func newTelemetry(cfg Config) *telemetry {
+// newTelemetry returns the telemetry of an election with cfg.
+func newTelemetry(cfg *Config) *telemetry {
 	tp, mp := cfg.Telemetry.TracerProvider, cfg.Telemetry.MeterProvider
 	if tp == nil {
 		tp = otel.GetTracerProvider()
@@ -68,67 +64,36 @@ func newTelemetry(cfg Config) *telemetry {
 	if mp == nil {
 		mp = otel.GetMeterProvider()
 	}
-	meter := mp.Meter(instrumentationName)
-	t := &telemetry{
-		tracer: tp.Tracer(instrumentationName),
-		span:   []attribute.KeyValue{attrBucket.String(cfg.Bucket.Name), attrRole.String(cfg.Role), attrInstance.String(cfg.InstanceID)},
-		labels: metric.WithAttributes(attribute.String("role", cfg.Role), attribute.String("instance", cfg.InstanceID)),
-		meter:  meter,
+	return &telemetry{
+		instruments: sharedInstruments.of(mp),
+		tracer:      tp.Tracer(instrumentationName),
+		labels:      metric.WithAttributes(attribute.String("role", cfg.Role), attribute.String("instance", cfg.InstanceID)),
+		bucket:      cfg.Bucket.Name,
+		role:        cfg.Role,
+		instance:    cfg.InstanceID,
 	}
-	var errs []error
-	collect := func(err error) { errs = append(errs, err) }
-	var err error
-	t.isLeader, err = meter.Int64Gauge("election_is_leader", metric.WithDescription("1 while this candidate leads the role, else 0"))
-	collect(err)
-	t.transitions, err = meter.Int64Counter("election_transitions", metric.WithDescription("Election state changes, by from and to state"))
-	collect(err)
-	t.failures, err = meter.Int64Counter("election_failures", metric.WithDescription("Failed lease operations, by operation and error class"))
-	collect(err)
-	t.heartbeat, err = meter.Float64Histogram("election_heartbeat_duration", metric.WithUnit("s"),
-		metric.WithDescription("Round trip of lease renewals"),
-		metric.WithExplicitBucketBoundaries(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
-	collect(err)
-	t.leaderDuration, err = meter.Float64Histogram("election_leader_duration", metric.WithUnit("s"),
-		metric.WithDescription("Length of leadership terms, recorded when a term ends"),
-		metric.WithExplicitBucketBoundaries(1, 5, 15, 30, 60, 300, 900, 3600, 4*3600, 24*3600))
-	collect(err)
-	t.attempts, err = meter.Int64Counter("election_acquire_attempts", metric.WithDescription("Lease acquisition attempts"))
-	collect(err)
-	t.tokenFailures, err = meter.Int64Counter("election_token_validation_failures",
-		metric.WithDescription("ValidateToken calls that found the token stale or the candidate not leading"))
-	collect(err)
-	t.connection, err = meter.Int64Gauge("election_connection_status", metric.WithDescription("1 while the NATS connection is up, else 0"))
-	collect(err)
-	t.leaseRemaining, err = meter.Float64ObservableGauge("election_lease_remaining", metric.WithUnit("s"),
-		metric.WithDescription("Time left before the leader demotes itself unless a renewal succeeds; 0 when not leading"))
-	collect(err)
-	if err := errors.Join(errs...); err != nil {
-		otel.Handle(err)
-	}
-	return t
 }
 
 // watchLease reports the lease's remaining time from the latest status
-// until the returned function is called.
-func (t *telemetry) watchLease(status *atomic.Pointer[Status]) func() {
-	reg, err := t.meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
-		remaining := 0.0
-		if st := status.Load(); st.IsLeader() {
-			remaining = st.LeaseDeadline().Sub(st.now()).Seconds()
-		}
-		o.ObserveFloat64(t.leaseRemaining, remaining, t.labels)
-		return nil
-	}, t.leaseRemaining)
-	if err != nil {
-		otel.Handle(err)
-		return func() {}
+// until unwatchLease.
+func (t *telemetry) watchLease(status *atomic.Pointer[Status]) {
+	if !t.watched {
+		t.status, t.watched = status, true
+		t.leases.add(t)
 	}
-	return func() { _ = reg.Unregister() }
+}
+
+// unwatchLease stops reporting the lease's remaining time.
+func (t *telemetry) unwatchLease() {
+	if t.watched {
+		t.leases.remove(t)
+		t.watched = false
+	}
 }
 
 // startOp starts the span of a lease operation.
 func (t *telemetry) startOp(ctx context.Context, name string, term uint64, opts ...trace.SpanStartOption) (context.Context, trace.Span) {
-	opts = append(opts, trace.WithAttributes(t.span...), trace.WithAttributes(attrTerm.Int64(int64(term))))
+	opts = append(opts, trace.WithAttributes(attrBucket.String(t.bucket), attrRole.String(t.role), attrInstance.String(t.instance), attrTerm.Int64(int64(term))))
 	return t.tracer.Start(ctx, name, opts...)
 }
 
