@@ -202,7 +202,6 @@ func (h *hub) apply(ev KeyEvent, asOf uint64) {
 	next, news := st.advance(seen, ev, asOf)
 	if news && ev.undecoded {
 		ev.decode()
-		next.event = ev
 	}
 	h.known[key] = next
 	if ev.Kind != KeyAbsent {
@@ -221,9 +220,8 @@ func (h *hub) apply(ev KeyEvent, asOf uint64) {
 		}
 		return
 	}
-	if ev = h.bindSession(key, st, seen, ev); ev.Kind == KeySessionEnded {
-		next.event = ev
-		h.known[key] = next
-	}
-	h.keys.deliver(key, st.event, seen, ev)
+	ev = h.bindSession(key, st, seen, ev)
+	next.event = &ev
+	h.known[key] = next
+	h.keys.deliver(key, st.last(), seen, ev)
 }

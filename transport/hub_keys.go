@@ -137,7 +137,7 @@ func (h *hub) primeFresh() {
 		case w.primed:
 		case ok:
 			w.primed = true
-			w.send(st.event)
+			w.send(st.last())
 		case h.listed:
 			h.apply(absentEvent(w.key), h.watermark)
 		default:
@@ -155,7 +155,7 @@ func (h *hub) primeWaiting(asOf uint64) {
 		}
 		if st, ok := h.known[w.key]; ok {
 			w.primed = true
-			w.send(st.event)
+			w.send(st.last())
 			continue
 		}
 		h.apply(absentEvent(w.key), asOf)

@@ -11,16 +11,46 @@ import (
 // them (candidateSet, run's), and the watches of each role's order
 // (orderFanout, behind a lock of its own).
 
-// candidateSet is one role's live candidates. Touched only by run.
+// candidateSet is one role's live candidates, by registry key. Touched
+// only by run. A slice, not a map: most roles have a few candidates, and a
+// Go map holds room for eight entries from its first (about 600 bytes a
+// role with one candidate, against 64).
 type candidateSet struct {
-	byKey map[string]Candidate
+	entries []registryEntry
+}
+
+// registryEntry is one candidate and its registry key.
+type registryEntry struct {
+	key       string
+	candidate Candidate
+}
+
+// find returns the index of key's entry, or -1.
+func (c *candidateSet) find(key string) int {
+	return slices.IndexFunc(c.entries, func(e registryEntry) bool { return e.key == key })
+}
+
+// put sets key's entry to cand.
+func (c *candidateSet) put(key string, cand Candidate) {
+	if i := c.find(key); i >= 0 {
+		c.entries[i].candidate = cand
+		return
+	}
+	c.entries = append(c.entries, registryEntry{key: key, candidate: cand})
+}
+
+// remove drops key's entry, if any.
+func (c *candidateSet) remove(key string) {
+	if i := c.find(key); i >= 0 {
+		c.entries = slices.Delete(c.entries, i, i+1)
+	}
 }
 
 // order returns the set's candidates in the order of succession.
 func (c *candidateSet) order() []Candidate {
-	order := make([]Candidate, 0, len(c.byKey))
-	for _, cand := range c.byKey {
-		order = append(order, cand)
+	order := make([]Candidate, 0, len(c.entries))
+	for _, e := range c.entries {
+		order = append(order, e.candidate)
 	}
 	slices.SortFunc(order, func(a, b Candidate) int {
 		if a.Before(b) {
@@ -131,12 +161,15 @@ func (h *hub) subscribeGroup(group string, notify func([]Candidate)) (Watch, err
 func (h *hub) applyCandidate(group string, ev KeyEvent) {
 	set := h.groups[group]
 	if set == nil {
-		set = &candidateSet{byKey: map[string]Candidate{}}
+		set = &candidateSet{}
 		h.groups[group] = set
 	}
 	key := ev.Entry.Role
-	old, had := set.byKey[key]
+	var old Candidate
+	i := set.find(key)
+	had := i >= 0
 	if had {
+		old = set.entries[i].candidate
 		h.sessions.unbindEntry(old.Session, key)
 	}
 	if ev.Kind == KeyPut && ev.candidate != nil && h.sessionEnded(ev.candidate.Session) {
@@ -147,13 +180,13 @@ func (h *hub) applyCandidate(group string, ev KeyEvent) {
 			h.sessions.bindEntry(old.Session, key, group)
 			return // not an entry we can read, or a rewrite of one we know
 		}
-		set.byKey[key] = *ev.candidate
+		set.put(key, *ev.candidate)
 		h.sessions.bindEntry(ev.candidate.Session, key, group)
 	} else {
 		if !had {
 			return
 		}
-		delete(set.byKey, key)
+		set.remove(key)
 	}
 	h.orders.publish(group, set.order())
 }

@@ -88,7 +88,7 @@ func isSessionKey(key string) bool { return strings.HasPrefix(key, SessionsPrefi
 // and seen are the role's state before ev.
 func (h *hub) bindSession(role string, prev keyState, seen bool, ev KeyEvent) KeyEvent {
 	if seen {
-		if old := prev.event.Entry.Record.Session; old != "" {
+		if old := prev.last().Entry.Record.Session; old != "" {
 			h.sessions.unbindRole(old, role)
 		}
 	}
@@ -121,7 +121,7 @@ func (h *hub) sessionEnded(sess string) bool {
 // expects the session key's last message to be exactly this one.
 func (h *hub) endOf(sess string) uint64 {
 	st, ok := h.known[sess]
-	if !ok || st.event.Kind == KeyAbsent {
+	if !ok || st.absent {
 		return 0
 	}
 	return st.revision
@@ -137,13 +137,15 @@ func (h *hub) endSession(sess string) {
 	}
 	for role := range roles {
 		st := h.known[role]
-		if st.event.Kind != KeyPut || st.event.Entry.Record.Session != sess {
+		prev := st.last()
+		if prev.Kind != KeyPut || prev.Entry.Record.Session != sess {
 			continue
 		}
-		prev := st.event
-		st.event.Kind, st.event.SessionEnd = KeySessionEnded, h.endOf(sess)
+		ended := prev
+		ended.Kind, ended.SessionEnd = KeySessionEnded, h.endOf(sess)
+		st.event = &ended
 		h.known[role] = st
-		h.keys.deliver(role, prev, true, st.event)
+		h.keys.deliver(role, prev, true, ended)
 	}
 }
 

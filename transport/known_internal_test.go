@@ -5,8 +5,8 @@ import "testing"
 func TestKeyStateAdvance(t *testing.T) {
 	put := func(rev uint64) KeyEvent { return KeyEvent{Kind: KeyPut, Entry: Entry{Role: "k", Revision: rev}} }
 	del := func(rev uint64) KeyEvent { return KeyEvent{Kind: KeyDeleted, Entry: Entry{Role: "k", Revision: rev}} }
-	held := keyState{present: true, revision: 10, event: put(10)}
-	freed := keyState{revision: 10, event: del(10)}
+	held := keyState{present: true, revision: 10}
+	freed := keyState{revision: 10}
 	cases := []struct {
 		name     string
 		st       keyState
@@ -25,7 +25,7 @@ func TestKeyStateAdvance(t *testing.T) {
 		{"absent as of a later listing frees a held key", held, true, absentEvent("k"), 12, true, false, 12},
 		{"absent from a listing older than the put is dropped", held, true, absentEvent("k"), 9, false, true, 10},
 		{"absent of a free key is no news", freed, true, absentEvent("k"), 12, false, false, 12},
-		{"a put older than an absent listing is dropped", keyState{revision: 12, event: absentEvent("k")}, true, put(11), 0, false, false, 12},
+		{"a put older than an absent listing is dropped", keyState{revision: 12, absent: true}, true, put(11), 0, false, false, 12},
 	}
 	for _, c := range cases {
 		next, news := c.st.advance(c.seen, c.ev, c.asOf)

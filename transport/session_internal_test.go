@@ -205,7 +205,7 @@ func TestASessionAListingMissedEndsOnlyIfItsKeyIsGone(t *testing.T) {
 		}
 		cancel()
 		h.wg.Wait()
-		got := h.known["r"].event.Kind
+		got := h.known["r"].last().Kind
 		switch {
 		case alive && got != KeyPut:
 			t.Errorf("a session whose key is there, unseen by a listing: the lease became %v, want it kept", got)
