@@ -4,13 +4,14 @@ import "time"
 
 // deferringWatches is how many watches of one key a hub needs before it
 // defers: a change that wakes a few candidates costs less than the wait.
-// Measured with the bench at 10 candidates on 8 connections (1 or 2
-// watches of the key per hub), deferring every bystander's change moved
-// the handover's median from 1.4 to 2.5 ms: the bystanders' wake-ups,
-// instead of overlapping the successor's round trips, came 20 ms later,
-// just as the next handover began. At 1,000 candidates (125 per hub) it
-// moved it from 15 to 3 ms.
-const deferringWatches = 16
+// Measured with the bench (bench/, 200 handovers a row, two runs each,
+// candidates on 8 connections): at 10 candidates (1 or 2 watches of the
+// key a hub) deferring every bystander's change moved the median from
+// 1.4 to 2.5 ms, as the wake-ups that had overlapped the successor's
+// round trips came 20 ms later, just as the next handover began; at 100
+// (12 or 13 a hub) deferring from 8 watches moved it from 2.2 and 1.9 ms
+// to 1.1 and 1.7 ms, and at 1,000 (125 a hub) from 15 to 3 ms.
+const deferringWatches = 8
 
 // DeferredDelivery is how long a watch may wait for a change that does not
 // concern its candidate (see WatchAs). A handover among N candidates writes
