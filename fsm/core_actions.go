@@ -39,10 +39,8 @@ func observeThen(rest ...action) action {
 		k := c.in.Key
 		c.s.KeyFree = claimable(c, k)
 		c.s.OursRevision, c.s.OursTerm, c.s.OursNonce = 0, 0, ""
-		c.s.OursExpiring, c.s.OursWritten = false, time.Time{}
 		if k.Ours {
 			c.s.OursRevision, c.s.OursTerm, c.s.OursNonce = k.Revision, k.Holder.Term, k.Holder.Nonce
-			c.s.OursExpiring, c.s.OursWritten = k.Expiring, k.Written
 		}
 		h := k.Holder
 		c.s.FreeRevision, c.s.FreeExpiring, c.s.FreeWritten = 0, false, time.Time{}
@@ -273,9 +271,7 @@ func released(c *step) {
 func claimOurs(c *step) {
 	c.s.KeyFree, c.s.FreeRevision = true, c.s.OursRevision
 	c.s.FreeSession, c.s.FreeSessionEnd = "", 0
-	// An offer of ours nobody claimed has a TTL of its own: a write over it
-	// is a claim like any other, read back before it proves anything.
-	c.s.FreeExpiring, c.s.FreeWritten = c.s.OursExpiring, c.s.OursWritten
+	c.s.FreeExpiring, c.s.FreeWritten = false, time.Time{} // a lease, not an offer: no TTL of its own to erase a write over it
 	campaignSoon(c)
 }
 

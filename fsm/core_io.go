@@ -149,7 +149,8 @@ type KeyView struct {
 	// session its own store keeps alive. Nobody else may take such a key
 	// while the session lives, so when the candidate leads no term it is
 	// a term it lost track of (a release that failed, an acquisition whose
-	// answer was lost), and the candidate may claim it at Revision.
+	// answer was lost), and the candidate may claim it at Revision. A term
+	// of ours on offer is not Ours: its successor may take it.
 	Ours bool
 	// Expiring is true when the message at Revision carries a short TTL of
 	// its own (an offer): a write over it may be erased by its expiry

@@ -255,11 +255,6 @@ type ElectionState struct {
 	// one that failed may be tried again.
 	OursTerm  uint64
 	OursNonce string
-	// OursExpiring and OursWritten are KeyView's Expiring and Written for
-	// that message: an offer of ours that nobody claimed, whose own TTL can
-	// erase a write over it.
-	OursExpiring  bool
-	OursWritten   time.Time
 	ReleasingLeft bool
 	LeftRetryAt   time.Time
 

@@ -28,6 +28,8 @@ func TestKeyView(t *testing.T) {
 			fsm.KeyView{Revision: 7, Expiring: true, Written: written, Holder: fsm.Holder{Name: "b", Term: 7, Revision: 7, Nonce: "n", OfferedTo: "me"}}},
 		{"a term of ours under our session", transport.KeyEvent{Kind: transport.KeyPut, OurSession: true, Entry: lease(transport.Record{Holder: "me", Nonce: "n", Session: "s"})},
 			fsm.KeyView{Revision: 7, Ours: true, Holder: fsm.Holder{Name: "me", Term: 7, Revision: 7, Nonce: "n"}}},
+		{"an offer of ours under our session", transport.KeyEvent{Kind: transport.KeyPut, OurSession: true, Entry: lease(transport.Record{Holder: "me", Nonce: "n", Session: "s", OfferedTo: "b"})},
+			fsm.KeyView{Revision: 7, Expiring: true, Written: written, Holder: fsm.Holder{Name: "me", Term: 7, Revision: 7, Nonce: "n", OfferedTo: "b"}}},
 		{"another's lease under our session's store", transport.KeyEvent{Kind: transport.KeyPut, OurSession: true, Entry: lease(transport.Record{Holder: "b", Nonce: "n", Session: "s"})},
 			fsm.KeyView{Revision: 7, Holder: fsm.Holder{Name: "b", Term: 7, Revision: 7, Nonce: "n"}}},
 		{"a lease whose session ended", transport.KeyEvent{Kind: transport.KeySessionEnded, SessionEnd: 5, Entry: lease(transport.Record{Holder: "b", Session: "s"})},
