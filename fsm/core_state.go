@@ -253,8 +253,8 @@ type ElectionState struct {
 	// OursRevision, so such a term can be released by name. ReleasingLeft
 	// is set while a release of it is in flight, and LeftRetryAt is when
 	// one that failed may be tried again.
-	OursTerm  uint64
-	OursNonce string
+	OursTerm      uint64
+	OursNonce     string
 	ReleasingLeft bool
 	LeftRetryAt   time.Time
 
