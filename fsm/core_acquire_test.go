@@ -25,6 +25,17 @@ func (w *world) lastAcquisition() Effect {
 	return w.acquired[len(w.acquired)-1]
 }
 
+// refusedOverMarker campaigns over a marker at rev, has the write refused
+// and returns the read-back it asks for, taken off the pending effects.
+func (w *world) refusedOverMarker(rev uint64) Effect {
+	w.tb.Helper()
+	w.campaignOn(KeyView{Free: true, Revision: rev})
+	w.answerFirst(WriteConflict)
+	read := w.mustHave(DoRead, "a read-back of the refused write", nil)
+	w.pending = w.pending[1:]
+	return read
+}
+
 func TestRowAcquisitionWriteFollowsWhatTheKeyHeld(t *testing.T) {
 	cases := []struct {
 		name string
@@ -80,10 +91,7 @@ func TestRowRefusedTakeOverIsReadBackAndTriedAtTheNewEnd(t *testing.T) {
 
 func TestRowAReadBackRepeatingTheRefusedRevisionWaitsForThePoll(t *testing.T) {
 	w := newWorld(t, 1)
-	w.campaignOn(KeyView{Free: true, Revision: 7})
-	w.answerFirst(WriteConflict)
-	read := w.mustHave(DoRead, "a read-back of the refused write", nil)
-	w.pending = w.pending[1:]
+	read := w.refusedOverMarker(7)
 	// A lagging server answers the read with the marker the refused write
 	// expected: no news, so no second write at once.
 	sent := len(w.acquired)
@@ -100,10 +108,7 @@ func TestRowAReadBackRepeatingTheRefusedRevisionWaitsForThePoll(t *testing.T) {
 
 func TestRowAReadOlderThanTheWatchIsIgnored(t *testing.T) {
 	w := newWorld(t, 1)
-	w.campaignOn(KeyView{Free: true, Revision: 7})
-	w.answerFirst(WriteConflict)
-	read := w.mustHave(DoRead, "a read-back of the refused write", nil)
-	w.pending = w.pending[1:]
+	read := w.refusedOverMarker(7)
 	// The watch shows the winner before the read answers that nothing is
 	// there: the read is older, and must not start a campaign.
 	w.feed(Input{Kind: InKey, Key: KeyView{Revision: 9, Holder: Holder{Name: "other", Term: 9, Revision: 9}}})
