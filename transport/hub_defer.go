@@ -33,10 +33,7 @@ const DeferredDelivery = 20 * time.Millisecond
 // offered to a candidate is its claim to make. A watch for no candidate
 // hears everything at once.
 func changeConcerns(candidate string, prev KeyEvent, seen bool, next KeyEvent) bool {
-	if candidate == "" || !seen || !heldByOthers(candidate, prev) || !heldByOthers(candidate, next) {
-		return true
-	}
-	return false
+	return candidate == "" || !seen || !heldByOthers(candidate, prev) || !heldByOthers(candidate, next)
 }
 
 // heldByOthers: ev is a lease record neither held by nor offered to

@@ -71,9 +71,10 @@ func (k *keyFanout) takeFresh() []*keyWatch {
 }
 
 // deliver hands ev, the change of key from prev (meaningful when seen), to
-// key's watches: at once to those it concerns, later to the others (see
-// deferredDelivery). A change delivered at once supersedes a deferred one,
-// so each watch still hears changes in revision order. Called by run.
+// key's watches: at once to those it concerns and, when the key has
+// deferFrom watches or more, later to the others (see DeferredDelivery). A
+// change delivered at once supersedes a deferred one, so each watch still
+// hears changes in revision order. Called by run.
 func (k *keyFanout) deliver(key string, prev KeyEvent, seen bool, ev KeyEvent) {
 	k.mu.Lock()
 	watches := k.watches[key]
