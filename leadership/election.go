@@ -197,14 +197,10 @@ func (e *election) start(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("waiting for the elections started before it to make their first move: %w", err)
 	}
-	run := &startRun{ready: make(chan struct{}), leave: leave}
-	// An election whose first move does not come (a slow server, a
-	// candidate that defers to a higher priority) does not hold up the
-	// Starts after it for longer than an operation.
-	time.AfterFunc(e.cfg.Timings.OpTimeout, run.moved)
+	run := &startRun{ready: make(chan struct{}), room: takeRoom(leave, e.cfg.Timings.OpTimeout)}
 	defer func() {
 		if err != nil {
-			run.moved()
+			run.room.give()
 		}
 	}()
 	env := &roleEnv{tree: e.tree, onStatus: func(st *Status) { e.onStatus(run, st) }}
@@ -258,21 +254,7 @@ func (e *election) undo() {
 type startRun struct {
 	ready chan struct{}
 	once  sync.Once
-	// leave gives back the election's room in its connection's window of
-	// starts (start_window.go); moved calls it once, and forgets it.
-	leave func()
-	left  sync.Once
-}
-
-// moved gives back the election's room in its connection's window of
-// starts: once it has made its first move, or Start failed, or one
-// OpTimeout after it ran. Safe to call more than once. The room is not
-// kept once given back: the run lives as long as its election.
-func (r *startRun) moved() {
-	r.left.Do(func() {
-		r.leave()
-		r.leave = nil
-	})
+	room  *startRoom // the election's room in its connection's window of starts
 }
 
 // spec is the facade's election as a role: its callbacks read the ones set
@@ -329,8 +311,8 @@ func (e *election) onStatus(run *startRun, st *Status) {
 	if st.Ready || st.Err != nil || st.State == PhaseStopped {
 		run.once.Do(func() { close(run.ready) })
 	}
-	if firstMove(st) || st.Err != nil || st.State == PhaseStopped {
-		run.moved()
+	if movedFirst(st) {
+		run.room.give()
 	}
 }
 

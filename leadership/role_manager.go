@@ -1,6 +1,8 @@
 package leadership
 
 import (
+	"context"
+
 	"github.com/asynkron/protoactor-go/actor"
 )
 
@@ -61,6 +63,9 @@ type roleManager struct {
 	top      map[string]*actor.PID // top-level role -> its role actor
 	stopping bool
 	waiters  []*actor.PID // senders of StopRoles
+
+	rooms         map[string]*startRoom // top-level roles' rooms in the window of starts (manager_pacing.go)
+	stopAdmitting context.CancelFunc    // ends admitTopRoles
 }
 
 // Receive implements actor.Actor.
@@ -70,6 +75,9 @@ func (m *roleManager) Receive(ctx actor.Context) {
 		m.onStarted(ctx)
 	case *roleSnapshot:
 		m.board.set(msg.status.Role, RoleStatus{Status: *msg.status, Active: true})
+		m.moved(msg.status)
+	case *roleAdmitted:
+		m.onAdmitted(ctx, msg)
 	case *roleInactive:
 		m.setInactive(msg.role)
 	case *Promoted, *Demoted, *LeaderChanged, *Failed:
@@ -82,6 +90,8 @@ func (m *roleManager) Receive(ctx actor.Context) {
 		m.onStopRoles(ctx)
 	case *actor.Terminated:
 		m.onTerminated(ctx, msg.Who)
+	case *actor.Stopping:
+		m.giveBackRooms()
 	case *actor.Stopped:
 		if m.hooks.onStopped != nil {
 			m.hooks.onStopped()
@@ -89,14 +99,14 @@ func (m *roleManager) Receive(ctx actor.Context) {
 	}
 }
 
-// onStarted spawns the top-level roles' actors.
+// onStarted starts admitting the top-level roles, whose actors are
+// spawned as they find room (manager_pacing.go).
 func (m *roleManager) onStarted(ctx actor.Context) {
 	m.board = newRoleBoard(m.tree)
 	m.env = &roleEnv{tree: m.tree, reportTo: ctx.Self(), onStatus: m.hooks.onStatus}
 	m.top = map[string]*actor.PID{}
-	for _, role := range m.tree.childrenOf("") {
-		m.top[role] = ctx.SpawnPrefix(newRoleProps(m.env, role), "role")
-	}
+	m.rooms = map[string]*startRoom{}
+	m.admitTopRoles(ctx)
 }
 
 // inactiveRole is the entry of a role without an election.
@@ -126,6 +136,7 @@ func (m *roleManager) onStopRoles(ctx actor.Context) {
 	}
 	if !m.stopping {
 		m.stopping = true
+		m.giveBackRooms()
 		for _, pid := range m.top {
 			ctx.Send(pid, &finishRole{})
 		}
@@ -139,6 +150,7 @@ func (m *roleManager) onTerminated(ctx actor.Context, who *actor.PID) {
 	for role, pid := range m.top {
 		if pid.Equal(who) {
 			delete(m.top, role)
+			m.giveBackRoom(role)
 			for _, r := range m.tree.descendants(role) {
 				m.setInactive(r)
 			}

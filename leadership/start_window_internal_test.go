@@ -65,3 +65,66 @@ func TestStartWaitsWhileItsConnectionsStartsAreFull(t *testing.T) {
 		t.Fatal("waited 10s for Start to return once one room was given back")
 	}
 }
+
+// TestARoleManagerSpawnsItsRolesAsTheyFindRoom: while every room of its
+// connection's window of starts is taken, a role manager spawns none of
+// its roles, and its Start waits; it spawns one as each room is given back,
+// gives back each role's room at its first move, and gives back the rooms
+// it holds when it stops.
+func TestARoleManagerSpawnsItsRolesAsTheyFindRoom(t *testing.T) {
+	srv := natstest.RunServer(t)
+	nc := natstest.Connect(t, srv.URL())
+	system := actor.NewActorSystem()
+	t.Cleanup(system.Shutdown)
+	var held []func()
+	for range maxStartsInFlight {
+		leave, err := startWindows.Enter(context.Background(), nc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, leave)
+	}
+	t.Cleanup(func() {
+		for _, leave := range held {
+			leave()
+		}
+	})
+	m, err := NewRoleManager(system, "a", RoleSpec{Role: "first", Config: Config{Conn: nc}}, RoleSpec{Role: "second", Config: Config{Conn: nc}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := make(chan error, 1)
+	go func() { started <- m.Start(context.Background()) }()
+	until(t, "the manager to ask for its first role's room", func() bool { return startWindows.Waiting(nc) == 1 })
+	if st := m.Status(); st.Roles["first"].Active || st.Roles["second"].Active {
+		t.Fatalf("roles active with every room taken: %+v", st.Roles)
+	}
+	held[0]()
+	held[1]()
+	held = held[2:]
+	select {
+	case err := <-started:
+		if err != nil {
+			t.Fatalf("Start once rooms were given back: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("waited 10s for the manager's Start once two rooms were given back")
+	}
+	until(t, "both roles to give back their rooms at their first move", func() bool { return startWindows.Inside(nc) == len(held) })
+	if err := m.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// until polls cond every millisecond until it holds, failing after 10s
+// with what was awaited: the window of starts publishes no event.
+func until(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 10s for %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}

@@ -91,6 +91,16 @@ func (s *Set[K]) Len() int {
 	return len(s.windows)
 }
 
+// Inside returns how many operations hold room in key's window.
+func (s *Set[K]) Inside(key K) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if w := s.windows[key]; w != nil {
+		return w.inside
+	}
+	return 0
+}
+
 // Waiting returns how many operations wait for room in key's window.
 func (s *Set[K]) Waiting(key K) int {
 	s.mu.Lock()

@@ -118,6 +118,12 @@ func TestKeysHaveWindowsOfTheirOwn(t *testing.T) {
 	if err != nil {
 		t.Fatalf("key b waited for key a's window: %v", err)
 	}
+	if s.Inside("a") != 1 || s.Inside("b") != 1 {
+		t.Fatalf("inside a %d, b %d; want 1 each", s.Inside("a"), s.Inside("b"))
+	}
 	a()
+	if s.Inside("a") != 0 || s.Inside("b") != 1 {
+		t.Fatalf("after a left: inside a %d, b %d; want 0 and 1", s.Inside("a"), s.Inside("b"))
+	}
 	b()
 }

@@ -1,0 +1,83 @@
+package leadership
+
+import (
+	"context"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// A role manager spawns its top-level roles one at a time, each once its
+// connection's window of starts has room (start_window.go), as
+// Election.Start does for one election: spawned all at once, 10,000 roles
+// put their first writes on the wire together, most of them timed out and
+// backed off, and the last role led 3.7 s (sessions) and 13.4 s (TTL per
+// role) after the manager's Start returned. A role's room is given back at
+// its election's first move, seen in its snapshots, or an OpTimeout after.
+// The manager's Start returns once every top-level role runs, so it is
+// paced too.
+
+// roleAdmitted says that a top-level role has room in its connection's
+// window of starts. The room is given back an OpTimeout after it was
+// taken even if this message is never handled (the manager stopped).
+type roleAdmitted struct {
+	role string
+	room *startRoom
+}
+
+// admitTopRoles asks, on a goroutine of its own, for each top-level role's
+// room in turn, and sends the manager a roleAdmitted for each. It stops
+// when every role has been admitted or when the manager stops
+// (stopAdmitting).
+func (m *roleManager) admitTopRoles(ctx actor.Context) {
+	admitting, cancel := context.WithCancel(context.Background())
+	m.stopAdmitting = cancel
+	root, self, tree := ctx.ActorSystem().Root, ctx.Self(), m.tree
+	go func() {
+		defer cancel()
+		for _, role := range tree.childrenOf("") {
+			cfg := &tree.node(role).spec.Config
+			leave, err := startWindows.Enter(admitting, cfg.Conn)
+			if err != nil {
+				return // the manager stopped
+			}
+			root.Send(self, &roleAdmitted{role: role, room: takeRoom(leave, cfg.Timings.OpTimeout)})
+		}
+	}()
+}
+
+// onAdmitted spawns an admitted role, unless the roles are stopping.
+func (m *roleManager) onAdmitted(ctx actor.Context, msg *roleAdmitted) {
+	if m.stopping {
+		msg.room.give()
+		return
+	}
+	m.rooms[msg.role] = msg.room
+	m.top[msg.role] = ctx.SpawnPrefix(newRoleProps(m.env, msg.role), "role")
+}
+
+// moved gives back a top-level role's room once its election's snapshot
+// shows its first move.
+func (m *roleManager) moved(st *Status) {
+	if movedFirst(st) {
+		m.giveBackRoom(st.Role)
+	}
+}
+
+// giveBackRoom gives back role's room, if it still holds one.
+func (m *roleManager) giveBackRoom(role string) {
+	if room := m.rooms[role]; room != nil {
+		room.give()
+		delete(m.rooms, role)
+	}
+}
+
+// giveBackRooms stops admitting roles and gives back every room still
+// held.
+func (m *roleManager) giveBackRooms() {
+	if m.stopAdmitting != nil {
+		m.stopAdmitting()
+	}
+	for role := range m.rooms {
+		m.giveBackRoom(role)
+	}
+}
