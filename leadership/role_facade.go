@@ -19,6 +19,10 @@ type RoleManager interface {
 	// Start spawns the manager and returns once every top-level role's
 	// election has opened its lease bucket. If one cannot (for example, the
 	// server has no JetStream), it stops the manager and returns the error.
+	// The top-level roles start one after another, each once fewer than
+	// 256 elections of its connection have yet to make their first move,
+	// so thousands of roles do not put their first writes on the wire at
+	// once.
 	Start(ctx context.Context) error
 	// Stop stops every role in order, as StopRoles does, and returns once
 	// the manager has stopped and every OnDemote has returned. If ctx ends
