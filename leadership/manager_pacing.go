@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/batonhq/baton/actors"
 )
 
 // A role manager spawns its top-level roles one at a time, each once its
@@ -17,42 +18,55 @@ import (
 // paced too.
 
 // roleAdmitted says that a top-level role has room in its connection's
-// window of starts. The room is given back an OpTimeout after it was
-// taken even if this message is never handled (the manager stopped).
+// window of starts, or, with no room, that the manager stopped asking.
+// The room is given back an OpTimeout after it was taken even if this
+// message is never handled, and at once if the manager is gone
+// (actors.Run discards it).
 type roleAdmitted struct {
 	role string
 	room *startRoom
 }
 
-// admitTopRoles asks, on a goroutine of its own, for each top-level role's
-// room in turn, and sends the manager a roleAdmitted for each. It stops
-// when every role has been admitted or when the manager stops
-// (stopAdmitting).
-func (m *roleManager) admitTopRoles(ctx actor.Context) {
-	admitting, cancel := context.WithCancel(context.Background())
-	m.stopAdmitting = cancel
-	root, self, tree := ctx.ActorSystem().Root, ctx.Self(), m.tree
-	go func() {
-		defer cancel()
-		for _, role := range tree.childrenOf("") {
-			cfg := &tree.node(role).spec.Config
-			leave, err := startWindows.Enter(admitting, cfg.Conn)
-			if err != nil {
-				return // the manager stopped
-			}
-			root.Send(self, &roleAdmitted{role: role, room: takeRoom(leave, cfg.Timings.OpTimeout)})
+// Discard implements actors.Discarder.
+func (a *roleAdmitted) Discard() {
+	if a.room != nil {
+		a.room.give()
+	}
+}
+
+// admitNext asks for the room of the next top-level role not yet
+// admitted, without blocking Receive: the answer comes back as
+// roleAdmitted, and onAdmitted asks for the next.
+func (m *roleManager) admitNext(ctx actor.Context) {
+	roles := m.tree.childrenOf("")
+	if m.admitted == len(roles) {
+		m.stopAdmitting()
+		return
+	}
+	role := roles[m.admitted]
+	m.admitted++
+	cfg, admitting := &m.tree.node(role).spec.Config, m.admitting
+	actors.Run(ctx, func() (context.Context, any) {
+		leave, err := startWindows.Enter(admitting, cfg.Conn)
+		if err != nil {
+			return nil, &roleAdmitted{role: role} // the manager stopped asking
 		}
-	}()
+		return nil, &roleAdmitted{role: role, room: takeRoom(leave, cfg.Timings.OpTimeout)}
+	})
 }
 
 // onAdmitted spawns an admitted role, unless the roles are stopping.
 func (m *roleManager) onAdmitted(ctx actor.Context, msg *roleAdmitted) {
+	if msg.room == nil {
+		return
+	}
 	if m.stopping {
 		msg.room.give()
 		return
 	}
 	m.rooms[msg.role] = msg.room
 	m.top[msg.role] = ctx.SpawnPrefix(newRoleProps(m.env, msg.role), "role")
+	m.admitNext(ctx)
 }
 
 // moved gives back a top-level role's room once its election's snapshot
@@ -74,9 +88,7 @@ func (m *roleManager) giveBackRoom(role string) {
 // giveBackRooms stops admitting roles and gives back every room still
 // held.
 func (m *roleManager) giveBackRooms() {
-	if m.stopAdmitting != nil {
-		m.stopAdmitting()
-	}
+	m.stopAdmitting()
 	for role := range m.rooms {
 		m.giveBackRoom(role)
 	}

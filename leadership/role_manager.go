@@ -64,8 +64,13 @@ type roleManager struct {
 	stopping bool
 	waiters  []*actor.PID // senders of StopRoles
 
-	rooms         map[string]*startRoom // top-level roles' rooms in the window of starts (manager_pacing.go)
-	stopAdmitting context.CancelFunc    // ends admitTopRoles
+	// The pacing of the top-level roles' starts (manager_pacing.go): their
+	// rooms in the window of starts, how many were asked for, and the
+	// context of the asking, cancelled once all were or the roles stop.
+	rooms         map[string]*startRoom
+	admitted      int
+	admitting     context.Context
+	stopAdmitting context.CancelFunc
 }
 
 // Receive implements actor.Actor.
@@ -106,7 +111,8 @@ func (m *roleManager) onStarted(ctx actor.Context) {
 	m.env = &roleEnv{tree: m.tree, reportTo: ctx.Self(), onStatus: m.hooks.onStatus}
 	m.top = map[string]*actor.PID{}
 	m.rooms = map[string]*startRoom{}
-	m.admitTopRoles(ctx)
+	m.admitting, m.stopAdmitting = context.WithCancel(context.Background())
+	m.admitNext(ctx)
 }
 
 // inactiveRole is the entry of a role without an election.
