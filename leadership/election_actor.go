@@ -31,8 +31,9 @@ type electionActor struct {
 	// timers are the core's timers, armed on the actor's clock.
 	timers *actors.Timers
 	// store is the actor's share of its system's store, given back when
-	// it stops.
-	store *storeRef
+	// it stops; opening hands over the one the newest open returns.
+	store   *storeRef
+	opening *storeHandoff
 	// children and heartbeat are the supervised children, by the core's
 	// name for each.
 	children  children
@@ -180,8 +181,10 @@ func (a *electionActor) onStoreOpened(ctx actor.Context, msg *storeOpened, now t
 		a.lastErr = msg.err
 		in.Err = msg.err.Error()
 		in.Permanent = transport.ClassOf(msg.err) == transport.ClassPermanent || errors.Is(msg.err, ErrInvalidConfig) // settings that differ from the shared store's never heal
-	case msg.store != nil:
-		a.store = msg.store
+	default:
+		if s := msg.handoff.take(); s != nil {
+			a.store = s
+		}
 	}
 	a.step(ctx, in)
 }
@@ -210,6 +213,9 @@ func (a *electionActor) onConnChanged(ctx actor.Context, ev transport.ConnEvent,
 func (a *electionActor) release() {
 	if a.timers != nil {
 		a.timers.CancelAll()
+	}
+	if a.opening != nil {
+		a.opening.abandon()
 	}
 	if a.store != nil {
 		a.store.Close()

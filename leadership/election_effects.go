@@ -73,12 +73,16 @@ func (a *electionActor) carryOut(ctx actor.Context, e fsm.Effect) {
 // openStore takes a share of the actor system's store for the connection and
 // bucket, opened if needed within OpTimeout.
 func (a *electionActor) openStore(ctx actor.Context) {
-	cfg, system := a.cfg, ctx.ActorSystem()
+	cfg, system, handoff := a.cfg, ctx.ActorSystem(), &storeHandoff{}
+	a.opening = handoff
 	actors.Run(ctx, func() (context.Context, any) {
 		octx, cancel := context.WithTimeout(context.Background(), cfg.Timings.OpTimeout)
 		defer cancel()
 		store, err := openShared(octx, system, *cfg)
-		return nil, &storeOpened{store: store, err: err}
+		if store != nil {
+			handoff.put(store)
+		}
+		return nil, &storeOpened{handoff: handoff, err: err}
 	})
 }
 

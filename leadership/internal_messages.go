@@ -9,10 +9,11 @@ import (
 // store. Every reply about a term or an attempt carries it, so the decision
 // core drops a reply that is no longer current.
 type (
-	// storeOpened is the outcome of opening the lease store.
+	// storeOpened is the outcome of opening the lease store: the store, if
+	// it opened, waits in handoff.
 	storeOpened struct {
-		store *storeRef
-		err   error
+		handoff *storeHandoff
+		err     error
 	}
 	// keyObserved is a change of the role's key, from the watch child.
 	keyObserved struct{ event transport.KeyEvent }
@@ -38,8 +39,4 @@ type (
 )
 
 // Discard gives back a store that opened after its election stopped.
-func (m *storeOpened) Discard() {
-	if m.store != nil {
-		m.store.Close()
-	}
-}
+func (m *storeOpened) Discard() { m.handoff.abandon() }
