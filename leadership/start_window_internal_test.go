@@ -9,30 +9,47 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/batonhq/baton/internal/natstest"
+	"github.com/nats-io/nats.go"
 )
+
+// heldRooms are rooms of a window of starts a test holds.
+type heldRooms []func()
+
+// giveBack gives back the first n rooms held.
+func (h *heldRooms) giveBack(n int) {
+	for _, leave := range (*h)[:n] {
+		leave()
+	}
+	*h = (*h)[n:]
+}
+
+// fullWindow connects to a new server and takes every room of the
+// connection's window of starts; the rooms the test has not given back
+// are given back when it ends.
+func fullWindow(t *testing.T) (*nats.Conn, *actor.ActorSystem, *heldRooms) {
+	t.Helper()
+	srv := natstest.RunServer(t)
+	nc := natstest.Connect(t, srv.URL())
+	system := actor.NewActorSystem()
+	t.Cleanup(system.Shutdown)
+	held := &heldRooms{}
+	for range maxStartsInFlight {
+		leave, err := startWindows.Enter(context.Background(), nc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		*held = append(*held, leave)
+	}
+	t.Cleanup(func() { held.giveBack(len(*held)) })
+	return nc, system, held
+}
 
 // TestStartWaitsWhileItsConnectionsStartsAreFull: while maxStartsInFlight
 // elections of a connection have yet to make their first move, a Start on
 // it waits, fails with a clear error if its context ends first and leaves
 // nothing running, and runs once one of them moves.
 func TestStartWaitsWhileItsConnectionsStartsAreFull(t *testing.T) {
-	srv := natstest.RunServer(t)
-	nc := natstest.Connect(t, srv.URL())
-	system := actor.NewActorSystem()
-	t.Cleanup(system.Shutdown)
-	var held []func()
-	for range maxStartsInFlight {
-		leave, err := startWindows.Enter(context.Background(), nc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		held = append(held, leave)
-	}
-	t.Cleanup(func() {
-		for _, leave := range held {
-			leave()
-		}
-	})
+	nc, system, held := fullWindow(t)
 	e, err := NewElection(system, Config{Conn: nc, Role: "paced", InstanceID: "a"})
 	if err != nil {
 		t.Fatal(err)
@@ -54,8 +71,7 @@ func TestStartWaitsWhileItsConnectionsStartsAreFull(t *testing.T) {
 
 	started := make(chan error, 1)
 	go func() { started <- e.Start(context.Background()) }()
-	held[0]()
-	held = held[1:]
+	held.giveBack(1)
 	select {
 	case err := <-started:
 		if err != nil {
@@ -69,26 +85,9 @@ func TestStartWaitsWhileItsConnectionsStartsAreFull(t *testing.T) {
 // TestARoleManagerSpawnsItsRolesAsTheyFindRoom: while every room of its
 // connection's window of starts is taken, a role manager spawns none of
 // its roles, and its Start waits; it spawns one as each room is given back,
-// gives back each role's room at its first move, and gives back the rooms
-// it holds when it stops.
+// and gives back each role's room at its first move.
 func TestARoleManagerSpawnsItsRolesAsTheyFindRoom(t *testing.T) {
-	srv := natstest.RunServer(t)
-	nc := natstest.Connect(t, srv.URL())
-	system := actor.NewActorSystem()
-	t.Cleanup(system.Shutdown)
-	var held []func()
-	for range maxStartsInFlight {
-		leave, err := startWindows.Enter(context.Background(), nc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		held = append(held, leave)
-	}
-	t.Cleanup(func() {
-		for _, leave := range held {
-			leave()
-		}
-	})
+	nc, system, held := fullWindow(t)
 	m, err := NewRoleManager(system, "a", RoleSpec{Role: "first", Config: Config{Conn: nc}}, RoleSpec{Role: "second", Config: Config{Conn: nc}})
 	if err != nil {
 		t.Fatal(err)
@@ -99,9 +98,7 @@ func TestARoleManagerSpawnsItsRolesAsTheyFindRoom(t *testing.T) {
 	if st := m.Status(); st.Roles["first"].Active || st.Roles["second"].Active {
 		t.Fatalf("roles active with every room taken: %+v", st.Roles)
 	}
-	held[0]()
-	held[1]()
-	held = held[2:]
+	held.giveBack(2)
 	select {
 	case err := <-started:
 		if err != nil {
@@ -110,7 +107,7 @@ func TestARoleManagerSpawnsItsRolesAsTheyFindRoom(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("waited 10s for the manager's Start once two rooms were given back")
 	}
-	until(t, "both roles to give back their rooms at their first move", func() bool { return startWindows.Inside(nc) == len(held) })
+	until(t, "both roles to give back their rooms at their first move", func() bool { return startWindows.Inside(nc) == len(*held) })
 	if err := m.Stop(context.Background()); err != nil {
 		t.Fatal(err)
 	}
